@@ -1,0 +1,1 @@
+//! Profiles and settings in `config.toml` (issue 4).

@@ -1,0 +1,1 @@
+//! The OS keyring: store, read and delete credentials (issue 4).
