@@ -2,6 +2,7 @@
 //! management API and the Jira and Confluence site APIs.
 
 mod secret;
+pub mod verify;
 
 pub use secret::Secret;
 
