@@ -329,6 +329,33 @@ fn strictness_sees_through_all_of() {
 }
 
 #[test]
+fn strictness_follows_the_one_of_branch_that_matched() {
+    // Manageability.Rule.Simple is oneOf Allowed {allowed: true} | Unallowed {allowed: false, reason}.
+    let s = spec();
+    let path = "/users/5b10ac8d82e05b22cc7d4ef5/manage";
+    let body = json!({
+        "lifecycle.enablement": {"allowed": false, "reason": {"key": "externalDirectory.scim"}},
+        "profile.read": {"allowed": true},
+        "profile.write": {"name": {"allowed": true}},
+    });
+    ok(s.check_response("GET", path, 200, Some(&body)));
+    let mut bad = body.clone();
+    bad["profile.read"]["reason"] = json!({"key": "administrative"});
+    assert_fails(
+        s.check_response("GET", path, 200, Some(&bad)),
+        &["/profile.read", "does not declare: reason"],
+    );
+    let mut bad = body;
+    bad["lifecycle.enablement"]["reason"]["key"] = json!("scim");
+    let errors = s.check_response("GET", path, 200, Some(&bad)).unwrap_err();
+    assert_eq!(errors.len(), 1, "one error, not a cascade: {errors:#?}");
+    assert!(
+        errors[0].contains("/lifecycle.enablement: matches none of the oneOf"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
 fn a_wrong_date_time_is_reported() {
     let mut user = search_user();
     user["productAccess"][0]["lastActiveTimestamp"] = json!("2026-10-01 08:30");

@@ -834,13 +834,30 @@ impl Spec {
                         p == own || p.starts_with(&format!("{own}/"))
                     })
                 };
+                // Likewise a failed oneOf/anyOf/allOf here leaves declared properties unevaluated;
+                // that failure is reported on its own.
+                let (schema_name, schema) = schema_at(root, e.schema_path.as_str());
+                let mut declared = BTreeSet::new();
+                declared_properties(root, &schema, &mut declared, 0);
+                let composition_failed = found.iter().any(|o| {
+                    o.instance_path.as_str() == at
+                        && !matches!(o.kind, ValidationErrorKind::UnevaluatedProperties { .. })
+                });
                 let left: Vec<String> = unexpected
                     .iter()
                     .filter(|u| !opts.allow_extra.contains(&u.as_str()) && !failing(u))
+                    .filter(|u| !(composition_failed && declared.contains(*u)))
                     .cloned()
                     .collect();
                 if !left.is_empty() {
-                    errors.push(describe_unexpected(e, &left, root, ctx, what));
+                    errors.push(describe_unexpected(
+                        e,
+                        &left,
+                        &schema_name,
+                        &declared,
+                        ctx,
+                        what,
+                    ));
                 }
                 continue;
             }
@@ -1236,19 +1253,17 @@ fn describe(e: &ValidationError, root: &Value, ctx: &str, what: &str) -> String 
 fn describe_unexpected(
     e: &ValidationError,
     names: &[String],
-    root: &Value,
+    schema_name: &str,
+    declared: &BTreeSet<String>,
     ctx: &str,
     what: &str,
 ) -> String {
     let at = e.instance_path.as_str();
     let at = if at.is_empty() { "(root)" } else { at };
-    let (name, schema) = schema_at(root, e.schema_path.as_str());
-    let mut declared = BTreeSet::new();
-    declared_properties(root, &schema, &mut declared, 0);
     let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
     format!(
         "{ctx}: {what} at {at}: properties the spec does not declare: {} (a misspelling? if the spec \
-         is incomplete, allow them with Options::allow_extra); schema {name} declares: {}; value: {}",
+         is incomplete, allow them with Options::allow_extra); schema {schema_name} declares: {}; value: {}",
         names.join(", "),
         declared.join(", "),
         snippet(&e.instance)
