@@ -226,6 +226,14 @@ fn segments(path: &str) -> Vec<Seg> {
         .collect()
 }
 
+/// A request target without scheme and host, if it is a full URL.
+fn without_origin(target: &str) -> &str {
+    match target.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => target,
+    }
+}
+
 /// The path part of a server URL: `https://api.atlassian.com/admin` gives `/admin`.
 fn server_path(url: &str) -> &str {
     let rest = url.split_once("//").map_or(url, |(_, r)| r);
@@ -308,8 +316,10 @@ impl Spec {
 
     /// Which operation a concrete request path matches, e.g.
     /// `("POST", "/admin/v2/orgs/o1/directories/-/users/search")`. Literal segments win over
-    /// parameters (`/users/search` is not `/users/{accountId}`). A `?query` suffix is ignored.
+    /// parameters (`/users/search` is not `/users/{accountId}`). A full URL's origin and a
+    /// `?query` suffix are ignored.
     pub fn operation(&self, method: &str, path: &str) -> Option<OperationRef> {
+        let path = without_origin(path);
         let path = path.split('?').next().unwrap_or(path);
         let method = method.to_ascii_lowercase();
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -422,6 +432,7 @@ impl Spec {
         body: Option<&Value>,
         opts: &Options,
     ) -> Result<(), Vec<String>> {
+        let path = without_origin(path);
         let (path, inline_query) = match path.split_once('?') {
             Some((p, q)) => (p, Some(q)),
             None => (path, None),
@@ -597,6 +608,7 @@ impl Spec {
         body: Option<&Value>,
         opts: &Options,
     ) -> Result<(), Vec<String>> {
+        let path = without_origin(path);
         let path = path.split('?').next().unwrap_or(path);
         let (op, json) = self.find(method, path)?;
         let ctx = format!("{method} {path} → {status}");
