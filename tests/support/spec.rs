@@ -738,6 +738,23 @@ impl Spec {
         }
     }
 
+    /// Every vendored operation as (fixture file, upper-case method, path template), e.g. to
+    /// check that a test run exercised all of them.
+    pub fn operations(&self) -> Vec<(&'static str, String, String)> {
+        self.apis
+            .iter()
+            .flat_map(|api| {
+                api.ops.iter().map(|op| {
+                    (
+                        api.file,
+                        op.method.to_ascii_uppercase(),
+                        op.template.clone(),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// A vendored spec as the validator uses it (errata applied), by fixture file name.
     pub fn document(&self, api: &str) -> Option<&Value> {
         self.apis.iter().find(|a| a.file == api).map(|a| &a.doc)
