@@ -7,3 +7,6 @@ pub const DEFAULT_ORG_ID: &str = "5f9e3c1a-7b2d-4e8f-9a6b-0c1d2e3f4a5b";
 pub const DEFAULT_ORG_API_KEY: &str = "sandbox-org-api-key";
 pub const DEFAULT_SITE_EMAIL: &str = "admin@acme.example";
 pub const DEFAULT_SITE_TOKEN: &str = "sandbox-site-token";
+
+pub mod generator;
+pub mod state;
