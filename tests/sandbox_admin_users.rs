@@ -343,3 +343,53 @@ async fn deprecated_lists_still_answer_with_deprecation_headers() {
         .contains(&k.as_str()))
     );
 }
+
+/// Who is in the org and what they hold, without the clock-derived dates.
+async fn org_fingerprint(admin: &sandbox_util::Admin) -> Vec<Value> {
+    let users = admin
+        .search_all(json!({"limit": 50, "expand": ["groups", "productAccess"]}))
+        .await;
+    users
+        .iter()
+        .map(|u| {
+            let groups: Vec<Value> = u["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|g| g["name"].clone())
+                .collect();
+            json!([
+                u["accountId"],
+                u["name"],
+                u["email"],
+                u["status"],
+                groups,
+                products(u)
+            ])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_same_seed_serves_the_same_org_and_another_seed_another() {
+    let seven = start(400).await;
+    let again = start(400).await;
+    let other = sandbox_util::start_with(seats::sandbox::SandboxConfig {
+        users: 400,
+        seed: 8,
+        ..Default::default()
+    })
+    .await;
+    let (a, b, c) = (
+        org_fingerprint(&seven).await,
+        org_fingerprint(&again).await,
+        org_fingerprint(&other).await,
+    );
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_eq!(seven.sandbox.cloud_id(), again.sandbox.cloud_id());
+    assert!(
+        !format!("{:?}", seats::sandbox::SandboxConfig::default())
+            .contains(seats::sandbox::DEFAULT_ORG_API_KEY)
+    );
+}
