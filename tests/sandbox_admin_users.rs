@@ -119,7 +119,13 @@ async fn expand_adds_product_access_groups_and_roles_only_when_asked() {
     let admin = start(500).await;
     let plain = admin.find_one(json!({"limit": 1})).await;
     assert!(plain.get("productAccess").is_none() && plain.get("groups").is_none());
-    let full = admin.find_one(json!({"limit": 1, "expand": ["productAccess", "groups", "platformRoles", "counts.resources"]})).await;
+    let expand = json!([
+        "productAccess",
+        "groups",
+        "platformRoles",
+        "counts.resources"
+    ]);
+    let full = admin.find_one(json!({"limit": 1, "expand": expand})).await;
     let cloud = admin.sandbox.cloud_id();
     let access = full["productAccess"]
         .as_array()

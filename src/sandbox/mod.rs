@@ -106,7 +106,12 @@ pub struct Sandbox {
 pub async fn start(cfg: SandboxConfig) -> anyhow::Result<Sandbox> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
         .await
-        .map_err(|e| anyhow::anyhow!("could not listen on 127.0.0.1:{}: {e} (pick another --port, or 0 for any free port)", cfg.port))?;
+        .map_err(|e| {
+            let port = cfg.port;
+            anyhow::anyhow!(
+                "could not listen on 127.0.0.1:{port}: {e} (pick another --port, or 0 for any port)"
+            )
+        })?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(cfg, addr));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
