@@ -7,16 +7,19 @@
 
 pub mod admin;
 pub mod auth;
+pub mod confluence;
 pub mod cursor;
 pub mod errors;
 pub mod faults;
 pub mod generator;
+pub mod jira;
 pub mod limits;
 pub mod record;
 pub mod server;
 pub mod shared;
 pub mod site;
 pub mod state;
+pub mod user_management;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -17,4 +17,7 @@ use super::Shared;
 /// Routes of the site and user management APIs.
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
+        .merge(super::jira::routes())
+        .merge(super::confluence::routes())
+        .merge(super::user_management::routes())
 }
