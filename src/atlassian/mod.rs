@@ -24,4 +24,10 @@ pub struct Connection {
     pub org_api_key: Option<Secret>,
     /// API token for basic auth against the site.
     pub site_token: Option<Secret>,
+    /// Profile the settings came from, if any.
+    pub profile: Option<String>,
+    /// When the org API key went into the keyring (`None` when it came from the environment).
+    pub org_api_key_stored_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the site API token went into the keyring (`None` when it came from the environment).
+    pub site_token_stored_at: Option<chrono::DateTime<chrono::Utc>>,
 }
