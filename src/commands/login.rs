@@ -31,6 +31,15 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
 
     let mut input = Input::new(&args)?;
     let admin_url = global.admin_url.clone().or(previous.admin_url.clone());
+    // Without a terminal, a missing value is an error before any request is made.
+    let mut early = None;
+    if !input.interactive {
+        early = Some((
+            site_url(&mut input, global, &previous)?,
+            email(&mut input, global, &previous)?,
+        ));
+        input.require_secrets()?;
+    }
     let org_api_key = input.secret(SecretKind::OrgApiKey, "--org-api-key-stdin")?;
     let mut conn = Connection {
         admin_url: admin_url.clone(),
@@ -48,19 +57,13 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     )?;
     eprintln!("Org API key works: org {} ({}).", org.name, org.id);
 
-    let site_url = input.value(
-        "Site URL (e.g. https://example.atlassian.net)",
-        global.site_url.as_deref(),
-        previous.site_url.as_deref(),
-        "--site-url",
-    )?;
-    let site_url = normalize_url(&site_url, "--site-url")?;
-    let email = input.value(
-        "Email of the account that owns the site API token",
-        global.email.as_deref(),
-        previous.email.as_deref(),
-        "--email",
-    )?;
+    let (site_url, email) = match early {
+        Some(values) => values,
+        None => (
+            site_url(&mut input, global, &previous)?,
+            email(&mut input, global, &previous)?,
+        ),
+    };
     let site_token = input.secret(SecretKind::SiteApiToken, "--site-token-stdin")?;
     conn.site_url = Some(site_url.clone());
     conn.email = Some(email.clone());
@@ -105,6 +108,25 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
         path.display()
     );
     Ok(())
+}
+
+fn site_url(input: &mut Input, global: &GlobalArgs, previous: &Profile) -> anyhow::Result<String> {
+    let raw = input.value(
+        "Site URL (e.g. https://example.atlassian.net)",
+        global.site_url.as_deref(),
+        previous.site_url.as_deref(),
+        "--site-url",
+    )?;
+    normalize_url(&raw, "--site-url")
+}
+
+fn email(input: &mut Input, global: &GlobalArgs, previous: &Profile) -> anyhow::Result<String> {
+    input.value(
+        "Email of the account that owns the site API token",
+        global.email.as_deref(),
+        previous.email.as_deref(),
+        "--email",
+    )
 }
 
 /// Stores the secrets, then the profile; undoes the keyring writes if a later step fails.
@@ -244,6 +266,28 @@ impl Input {
         Ok(input)
     }
 
+    /// Without a terminal both secrets must have come on stdin.
+    fn require_secrets(&self) -> anyhow::Result<()> {
+        if self.org_api_key.is_none() {
+            self.missing_secret(SecretKind::OrgApiKey, "--org-api-key-stdin")?;
+        }
+        if self.site_token.is_none() {
+            self.missing_secret(SecretKind::SiteApiToken, "--site-token-stdin")?;
+        }
+        Ok(())
+    }
+
+    fn missing_secret(&self, kind: SecretKind, flag: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.interactive,
+            "no {} given: pipe it on standard input with {flag} (never as a flag value); both secrets: {} on line 1, {} on line 2",
+            kind.label(),
+            SecretKind::OrgApiKey.label(),
+            SecretKind::SiteApiToken.label()
+        );
+        Ok(())
+    }
+
     /// A secret from stdin, else typed without echo, else an error naming the flag.
     fn secret(&mut self, kind: SecretKind, flag: &str) -> anyhow::Result<Secret> {
         let piped = match kind {
@@ -253,13 +297,7 @@ impl Input {
         if let Some(s) = piped {
             return Ok(s);
         }
-        anyhow::ensure!(
-            self.interactive,
-            "no {} given: pipe it on standard input with {flag} (never as a flag value); both secrets: {} on line 1, {} on line 2",
-            kind.label(),
-            SecretKind::OrgApiKey.label(),
-            SecretKind::SiteApiToken.label()
-        );
+        self.missing_secret(kind, flag)?;
         let typed = rpassword::prompt_password(format!(
             "{} (typing is hidden): ",
             capitalize(kind.label())
