@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::commands;
 
 #[derive(Debug, Parser)]
-#[command(name = "seats", version, about = "Find the Atlassian Cloud seats nobody uses and take them back safely")]
+#[command(
+    name = "seats",
+    version,
+    about = "Find the Atlassian Cloud seats nobody uses and take them back safely"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -151,7 +155,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::logging::install_panic_hook();
     let _log_guard = crate::logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("error: could not start the async runtime: {err}");

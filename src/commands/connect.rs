@@ -7,7 +7,10 @@ use crate::atlassian::{Connection, Secret};
 use crate::cli::GlobalArgs;
 
 fn env_secret(var: &str) -> Option<Secret> {
-    std::env::var(var).ok().filter(|v| !v.is_empty()).map(Secret::new)
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
 }
 
 /// Builds the connection for this run. (Profiles and the keyring are layered in by issue 4.)
