@@ -2,7 +2,7 @@
 //! profiles record no stored secret, so the keyring is never asked).
 
 use seats::cli::GlobalArgs;
-use seats::commands::connect::{key_age_warnings, resolve_with};
+use seats::commands::connect::{ProfileInfo, key_age_warnings, resolve_with};
 use seats::config::Config;
 
 fn config() -> Config {
@@ -30,16 +30,17 @@ fn args(profile: Option<&str>) -> GlobalArgs {
 
 #[test]
 fn no_profile_named_uses_the_default() {
-    let conn = resolve_with(&args(None), &config()).unwrap_or_else(|e| panic!("{e:#}"));
-    assert_eq!(conn.profile.as_deref(), Some("main"));
+    let (conn, info) = resolve_with(&args(None), &config()).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(info.name.as_deref(), Some("main"));
     assert_eq!(conn.org_id.as_deref(), Some("org-main"));
     assert_eq!(conn.admin_url, None);
 }
 
 #[test]
 fn a_named_profile_wins_over_the_default() {
-    let conn = resolve_with(&args(Some("eu")), &config()).unwrap_or_else(|e| panic!("{e:#}"));
-    assert_eq!(conn.profile.as_deref(), Some("eu"));
+    let (conn, info) =
+        resolve_with(&args(Some("eu")), &config()).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(info.name.as_deref(), Some("eu"));
     assert_eq!(conn.site_url.as_deref(), Some("https://eu.atlassian.net"));
     assert_eq!(conn.admin_url.as_deref(), Some("http://127.0.0.1:9"));
 }
@@ -49,7 +50,7 @@ fn flags_override_the_profile_settings() {
     let mut global = args(Some("eu"));
     global.org_id = Some("org-flag".into());
     global.site_url = Some("https://flag.atlassian.net".into());
-    let conn = resolve_with(&global, &config()).unwrap_or_else(|e| panic!("{e:#}"));
+    let (conn, _) = resolve_with(&global, &config()).unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(conn.org_id.as_deref(), Some("org-flag"));
     assert_eq!(conn.site_url.as_deref(), Some("https://flag.atlassian.net"));
     assert_eq!(conn.email.as_deref(), Some("eu@example.com"));
@@ -86,15 +87,16 @@ fn a_default_that_names_no_profile_is_an_error() {
 fn no_profiles_at_all_gives_a_connection_from_flags_only() {
     let mut global = args(None);
     global.org_id = Some("o".into());
-    let conn = resolve_with(&global, &Config::default()).unwrap_or_else(|e| panic!("{e:#}"));
-    assert_eq!(conn.profile, None);
+    let (conn, info) =
+        resolve_with(&global, &Config::default()).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(info.name, None);
     assert_eq!(conn.org_id.as_deref(), Some("o"));
 }
 
 #[test]
 fn old_keys_of_a_connection_are_warned_about() {
     let now = chrono::Utc::now();
-    let mut conn = seats::atlassian::Connection::default();
+    let mut conn = ProfileInfo::default();
     assert!(key_age_warnings(&conn, now).is_empty());
     conn.org_api_key_stored_at = Some(now - chrono::Duration::days(400));
     conn.site_token_stored_at = Some(now - chrono::Duration::days(30));

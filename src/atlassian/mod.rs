@@ -1,9 +1,20 @@
 //! The one door to Atlassian: a typed client for the Organizations admin API, the User
 //! management API and the Jira and Confluence site APIs.
 
+pub mod confluence;
+pub mod error;
+pub mod fetch;
+pub mod http;
+pub mod jira;
+pub mod model;
+pub mod org;
+pub mod paging;
 mod secret;
+pub mod users;
 pub mod verify;
 
+pub use error::{ApiError, Family};
+pub use http::{Client, ClientOptions, Stats};
 pub use secret::Secret;
 
 /// Default base URL of the Organizations admin and User management APIs.
@@ -24,10 +35,4 @@ pub struct Connection {
     pub org_api_key: Option<Secret>,
     /// API token for basic auth against the site.
     pub site_token: Option<Secret>,
-    /// Profile the settings came from, if any.
-    pub profile: Option<String>,
-    /// When the org API key went into the keyring (`None` when it came from the environment).
-    pub org_api_key_stored_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// When the site API token went into the keyring (`None` when it came from the environment).
-    pub site_token_stored_at: Option<chrono::DateTime<chrono::Utc>>,
 }

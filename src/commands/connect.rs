@@ -17,16 +17,36 @@ fn env_secret(var: &str) -> Option<Secret> {
         .map(Secret::new)
 }
 
+/// Where the connection came from: the profile and when its secrets were stored. Kept beside
+/// [`Connection`] rather than in it so the client's struct stays exactly what the API needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileInfo {
+    /// Profile the settings came from, if any.
+    pub name: Option<String>,
+    /// When the org API key went into the keyring (`None` when it came from the environment).
+    pub org_api_key_stored_at: Option<DateTime<Utc>>,
+    /// When the site API token went into the keyring (`None` when it came from the environment).
+    pub site_token_stored_at: Option<DateTime<Utc>>,
+}
+
 /// Builds the connection for this run: `--profile` (or `SEATS_PROFILE`, which clap folds into
 /// the flag) or the default profile gives the settings, flags override them; secrets come from
 /// the environment, else from the keyring entries of that profile.
 pub fn resolve(global: &GlobalArgs) -> anyhow::Result<Connection> {
+    Ok(resolve_profile(global)?.0)
+}
+
+/// [`resolve`], plus the profile and key ages (for `seats status` and the console).
+pub fn resolve_profile(global: &GlobalArgs) -> anyhow::Result<(Connection, ProfileInfo)> {
     let config = config::load()?;
     resolve_with(global, &config)
 }
 
-/// [`resolve`] over an already loaded config.
-pub fn resolve_with(global: &GlobalArgs, config: &Config) -> anyhow::Result<Connection> {
+/// [`resolve_profile`] over an already loaded config.
+pub fn resolve_with(
+    global: &GlobalArgs,
+    config: &Config,
+) -> anyhow::Result<(Connection, ProfileInfo)> {
     let selected = config.select_profile(global.profile.as_deref())?;
     let (name, profile) = match selected {
         Some((name, p)) => (Some(name.to_string()), p.clone()),
@@ -36,17 +56,20 @@ pub fn resolve_with(global: &GlobalArgs, config: &Config) -> anyhow::Result<Conn
         secret(name.as_deref(), &profile, SecretKind::OrgApiKey)?;
     let (site_token, site_token_stored_at) =
         secret(name.as_deref(), &profile, SecretKind::SiteApiToken)?;
-    Ok(Connection {
+    let connection = Connection {
         admin_url: global.admin_url.clone().or(profile.admin_url),
         site_url: global.site_url.clone().or(profile.site_url),
         org_id: global.org_id.clone().or(profile.org_id),
         email: global.email.clone().or(profile.email),
         org_api_key,
         site_token,
-        profile: name,
+    };
+    let info = ProfileInfo {
+        name,
         org_api_key_stored_at,
         site_token_stored_at,
-    })
+    };
+    Ok((connection, info))
 }
 
 /// The environment wins; the keyring is asked only for a secret the profile says it stored,
@@ -72,11 +95,11 @@ fn secret(
     }
 }
 
-/// Warnings for keys of this connection that are 11 months old or more (`seats status`, console).
-pub fn key_age_warnings(conn: &Connection, now: DateTime<Utc>) -> Vec<String> {
+/// Warnings for keys of this profile that are 11 months old or more (`seats status`, console).
+pub fn key_age_warnings(info: &ProfileInfo, now: DateTime<Utc>) -> Vec<String> {
     [
-        (SecretKind::OrgApiKey, conn.org_api_key_stored_at),
-        (SecretKind::SiteApiToken, conn.site_token_stored_at),
+        (SecretKind::OrgApiKey, info.org_api_key_stored_at),
+        (SecretKind::SiteApiToken, info.site_token_stored_at),
     ]
     .into_iter()
     .filter_map(|(kind, at)| at.and_then(|at| config::key_age_warning(kind, at, now)))

@@ -48,7 +48,7 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     };
     let orgs = verify_org_key(&conn)
         .await
-        .context("the org API key was refused; nothing was kept. Check the key (admin.atlassian.com > Settings > API keys) and --admin-url")?;
+        .context("the org API key did not work; nothing was kept. Check the key (admin.atlassian.com > Settings > API keys) and --admin-url")?;
     let org = pick_org(
         &orgs,
         global.org_id.as_deref(),
@@ -70,7 +70,7 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     conn.site_token = Some(site_token.clone());
     let account = verify_site_token(&conn)
         .await
-        .context("the site email and API token were refused; nothing was kept. Check --site-url, --email and the token (id.atlassian.com > Security > API tokens)")?;
+        .context("the site email and API token did not work; nothing was kept. Check --site-url, --email and the token (id.atlassian.com > Security > API tokens)")?;
     eprintln!(
         "Site API token works: {} on {site_url}.",
         account.display_name
