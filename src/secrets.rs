@@ -98,6 +98,14 @@ fn off_runtime<T: Send + 'static>(
     what: &'static str,
     call: impl FnOnce() -> Result<T, KeyringError> + Send + 'static,
 ) -> Result<T, KeyringError> {
+    off_runtime_within(CALL_TIMEOUT, what, call)
+}
+
+fn off_runtime_within<T: Send + 'static>(
+    timeout: Duration,
+    what: &'static str,
+    call: impl FnOnce() -> Result<T, KeyringError> + Send + 'static,
+) -> Result<T, KeyringError> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("seats-keyring".into())
@@ -108,11 +116,11 @@ fn off_runtime<T: Send + 'static>(
         .map_err(|e| {
             KeyringError::Unavailable(format!("could not start the keyring thread ({e})"))
         })?;
-    match rx.recv_timeout(CALL_TIMEOUT) {
+    match rx.recv_timeout(timeout) {
         Ok(result) => result,
         Err(mpsc::RecvTimeoutError::Timeout) => Err(KeyringError::Unavailable(format!(
             "the keyring did not answer within {} s while {what} (is it locked and waiting for a password prompt?)",
-            CALL_TIMEOUT.as_secs()
+            timeout.as_secs_f32()
         ))),
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(KeyringError::Unavailable(format!(
             "the keyring thread stopped while {what}"
@@ -226,6 +234,19 @@ mod tests {
         assert_eq!(
             entry_user("work", SecretKind::SiteApiToken),
             "work/site-api-token"
+        );
+    }
+
+    #[test]
+    fn a_keyring_that_does_not_answer_is_reported_not_waited_for() {
+        let result = off_runtime_within(Duration::from_millis(50), "testing", || {
+            std::thread::sleep(Duration::from_secs(2));
+            Ok(())
+        });
+        let msg = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            msg.contains("did not answer") && msg.contains("no OS keyring"),
+            "{msg}"
         );
     }
 

@@ -219,3 +219,25 @@ fn a_secret_the_config_says_was_stored_but_the_keyring_lost_is_reported() {
     let shown = text(&seats(tmp.path(), &["profiles"], &[]));
     assert!(shown.contains("MISSING from keyring"), "{shown}");
 }
+
+/// zbus drives the blocking keyring API with its own tokio runtime, which panics on a thread
+/// that already runs one; seats calls it from async commands, so this must work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keyring_works_from_inside_the_async_runtime() {
+    if !keyring_ready() {
+        return;
+    }
+    let name = unique("async");
+    secrets::store(&name, SecretKind::SiteApiToken, &Secret::new("tok"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let read = secrets::load(&name, SecretKind::SiteApiToken).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read.as_ref().map(Secret::expose), Some("tok"));
+    assert_eq!(
+        secrets::delete(&name, SecretKind::SiteApiToken).ok(),
+        Some(true)
+    );
+    assert_eq!(
+        secrets::delete(&name, SecretKind::SiteApiToken).ok(),
+        Some(false)
+    );
+}

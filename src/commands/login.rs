@@ -486,3 +486,104 @@ fn secret_line(
         (Err(()), None) => "unknown, no keyring".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn orgs() -> Vec<OrgSummary> {
+        ["a", "b"]
+            .iter()
+            .map(|id| OrgSummary {
+                id: format!("org-{id}"),
+                name: format!("Org {id}"),
+            })
+            .collect()
+    }
+
+    fn scripted() -> Input {
+        Input {
+            interactive: false,
+            org_api_key: None,
+            site_token: None,
+        }
+    }
+
+    #[test]
+    fn the_org_comes_from_the_flag_the_only_one_or_the_profile() {
+        let all = orgs();
+        let pick = |flag, prev, list: &[OrgSummary]| {
+            pick_org(list, flag, prev, &mut scripted()).map(|o| o.id)
+        };
+        assert_eq!(
+            pick(Some("org-b"), None, &all).ok().as_deref(),
+            Some("org-b")
+        );
+        assert_eq!(pick(None, None, &all[..1]).ok().as_deref(), Some("org-a"));
+        assert_eq!(
+            pick(None, Some("org-b"), &all).ok().as_deref(),
+            Some("org-b")
+        );
+        let err = pick(Some("org-x"), None, &all)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("cannot see org org-x") && err.contains("org-a"),
+            "{err}"
+        );
+        let err = pick(None, None, &all)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("--org-id"), "{err}");
+        assert!(pick(None, None, &[]).is_err());
+    }
+
+    #[test]
+    fn site_urls_are_checked_and_trimmed() {
+        assert_eq!(
+            normalize_url(" https://acme.atlassian.net/ ", "--site-url")
+                .ok()
+                .as_deref(),
+            Some("https://acme.atlassian.net")
+        );
+        assert!(normalize_url("acme.atlassian.net", "--site-url").is_err());
+        assert!(normalize_url("ftp://acme.atlassian.net", "--site-url").is_err());
+    }
+
+    #[test]
+    fn without_a_terminal_a_missing_secret_names_its_flag() {
+        let err = scripted()
+            .secret(SecretKind::SiteApiToken, "--site-token-stdin")
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("--site-token-stdin")),
+            "{err:?}"
+        );
+        let err = scripted()
+            .value("Email", None, None, "--email")
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("--email")),
+            "{err:?}"
+        );
+        assert_eq!(
+            scripted()
+                .value("Email", None, Some("old@x"), "--email")
+                .ok()
+                .as_deref(),
+            Some("old@x")
+        );
+        assert_eq!(
+            scripted()
+                .value("Email", Some("new@x"), Some("old@x"), "--email")
+                .ok()
+                .as_deref(),
+            Some("new@x")
+        );
+    }
+}
