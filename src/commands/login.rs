@@ -85,7 +85,7 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
         org_api_key_stored_at: Some(now),
         site_api_token_stored_at: Some(now),
     };
-    keep(
+    let saved = keep(
         &name,
         &profile,
         &[
@@ -95,7 +95,6 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
         args.default,
     )?;
     let path = config::config_path()?;
-    let saved = config::load()?;
     let default_note = if saved.default_profile.as_deref() == Some(name.as_str()) {
         " (the default profile)"
     } else {
@@ -135,19 +134,20 @@ fn keep(
     profile: &Profile,
     secrets_to_store: &[(SecretKind, Secret)],
     make_default: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Config> {
     let mut stored = Vec::new();
-    let mut result: anyhow::Result<()> = Ok(());
+    let mut failure: Option<anyhow::Error> = None;
     for (kind, secret) in secrets_to_store {
         if let Err(e) = secrets::store(name, *kind, secret) {
-            result = Err(e.into());
+            failure = Some(e.into());
             break;
         }
         stored.push(*kind);
     }
-    if result.is_ok() {
-        result = config::save_profile(name, profile, make_default).map(|_| ());
-    }
+    let result = match failure {
+        Some(e) => Err(e),
+        None => config::save_profile(name, profile, make_default),
+    };
     if result.is_err() {
         for kind in stored {
             if let Err(e) = secrets::delete(name, kind) {
