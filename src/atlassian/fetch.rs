@@ -78,7 +78,7 @@ pub async fn fetch_directory(
     let fetched_at = Utc::now();
     let users = fetch_users(&org, &opts.progress);
     let groups = async {
-        if opts.groups || opts.seats {
+        if opts.groups {
             fetch_groups(&org, &opts.progress).await.map(Some)
         } else {
             Ok(None)
@@ -119,9 +119,6 @@ pub async fn fetch_directory(
     if opts.seats {
         dir.seats = seats(&dir, roles.unwrap_or_default(), &workspaces);
         emit(&opts.progress, FetchEvent::Seats);
-    }
-    if !opts.groups {
-        dir.groups.clear();
     }
     emit(
         &opts.progress,
