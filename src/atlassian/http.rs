@@ -206,18 +206,22 @@ impl Pace {
         if let Some(limit) = num("x-ratelimit-limit") {
             self.limit = u64::try_from(limit).ok();
         }
-        if let Some(reset) = headers
+        // Each answer's reset replaces the last one; none means none is known.
+        self.reset_at = headers
             .get("x-ratelimit-reset")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_reset)
-        {
-            self.reset_at = Some(now + reset);
-        }
+            .map(|wait| now + wait);
         if let Some(remaining) = num("x-ratelimit-remaining") {
             self.remaining = Some(remaining);
             if remaining <= 0 {
-                // The bucket is empty now: the next token is at most one interval away.
-                let next = now + self.interval(now);
+                // The bucket is empty now: the next token comes at the reset, and at most one
+                // interval away (a reset far off is a fixed window: try earlier, a 429 tells).
+                let step = now + self.interval(now);
+                let next = match self.reset_at {
+                    Some(r) if r > now => r.min(step),
+                    _ => step,
+                };
                 self.next_slot = Some(self.next_slot.map_or(next, |s| s.max(next)));
             }
         }
