@@ -56,6 +56,8 @@ impl FetchOptions {
     }
 }
 
+/// users/search gives group ids as `ari:cloud:identity::group/<id>`.
+const GROUP_ARI_PREFIX: &str = "ari:cloud:identity::group/";
 /// The role that makes a group or grant a product seat.
 const USER_ROLE: &str = "atlassian/user";
 /// Groups' role assignments fetched at once (the client's per-family limit applies too).
@@ -250,7 +252,12 @@ pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
             .into_iter()
             .map(|g| GroupRef {
                 name: g.name.unwrap_or_default(),
-                id: g.id,
+                // users/search names groups by ARI, groups/search by bare id: keep the bare id.
+                id: g
+                    .id
+                    .strip_prefix(GROUP_ARI_PREFIX)
+                    .map(str::to_owned)
+                    .unwrap_or(g.id),
             })
             .collect(),
         product_access,
@@ -351,7 +358,7 @@ mod tests {
                     {"id": "ari:cloud:jira-software::site/c", "key": "jira-software", "lastActiveTimestamp": "2026-01-02T03:04:05Z"},
                     {"id": "ari:cloud:confluence::site/c"}
                 ],
-                "groups": [{"id": "g1", "name": "devs"}]
+                "groups": [{"id": "ari:cloud:identity::group/g1", "name": "devs"}]
             })),
             "/p",
         )
@@ -368,7 +375,10 @@ mod tests {
                 .to_rfc3339(),
             "2026-01-02T03:04:05+00:00"
         );
-        assert_eq!(u.groups[0].name, "devs");
+        assert_eq!(
+            (u.groups[0].id.as_str(), u.groups[0].name.as_str()),
+            ("g1", "devs")
+        );
 
         let bad = wire(
             serde_json::json!({"accountId": "a", "productAccess": [{"key": "confluence", "lastActiveTimestamp": "yesterday"}]}),
