@@ -14,7 +14,14 @@ pub async fn run(global: &GlobalArgs) -> anyhow::Result<()> {
     let conn = connect::resolve(global)?;
     let client = Client::new(&conn)?;
     let report = gather(&client, &conn, global).await;
-    print!("{report}");
+    print!("{}", report.text);
+    // Scripts and cron read the exit code: any API that failed to answer fails the command.
+    if report.failures > 0 {
+        anyhow::bail!(
+            "{} API check(s) failed: see the lines marked FAILED above",
+            report.failures
+        );
+    }
     Ok(())
 }
 
@@ -38,8 +45,15 @@ fn set(present: bool) -> &'static str {
     if present { "set" } else { "missing" }
 }
 
-/// The whole report as text (also used by tests).
-pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> String {
+/// The report: lines to print and how many API checks failed.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub text: String,
+    pub failures: usize,
+}
+
+/// Checks each configured API and reads the seats it can.
+pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> Report {
     let mut out = String::new();
     let mut line = |k: &str, v: String| out.push_str(&format!("{k:<22}{v}\n"));
     line(
@@ -166,5 +180,9 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
         line(if first { "seats" } else { "" }, s);
         first = false;
     }
-    out
+    let failures = out.lines().filter(|l| l.contains("FAILED after")).count();
+    Report {
+        text: out,
+        failures,
+    }
 }
