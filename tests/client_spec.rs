@@ -139,6 +139,7 @@ async fn every_admin_api_request_and_response_is_valid_against_the_spec() {
         .await
         .unwrap();
     org.workspaces().try_concat().await.unwrap();
+    assert!(!org.managed_users().try_concat().await.unwrap().is_empty());
     let _ = std::pin::pin!(org.events_stream(50))
         .try_next()
         .await
