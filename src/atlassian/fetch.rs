@@ -317,22 +317,25 @@ fn seats(
         if out.iter().any(|s| s.product.key == key) {
             continue;
         }
-        let capacity = workspaces
-            .iter()
-            .filter(|w| {
-                w.attributes.type_key.as_deref() == Some(key.as_str())
-                    || product_key_from_ari(&w.id) == Some(key.as_str())
-            })
-            .find_map(|w| w.attributes.capacity);
+        let workspace = workspaces.iter().find(|w| {
+            w.attributes.capacity.is_some()
+                && (w.attributes.type_key.as_deref() == Some(key.as_str())
+                    || product_key_from_ari(&w.id) == Some(key.as_str()))
+        });
+        let capacity = workspace.and_then(|w| w.attributes.capacity);
         let source = if capacity.is_some() {
             SeatsSource::Workspace
         } else {
             SeatsSource::Directory
         };
+        // Atlassian's own usage figure when the workspace has one, else the directory count.
+        let used = workspace
+            .and_then(|w| w.attributes.usage)
+            .unwrap_or_else(|| dir.holders(&key));
         out.push(Seats::new(
             Product::new(key.clone()),
             capacity,
-            dir.holders(&key),
+            used,
             source,
         ));
     }
@@ -413,7 +416,7 @@ mod tests {
             fetched_at: Utc::now(),
             users: vec![
                 user("a", &["jira-software", "confluence"]),
-                user("b", &["confluence", "bitbucket"]),
+                user("b", &["confluence", "bitbucket", "opsgenie"]),
             ],
             groups: vec![],
             seats: vec![],
@@ -423,7 +426,8 @@ mod tests {
         ]))
         .unwrap();
         let ws: Vec<Workspace> = serde_json::from_value(serde_json::json!([
-            {"id": "ari:cloud:confluence::site/c", "attributes": {"typeKey": "confluence", "capacity": 5}}
+            {"id": "ari:cloud:confluence::site/c", "attributes": {"typeKey": "confluence", "capacity": 5}},
+            {"id": "ari:cloud:opsgenie::site/c", "attributes": {"typeKey": "opsgenie", "capacity": 9, "usage": 6}}
         ]))
         .unwrap();
         let s = seats(&dir, roles, &ws);
@@ -452,6 +456,15 @@ mod tests {
                 by("bitbucket").source
             ),
             (None, 1, SeatsSource::Directory)
+        );
+        // The workspace's own usage wins over the directory count (1 holder here).
+        assert_eq!(
+            (
+                by("opsgenie").limit,
+                by("opsgenie").used,
+                by("opsgenie").remaining
+            ),
+            (Some(9), 6, Some(3))
         );
     }
 }
