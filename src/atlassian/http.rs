@@ -269,6 +269,12 @@ pub fn checked_base(raw: &str) -> Result<Url, ApiError> {
             "{trimmed:?} is not a valid URL ({e}); give a base like https://example.atlassian.net"
         ))
     })?;
+    // Credentials in a URL would end up in logs and messages: they belong in the keyring.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ApiError::Config(
+            "a base URL holds a user name or password: remove it and give the credentials to `seats login` or the SEATS_* variables".into(),
+        ));
+    }
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
@@ -706,6 +712,10 @@ mod tests {
         assert!(checked_base("http://localhost.evil.com").is_err());
         assert!(checked_base("ftp://x").is_err());
         assert!(checked_base("not a url").is_err());
+        let e = checked_base("https://me:hunter2@acme.atlassian.net").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        let e = checked_base("http://me:hunter2@example.com").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 
     #[test]
