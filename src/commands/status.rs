@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt;
 
 use crate::atlassian::error::ApiError;
+use crate::atlassian::model::UserSearchRequest;
 use crate::atlassian::{Client, Connection, DEFAULT_ADMIN_URL, confluence, jira, org, users};
 use crate::cli::GlobalArgs;
 use crate::commands::connect;
@@ -87,6 +88,8 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
     );
 
     let mut seat_lines = Vec::new();
+    // An account to ask the user management API about: the site account, else any org user.
+    let mut probe: Option<String> = None;
     match conn.org_id.as_deref() {
         None => line(
             "org",
@@ -145,23 +148,7 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
                 seat_lines.insert(0, text);
             }
         }
-        // The user management API acts on accounts: ask about the site account itself.
-        if let (Ok(me), true) = (&me, client.has_org_key()) {
-            let (r, took) = timed(users::manageability(
-                client,
-                &me.account_id,
-                &["lifecycle.enablement"],
-            ))
-            .await;
-            let r = match r {
-                // A 403 or 404 on one account still proves the API answers and the key works.
-                Err(ApiError::Forbidden { .. } | ApiError::NotFound { .. }) => {
-                    Ok(Default::default())
-                }
-                other => other,
-            };
-            line("user management API", health(&r, took));
-        }
+        probe = me.ok().map(|m| m.account_id);
     } else {
         line(
             "Jira API",
@@ -171,6 +158,46 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
             "Confluence API",
             "not checked: no site URL, email or token".into(),
         );
+    }
+    if client.has_org_key() {
+        if let (None, Some(org_id)) = (&probe, conn.org_id.as_deref()) {
+            let api = org::OrgApi::new(client.clone(), org_id);
+            let one = UserSearchRequest {
+                limit: Some(1),
+                ..UserSearchRequest::default()
+            };
+            let first = std::pin::pin!(api.search_users("-", one)).try_next().await;
+            probe = first
+                .ok()
+                .flatten()
+                .and_then(|page| page.into_iter().next())
+                .map(|u| u.account_id);
+        }
+        match probe {
+            Some(account_id) => {
+                let (r, took) = timed(users::manageability(
+                    client,
+                    &account_id,
+                    &["lifecycle.enablement"],
+                ))
+                .await;
+                let r = match r {
+                    // A 403, or a 404 naming the account, proves the API answers and the key works.
+                    Err(ApiError::Forbidden { .. }) => Ok(Default::default()),
+                    Err(ApiError::NotFound { body, .. }) if body.has_code("accountNotFound") => {
+                        Ok(Default::default())
+                    }
+                    other => other,
+                };
+                line("user management API", health(&r, took));
+            }
+            None => line(
+                "user management API",
+                "not checked: no account to ask about".into(),
+            ),
+        }
+    } else {
+        line("user management API", "not checked: no org API key".into());
     }
     if seat_lines.is_empty() {
         seat_lines.push("(none readable)".into());
