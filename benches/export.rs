@@ -59,27 +59,30 @@ fn main() -> anyhow::Result<()> {
         write_export(&mut out, &dir, &args)?;
         let wall = started.elapsed().as_secs_f64();
         let stats = client.stats();
-        let per_sec = f64::from(rate) / 60.0;
-        let needed = (dir.users.len() as f64 / 100.0).ceil();
-        // The limit's own figure (requests / rate), and the strict floor after the sandbox's
-        // one-second burst.
-        let minimum = needed / per_sec;
-        let floor = (needed - per_sec.max(1.0)).max(0.0) / per_sec;
         println!("users exported        {}", dir.users.len());
         println!("export size           {:.1} MB", out.len() as f64 / 1e6);
         println!(
-            "requests sent         {} (needed {needed}, retries {}, 429s {}, failed {})",
+            "requests sent         {} (retries {}, 429s {}, failed {})",
             stats.sent, stats.retries, stats.rate_limited, stats.failed
         );
         println!("wall time             {wall:.2} s");
-        println!(
-            "minimum at {rate}/min   {minimum:.2} s (strict floor after the burst {floor:.2} s)"
-        );
-        println!(
-            "ratio                 {:.3} of the minimum ({:.3} of the floor)",
-            wall / minimum,
-            wall / floor.max(f64::EPSILON)
-        );
+        if rate > 0 {
+            let per_sec = f64::from(rate) / 60.0;
+            let needed = (dir.users.len() as f64 / 100.0).ceil();
+            // The limit's own figure (requests / rate), and the strict floor after the
+            // sandbox's one-second burst.
+            let minimum = needed / per_sec;
+            let floor = (needed - per_sec.max(1.0)).max(0.0) / per_sec;
+            println!("needed requests       {needed}");
+            println!(
+                "minimum at {rate}/min   {minimum:.2} s (strict floor after the burst {floor:.2} s)"
+            );
+            println!(
+                "ratio                 {:.3} of the minimum ({:.3} of the floor)",
+                wall / minimum,
+                wall / floor.max(f64::EPSILON)
+            );
+        }
         sb.shutdown().await;
         anyhow::Ok(())
     })
