@@ -56,6 +56,8 @@ impl FetchOptions {
     }
 }
 
+/// users/search gives group ids as `ari:cloud:identity::group/<id>`.
+const GROUP_ARI_PREFIX: &str = "ari:cloud:identity::group/";
 /// The role that makes a group or grant a product seat.
 const USER_ROLE: &str = "atlassian/user";
 /// Groups' role assignments fetched at once (the client's per-family limit applies too).
@@ -78,7 +80,7 @@ pub async fn fetch_directory(
     let fetched_at = Utc::now();
     let users = fetch_users(&org, &opts.progress);
     let groups = async {
-        if opts.groups || opts.seats {
+        if opts.groups {
             fetch_groups(&org, &opts.progress).await.map(Some)
         } else {
             Ok(None)
@@ -119,9 +121,6 @@ pub async fn fetch_directory(
     if opts.seats {
         dir.seats = seats(&dir, roles.unwrap_or_default(), &workspaces);
         emit(&opts.progress, FetchEvent::Seats);
-    }
-    if !opts.groups {
-        dir.groups.clear();
     }
     emit(
         &opts.progress,
@@ -253,7 +252,12 @@ pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
             .into_iter()
             .map(|g| GroupRef {
                 name: g.name.unwrap_or_default(),
-                id: g.id,
+                // users/search names groups by ARI, groups/search by bare id: keep the bare id.
+                id: g
+                    .id
+                    .strip_prefix(GROUP_ARI_PREFIX)
+                    .map(str::to_owned)
+                    .unwrap_or(g.id),
             })
             .collect(),
         product_access,
@@ -313,22 +317,25 @@ fn seats(
         if out.iter().any(|s| s.product.key == key) {
             continue;
         }
-        let capacity = workspaces
-            .iter()
-            .filter(|w| {
-                w.attributes.type_key.as_deref() == Some(key.as_str())
-                    || product_key_from_ari(&w.id) == Some(key.as_str())
-            })
-            .find_map(|w| w.attributes.capacity);
+        let workspace = workspaces.iter().find(|w| {
+            w.attributes.capacity.is_some()
+                && (w.attributes.type_key.as_deref() == Some(key.as_str())
+                    || product_key_from_ari(&w.id) == Some(key.as_str()))
+        });
+        let capacity = workspace.and_then(|w| w.attributes.capacity);
         let source = if capacity.is_some() {
             SeatsSource::Workspace
         } else {
             SeatsSource::Directory
         };
+        // Atlassian's own usage figure when the workspace has one, else the directory count.
+        let used = workspace
+            .and_then(|w| w.attributes.usage)
+            .unwrap_or_else(|| dir.holders(&key));
         out.push(Seats::new(
             Product::new(key.clone()),
             capacity,
-            dir.holders(&key),
+            used,
             source,
         ));
     }
@@ -354,7 +361,7 @@ mod tests {
                     {"id": "ari:cloud:jira-software::site/c", "key": "jira-software", "lastActiveTimestamp": "2026-01-02T03:04:05Z"},
                     {"id": "ari:cloud:confluence::site/c"}
                 ],
-                "groups": [{"id": "g1", "name": "devs"}]
+                "groups": [{"id": "ari:cloud:identity::group/g1", "name": "devs"}]
             })),
             "/p",
         )
@@ -371,7 +378,10 @@ mod tests {
                 .to_rfc3339(),
             "2026-01-02T03:04:05+00:00"
         );
-        assert_eq!(u.groups[0].name, "devs");
+        assert_eq!(
+            (u.groups[0].id.as_str(), u.groups[0].name.as_str()),
+            ("g1", "devs")
+        );
 
         let bad = wire(
             serde_json::json!({"accountId": "a", "productAccess": [{"key": "confluence", "lastActiveTimestamp": "yesterday"}]}),
@@ -406,7 +416,7 @@ mod tests {
             fetched_at: Utc::now(),
             users: vec![
                 user("a", &["jira-software", "confluence"]),
-                user("b", &["confluence", "bitbucket"]),
+                user("b", &["confluence", "bitbucket", "opsgenie"]),
             ],
             groups: vec![],
             seats: vec![],
@@ -416,7 +426,8 @@ mod tests {
         ]))
         .unwrap();
         let ws: Vec<Workspace> = serde_json::from_value(serde_json::json!([
-            {"id": "ari:cloud:confluence::site/c", "attributes": {"typeKey": "confluence", "capacity": 5}}
+            {"id": "ari:cloud:confluence::site/c", "attributes": {"typeKey": "confluence", "capacity": 5}},
+            {"id": "ari:cloud:opsgenie::site/c", "attributes": {"typeKey": "opsgenie", "capacity": 9, "usage": 6}}
         ]))
         .unwrap();
         let s = seats(&dir, roles, &ws);
@@ -445,6 +456,15 @@ mod tests {
                 by("bitbucket").source
             ),
             (None, 1, SeatsSource::Directory)
+        );
+        // The workspace's own usage wins over the directory count (1 holder here).
+        assert_eq!(
+            (
+                by("opsgenie").limit,
+                by("opsgenie").used,
+                by("opsgenie").remaining
+            ),
+            (Some(9), 6, Some(3))
         );
     }
 }

@@ -206,18 +206,22 @@ impl Pace {
         if let Some(limit) = num("x-ratelimit-limit") {
             self.limit = u64::try_from(limit).ok();
         }
-        if let Some(reset) = headers
+        // Each answer's reset replaces the last one; none means none is known.
+        self.reset_at = headers
             .get("x-ratelimit-reset")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_reset)
-        {
-            self.reset_at = Some(now + reset);
-        }
+            .map(|wait| now + wait);
         if let Some(remaining) = num("x-ratelimit-remaining") {
             self.remaining = Some(remaining);
             if remaining <= 0 {
-                // The bucket is empty now: the next token is at most one interval away.
-                let next = now + self.interval(now);
+                // The bucket is empty now: the next token comes at the reset, and at most one
+                // interval away (a reset far off is a fixed window: try earlier, a 429 tells).
+                let step = now + self.interval(now);
+                let next = match self.reset_at {
+                    Some(r) if r > now => r.min(step),
+                    _ => step,
+                };
                 self.next_slot = Some(self.next_slot.map_or(next, |s| s.max(next)));
             }
         }
@@ -265,6 +269,12 @@ pub fn checked_base(raw: &str) -> Result<Url, ApiError> {
             "{trimmed:?} is not a valid URL ({e}); give a base like https://example.atlassian.net"
         ))
     })?;
+    // Credentials in a URL would end up in logs and messages: they belong in the keyring.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ApiError::Config(
+            "a base URL holds a user name or password: remove it and give the credentials to `seats login` or the SEATS_* variables".into(),
+        ));
+    }
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
@@ -702,6 +712,10 @@ mod tests {
         assert!(checked_base("http://localhost.evil.com").is_err());
         assert!(checked_base("ftp://x").is_err());
         assert!(checked_base("not a url").is_err());
+        let e = checked_base("https://me:hunter2@acme.atlassian.net").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        let e = checked_base("http://me:hunter2@example.com").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 
     #[test]

@@ -356,3 +356,44 @@ pub struct EventPage {
     #[serde(default)]
     pub links: PageLinks,
 }
+
+/// `UserPage` of `GET /v1/orgs/{orgId}/users` (managed accounts, snake_case).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManagedUserPage {
+    #[serde(default)]
+    pub data: Vec<ManagedUser>,
+    #[serde(default)]
+    pub links: PageLinks,
+}
+
+/// `User` of the v1 list: a managed account with billable flag and per-product last activity.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManagedUser {
+    pub account_id: String,
+    #[serde(default)]
+    pub account_type: Option<String>,
+    #[serde(default)]
+    pub account_status: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub access_billable: Option<bool>,
+    #[serde(default)]
+    pub last_active: Option<String>,
+    #[serde(default)]
+    pub product_access: Vec<ManagedUserProduct>,
+}
+
+/// `Product` of the v1 user list.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManagedUserProduct {
+    pub key: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub last_active: Option<String>,
+}

@@ -155,6 +155,17 @@ impl OrgApi {
             .await
     }
 
+    /// `GET /v1/orgs/{orgId}/users`: managed accounts only, with `access_billable`. Its
+    /// `links.next` may be a URL or a token; both are followed. Prefer `search_users`.
+    pub fn managed_users(&self) -> impl Stream<Item = Result<Vec<ManagedUser>, ApiError>> + '_ {
+        let req =
+            Request::get(Family::Admin, self.path("v1", "/users")).subject(self.org_subject());
+        self.list(req, |p: ManagedUserPage| CursorPage {
+            items: p.data,
+            next: p.links.next,
+        })
+    }
+
     /// `GET /v2/orgs/{orgId}/directories`, optionally only those holding `account_id`.
     pub fn directories(
         &self,

@@ -168,8 +168,9 @@ where
                 }
                 let start = st.start;
                 let page = (st.fetch)(start).await?;
+                // A server that answers an earlier page than asked would loop forever.
                 if let Some(got) = page.start_at {
-                    if got != start {
+                    if got < start {
                         return Err(ApiError::PagingLoop {
                             path: what,
                             detail: format!("asked for startAt={start}, got startAt={got}"),
@@ -183,7 +184,7 @@ where
                     .filter(|m| *m > 0)
                     .unwrap_or(page_size)
                     .min(page_size.max(1));
-                let next = start + len;
+                let next = page.start_at.unwrap_or(start).max(start) + len;
                 st.done = match page.is_last {
                     Some(true) => true,
                     _ if len == 0 => {

@@ -1,9 +1,174 @@
 //! A simulated Atlassian Cloud org with one site: the Organizations admin API, the User
 //! management API, Jira and Confluence, behind one consistent state. Used by `seats demo`,
 //! `seats sandbox` and the tests.
+//!
+//! `start` generates the org (`generator`), wraps it in `Shared` and serves `server::router`
+//! on 127.0.0.1. Handlers read and change the one `state::OrgState` under a lock.
+
+pub mod admin;
+pub mod auth;
+pub mod cursor;
+pub mod errors;
+pub mod faults;
+pub mod generator;
+pub mod limits;
+pub mod record;
+pub mod server;
+pub mod shared;
+pub mod site;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use record::RecordedExchange;
+pub use shared::Shared;
+use state::Product;
 
 /// Documented defaults, printed by `seats sandbox` on start.
 pub const DEFAULT_ORG_ID: &str = "5f9e3c1a-7b2d-4e8f-9a6b-0c1d2e3f4a5b";
 pub const DEFAULT_ORG_API_KEY: &str = "sandbox-org-api-key";
 pub const DEFAULT_SITE_EMAIL: &str = "admin@acme.example";
 pub const DEFAULT_SITE_TOKEN: &str = "sandbox-site-token";
+
+/// How to run the sandbox. These are fake sandbox credentials: fine to print.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Accounts in the generated org (apps and customers included).
+    pub users: usize,
+    /// Same seed, same org.
+    pub seed: u64,
+    pub org_id: String,
+    /// Bearer key the admin (`/admin`) and user management (`/users`) APIs accept.
+    pub org_api_key: String,
+    /// Basic-auth email and token the site APIs (`/rest`, `/wiki`) accept.
+    pub site_email: String,
+    pub site_token: String,
+    /// Requests a minute per API family; 0 = no limit.
+    pub rate_limit_per_minute: u32,
+    /// Share of requests answered with a 5xx or a dropped connection.
+    pub fail_rate: f64,
+    /// Added to every request.
+    pub latency_ms: u64,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Keep every exchange for `Sandbox::recorded`.
+    pub record_requests: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            users: 2000,
+            seed: 7,
+            org_id: DEFAULT_ORG_ID.to_string(),
+            org_api_key: DEFAULT_ORG_API_KEY.to_string(),
+            site_email: DEFAULT_SITE_EMAIL.to_string(),
+            site_token: DEFAULT_SITE_TOKEN.to_string(),
+            rate_limit_per_minute: 0,
+            fail_rate: 0.0,
+            latency_ms: 0,
+            port: 0,
+            record_requests: false,
+        }
+    }
+}
+
+/// A running sandbox. Dropping it without `shutdown` leaves the server task running until the
+/// runtime ends.
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Generates the org and serves it on 127.0.0.1 (`cfg.port`, 0 = any free port).
+pub async fn start(cfg: SandboxConfig) -> anyhow::Result<Sandbox> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
+        .await
+        .map_err(|e| anyhow::anyhow!("could not listen on 127.0.0.1:{}: {e} (pick another --port, or 0 for any free port)", cfg.port))?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared::new(cfg, addr));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = server::router(shared.clone());
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(err) = serve.await {
+            tracing::error!("sandbox server stopped: {err}");
+        }
+    });
+    tracing::info!(%addr, "sandbox listening");
+    Ok(Sandbox {
+        addr,
+        shared,
+        stop,
+        task,
+    })
+}
+
+impl Sandbox {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`: the admin, user management and site APIs all live here.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The site's base URL (the same server: Jira under `/rest`, Confluence under `/wiki`).
+    pub fn site_url(&self) -> String {
+        self.base_url()
+    }
+
+    /// The site's cloud id (the end of every product ARI).
+    pub fn cloud_id(&self) -> String {
+        self.shared.read().cloud_id.clone()
+    }
+
+    /// The org's one directory id.
+    pub fn directory_id(&self) -> String {
+        self.shared.read().directory_id.clone()
+    }
+
+    pub fn org_id(&self) -> String {
+        self.shared.read().org_id.clone()
+    }
+
+    /// Product keys of the site (`jira-software`, `jira-servicedesk`, `confluence`).
+    pub fn product_keys(&self) -> Vec<&'static str> {
+        Product::ALL.iter().map(|p| p.key()).collect()
+    }
+
+    /// The shared state, for tests that look behind the APIs.
+    pub fn shared(&self) -> Arc<Shared> {
+        self.shared.clone()
+    }
+
+    /// Every exchange that reached the server (empty unless `record_requests`).
+    pub fn recorded(&self) -> Vec<RecordedExchange> {
+        self.shared.recorded()
+    }
+
+    pub fn set_fail_rate(&self, f: f64) {
+        self.shared.set_fail_rate(f);
+    }
+
+    pub fn set_rate_limit(&self, per_minute: u32) {
+        self.shared.limiter.set_rate(per_minute);
+    }
+
+    /// Admin 429s carry no `Retry-After` unless this is on (Atlassian documents none).
+    pub fn set_admin_retry_after(&self, on: bool) {
+        self.shared.limiter.set_admin_retry_after(on);
+    }
+
+    /// Stops accepting requests, lets the ones under way finish, and waits for the server.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}

@@ -1,0 +1,98 @@
+//! What every handler and layer reads: the org state under a lock, the credentials, the rate
+//! limiter, the fault settings and the recorder.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use chrono::Utc;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use super::SandboxConfig;
+use super::generator::{self, GeneratorInput};
+use super::limits::Limiter;
+use super::record::RecordedExchange;
+use super::state::OrgState;
+
+pub struct Shared {
+    state: RwLock<OrgState>,
+    /// Credentials and settings the sandbox was started with.
+    pub cfg: SandboxConfig,
+    /// `http://127.0.0.1:PORT`, for the full URLs some responses carry.
+    pub base_url: String,
+    pub limiter: Limiter,
+    fail_rate_bits: AtomicU64,
+    /// Decides which requests fail; seeded so a failing test can be rerun.
+    pub fault_rng: Mutex<StdRng>,
+    recorded: Mutex<Vec<RecordedExchange>>,
+}
+
+impl Shared {
+    /// Generates the org for `cfg` and points its site URL at `addr`.
+    pub fn new(cfg: SandboxConfig, addr: SocketAddr) -> Shared {
+        let base_url = format!("http://{addr}");
+        let mut state = generator::generate(&GeneratorInput {
+            users: cfg.users,
+            seed: cfg.seed,
+            org_id: &cfg.org_id,
+            admin_email: &cfg.site_email,
+            now: Utc::now(),
+        });
+        state.site_url = base_url.clone();
+        Shared {
+            state: RwLock::new(state),
+            limiter: Limiter::new(cfg.rate_limit_per_minute),
+            fail_rate_bits: AtomicU64::new(cfg.fail_rate.to_bits()),
+            fault_rng: Mutex::new(StdRng::seed_from_u64(cfg.seed ^ 0x5eed_fa17)),
+            recorded: Mutex::new(Vec::new()),
+            base_url,
+            cfg,
+        }
+    }
+
+    /// Reads the state. A panic in another handler does not make the state unreadable.
+    pub fn read(&self) -> RwLockReadGuard<'_, OrgState> {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, OrgState> {
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn fail_rate(&self) -> f64 {
+        f64::from_bits(self.fail_rate_bits.load(Ordering::Relaxed))
+    }
+
+    pub fn set_fail_rate(&self, f: f64) {
+        self.fail_rate_bits
+            .store(f.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn record(&self, exchange: RecordedExchange) {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(exchange);
+    }
+
+    pub fn recorded(&self) -> Vec<RecordedExchange> {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Account id of the org admin who owns the API key: the actor of admin API writes.
+    pub fn admin_actor(&self) -> String {
+        self.read()
+            .users
+            .first()
+            .map(|u| u.account_id.clone())
+            .unwrap_or_default()
+    }
+}
