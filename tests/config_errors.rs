@@ -53,3 +53,14 @@ fn a_wrong_type_is_named() {
     assert!(!ok);
     assert_points_at(&err, &path, 2, &["invalid type", "u32"]);
 }
+
+#[test]
+fn an_out_of_range_value_is_named_with_its_line() {
+    let (ok, err, path, _tmp) = profiles_with_config("[api]\npage_size = 100\nconcurrency = 0\n");
+    assert!(!ok);
+    assert_points_at(&err, &path, 3, &["concurrency must be from 1 to 32, not 0"]);
+    let (ok, err, path, _tmp) =
+        profiles_with_config("[prices.per_user_month]\nconfluence = -1.0\n");
+    assert!(!ok);
+    assert_points_at(&err, &path, 1, &["price of confluence must be 0 or more"]);
+}

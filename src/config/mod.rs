@@ -52,8 +52,10 @@ pub struct Config {
 #[serde(default, deny_unknown_fields)]
 pub struct Inactivity {
     /// Days without use of a product after which a user is flagged for review.
+    #[serde(deserialize_with = "days")]
     pub days: u32,
     /// Per-product overrides of `days`, by product key.
+    #[serde(deserialize_with = "days_by_product")]
     pub products: BTreeMap<String, u32>,
 }
 
@@ -62,6 +64,7 @@ pub struct Inactivity {
 pub struct Prices {
     pub currency: String,
     /// Price of one seat per month, by product key.
+    #[serde(deserialize_with = "prices")]
     pub per_user_month: BTreeMap<String, f64>,
 }
 
@@ -79,7 +82,9 @@ pub struct Protected {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Api {
+    #[serde(deserialize_with = "page_size")]
     pub page_size: u32,
+    #[serde(deserialize_with = "concurrency")]
     pub concurrency: u32,
 }
 
@@ -183,6 +188,57 @@ impl Config {
             .copied()
             .unwrap_or(self.inactivity.days)
     }
+}
+
+// Range checks as deserializers, so a bad value gets the same path:line:column as a typo.
+fn in_range<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    lo: u32,
+    hi: u32,
+    what: &str,
+) -> Result<u32, D::Error> {
+    let v = u32::deserialize(d)?;
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{what} must be from {lo} to {hi}, not {v}"
+        )))
+    }
+}
+
+fn days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, 1, 3650, "days")
+}
+
+fn days_by_product<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, u32>, D::Error> {
+    let map = BTreeMap::<String, u32>::deserialize(d)?;
+    match map.iter().find(|(_, v)| !(1..=3650).contains(*v)) {
+        Some((k, v)) => Err(serde::de::Error::custom(format!(
+            "days for {k} must be from 1 to 3650, not {v}"
+        ))),
+        None => Ok(map),
+    }
+}
+
+fn prices<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
+    let map = BTreeMap::<String, f64>::deserialize(d)?;
+    match map.iter().find(|(_, v)| !(v.is_finite() && **v >= 0.0)) {
+        Some((k, v)) => Err(serde::de::Error::custom(format!(
+            "the price of {k} must be 0 or more, not {v}"
+        ))),
+        None => Ok(map),
+    }
+}
+
+fn page_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, 1, 1000, "page_size")
+}
+
+fn concurrency<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, 1, 32, "concurrency")
 }
 
 /// Profile names become keyring user names (`NAME/org-api-key`) and TOML keys: keep them plain.
