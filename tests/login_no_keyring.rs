@@ -75,3 +75,59 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+fn seats_without_keyring(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(args)
+        .env("SEATS_CONFIG_DIR", dir.join("config"))
+        .env("SEATS_DATA_DIR", dir.join("data"))
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/seats-test-bus",
+        )
+        .env_remove("SEATS_PROFILE")
+        .env_remove("SEATS_ORG_API_KEY")
+        .env_remove("SEATS_SITE_API_TOKEN")
+        .output()
+        .unwrap_or_else(|e| panic!("could not run seats: {e}"))
+}
+
+#[test]
+fn profiles_and_logout_without_a_keyring_say_so_and_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let config = "default_profile = \"work\"\n[profiles.work]\norg_id = \"o\"\norg_api_key_stored_at = \"2026-01-02T03:04:05Z\"\n";
+    let dir = tmp.path().join("config");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("config.toml"), config).unwrap_or_else(|e| panic!("{e}"));
+
+    // profiles still lists what config.toml knows, and says the keyring could not be asked.
+    let out = seats_without_keyring(tmp.path(), &["profiles"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("work (default)") && stdout.contains("unknown, no keyring"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("no OS keyring"), "{stderr}");
+
+    let out = seats_without_keyring(tmp.path(), &["logout"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("no OS keyring"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("config.toml"))
+            .ok()
+            .as_deref(),
+        Some(config)
+    );
+
+    // A command that needs the stored key explains the same, and the environment is the way out.
+    let out = seats_without_keyring(tmp.path(), &["status"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("no OS keyring") && stderr.contains("SEATS_ORG_API_KEY"),
+        "{stderr}"
+    );
+}
