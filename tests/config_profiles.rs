@@ -104,3 +104,9 @@ fn old_keys_of_a_connection_are_warned_about() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("org API key"), "{warnings:?}");
 }
+
+#[test]
+fn an_empty_profile_name_means_the_default() {
+    let (_, info) = resolve_with(&args(Some("")), &config()).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(info.name.as_deref(), Some("main"));
+}

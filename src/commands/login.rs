@@ -19,9 +19,7 @@ const FIRST_PROFILE: &str = "default";
 
 pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     let config = config::load()?;
-    let name = global
-        .profile
-        .clone()
+    let name = named_profile(global)
         .or_else(|| config.default_profile.clone())
         .unwrap_or_else(|| FIRST_PROFILE.to_string());
     config::validate_profile_name(&name)?;
@@ -371,10 +369,13 @@ fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `--profile` or `SEATS_PROFILE`; an empty value (`SEATS_PROFILE=`) names nothing.
+fn named_profile(global: &GlobalArgs) -> Option<String> {
+    global.profile.clone().filter(|p| !p.is_empty())
+}
+
 fn profile_or_default(global: &GlobalArgs, config: &Config) -> anyhow::Result<String> {
-    let name = global
-        .profile
-        .clone()
+    let name = named_profile(global)
         .or_else(|| config.default_profile.clone())
         .context(
             "no profile named and no default profile: pass --profile NAME (see `seats profiles`)",

@@ -153,6 +153,8 @@ impl Config {
         &'a self,
         named: Option<&'a str>,
     ) -> anyhow::Result<Option<(&'a str, &'a Profile)>> {
+        // `SEATS_PROFILE=` (empty) names nothing.
+        let named = named.filter(|n| !n.is_empty());
         let Some(name) = named.or(self.default_profile.as_deref()) else {
             return Ok(None);
         };
