@@ -1,9 +1,20 @@
 //! The one door to Atlassian: a typed client for the Organizations admin API, the User
 //! management API and the Jira and Confluence site APIs.
 
+pub mod confluence;
+pub mod error;
+pub mod fetch;
+pub mod http;
+pub mod jira;
+pub mod model;
+pub mod org;
+pub mod paging;
 mod secret;
+pub mod users;
 pub mod verify;
 
+pub use error::{ApiError, Family};
+pub use http::{Client, ClientOptions, Stats};
 pub use secret::Secret;
 
 /// Default base URL of the Organizations admin and User management APIs.

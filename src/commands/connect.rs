@@ -3,8 +3,12 @@
 //! Secrets come from the OS keyring or, for automation, from `SEATS_ORG_API_KEY` and
 //! `SEATS_SITE_API_TOKEN`; never from flags (argv is visible to every local user).
 
+use chrono::{DateTime, Utc};
+
 use crate::atlassian::{Connection, Secret};
 use crate::cli::GlobalArgs;
+use crate::config::{self, Config, Profile};
+use crate::secrets::{self, SecretKind};
 
 fn env_secret(var: &str) -> Option<Secret> {
     std::env::var(var)
@@ -13,14 +17,91 @@ fn env_secret(var: &str) -> Option<Secret> {
         .map(Secret::new)
 }
 
-/// Builds the connection for this run. (Profiles and the keyring are layered in by issue 4.)
+/// Where the connection came from: the profile and when its secrets were stored. Kept beside
+/// [`Connection`] rather than in it so the client's struct stays exactly what the API needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileInfo {
+    /// Profile the settings came from, if any.
+    pub name: Option<String>,
+    /// When the org API key went into the keyring (`None` when it came from the environment).
+    pub org_api_key_stored_at: Option<DateTime<Utc>>,
+    /// When the site API token went into the keyring (`None` when it came from the environment).
+    pub site_token_stored_at: Option<DateTime<Utc>>,
+}
+
+/// Builds the connection for this run: `--profile` (or `SEATS_PROFILE`, which clap folds into
+/// the flag) or the default profile gives the settings, flags override them; secrets come from
+/// the environment, else from the keyring entries of that profile.
 pub fn resolve(global: &GlobalArgs) -> anyhow::Result<Connection> {
-    Ok(Connection {
-        admin_url: global.admin_url.clone(),
-        site_url: global.site_url.clone(),
-        org_id: global.org_id.clone(),
-        email: global.email.clone(),
-        org_api_key: env_secret("SEATS_ORG_API_KEY"),
-        site_token: env_secret("SEATS_SITE_API_TOKEN"),
-    })
+    Ok(resolve_profile(global)?.0)
+}
+
+/// [`resolve`], plus the profile and key ages (for `seats status` and the console).
+pub fn resolve_profile(global: &GlobalArgs) -> anyhow::Result<(Connection, ProfileInfo)> {
+    let config = config::load()?;
+    resolve_with(global, &config)
+}
+
+/// [`resolve_profile`] over an already loaded config.
+pub fn resolve_with(
+    global: &GlobalArgs,
+    config: &Config,
+) -> anyhow::Result<(Connection, ProfileInfo)> {
+    let selected = config.select_profile(global.profile.as_deref())?;
+    let (name, profile) = match selected {
+        Some((name, p)) => (Some(name.to_string()), p.clone()),
+        None => (None, Profile::default()),
+    };
+    let (org_api_key, org_api_key_stored_at) =
+        secret(name.as_deref(), &profile, SecretKind::OrgApiKey)?;
+    let (site_token, site_token_stored_at) =
+        secret(name.as_deref(), &profile, SecretKind::SiteApiToken)?;
+    let connection = Connection {
+        admin_url: global.admin_url.clone().or(profile.admin_url),
+        site_url: global.site_url.clone().or(profile.site_url),
+        org_id: global.org_id.clone().or(profile.org_id),
+        email: global.email.clone().or(profile.email),
+        org_api_key,
+        site_token,
+    };
+    let info = ProfileInfo {
+        name,
+        org_api_key_stored_at,
+        site_token_stored_at,
+    };
+    Ok((connection, info))
+}
+
+/// The environment wins; the keyring is asked only for a secret the profile says it stored,
+/// so a run with every secret in the environment never needs a keyring.
+fn secret(
+    profile_name: Option<&str>,
+    profile: &Profile,
+    kind: SecretKind,
+) -> anyhow::Result<(Option<Secret>, Option<DateTime<Utc>>)> {
+    if let Some(s) = env_secret(kind.env_var()) {
+        return Ok((Some(s), None));
+    }
+    let (Some(name), Some(stored_at)) = (profile_name, profile.stored_at(kind)) else {
+        return Ok((None, None));
+    };
+    match secrets::load(name, kind)? {
+        Some(s) => Ok((Some(s), Some(stored_at))),
+        None => anyhow::bail!(
+            "the {} of profile {name:?} is not in the OS keyring (removed outside seats?): run `seats login --profile {name}` again, or set {}",
+            kind.label(),
+            kind.env_var()
+        ),
+    }
+}
+
+/// Warnings for keys of this profile that are 11 months old or more (`seats status`, console).
+pub fn key_age_warnings(info: &ProfileInfo, now: DateTime<Utc>) -> Vec<String> {
+    [
+        (SecretKind::OrgApiKey, info.org_api_key_stored_at),
+        (SecretKind::SiteApiToken, info.site_token_stored_at),
+    ]
+    .into_iter()
+    .filter_map(|(kind, at)| at.and_then(|at| config::key_age_warning(kind, at, now)))
+    .collect()
 }

@@ -1,7 +1,473 @@
-//! `seats export users|groups|seats`.
+//! `seats export users|groups|seats`: the directory as CSV or JSON, for scripts and cron.
+//!
+//! Users: one record per user with account id, name, email, account type, status, groups and,
+//! per product, the last-active timestamp (null when never) and days inactive counted from
+//! when the data was fetched. Output to a file replaces it atomically.
 
-use crate::cli::{ExportArgs, GlobalArgs};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 
-pub async fn run(_global: &GlobalArgs, _args: ExportArgs) -> anyhow::Result<()> {
-    anyhow::bail!("seats export is not built yet")
+use anyhow::Context;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::atlassian::Client;
+use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
+use crate::cli::{ExportArgs, ExportFormat, ExportWhat, GlobalArgs};
+use crate::commands::connect;
+use crate::domain::{Directory, Group, Inactivity, Seats, User};
+
+pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
+    let conn = connect::resolve(global)?;
+    let org_id = conn.org_id.clone().context(
+        "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
+    )?;
+    let client = Client::new(&conn)?;
+    let opts = FetchOptions {
+        groups: args.what == ExportWhat::Groups,
+        seats: args.what == ExportWhat::Seats,
+        progress: progress_printer(),
+    };
+    let dir = fetch_directory(&client, &org_id, opts).await?;
+    let stats = client.stats();
+    tracing::info!(
+        users = dir.users.len(),
+        requests = stats.sent,
+        retries = stats.retries,
+        "export fetched"
+    );
+
+    let mut out = Vec::with_capacity(dir.users.len() * 256);
+    write_export(&mut out, &dir, &args)?;
+    match &args.output {
+        Some(path) => write_atomically(path, &out)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&out)
+                .and_then(|_| stdout.flush())
+                .context("could not write to standard output")?;
+        }
+    }
+    eprintln!(
+        "exported {} from org {} (data fetched {}; activity can lag up to 24 hours); {} requests",
+        match args.what {
+            ExportWhat::Users => format!("{} users", count_users(&dir, &args)),
+            ExportWhat::Groups => format!("{} groups", dir.groups.len()),
+            ExportWhat::Seats => format!("{} products", dir.seats.len()),
+        },
+        dir.org_id,
+        dir.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        stats.sent
+    );
+    Ok(())
+}
+
+/// Progress on stderr, only when a person is watching it.
+fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEvent>> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(ev) = rx.recv().await {
+            let line = match ev {
+                FetchEvent::Users { fetched } => format!("fetched {fetched} users"),
+                FetchEvent::Groups { fetched, total } => {
+                    format!("fetched {fetched}/{total} groups")
+                }
+                FetchEvent::Seats => "fetched seats".to_owned(),
+                FetchEvent::Done { .. } => {
+                    eprint!("\r\x1b[K");
+                    continue;
+                }
+            };
+            eprint!("\r\x1b[K{line}");
+        }
+    });
+    Some(tx)
+}
+
+fn count_users(dir: &Directory, args: &ExportArgs) -> usize {
+    dir.users
+        .iter()
+        .filter(|u| keep_user(u, args, dir.fetched_at))
+        .count()
+}
+
+/// The export as bytes, in the chosen format.
+pub fn write_export(
+    out: &mut impl Write,
+    dir: &Directory,
+    args: &ExportArgs,
+) -> anyhow::Result<()> {
+    match (args.what, args.format) {
+        (ExportWhat::Users, ExportFormat::Json) => {
+            let rows: Vec<UserRow> = user_rows(dir, args).collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            out.write_all(b"\n")?;
+        }
+        (ExportWhat::Users, ExportFormat::Csv) => users_csv(out, dir, args)?,
+        (ExportWhat::Groups, format) => {
+            let groups: Vec<&Group> = dir
+                .groups
+                .iter()
+                .filter(|g| args.product.as_ref().is_none_or(|p| g.grants.contains(p)))
+                .collect();
+            match format {
+                ExportFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &groups)?;
+                    out.write_all(b"\n")?;
+                }
+                ExportFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(out);
+                    w.write_record(["id", "name", "synced", "grants", "member_count"])?;
+                    for g in groups {
+                        let count = g.member_count.map(|c| c.to_string()).unwrap_or_default();
+                        w.write_record([
+                            g.id.as_str(),
+                            &g.name,
+                            if g.synced { "true" } else { "false" },
+                            &g.grants.join(";"),
+                            &count,
+                        ])?;
+                    }
+                    w.flush()?;
+                }
+            }
+        }
+        (ExportWhat::Seats, format) => {
+            let seats: Vec<&Seats> = dir
+                .seats
+                .iter()
+                .filter(|s| args.product.as_ref().is_none_or(|p| &s.product.key == p))
+                .collect();
+            match format {
+                ExportFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &seats)?;
+                    out.write_all(b"\n")?;
+                }
+                ExportFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(out);
+                    w.write_record(["product", "name", "limit", "used", "remaining", "source"])?;
+                    let opt = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
+                    for s in seats {
+                        let source = serde_json::to_value(s.source)?
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned();
+                        w.write_record([
+                            s.product.key.as_str(),
+                            &s.product.name,
+                            &opt(s.limit),
+                            &s.used.to_string(),
+                            &opt(s.remaining),
+                            &source,
+                        ])?;
+                    }
+                    w.flush()?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One user in the JSON export.
+#[derive(Debug, Serialize)]
+pub struct UserRow<'a> {
+    pub account_id: &'a str,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub account_type: &'a str,
+    pub status: &'a str,
+    pub groups: Vec<&'a str>,
+    pub products: Vec<ProductRow<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProductRow<'a> {
+    pub key: &'a str,
+    /// RFC 3339, or null when the user never used the product.
+    pub last_active: Option<String>,
+    /// Whole days from the last activity to when the data was fetched; null when never.
+    pub days_inactive: Option<i64>,
+}
+
+/// A user passes when they hold the product asked for (if any) and, with `--inactive-days`,
+/// one of the products considered has gone unused that long or was never used.
+fn keep_user(u: &User, args: &ExportArgs, as_of: DateTime<Utc>) -> bool {
+    let considered = u
+        .product_access
+        .iter()
+        .filter(|a| args.product.as_ref().is_none_or(|p| &a.product == p));
+    let mut considered = considered.peekable();
+    if args.product.is_some() && considered.peek().is_none() {
+        return false;
+    }
+    match args.inactive_days {
+        None => true,
+        Some(days) => considered.any(|a| a.inactive_for_at_least(days, as_of)),
+    }
+}
+
+fn user_rows<'a>(
+    dir: &'a Directory,
+    args: &'a ExportArgs,
+) -> impl Iterator<Item = UserRow<'a>> + 'a {
+    dir.users
+        .iter()
+        .filter(move |u| keep_user(u, args, dir.fetched_at))
+        .map(move |u| UserRow {
+            account_id: &u.account_id,
+            name: &u.name,
+            email: u.email.as_deref(),
+            account_type: u.account_type.as_str(),
+            status: u.status.as_str(),
+            groups: u.groups.iter().map(|g| g.name.as_str()).collect(),
+            products: u
+                .product_access
+                .iter()
+                .filter(|a| args.product.as_ref().is_none_or(|p| &a.product == p))
+                .map(|a| ProductRow {
+                    key: &a.product,
+                    last_active: a
+                        .last_active
+                        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                    days_inactive: match a.inactivity(dir.fetched_at) {
+                        Inactivity::Days(d) => Some(d),
+                        Inactivity::Never => None,
+                    },
+                })
+                .collect(),
+        })
+}
+
+/// CSV: the JSON flattened, two columns per product (`KEY last_active`, `KEY days_inactive`).
+/// A product the user does not hold leaves both empty; one never used says `never`.
+fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow::Result<()> {
+    let keys: Vec<String> = match &args.product {
+        Some(p) => vec![p.clone()],
+        None => dir.product_keys(),
+    };
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = [
+        "account_id",
+        "name",
+        "email",
+        "account_type",
+        "status",
+        "groups",
+    ]
+    .map(String::from)
+    .to_vec();
+    for k in &keys {
+        header.push(format!("{k} last_active"));
+        header.push(format!("{k} days_inactive"));
+    }
+    w.write_record(&header)?;
+    for row in user_rows(dir, args) {
+        let mut rec: Vec<String> = vec![
+            row.account_id.to_owned(),
+            row.name.to_owned(),
+            row.email.unwrap_or_default().to_owned(),
+            row.account_type.to_owned(),
+            row.status.to_owned(),
+            row.groups.join(";"),
+        ];
+        for k in &keys {
+            match row.products.iter().find(|p| p.key == k) {
+                Some(p) => {
+                    rec.push(p.last_active.clone().unwrap_or_else(|| "never".to_owned()));
+                    rec.push(p.days_inactive.map(|d| d.to_string()).unwrap_or_default());
+                }
+                None => {
+                    rec.push(String::new());
+                    rec.push(String::new());
+                }
+            }
+        }
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes next to the target, syncs, then renames over it: readers see the old file or the
+/// whole new one, never half of it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| {
+            format!(
+                "could not write {}: check the directory exists and is writable",
+                path.display()
+            )
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AccountType, GroupRef, ProductAccess, UserStatus};
+    use chrono::TimeZone;
+
+    fn dir() -> Directory {
+        let as_of = Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap();
+        let user = |id: &str, access: Vec<(&str, Option<i64>)>| User {
+            account_id: id.into(),
+            name: format!("User {id}"),
+            email: Some(format!("{id}@acme.example")),
+            account_type: AccountType::Atlassian,
+            status: UserStatus::Active,
+            groups: vec![GroupRef {
+                id: "g".into(),
+                name: "devs, \"core\"".into(),
+            }],
+            product_access: access
+                .into_iter()
+                .map(|(k, days)| ProductAccess {
+                    product: k.into(),
+                    last_active: days.map(|d| as_of - chrono::Duration::days(d)),
+                })
+                .collect(),
+            managed: true,
+            synced: false,
+        };
+        Directory {
+            org_id: "o".into(),
+            fetched_at: as_of,
+            users: vec![
+                user("a", vec![("jira-software", Some(3)), ("confluence", None)]),
+                user("b", vec![("confluence", Some(120))]),
+                user("c", vec![]),
+            ],
+            groups: vec![],
+            seats: vec![],
+        }
+    }
+
+    fn args(format: ExportFormat, inactive: Option<u32>, product: Option<&str>) -> ExportArgs {
+        ExportArgs {
+            what: ExportWhat::Users,
+            format,
+            output: None,
+            inactive_days: inactive,
+            product: product.map(String::from),
+        }
+    }
+
+    fn json(a: &ExportArgs) -> serde_json::Value {
+        let mut out = Vec::new();
+        write_export(&mut out, &dir(), a).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn json_has_never_as_null_and_days_from_fetch_time() {
+        let v = json(&args(ExportFormat::Json, None, None));
+        assert_eq!(v.as_array().unwrap().len(), 3);
+        let a = &v[0];
+        assert_eq!(a["account_id"], "a");
+        assert_eq!(a["products"][0]["key"], "jira-software");
+        assert_eq!(a["products"][0]["days_inactive"], 3);
+        assert_eq!(a["products"][0]["last_active"], "2026-11-19T00:00:00Z");
+        assert!(a["products"][1]["last_active"].is_null());
+        assert!(a["products"][1]["days_inactive"].is_null());
+    }
+
+    #[test]
+    fn filters_by_inactivity_and_product() {
+        let ids = |v: serde_json::Value| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["account_id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        // a: confluence never used; b: 120 days; c holds nothing.
+        assert_eq!(
+            ids(json(&args(ExportFormat::Json, Some(90), None))),
+            vec!["a", "b"]
+        );
+        assert_eq!(
+            ids(json(&args(
+                ExportFormat::Json,
+                Some(90),
+                Some("jira-software")
+            ))),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            ids(json(&args(ExportFormat::Json, None, Some("confluence")))),
+            vec!["a", "b"]
+        );
+        let v = json(&args(ExportFormat::Json, None, Some("confluence")));
+        assert_eq!(v[0]["products"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn csv_is_flattened_with_a_header_and_quoting() {
+        let mut out = Vec::new();
+        write_export(&mut out, &dir(), &args(ExportFormat::Csv, None, None)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(
+            header,
+            [
+                "account_id",
+                "name",
+                "email",
+                "account_type",
+                "status",
+                "groups",
+                "confluence last_active",
+                "confluence days_inactive",
+                "jira-software last_active",
+                "jira-software days_inactive"
+            ]
+        );
+        let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(&rows[0][5], "devs, \"core\"");
+        assert_eq!(&rows[0][6], "never");
+        assert_eq!(&rows[0][7], "");
+        assert_eq!(&rows[0][9], "3");
+        assert_eq!(&rows[2][6], "");
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let d = std::env::temp_dir().join(format!("seats-export-test-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let target = d.join("users.json");
+        std::fs::write(&target, b"old").unwrap();
+        write_atomically(&target, b"new").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
+        let missing = d.join("no-such-dir").join("x.json");
+        assert!(write_atomically(&missing, b"x").is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
 }

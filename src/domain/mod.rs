@@ -1,1 +1,13 @@
 //! The words of the field, no I/O: users, groups, products, seats, activity.
+
+mod directory;
+mod group;
+mod product;
+mod seats;
+mod user;
+
+pub use directory::Directory;
+pub use group::Group;
+pub use product::{Product, product_key_from_ari, product_name};
+pub use seats::{Seats, SeatsSource};
+pub use user::{AccountType, GroupRef, Inactivity, ProductAccess, User, UserStatus};

@@ -1,0 +1,470 @@
+//! Fetches the whole directory for the console and the exports: users with their product
+//! activity and groups (v2 users/search, 100 a request), groups with the products they grant,
+//! and seats (Jira application roles, org workspaces), in parallel, with progress events.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::error::{ApiError, Family};
+use super::http::Client;
+use super::jira;
+use super::model::{
+    DirectoryGroup, DirectoryUser, GroupSearchRequest, UserSearchRequest, Workspace,
+};
+use super::org::{MAX_LIMIT, OrgApi};
+use crate::domain::{
+    AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, User,
+    UserStatus, product_key_from_ari,
+};
+
+/// Progress of a fetch, for a status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchEvent {
+    /// Users read so far (the total is unknown until the last page).
+    Users {
+        fetched: usize,
+    },
+    Groups {
+        fetched: usize,
+        total: usize,
+    },
+    Seats,
+    Done {
+        users: usize,
+        groups: usize,
+    },
+}
+
+/// What to fetch besides users.
+#[derive(Debug, Clone, Default)]
+pub struct FetchOptions {
+    pub groups: bool,
+    pub seats: bool,
+    pub progress: Option<UnboundedSender<FetchEvent>>,
+}
+
+impl FetchOptions {
+    pub fn everything() -> FetchOptions {
+        FetchOptions {
+            groups: true,
+            seats: true,
+            progress: None,
+        }
+    }
+}
+
+/// users/search gives group ids as `ari:cloud:identity::group/<id>`.
+const GROUP_ARI_PREFIX: &str = "ari:cloud:identity::group/";
+/// The role that makes a group or grant a product seat.
+const USER_ROLE: &str = "atlassian/user";
+/// Groups' role assignments fetched at once (the client's per-family limit applies too).
+const GROUP_CONCURRENCY: usize = 4;
+
+fn emit(tx: &Option<UnboundedSender<FetchEvent>>, ev: FetchEvent) {
+    if let Some(tx) = tx {
+        // A closed receiver only means nobody is watching.
+        let _ = tx.send(ev);
+    }
+}
+
+/// Fetches the org directory. Inactivity is later counted from `fetched_at`.
+pub async fn fetch_directory(
+    client: &Client,
+    org_id: &str,
+    opts: FetchOptions,
+) -> Result<Directory, ApiError> {
+    let org = OrgApi::new(client.clone(), org_id);
+    let fetched_at = Utc::now();
+    let users = fetch_users(&org, &opts.progress);
+    let groups = async {
+        if opts.groups {
+            fetch_groups(&org, &opts.progress).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let workspaces = async {
+        if opts.seats || opts.groups {
+            fetch_workspaces(&org).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let roles = async {
+        if opts.seats && client.has_site() {
+            jira::application_roles(client).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (users, groups, workspaces, roles) = futures::try_join!(users, groups, workspaces, roles)?;
+
+    let ari_keys: HashMap<&str, &str> = workspaces
+        .iter()
+        .filter_map(|w| w.attributes.type_key.as_deref().map(|k| (w.id.as_str(), k)))
+        .collect();
+    let groups = groups
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(g, grants)| to_group(g, &grants, &ari_keys))
+        .collect::<Vec<_>>();
+    let mut dir = Directory {
+        org_id: org_id.to_owned(),
+        fetched_at,
+        users,
+        groups,
+        seats: Vec::new(),
+    };
+    if opts.seats {
+        dir.seats = seats(&dir, roles.unwrap_or_default(), &workspaces);
+        emit(&opts.progress, FetchEvent::Seats);
+    }
+    emit(
+        &opts.progress,
+        FetchEvent::Done {
+            users: dir.users.len(),
+            groups: dir.groups.len(),
+        },
+    );
+    Ok(dir)
+}
+
+/// Every user in every directory the key manages, 100 a request with productAccess and groups.
+pub async fn fetch_users(
+    org: &OrgApi,
+    progress: &Option<UnboundedSender<FetchEvent>>,
+) -> Result<Vec<User>, ApiError> {
+    let request = UserSearchRequest {
+        expand: vec!["productAccess".into(), "groups".into()],
+        limit: Some(MAX_LIMIT),
+        ..UserSearchRequest::default()
+    };
+    let mut pages = std::pin::pin!(org.search_users("-", request));
+    let mut users = Vec::new();
+    let path = format!("/admin/v2/orgs/{}/directories/-/users/search", org.org_id());
+    while let Some(page) = pages.try_next().await? {
+        for u in page {
+            users.push(to_user(u, &path)?);
+        }
+        emit(
+            progress,
+            FetchEvent::Users {
+                fetched: users.len(),
+            },
+        );
+    }
+    Ok(users)
+}
+
+async fn fetch_groups(
+    org: &OrgApi,
+    progress: &Option<UnboundedSender<FetchEvent>>,
+) -> Result<Vec<(DirectoryGroup, Vec<String>)>, ApiError> {
+    let request = GroupSearchRequest {
+        expand: vec!["counts.users".into()],
+        limit: Some(MAX_LIMIT),
+        ..GroupSearchRequest::default()
+    };
+    let groups: Vec<DirectoryGroup> = org.search_groups("-", request).try_concat().await?;
+    let total = groups.len();
+    emit(progress, FetchEvent::Groups { fetched: 0, total });
+    let mut done = 0;
+    let mut out = Vec::with_capacity(total);
+    let mut assignments = futures::stream::iter(groups.into_iter().map(|g| async move {
+        // Reads go to the group's own directory when known; `-` covers every directory.
+        let dir = g.directory_id.clone().unwrap_or_else(|| "-".into());
+        let ras = org.group_role_assignments(&dir, &g.id).try_concat().await?;
+        let grants: Vec<String> = ras
+            .into_iter()
+            .filter(|ra| ra.roles.iter().any(|r| r == USER_ROLE))
+            .filter_map(|ra| ra.resource_id)
+            .collect();
+        Ok::<_, ApiError>((g, grants))
+    }))
+    .buffer_unordered(GROUP_CONCURRENCY);
+    while let Some(item) = assignments.try_next().await? {
+        out.push(item);
+        done += 1;
+        emit(
+            progress,
+            FetchEvent::Groups {
+                fetched: done,
+                total,
+            },
+        );
+    }
+    Ok(out)
+}
+
+async fn fetch_workspaces(org: &OrgApi) -> Result<Vec<Workspace>, ApiError> {
+    match org.workspaces().try_concat().await {
+        Ok(w) => Ok(w),
+        // Older tenants and some keys cannot read workspaces: seats then come from Jira alone.
+        Err(ApiError::NotFound { .. } | ApiError::Forbidden { .. }) => {
+            tracing::warn!("workspaces unavailable; seat limits come from Jira only");
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn parse_time(raw: &str, path: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| ApiError::Malformed {
+            family: Family::Admin,
+            path: path.to_owned(),
+            detail: format!("lastActiveTimestamp {raw:?} is not a date-time ({e})"),
+        })
+}
+
+/// The wire user as the field's user.
+pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
+    let mut product_access = Vec::with_capacity(u.product_access.len());
+    for pa in u.product_access {
+        let key = pa.key.or_else(|| {
+            pa.id
+                .as_deref()
+                .and_then(product_key_from_ari)
+                .map(str::to_owned)
+        });
+        let Some(key) = key else { continue };
+        let last_active = pa
+            .last_active_timestamp
+            .as_deref()
+            .map(|t| parse_time(t, path))
+            .transpose()?;
+        product_access.push(ProductAccess {
+            product: key,
+            last_active,
+        });
+    }
+    Ok(User {
+        name: u.name.or(u.nickname).unwrap_or_default(),
+        email: u.email,
+        account_type: AccountType::parse(u.account_type.as_deref()),
+        status: UserStatus::parse(u.status.as_deref()),
+        groups: u
+            .groups
+            .into_iter()
+            .map(|g| GroupRef {
+                name: g.name.unwrap_or_default(),
+                // users/search names groups by ARI, groups/search by bare id: keep the bare id.
+                id: g
+                    .id
+                    .strip_prefix(GROUP_ARI_PREFIX)
+                    .map(str::to_owned)
+                    .unwrap_or(g.id),
+            })
+            .collect(),
+        product_access,
+        managed: u.claim_status.as_deref() == Some("managed"),
+        synced: u.management_source.as_deref() == Some("synced"),
+        account_id: u.account_id,
+    })
+}
+
+fn to_group(g: DirectoryGroup, grants: &[String], ari_keys: &HashMap<&str, &str>) -> Group {
+    let mut keys: Vec<String> = grants
+        .iter()
+        .filter_map(|ari| product_key_from_ari(ari).or_else(|| ari_keys.get(ari.as_str()).copied()))
+        .map(str::to_owned)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    Group {
+        synced: g.external_synced.unwrap_or(false),
+        member_count: g.counts.and_then(|c| c.users),
+        id: g.id,
+        name: g.name,
+        grants: keys,
+    }
+}
+
+/// Seats per product: Jira's own figures where it has them, else the workspace capacity with
+/// usage counted from the directory, else the directory count alone.
+fn seats(
+    dir: &Directory,
+    roles: Vec<jira::ApplicationRole>,
+    workspaces: &[Workspace],
+) -> Vec<Seats> {
+    let mut out: Vec<Seats> = Vec::new();
+    for r in roles {
+        let limit = if r.has_unlimited_seats == Some(true) {
+            None
+        } else {
+            r.number_of_seats.and_then(|n| u64::try_from(n).ok())
+        };
+        let used = r
+            .user_count
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or_else(|| dir.holders(&r.key));
+        let mut product = Product::new(r.key.clone());
+        if let Some(name) = r.name.filter(|n| !n.is_empty()) {
+            product.name = name;
+        }
+        let mut s = Seats::new(product, limit, used, SeatsSource::JiraApplicationRole);
+        if let (Some(rem), Some(_)) = (r.remaining_seats.and_then(|n| u64::try_from(n).ok()), limit)
+        {
+            s.remaining = Some(rem);
+        }
+        out.push(s);
+    }
+    for key in dir.product_keys() {
+        if out.iter().any(|s| s.product.key == key) {
+            continue;
+        }
+        let workspace = workspaces.iter().find(|w| {
+            w.attributes.capacity.is_some()
+                && (w.attributes.type_key.as_deref() == Some(key.as_str())
+                    || product_key_from_ari(&w.id) == Some(key.as_str()))
+        });
+        let capacity = workspace.and_then(|w| w.attributes.capacity);
+        let source = if capacity.is_some() {
+            SeatsSource::Workspace
+        } else {
+            SeatsSource::Directory
+        };
+        // Atlassian's own usage figure when the workspace has one, else the directory count.
+        let used = workspace
+            .and_then(|w| w.attributes.usage)
+            .unwrap_or_else(|| dir.holders(&key));
+        out.push(Seats::new(
+            Product::new(key.clone()),
+            capacity,
+            used,
+            source,
+        ));
+    }
+    out.sort_by(|a, b| a.product.key.cmp(&b.product.key));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(json: serde_json::Value) -> DirectoryUser {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn wire_user_to_domain() {
+        let u = to_user(
+            wire(serde_json::json!({
+                "accountId": "a1", "name": "Ada", "email": "ada@x.io", "accountType": "atlassian", "status": "suspended",
+                "claimStatus": "managed", "managementSource": "synced",
+                "productAccess": [
+                    {"id": "ari:cloud:jira-software::site/c", "key": "jira-software", "lastActiveTimestamp": "2026-01-02T03:04:05Z"},
+                    {"id": "ari:cloud:confluence::site/c"}
+                ],
+                "groups": [{"id": "ari:cloud:identity::group/g1", "name": "devs"}]
+            })),
+            "/p",
+        )
+        .unwrap();
+        assert_eq!(u.status, UserStatus::Suspended);
+        assert!(u.managed && u.synced);
+        assert_eq!(u.product_access.len(), 2);
+        assert_eq!(u.access("confluence").unwrap().last_active, None);
+        assert_eq!(
+            u.access("jira-software")
+                .unwrap()
+                .last_active
+                .unwrap()
+                .to_rfc3339(),
+            "2026-01-02T03:04:05+00:00"
+        );
+        assert_eq!(
+            (u.groups[0].id.as_str(), u.groups[0].name.as_str()),
+            ("g1", "devs")
+        );
+
+        let bad = wire(
+            serde_json::json!({"accountId": "a", "productAccess": [{"key": "confluence", "lastActiveTimestamp": "yesterday"}]}),
+        );
+        assert!(matches!(
+            to_user(bad, "/p"),
+            Err(ApiError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn seats_prefer_jira_then_workspace_then_directory() {
+        let user = |id: &str, keys: &[&str]| User {
+            account_id: id.into(),
+            name: id.into(),
+            email: None,
+            account_type: AccountType::Atlassian,
+            status: UserStatus::Active,
+            groups: vec![],
+            product_access: keys
+                .iter()
+                .map(|k| ProductAccess {
+                    product: (*k).into(),
+                    last_active: None,
+                })
+                .collect(),
+            managed: false,
+            synced: false,
+        };
+        let dir = Directory {
+            org_id: "o".into(),
+            fetched_at: Utc::now(),
+            users: vec![
+                user("a", &["jira-software", "confluence"]),
+                user("b", &["confluence", "bitbucket", "opsgenie"]),
+            ],
+            groups: vec![],
+            seats: vec![],
+        };
+        let roles: Vec<jira::ApplicationRole> = serde_json::from_value(serde_json::json!([
+            {"key": "jira-software", "name": "Jira Software", "numberOfSeats": 10, "remainingSeats": 3, "userCount": 7}
+        ]))
+        .unwrap();
+        let ws: Vec<Workspace> = serde_json::from_value(serde_json::json!([
+            {"id": "ari:cloud:confluence::site/c", "attributes": {"typeKey": "confluence", "capacity": 5}},
+            {"id": "ari:cloud:opsgenie::site/c", "attributes": {"typeKey": "opsgenie", "capacity": 9, "usage": 6}}
+        ]))
+        .unwrap();
+        let s = seats(&dir, roles, &ws);
+        let by = |k: &str| s.iter().find(|x| x.product.key == k).unwrap().clone();
+        assert_eq!(
+            (
+                by("jira-software").limit,
+                by("jira-software").used,
+                by("jira-software").remaining
+            ),
+            (Some(10), 7, Some(3))
+        );
+        assert_eq!(
+            (
+                by("confluence").limit,
+                by("confluence").used,
+                by("confluence").remaining
+            ),
+            (Some(5), 2, Some(3))
+        );
+        assert_eq!(by("confluence").source, SeatsSource::Workspace);
+        assert_eq!(
+            (
+                by("bitbucket").limit,
+                by("bitbucket").used,
+                by("bitbucket").source
+            ),
+            (None, 1, SeatsSource::Directory)
+        );
+        // The workspace's own usage wins over the directory count (1 holder here).
+        assert_eq!(
+            (
+                by("opsgenie").limit,
+                by("opsgenie").used,
+                by("opsgenie").remaining
+            ),
+            (Some(9), 6, Some(3))
+        );
+    }
+}

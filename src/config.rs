@@ -1,1 +1,0 @@
-//! Profiles and settings in `config.toml` (issue 4).

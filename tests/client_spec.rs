@@ -1,0 +1,228 @@
+//! Every request the client sends (and every response it reads) is valid against the official
+//! specs: drive every client operation against a recording sandbox, then check each exchange.
+mod support;
+
+use futures::TryStreamExt;
+use seats::atlassian::fetch::{FetchOptions, fetch_directory};
+use seats::atlassian::model::UserSearchRequest;
+use seats::atlassian::org::{OrgApi, list_orgs};
+use seats::atlassian::{Client, Connection, Secret, confluence, jira, users, verify};
+use seats::domain::{Directory, Group, User, UserStatus};
+use seats::sandbox::{SandboxConfig, start};
+use support::spec::{Exchange, spec};
+
+struct Setup {
+    sb: seats::sandbox::Sandbox,
+    conn: Connection,
+    client: Client,
+    org: OrgApi,
+}
+
+async fn setup() -> Setup {
+    let cfg = SandboxConfig {
+        users: 300,
+        record_requests: true,
+        ..SandboxConfig::default()
+    };
+    let sb = start(cfg.clone()).await.unwrap();
+    let conn = Connection {
+        admin_url: Some(sb.base_url()),
+        site_url: Some(sb.site_url()),
+        org_id: Some(sb.org_id()),
+        email: Some(cfg.site_email.clone()),
+        org_api_key: Some(Secret::new(cfg.org_api_key.clone())),
+        site_token: Some(Secret::new(cfg.site_token.clone())),
+    };
+    let client = Client::new(&conn).unwrap();
+    let org = OrgApi::new(client.clone(), sb.org_id());
+    Setup {
+        sb,
+        conn,
+        client,
+        org,
+    }
+}
+
+/// A managed, unsynced, active user with an unsynced group: a safe target for writes.
+fn target(dir: &Directory) -> (&User, &Group) {
+    dir.users
+        .iter()
+        .filter(|u| u.managed && !u.synced && u.status == UserStatus::Active)
+        .find_map(|u| {
+            dir.groups
+                .iter()
+                .find(|g| !g.synced && u.groups.iter().any(|t| t.id == g.id))
+                .map(|g| (u, g))
+        })
+        .expect("a managed, unsynced, active user in an unsynced group")
+}
+
+fn check_recorded(sb: &seats::sandbox::Sandbox) {
+    let recorded = sb.recorded();
+    assert!(
+        recorded.len() > 10,
+        "only {} exchanges recorded",
+        recorded.len()
+    );
+    assert!(
+        recorded.iter().all(|e| e.status < 400),
+        "a call failed: {:?}",
+        recorded.iter().find(|e| e.status >= 400)
+    );
+    let exchanges: Vec<Exchange> = recorded
+        .iter()
+        .map(|e| Exchange {
+            method: &e.method,
+            path: &e.path,
+            query: e.query.as_deref(),
+            request_body: e.request_body.as_ref(),
+            status: e.status,
+            response_body: e.response_body.as_ref(),
+        })
+        .collect();
+    if let Err(errors) = spec().check_all(exchanges.iter()) {
+        // A defect of the published spec, not of the client: GET .../users/{userId} declares
+        // its parameter as accountIdParam. Reported to the spec fixture's owner.
+        let errors: Vec<String> = errors
+            .into_iter()
+            .filter(|e| {
+                !e.contains("declares path parameter accountId but the template has no {accountId}")
+            })
+            .collect();
+        if errors.is_empty() {
+            return;
+        }
+        panic!("{} spec violations:\n{}", errors.len(), errors.join("\n"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_admin_api_request_and_response_is_valid_against_the_spec() {
+    let Setup {
+        sb,
+        conn,
+        client,
+        org,
+    } = setup().await;
+    assert!(!verify::verify_org_key(&conn).await.unwrap().is_empty());
+    let opts = FetchOptions {
+        groups: true,
+        seats: false,
+        progress: None,
+    };
+    let dir = fetch_directory(&client, &sb.org_id(), opts).await.unwrap();
+    list_orgs(&client).try_concat().await.unwrap();
+    org.get().await.unwrap();
+    let dirs = org.directories(None).try_concat().await.unwrap();
+    let directory_id = dirs[0].directory_id.clone();
+    let small = UserSearchRequest {
+        limit: Some(10),
+        status: vec!["active".into()],
+        ..Default::default()
+    };
+    let _ = std::pin::pin!(org.search_users("-", small))
+        .try_next()
+        .await
+        .unwrap();
+    let (user, group) = target(&dir);
+    let id = user.account_id.as_str();
+    org.directories(Some(id)).try_concat().await.unwrap();
+    org.user(&directory_id, id).await.unwrap();
+    org.user_role_assignments("-", id)
+        .try_concat()
+        .await
+        .unwrap();
+    org.last_active_dates(id).await.unwrap();
+    org.group(&directory_id, &group.id).await.unwrap();
+    org.group_role_assignments(&directory_id, &group.id)
+        .try_concat()
+        .await
+        .unwrap();
+    org.workspaces().try_concat().await.unwrap();
+    assert!(!org.managed_users().try_concat().await.unwrap().is_empty());
+    let _ = std::pin::pin!(org.events_stream(50))
+        .try_next()
+        .await
+        .unwrap();
+
+    // Writes, each undone: what the executor will call.
+    org.remove_group_member(&directory_id, &group.id, id)
+        .await
+        .unwrap();
+    org.add_group_member(&directory_id, &group.id, id)
+        .await
+        .unwrap();
+    org.suspend_user(&directory_id, id).await.unwrap();
+    org.restore_user(&directory_id, id).await.unwrap();
+    let site_ari = format!("ari:cloud:jira-software::site/{}", sb.cloud_id());
+    org.assign_role(id, "atlassian/user", Some(&site_ari))
+        .await
+        .unwrap();
+    org.revoke_role(id, "atlassian/user", Some(&site_ari))
+        .await
+        .unwrap();
+    let other = dir
+        .users
+        .iter()
+        .find(|u| u.account_id != id && !u.synced && u.status == UserStatus::Active)
+        .unwrap();
+    org.remove_user(&directory_id, &other.account_id)
+        .await
+        .unwrap();
+    check_recorded(&sb);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "until the sandbox serves the site and user management APIs"]
+async fn every_site_and_user_management_request_and_response_is_valid_against_the_specs() {
+    let Setup {
+        sb, conn, client, ..
+    } = setup().await;
+    verify::verify_site_token(&conn).await.unwrap();
+    let dir = fetch_directory(&client, &sb.org_id(), FetchOptions::everything())
+        .await
+        .unwrap();
+    let (user, group) = target(&dir);
+    let id = user.account_id.as_str();
+    users::manageability(&client, id, &["lifecycle.enablement"])
+        .await
+        .unwrap();
+    jira::application_roles(&client).await.unwrap();
+    jira::groups(&client, Some("jira-software"))
+        .try_concat()
+        .await
+        .unwrap();
+    jira::groups(&client, None).try_concat().await.unwrap();
+    jira::group_members(&client, &group.id, false)
+        .try_concat()
+        .await
+        .unwrap();
+    let _ = std::pin::pin!(jira::users(&client, 100))
+        .try_next()
+        .await
+        .unwrap();
+    confluence::groups(&client).try_concat().await.unwrap();
+    confluence::group_members(&client, &group.id)
+        .try_concat()
+        .await
+        .unwrap();
+    jira::remove_group_member(&client, &group.id, id)
+        .await
+        .unwrap();
+    jira::add_group_member(&client, &group.id, id)
+        .await
+        .unwrap();
+    confluence::remove_group_member(&client, &group.id, id)
+        .await
+        .unwrap();
+    confluence::add_group_member(&client, &group.id, id)
+        .await
+        .unwrap();
+    users::disable(&client, id, Some("seats test"))
+        .await
+        .unwrap();
+    users::enable(&client, id).await.unwrap();
+    check_recorded(&sb);
+    sb.shutdown().await;
+}
