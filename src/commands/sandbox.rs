@@ -63,7 +63,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
 
 /// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere); the handlers are installed at once.
 #[cfg(unix)]
-fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+pub(crate) fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
@@ -76,7 +76,7 @@ fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
 }
 
 #[cfg(not(unix))]
-fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+pub(crate) fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -3,11 +3,13 @@
 mod directory;
 mod group;
 mod product;
+mod reclaim;
 mod seats;
 mod user;
 
 pub use directory::Directory;
 pub use group::Group;
 pub use product::{Product, product_key_from_ari, product_name};
+pub use reclaim::{IdleSeats, idle_seats};
 pub use seats::{Seats, SeatsSource};
 pub use user::{AccountType, GroupRef, Inactivity, ProductAccess, User, UserStatus};
