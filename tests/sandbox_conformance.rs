@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use reqwest::{Client, Method, RequestBuilder};
-use seats::sandbox::state::{AccountStatus, AccountType, Membership, Product};
+use seats::sandbox::state::{AccountStatus, AccountType, Membership, Product, Resource, Role};
 use seats::sandbox::{self, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 use support::spec::{Exchange, Options, STRICT, spec};
@@ -172,6 +172,8 @@ struct Picks {
     user: String,
     /// Another managed, unsynced, active user (for suspend, deactivate and removal).
     spare: String,
+    /// A third such user (made org admin for a while).
+    third: String,
     /// An account outside the org's verified domain.
     unmanaged: String,
     group: String,
@@ -184,6 +186,10 @@ struct Picks {
     accounts: Vec<String>,
     /// Every group.
     groups: Vec<String>,
+    /// A directory user provisioned by SCIM.
+    synced_user: Option<String>,
+    /// A user holding a product's user role through a group only, with the product key.
+    grant_through_group: Option<(String, &'static str)>,
 }
 
 fn pick(sb: &Sandbox) -> Picks {
@@ -229,6 +235,10 @@ fn pick(sb: &Sandbox) -> Picks {
         .rev()
         .find(|&&i| i != user)
         .expect("a second managed user");
+    let third = *candidates
+        .iter()
+        .find(|&&i| i != user && i != spare)
+        .expect("a third managed user");
     let unmanaged = s
         .users
         .iter()
@@ -241,6 +251,7 @@ fn pick(sb: &Sandbox) -> Picks {
         cloud: s.cloud_id.clone(),
         user: s.users[user].account_id.clone(),
         spare: s.users[spare].account_id.clone(),
+        third: s.users[third].account_id.clone(),
         unmanaged,
         group: s.groups[group].id.clone(),
         group_name: s.groups[group].name.clone(),
@@ -260,6 +271,26 @@ fn pick(sb: &Sandbox) -> Picks {
             .map(|u| u.account_id.clone())
             .collect(),
         groups: s.groups.iter().map(|g| g.id.clone()).collect(),
+        synced_user: s
+            .users
+            .iter()
+            .find(|u| u.synced && u.in_directory())
+            .map(|u| u.account_id.clone()),
+        grant_through_group: (0..s.users.len() as u32).find_map(|ix| {
+            let u = s.user(ix);
+            if !u.in_directory() || !u.direct_grants.is_empty() {
+                return None;
+            }
+            u.groups.iter().find_map(|&g| {
+                s.group(g)
+                    .grants
+                    .iter()
+                    .find_map(|gr| match (gr.resource, gr.role) {
+                        (Resource::Product(p), Role::User) => Some((u.account_id.clone(), p.key())),
+                        _ => None,
+                    })
+            })
+        }),
     }
 }
 
@@ -672,6 +703,207 @@ async fn site_reads_in_full(d: &mut Driver, p: &Picks) {
     }
 }
 
+/// The declared errors that need a particular account or group: synced, org admins, writes
+/// through `-`, grants held through a group, unknown orgs.
+async fn more_errors(d: &mut Driver, p: &Picks) {
+    let (org, dir, cloud) = (p.org.clone(), p.dir.clone(), p.cloud.clone());
+    let dirp = format!("/admin/v2/orgs/{org}/directories/{dir}");
+    let any_dir = format!("/admin/v2/orgs/{org}/directories/-");
+    let nowhere = "0c0c0c0c-0000-4000-8000-000000000000";
+    let user = p.user.clone();
+    let why = json!({"message": "Unused seat reclaimed"});
+    d.post_empty(&format!("{any_dir}/users/{user}/suspend"), 400)
+        .await;
+    d.delete(&format!("{any_dir}/users/{user}"), 400).await;
+    d.post(
+        &format!("{any_dir}/groups/{}/memberships", p.other_group),
+        json!({"accountId": user}),
+        400,
+    )
+    .await;
+    // These two declare no 404: the key is refused for an org it does not administer.
+    d.get(&format!("/admin/v2/orgs/{nowhere}/directories"), 401)
+        .await;
+    d.get(&format!("/admin/v1/orgs/{nowhere}/events-stream"), 401)
+        .await;
+    d.post(
+        &format!("/admin/v2/orgs/{nowhere}/workspaces"),
+        json!({}),
+        404,
+    )
+    .await;
+    d.get(
+        &format!("/admin/v2/orgs/{nowhere}/directories/-/groups/{}", p.group),
+        404,
+    )
+    .await;
+    d.invalid(
+        Method::GET,
+        &format!("{dirp}/users/{user}/role-assignments?limit=0"),
+        None,
+        400,
+    )
+    .await;
+    d.invalid(
+        Method::GET,
+        &format!("{dirp}/groups/{}/role-assignments?limit=0", p.group),
+        None,
+        400,
+    )
+    .await;
+    d.invalid(
+        Method::GET,
+        &format!("/admin/v1/orgs/{org}/events-stream?limit=0"),
+        None,
+        400,
+    )
+    .await;
+    d.invalid(
+        Method::GET,
+        &format!("/admin/v1/orgs/{org}/events-stream?sortOrder=sideways"),
+        None,
+        400,
+    )
+    .await;
+    let r = d
+        .req(Method::POST, &format!("{dirp}/users/search"), Auth::Wrong)
+        .json(&json!({}));
+    d.send(r, 401, VALID).await;
+    {
+        let synced = p.synced_user.clone().expect("a SCIM-provisioned user");
+        d.post_empty(&format!("{dirp}/users/{synced}/suspend"), 204)
+            .await;
+        d.post(
+            &format!("/users/{synced}/manage/lifecycle/disable"),
+            why.clone(),
+            403,
+        )
+        .await;
+    }
+    {
+        // An org admin cannot be deactivated before the role is revoked: make one.
+        let admin = p.third.clone();
+        let org_admin = json!({"role": "atlassian/org-admin", "resource": format!("ari:cloud:platform::org/{org}")});
+        d.post(
+            &format!("/admin/v1/orgs/{org}/users/{admin}/roles/assign"),
+            org_admin.clone(),
+            204,
+        )
+        .await;
+        d.post(
+            &format!("/users/{admin}/manage/lifecycle/disable"),
+            why.clone(),
+            409,
+        )
+        .await;
+        d.post(
+            &format!("/admin/v1/orgs/{org}/users/{admin}/roles/revoke"),
+            org_admin,
+            204,
+        )
+        .await;
+    }
+    {
+        let (member, product) = p
+            .grant_through_group
+            .clone()
+            .expect("a user with a product through a group only");
+        let body = json!({"role": "atlassian/user", "resource": format!("ari:cloud:{product}::site/{cloud}")});
+        d.post(
+            &format!("/admin/v1/orgs/{org}/users/{member}/roles/revoke"),
+            body,
+            409,
+        )
+        .await;
+    }
+    let r = d
+        .req(
+            Method::POST,
+            &format!("/users/{user}/manage/lifecycle/disable"),
+            Auth::Org,
+        )
+        .header("content-type", "application/json")
+        .body("{not json");
+    // The spec declares no 400 here, but a body that is not JSON cannot get anything else.
+    let bad_json = Case {
+        invalid_request: true,
+        extra_statuses: &[400],
+    };
+    d.send(r, 400, bad_json).await;
+    let synced = p.synced_group.clone();
+    d.delete(
+        &format!("/rest/api/3/group/user?groupId={synced}&accountId={user}"),
+        403,
+    )
+    .await;
+    d.delete(
+        &format!(
+            "/rest/api/3/group/user?groupId={}&accountId={user}",
+            p.other_group
+        ),
+        200,
+    )
+    .await;
+    d.invalid(
+        Method::DELETE,
+        &format!("/rest/api/3/group/user?groupId={}", p.group),
+        None,
+        400,
+    )
+    .await;
+    d.get("/rest/api/3/group/member?groupname=no-such-group", 404)
+        .await;
+    d.get("/rest/api/3/group/bulk?groupId=no-such-group", 200)
+        .await;
+    let r = d.req(Method::GET, "/rest/api/3/applicationrole", Auth::Wrong);
+    d.send(r, 401, VALID).await;
+    d.delete(
+        &format!("/wiki/rest/api/group/userByGroupId?groupId={synced}&accountId={user}"),
+        403,
+    )
+    .await;
+    d.delete(
+        &format!("/wiki/rest/api/group/userByGroupId?groupId=no-such-group&accountId={user}"),
+        404,
+    )
+    .await;
+    d.invalid(
+        Method::POST,
+        &format!(
+            "/wiki/rest/api/group/userByGroupId?groupId={}",
+            p.other_group
+        ),
+        Some(json!({"who": 1})),
+        400,
+    )
+    .await;
+    d.invalid(
+        Method::POST,
+        "/wiki/rest/api/group/userByGroupId",
+        Some(json!({"accountId": user})),
+        400,
+    )
+    .await;
+    // Confluence answers an unknown group with 404 and bad credentials with 401 on every
+    // operation, though these two declare neither.
+    let r = d.req(
+        Method::GET,
+        "/wiki/rest/api/group/no-such-group/membersByGroupId",
+        Auth::Site,
+    );
+    let undeclared_404 = Case {
+        invalid_request: false,
+        extra_statuses: &[404],
+    };
+    d.send(r, 404, undeclared_404).await;
+    let r = d.req(Method::GET, "/wiki/rest/api/group", Auth::Wrong);
+    let undeclared_401 = Case {
+        invalid_request: false,
+        extra_statuses: &[401],
+    };
+    d.send(r, 401, undeclared_401).await;
+}
+
 async fn user_management_api(d: &mut Driver, p: &Picks) {
     let user = p.user.clone();
     d.get(&format!("/users/{user}/manage"), 200).await;
@@ -839,43 +1071,69 @@ async fn confluence_api(d: &mut Driver, p: &Picks) {
     .await;
 }
 
-/// 429 from the limiter and 5xx from fault injection, one of each per API family.
+/// 429 from the limiter and 5xx from fault injection on operations of every API family.
 async fn limits_and_faults(d: &mut Driver, p: &Picks) {
     let org = p.org.clone();
-    let paths = [
+    // The org API declares 429 and 500 on these: their bodies are checked.
+    let declared = [
         format!("/admin/v1/orgs/{org}"),
+        format!("/admin/v2/orgs/{org}/directories/-/users/{}", p.user),
+        format!(
+            "/admin/v1/orgs/{org}/directory/users/{}/last-active-dates",
+            p.user
+        ),
+        format!("/admin/v1/orgs/{org}/events-stream"),
+    ];
+    // These declare neither, but Atlassian's gateway sends 429 and 5xx on every operation.
+    let undeclared = [
         format!("/users/{}/manage", p.user),
         "/rest/api/3/myself".to_string(),
         "/wiki/rest/api/group".to_string(),
     ];
+    const GATEWAY_429: Case = Case {
+        invalid_request: false,
+        extra_statuses: &[429],
+    };
+    let cases = declared
+        .iter()
+        .map(|path| (path, VALID))
+        .chain(undeclared.iter().map(|path| (path, GATEWAY_429)));
+    let cases: Vec<(&String, Case)> = cases.collect();
     d.sb.set_rate_limit(1);
-    for path in &paths {
-        // The first request takes the minute's one token, the second is refused.
+    for (path, case) in &cases {
+        // One token a minute per API family: the first request of a family takes it (2xx),
+        // every later one is refused.
         let first = d.req(Method::GET, path, auth_for(path));
-        let res = first.send().await.expect("first request under the limit");
-        d.cases.push(VALID);
-        let _ = res.text().await;
-        // Atlassian's gateway sends 429 on operations whose spec declares none.
-        let case = Case {
-            invalid_request: false,
-            extra_statuses: &[429],
-        };
+        d.send(first, ANY, *case).await;
         let second = d.req(Method::GET, path, auth_for(path));
-        d.send(second, 429, case).await;
+        d.send(second, 429, *case).await;
     }
     d.sb.set_rate_limit(0);
     d.sb.set_fail_rate(1.0);
-    for path in &paths {
-        // Injected 500/502/503; the specs of the site APIs and the user management API do not
-        // declare them, and 502/503 come from the gateway on every API.
+    for (path, case) in &cases {
+        // The org API declares 500, not the gateway's 502 and 503; the others declare none.
+        let extra: &'static [u16] = if case.extra_statuses.is_empty() {
+            &[502, 503]
+        } else {
+            &[500, 502, 503]
+        };
         let case = Case {
             invalid_request: false,
-            extra_statuses: &[500, 502, 503],
+            extra_statuses: extra,
         };
-        for _ in 0..6 {
+        // Faults are drawn at random (500, 502, 503 or a dropped connection): go on until a
+        // 500 was answered, so its body is checked where it is declared.
+        let mut seen_500 = false;
+        for _ in 0..60 {
             let r = d.req(Method::GET, path, auth_for(path));
+            let before = d.cases.len();
             d.send(r, ANY_5XX, case).await;
+            if d.cases.len() > before && d.sb.recorded().last().is_some_and(|e| e.status == 500) {
+                seen_500 = true;
+                break;
+            }
         }
+        assert!(seen_500, "{path}: no injected 500 in 60 tries");
     }
     d.sb.set_fail_rate(0.0);
 }
@@ -901,6 +1159,7 @@ async fn every_operation_answers_as_its_spec_says() {
     admin_reads_in_full(&mut d, &p).await;
     site_reads_in_full(&mut d, &p).await;
     admin_api(&mut d, &p).await;
+    more_errors(&mut d, &p).await;
     user_management_api(&mut d, &p).await;
     jira_api(&mut d, &p).await;
     confluence_api(&mut d, &p).await;
