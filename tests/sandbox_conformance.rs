@@ -49,8 +49,8 @@ struct Driver {
     base: String,
     /// One per recorded exchange, in order (requests are sent one at a time).
     cases: Vec<Case>,
-    /// Requests answered with another status than the case expects (reported at the end).
-    wrong_status: Vec<String>,
+    /// Answers with another status than the case expects, or a body not labelled JSON (reported at the end).
+    wrong_answers: Vec<String>,
 }
 
 impl Driver {
@@ -91,6 +91,12 @@ impl Driver {
             Err(e) => panic!("{what}: {e}"),
         };
         let status = res.status().as_u16();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         let text = match res.text().await {
             Ok(t) => t,
             Err(_) if want == ANY_5XX => return None,
@@ -102,9 +108,18 @@ impl Driver {
             ANY => true,
             _ => status == want,
         };
+        // The validator sees parsed bodies only: a body must also say it is JSON.
+        if !text.is_empty() && !content_type.starts_with("application/json") {
+            self.wrong_answers.push(format!(
+                "{what}: {status} with a body of type '{content_type}', not application/json"
+            ));
+        }
+        if status == 204 && !text.is_empty() {
+            self.wrong_answers.push(format!("{what}: 204 with a body"));
+        }
         if !fine {
             let short: String = text.chars().take(300).collect();
-            self.wrong_status
+            self.wrong_answers
                 .push(format!("{what}: want {want}, got {status}: {short}"));
         }
         Some(serde_json::from_str(&text).unwrap_or(Value::Null))
@@ -596,7 +611,7 @@ async fn list_to_end(d: &mut Driver, path: &str, query: &str) -> usize {
 
 /// Every kind of account and group through every read, with every expansion: the schemas'
 /// optional parts only show on some of them.
-async fn admin_reads_in_full(d: &mut Driver, p: &Picks) {
+async fn admin_reads_in_full(d: &mut Driver, p: &Picks, per_entity: bool) {
     let (org, dir, cloud) = (p.org.clone(), p.dir.clone(), p.cloud.clone());
     let dirp = format!("/admin/v2/orgs/{org}/directories/{dir}");
     let all = json!({"limit": 100, "expand": ["platformRoles", "counts.resources", "productAccess", "groups"]});
@@ -636,6 +651,9 @@ async fn admin_reads_in_full(d: &mut Driver, p: &Picks) {
     let page = d.post(&ws, jira_only, 200).await;
     if let Some(c) = next_cursor(&page) {
         d.post(&ws, json!({"cursor": c}), 200).await;
+    }
+    if !per_entity {
+        return;
     }
     for id in p.sample.clone() {
         d.get(&format!("{dirp}/users/{id}"), 200).await;
@@ -1154,15 +1172,33 @@ async fn every_operation_answers_as_its_spec_says() {
         client: Client::new(),
         base,
         cases: Vec::new(),
-        wrong_status: Vec::new(),
+        wrong_answers: Vec::new(),
     };
-    admin_reads_in_full(&mut d, &p).await;
+    admin_reads_in_full(&mut d, &p, true).await;
     site_reads_in_full(&mut d, &p).await;
     admin_api(&mut d, &p).await;
     more_errors(&mut d, &p).await;
     user_management_api(&mut d, &p).await;
     jira_api(&mut d, &p).await;
     confluence_api(&mut d, &p).await;
+    // Again with a suspended, a deactivated and a removed user, and every kind of event.
+    let third = p.third.clone();
+    d.post_empty(
+        &format!(
+            "/admin/v2/orgs/{}/directories/{}/users/{third}/suspend",
+            p.org, p.dir
+        ),
+        204,
+    )
+    .await;
+    d.post(
+        &format!("/users/{}/manage/lifecycle/disable", p.user),
+        json!({}),
+        204,
+    )
+    .await;
+    admin_reads_in_full(&mut d, &p, false).await;
+    site_reads_in_full(&mut d, &p).await;
     limits_and_faults(&mut d, &p).await;
 
     let recorded = d.sb.recorded();
@@ -1231,10 +1267,10 @@ async fn every_operation_answers_as_its_spec_says() {
         .map(|(api, m, t)| format!("{api} {m} {t}"))
         .collect();
     assert!(
-        d.wrong_status.is_empty(),
-        "{} unexpected statuses:\n{}",
-        d.wrong_status.len(),
-        d.wrong_status.join("\n")
+        d.wrong_answers.is_empty(),
+        "{} unexpected answers:\n{}",
+        d.wrong_answers.len(),
+        d.wrong_answers.join("\n")
     );
     assert!(
         errors.is_empty(),
