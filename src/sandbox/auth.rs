@@ -74,14 +74,24 @@ pub fn check_site_basic(
     Err(response)
 }
 
+/// The admin API's 401 in the shape each operation declares: the v2 directory operations
+/// declare `Errors`, the v1 ones and workspaces the gateway's `ProxyError`.
+fn admin_unauthorized(path: &str) -> Response {
+    let message = "Unauthorized: send the org API key as 'Authorization: Bearer <key>'.";
+    if path.starts_with("/admin/v2/") && !path.ends_with("/workspaces") {
+        errors::admin(StatusCode::UNAUTHORIZED, "ADMIN-401-1", message)
+    } else {
+        errors::proxy(StatusCode::UNAUTHORIZED, message)
+    }
+}
+
 /// Refuses requests without the right credentials for their API family.
 pub async fn layer(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let family = Family::of(req.uri().path());
     let refused = match family {
-        Some(Family::Admin) if !bearer_ok(&shared, req.headers()) => Some(errors::proxy(
-            StatusCode::UNAUTHORIZED,
-            "Unauthorized: send the org API key as 'Authorization: Bearer <key>'.",
-        )),
+        Some(Family::Admin) if !bearer_ok(&shared, req.headers()) => {
+            Some(admin_unauthorized(req.uri().path()))
+        }
         Some(Family::UserManagement) if !bearer_ok(&shared, req.headers()) => Some(
             errors::user_management(StatusCode::UNAUTHORIZED, "unauthorized"),
         ),

@@ -54,6 +54,7 @@ const PROFILE_FIELDS: [&str; 8] = [
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/users/{account_id}/manage", get(manage))
+        .route("/users/{account_id}/manage/profile", get(profile))
         .route(
             "/users/{account_id}/manage/lifecycle/disable",
             post(disable),
@@ -190,6 +191,47 @@ pub async fn manage(
         .map(|p| (p.to_string(), privilege(&state, ix, &actor, p)))
         .collect();
     Json(Value::Object(body)).into_response()
+}
+
+/// `GET /manage/profile`: the managed account's profile as `AtlassianAccountUser` (snake_case,
+/// optional fields left out when unset, as the API does).
+pub async fn profile(
+    State(shared): State<Arc<Shared>>,
+    Path(account_id): Path<String>,
+) -> Response {
+    let state = shared.read();
+    let ix = match managed_account(&state, &account_id) {
+        Ok(ix) => ix,
+        Err(r) => return r,
+    };
+    let user = state.user(ix);
+    let base = &state.site_url;
+    let mut extended = Map::new();
+    for (key, value) in [
+        ("job_title", &user.job_title),
+        ("department", &user.department),
+        ("location", &user.location),
+    ] {
+        if let Some(v) = value {
+            extended.insert(key.to_string(), json!(v));
+        }
+    }
+    extended.insert("organization".to_string(), json!(state.org_name));
+    let account = json!({
+        "account_id": user.account_id,
+        "account_status": user.account_status.as_str(),
+        "account_type": user.account_type.as_str(),
+        "name": user.name,
+        "nickname": user.nickname,
+        // Managed accounts always have one; the spec requires the field.
+        "email": user.email.clone().unwrap_or_default(),
+        "picture": format!("{base}/avatars/initials/{}.png", user.account_id),
+        "zoneinfo": user.time_zone,
+        "locale": "en-US",
+        "characteristics": {"not_mentionable": false},
+        "extended_profile": extended,
+    });
+    Json(json!({ "account": account })).into_response()
 }
 
 /// 403 `forbidden.action` with the reason, as `Forbidden.Action` carries it.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::users::invalid_cursor;
-use super::{Query, check_org, view};
+use super::{Query, check_org_or_401, view};
 use crate::sandbox::state::{Event, OrgState};
 use crate::sandbox::{Shared, cursor, errors};
 
@@ -85,7 +85,7 @@ pub async fn stream(
 ) -> Response {
     let q = Query::parse(raw.as_deref());
     let state = shared.read();
-    if let Err(e) = check_org(&state, &org_id) {
+    if let Err(e) = check_org_or_401(&state, &org_id, false) {
         return e;
     }
     let s = match q.one("cursor") {

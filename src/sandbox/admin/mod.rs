@@ -97,6 +97,24 @@ fn check_org(state: &OrgState, org_id: &str) -> Result<(), Response> {
     }
 }
 
+/// For operations that declare no 404 (directories, events stream): the key administers one
+/// org, so another org id is refused as the key not being good for it (401, `ProxyError` for
+/// v1, `Errors` for v2).
+fn check_org_or_401(state: &OrgState, org_id: &str, v2: bool) -> Result<(), Response> {
+    if org_id == state.org_id {
+        return Ok(());
+    }
+    let message = format!(
+        "This API key does not administer organization {org_id}: check the org id \
+         (GET /admin/v1/orgs lists yours)."
+    );
+    Err(if v2 {
+        errors::admin(StatusCode::UNAUTHORIZED, "ADMIN-401-1", message)
+    } else {
+        errors::proxy(StatusCode::UNAUTHORIZED, &message)
+    })
+}
+
 /// Reads accept the directory id or `-` (every directory the key can manage).
 fn check_read_directory(
     state: &OrgState,

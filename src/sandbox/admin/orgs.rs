@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::users::invalid_cursor;
-use super::{Query, check_limit, check_org};
+use super::{Query, check_limit, check_org, check_org_or_401};
 use crate::sandbox::state::OrgState;
 use crate::sandbox::{Shared, cursor};
 
@@ -57,7 +57,7 @@ pub async fn directories(
 ) -> Response {
     let q = Query::parse(raw.as_deref());
     let state = shared.read();
-    if let Err(e) = check_org(&state, &org_id) {
+    if let Err(e) = check_org_or_401(&state, &org_id, true) {
         return e;
     }
     if let Err(e) = q.int("limit").and_then(|l| check_limit(l, 20, 100)) {
