@@ -32,49 +32,52 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         cfg.site_email.clone(),
         cfg.site_token.clone(),
     );
+    // Listen for the stop signals before telling anyone where we are: no window where a
+    // signal would kill the process without a clean shutdown.
+    let stop = stop_signal()?;
     let server = sandbox::start(cfg).await?;
     let base = server.base_url();
     let (org_id, org_api_key, site_email, site_token) = credentials;
+    let banner = format!(
+        "seats sandbox listening on {base}\n\
+         org id:       {org_id}\n\
+         directory id: {}\n\
+         org API key:  {org_api_key}   (Authorization: Bearer, for {base}/admin and {base}/users)\n\
+         site:         {base}   (Jira /rest, Confluence /wiki; cloud id {})\n\
+         site login:   {site_email} / {site_token}   (basic auth)\n\
+         Stop with Ctrl-C.\n",
+        server.directory_id(),
+        server.cloud_id(),
+    );
+    // A reader that goes away (a closed pipe) must not stop the server.
     let mut out = std::io::stdout().lock();
-    writeln!(out, "seats sandbox listening on {base}")?;
-    writeln!(out, "org id:       {org_id}")?;
-    writeln!(out, "directory id: {}", server.directory_id())?;
-    writeln!(
-        out,
-        "org API key:  {org_api_key}   (Authorization: Bearer, for {base}/admin and {base}/users)"
-    )?;
-    writeln!(
-        out,
-        "site:         {base}   (Jira /rest, Confluence /wiki; cloud id {})",
-        server.cloud_id()
-    )?;
-    writeln!(
-        out,
-        "site login:   {site_email} / {site_token}   (basic auth)"
-    )?;
-    writeln!(out, "Stop with Ctrl-C.")?;
-    out.flush()?;
+    if let Err(err) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
+        tracing::warn!("could not print the sandbox banner: {err}");
+    }
     drop(out);
-    wait_for_stop().await?;
+    stop.await;
     tracing::info!("sandbox stopping");
     server.shutdown().await;
     Ok(())
 }
 
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere); the handlers are installed at once.
 #[cfg(unix)]
-async fn wait_for_stop() -> anyhow::Result<()> {
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
-    Ok(())
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
 
 #[cfg(not(unix))]
-async fn wait_for_stop() -> anyhow::Result<()> {
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

@@ -529,7 +529,10 @@ pub fn generate(input: &GeneratorInput<'_>) -> OrgState {
             user.last_active[p.index()] = Some(now - age);
         }
         if ix == 0 {
-            user.last_active[Product::JiraSoftware.index()] = Some(now - Duration::hours(2));
+            // The site admin works in every product it holds.
+            for p in [Product::JiraSoftware, Product::Confluence] {
+                user.last_active[p.index()] = Some(now - Duration::hours(2));
+            }
         }
         // Nobody was active before joining.
         let joined = now - Duration::days(oldest);

@@ -275,6 +275,10 @@ impl Filter {
             return Box::new(ids.iter().copied().filter(move |ix| *ix >= start));
         }
         if let Some(groups) = &self.groups {
+            if let [g] = groups.as_slice() {
+                // One group (the common case): walk its ordered members from the position.
+                return Box::new(state.group(*g).members.range(start..).copied());
+            }
             let mut members: Vec<UserIx> = groups
                 .iter()
                 .flat_map(|g| state.group(*g).members.range(start..).copied())
