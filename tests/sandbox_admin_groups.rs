@@ -99,7 +99,11 @@ async fn groups_search_details_and_role_assignments() {
     .await;
     assert_eq!(
         roles["data"],
-        json!([{"resourceId": format!("ari:cloud:jira-software::site/{cloud}"), "resourceOwner": "jira-software", "roles": ["atlassian/user"]}])
+        json!([{
+            "resourceId": format!("ari:cloud:jira-software::site/{cloud}"),
+            "resourceOwner": "jira-software",
+            "roles": ["atlassian/user"],
+        }])
     );
     let by_resource = json_of(
         admin
@@ -170,8 +174,13 @@ async fn workspaces_list_the_products_with_their_seats() {
         );
         assert!(used > 0 && used < cap, "{w}");
     }
+    let confluence_only = json!({
+        "query": {"and": [{"field": {"name": "attributes.type", "values": ["confluence"]}}]},
+    });
     let filtered = json_of(
-        admin.post("/v2/orgs/{org}/workspaces", &json!({"query": {"and": [{"field": {"name": "attributes.type", "values": ["confluence"]}}]}})).await,
+        admin
+            .post("/v2/orgs/{org}/workspaces", &confluence_only)
+            .await,
         200,
     )
     .await;

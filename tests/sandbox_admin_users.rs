@@ -119,7 +119,13 @@ async fn expand_adds_product_access_groups_and_roles_only_when_asked() {
     let admin = start(500).await;
     let plain = admin.find_one(json!({"limit": 1})).await;
     assert!(plain.get("productAccess").is_none() && plain.get("groups").is_none());
-    let full = admin.find_one(json!({"limit": 1, "expand": ["productAccess", "groups", "platformRoles", "counts.resources"]})).await;
+    let expand = json!([
+        "productAccess",
+        "groups",
+        "platformRoles",
+        "counts.resources"
+    ]);
+    let full = admin.find_one(json!({"limit": 1, "expand": expand})).await;
     let cloud = admin.sandbox.cloud_id();
     let access = full["productAccess"]
         .as_array()
@@ -341,5 +347,55 @@ async fn deprecated_lists_still_answer_with_deprecation_headers() {
             "confluence"
         ]
         .contains(&k.as_str()))
+    );
+}
+
+/// Who is in the org and what they hold, without the clock-derived dates.
+async fn org_fingerprint(admin: &sandbox_util::Admin) -> Vec<Value> {
+    let users = admin
+        .search_all(json!({"limit": 50, "expand": ["groups", "productAccess"]}))
+        .await;
+    users
+        .iter()
+        .map(|u| {
+            let groups: Vec<Value> = u["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|g| g["name"].clone())
+                .collect();
+            json!([
+                u["accountId"],
+                u["name"],
+                u["email"],
+                u["status"],
+                groups,
+                products(u)
+            ])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_same_seed_serves_the_same_org_and_another_seed_another() {
+    let seven = start(400).await;
+    let again = start(400).await;
+    let other = sandbox_util::start_with(seats::sandbox::SandboxConfig {
+        users: 400,
+        seed: 8,
+        ..Default::default()
+    })
+    .await;
+    let (a, b, c) = (
+        org_fingerprint(&seven).await,
+        org_fingerprint(&again).await,
+        org_fingerprint(&other).await,
+    );
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_eq!(seven.sandbox.cloud_id(), again.sandbox.cloud_id());
+    assert!(
+        !format!("{:?}", seats::sandbox::SandboxConfig::default())
+            .contains(seats::sandbox::DEFAULT_ORG_API_KEY)
     );
 }

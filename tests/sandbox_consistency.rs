@@ -126,7 +126,14 @@ async fn removing_the_last_jira_group_removes_jira_and_frees_the_seat() {
 #[tokio::test]
 async fn suspend_frees_every_seat_and_restore_brings_them_back() {
     let admin = start(1000).await;
-    let user = admin.find_one(json!({"status": ["active"], "limit": 1, "expand": ["productAccess"], "emailDomains": ["acme.example"], "searchTerm": "a"})).await;
+    let query = json!({
+        "status": ["active"],
+        "limit": 1,
+        "expand": ["productAccess"],
+        "emailDomains": ["acme.example"],
+        "searchTerm": "a",
+    });
+    let user = admin.find_one(query).await;
     let id = user["accountId"].as_str().unwrap_or_default().to_string();
     let before = products(&user);
     assert!(!before.is_empty());

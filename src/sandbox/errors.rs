@@ -106,7 +106,16 @@ pub fn jira(status: StatusCode, message: impl Into<String>) -> Response {
 
 /// Confluence v1's error body.
 pub fn confluence(status: StatusCode, message: impl Into<String>) -> Response {
-    let body = json!({"statusCode": status.as_u16(), "message": message.into(), "data": {"authorized": status != StatusCode::UNAUTHORIZED, "valid": false, "errors": [], "successful": false}});
+    let body = json!({
+        "statusCode": status.as_u16(),
+        "message": message.into(),
+        "data": {
+            "authorized": status != StatusCode::UNAUTHORIZED,
+            "valid": false,
+            "errors": [],
+            "successful": false,
+        },
+    });
     (status, Json(body)).into_response()
 }
 

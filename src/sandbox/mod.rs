@@ -31,8 +31,9 @@ pub const DEFAULT_ORG_API_KEY: &str = "sandbox-org-api-key";
 pub const DEFAULT_SITE_EMAIL: &str = "admin@acme.example";
 pub const DEFAULT_SITE_TOKEN: &str = "sandbox-site-token";
 
-/// How to run the sandbox. These are fake sandbox credentials: fine to print.
-#[derive(Debug, Clone)]
+/// How to run the sandbox. The credentials are fake sandbox ones (`seats sandbox` prints
+/// them), but Debug still leaves the key and token out, like every secret.
+#[derive(Clone)]
 pub struct SandboxConfig {
     /// Accounts in the generated org (apps and customers included).
     pub users: usize,
@@ -54,6 +55,24 @@ pub struct SandboxConfig {
     pub port: u16,
     /// Keep every exchange for `Sandbox::recorded`.
     pub record_requests: bool,
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("users", &self.users)
+            .field("seed", &self.seed)
+            .field("org_id", &self.org_id)
+            .field("org_api_key", &"<redacted>")
+            .field("site_email", &self.site_email)
+            .field("site_token", &"<redacted>")
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("fail_rate", &self.fail_rate)
+            .field("latency_ms", &self.latency_ms)
+            .field("port", &self.port)
+            .field("record_requests", &self.record_requests)
+            .finish()
+    }
 }
 
 impl Default for SandboxConfig {
@@ -87,7 +106,12 @@ pub struct Sandbox {
 pub async fn start(cfg: SandboxConfig) -> anyhow::Result<Sandbox> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
         .await
-        .map_err(|e| anyhow::anyhow!("could not listen on 127.0.0.1:{}: {e} (pick another --port, or 0 for any free port)", cfg.port))?;
+        .map_err(|e| {
+            let port = cfg.port;
+            anyhow::anyhow!(
+                "could not listen on 127.0.0.1:{port}: {e} (pick another --port, or 0 for any port)"
+            )
+        })?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared::new(cfg, addr));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

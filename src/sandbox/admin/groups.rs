@@ -307,6 +307,7 @@ pub async fn role_assignments(
     }
     let resource_ids = q.many("resourceIds");
     let owners = q.many("resourceOwners");
+    let owner = OrgState::resource_owner;
     let mut entries: Vec<(Resource, Vec<&'static str>)> = Vec::new();
     for grant in state.group_grants(g) {
         match entries.iter_mut().find(|(r, _)| *r == grant.resource) {
@@ -317,11 +318,23 @@ pub async fn role_assignments(
     let entries: Vec<Value> = entries
         .into_iter()
         .filter(|(r, roles)| {
-            resource_ids.as_ref().is_none_or(|ids| ids.contains(&state.resource_ari(*r)))
-                && owners.as_ref().is_none_or(|o| o.iter().any(|x| x == OrgState::resource_owner(*r)))
-                && role_ids.as_ref().is_none_or(|ids| roles.iter().any(|role| ids.iter().any(|x| x == role)))
+            resource_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&state.resource_ari(*r)))
+                && owners
+                    .as_ref()
+                    .is_none_or(|o| o.iter().any(|x| x == owner(*r)))
+                && role_ids
+                    .as_ref()
+                    .is_none_or(|ids| roles.iter().any(|role| ids.contains(&role.to_string())))
         })
-        .map(|(r, roles)| json!({"resourceId": state.resource_ari(r), "resourceOwner": OrgState::resource_owner(r), "roles": roles}))
+        .map(|(r, roles)| {
+            json!({
+                "resourceId": state.resource_ari(r),
+                "resourceOwner": owner(r),
+                "roles": roles,
+            })
+        })
         .collect();
     let end = (start + limit).min(entries.len());
     let data: Vec<Value> = entries

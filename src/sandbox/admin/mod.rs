@@ -90,7 +90,8 @@ fn check_org(state: &OrgState, org_id: &str) -> Result<(), Response> {
             StatusCode::NOT_FOUND,
             "ADMIN-404-2",
             format!(
-                "Organization {org_id} was not found: check the org id (GET /admin/v1/orgs lists yours)."
+                "Organization {org_id} was not found: check the org id \
+                 (GET /admin/v1/orgs lists yours)."
             ),
         ))
     }
@@ -122,7 +123,8 @@ fn check_write_directory(
         return Err(errors::admin(
             StatusCode::BAD_REQUEST,
             "ADMIN-400-4",
-            "directoryId '-' is accepted by read operations only: use the directory id from GET /v2/orgs/{orgId}/directories.",
+            "directoryId '-' is accepted by read operations only: \
+             use the directory id from GET /v2/orgs/{orgId}/directories.",
         ));
     }
     if directory_id == state.directory_id {

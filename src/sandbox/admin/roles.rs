@@ -42,7 +42,8 @@ fn grant(state: &OrgState, req: &RoleRequest) -> Result<Grant, Response> {
             StatusCode::BAD_REQUEST,
             "ADMIN-400-4",
             format!(
-                "The sandbox does not model the role {}: use atlassian/user, atlassian/admin, atlassian/site-admin or atlassian/org-admin.",
+                "The sandbox does not model the role {}: use atlassian/user, atlassian/admin, \
+                 atlassian/site-admin or atlassian/org-admin.",
                 req.role
             ),
         ));

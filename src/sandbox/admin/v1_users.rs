@@ -34,6 +34,10 @@ fn user_v1(shared: &Shared, state: &OrgState, ix: UserIx) -> Value {
             entry
         })
         .collect();
+    let self_url = format!(
+        "{}/admin/v1/orgs/{}/users/{}",
+        shared.base_url, state.org_id, u.account_id
+    );
     let mut out = json!({
         "account_id": u.account_id,
         "account_type": u.account_type.as_str(),
@@ -42,7 +46,7 @@ fn user_v1(shared: &Shared, state: &OrgState, ix: UserIx) -> Value {
         "picture": format!("https://avatar-management.example/sandbox/{}/128", u.account_id),
         "access_billable": !access.is_empty(),
         "product_access": products,
-        "links": {"self": format!("{}/admin/v1/orgs/{}/users/{}", shared.base_url, state.org_id, u.account_id)},
+        "links": {"self": self_url},
     });
     if let Some(email) = &u.email {
         out["email"] = json!(email);

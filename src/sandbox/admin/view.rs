@@ -129,7 +129,11 @@ pub fn user(state: &OrgState, ix: UserIx, expand: Expand, details: bool) -> Valu
             .iter()
             .map(|g| {
                 let g = state.group(*g);
-                json!({"id": format!("ari:cloud:identity::group/{}", g.id), "name": g.name, "description": g.description})
+                json!({
+                    "id": format!("ari:cloud:identity::group/{}", g.id),
+                    "name": g.name,
+                    "description": g.description,
+                })
             })
             .collect();
         m.insert("groups".into(), Value::Array(groups));
@@ -165,7 +169,11 @@ pub fn group(state: &OrgState, g: GroupIx, count_users: bool, count_resources: b
     );
     m.insert(
         "managementAccess".into(),
-        json!({"readable": true, "modifiable": !group.external_synced, "deletable": !group.external_synced && !product_group}),
+        json!({
+            "readable": true,
+            "modifiable": !group.external_synced,
+            "deletable": !group.external_synced && !product_group,
+        }),
     );
     if count_users || count_resources {
         let mut counts = Map::new();

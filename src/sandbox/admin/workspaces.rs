@@ -55,6 +55,10 @@ fn type_filter(query: &Value, out: &mut Vec<String>) {
 fn workspace(shared: &Shared, state: &OrgState, p: Product) -> Value {
     let ari = state.resource_ari(Resource::Product(p));
     let limit = state.licence(p).map_or(0, |l| l.seat_limit);
+    let self_url = format!(
+        "{}/admin/v2/orgs/{}/workspaces/{}",
+        shared.base_url, state.org_id, ari
+    );
     let created = state
         .users
         .first()
@@ -81,7 +85,7 @@ fn workspace(shared: &Shared, state: &OrgState, p: Product) -> Value {
             "icons": {},
             "avatars": {},
         },
-        "links": {"self": format!("{}/admin/v2/orgs/{}/workspaces/{}", shared.base_url, state.org_id, ari)},
+        "links": {"self": self_url},
         "relationships": {},
     })
 }
