@@ -95,10 +95,54 @@ fn paths_match_operations_with_the_server_prefix_and_literals_first() {
         "scoped tokens reach Jira through api.atlassian.com/ex/jira/{{cloudId}}"
     );
     assert_eq!(
+        s.operation("GET", "http://127.0.0.1:8080/admin/v1/orgs?cursor=c")
+            .map(|o| o.template),
+        Some("/v1/orgs".to_string()),
+        "a recorded full URL works too"
+    );
+    ok(s.check_request(
+        "GET",
+        "http://127.0.0.1:8080/admin/v1/orgs?cursor=c",
+        None,
+        None,
+    ));
+    assert_fails(
+        s.check_request(
+            "GET",
+            "https://api.atlassian.com/admin/v1/orgs?page=2",
+            None,
+            None,
+        ),
+        &["\"page\"", "not declared", "cursor"],
+    );
+    assert_eq!(
         s.operation("DELETE", "/wiki/rest/api/group/userByGroupId")
             .map(|o| o.api),
         Some("confluence-v1.json")
     );
+}
+
+#[test]
+fn every_vendored_operation_is_listed_and_matches_itself() {
+    let s = spec();
+    let ops = s.operations();
+    let count = |api: &str| ops.iter().filter(|o| o.0 == api).count();
+    assert_eq!(
+        [
+            count("org.json"),
+            count("user-management.json"),
+            count("jira.json"),
+            count("confluence-v1.json")
+        ],
+        [22, 4, 8, 4],
+        "the operations tools/trim-spec.py keeps"
+    );
+    let prefix = |api: &str| if api == "org.json" { "/admin" } else { "" };
+    for (api, method, template) in &ops {
+        let path = format!("{}{}", prefix(api), template.replace(['{', '}'], ""));
+        let found = s.operation(method, &path).map(|o| o.template);
+        assert_eq!(found.as_ref(), Some(template), "{method} {path}");
+    }
 }
 
 #[test]
@@ -326,6 +370,88 @@ fn strictness_sees_through_all_of() {
         s.check_response("GET", "/rest/api/3/myself", 200, Some(&bad)),
         &["/avatarUrls", "does not declare: 64x64"],
     );
+}
+
+#[test]
+fn strictness_follows_the_one_of_branch_that_matched() {
+    // Manageability.Rule.Simple is oneOf Allowed {allowed: true} | Unallowed {allowed: false, reason}.
+    let s = spec();
+    let path = "/users/5b10ac8d82e05b22cc7d4ef5/manage";
+    let body = json!({
+        "lifecycle.enablement": {"allowed": false, "reason": {"key": "externalDirectory.scim"}},
+        "profile.read": {"allowed": true},
+        "profile.write": {"name": {"allowed": true}},
+    });
+    ok(s.check_response("GET", path, 200, Some(&body)));
+    let mut bad = body.clone();
+    bad["profile.read"]["reason"] = json!({"key": "administrative"});
+    assert_fails(
+        s.check_response("GET", path, 200, Some(&bad)),
+        &["/profile.read", "does not declare: reason"],
+    );
+    let mut bad = body;
+    bad["lifecycle.enablement"]["reason"]["key"] = json!("scim");
+    let errors = s.check_response("GET", path, 200, Some(&bad)).unwrap_err();
+    assert_eq!(errors.len(), 1, "one error, not a cascade: {errors:#?}");
+    assert!(
+        errors[0].contains("/lifecycle.enablement: matches none of the oneOf"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn confluence_group_pages_and_members_are_checked() {
+    let s = spec();
+    let groups = json!({
+        "results": [{"type": "group", "name": "confluence-users", "id": "g1",
+                     "_links": {"self": "https://x.atlassian.net/wiki/rest/api/group/by-id?id=g1"}}],
+        "start": 0, "limit": 200, "size": 1,
+        "_links": {"base": "https://x.atlassian.net/wiki", "context": "/wiki"}
+    });
+    ok(s.check_response("GET", "/wiki/rest/api/group", 200, Some(&groups)));
+    let mut bad = groups.clone();
+    bad["results"][0]["groupId"] = bad["results"][0]["id"].take();
+    bad["results"][0].as_object_mut().map(|m| m.remove("id"));
+    assert_fails(
+        s.check_response("GET", "/wiki/rest/api/group", 200, Some(&bad)),
+        &["/results/0", "missing required property \"id\""],
+    );
+    assert_fails(
+        s.check_response("GET", "/wiki/rest/api/group", 200, Some(&bad)),
+        &["/results/0", "does not declare: groupId"],
+    );
+
+    // Confluence's User allows additional properties: only types and enums are checked.
+    let members = json!({
+        "results": [{"type": "known", "accountId": "5b10ac8d82e05b22cc7d4ef5", "accountType": "atlassian",
+                     "email": "", "publicName": "Ada", "displayName": "Ada", "somethingNew": 1}],
+        "start": 0, "limit": 200, "size": 1, "_links": {}
+    });
+    let path = "/wiki/rest/api/group/g1/membersByGroupId";
+    ok(s.check_response("GET", path, 200, Some(&members)));
+    let mut bad = members;
+    bad["results"][0]["type"] = json!("robot");
+    assert_fails(
+        s.check_response("GET", path, 200, Some(&bad)),
+        &["/results/0/type", "allowed values"],
+    );
+
+    let add = "/wiki/rest/api/group/userByGroupId";
+    ok(s.check_request(
+        "POST",
+        add,
+        Some("groupId=g1"),
+        Some(&json!({"accountId": "a1"})),
+    ));
+    assert_fails(
+        s.check_request("POST", add, Some("groupId=g1"), None),
+        &["request body is required"],
+    );
+    assert_fails(
+        s.check_request("POST", add, None, Some(&json!({"accountId": "a1"}))),
+        &["missing required query parameter \"groupId\""],
+    );
+    ok(s.check_response("DELETE", add, 204, None));
 }
 
 #[test]
@@ -616,7 +742,7 @@ fn request_bodies_are_checked_strictly_too() {
     ok(s.check_request("POST", membership, None, Some(&json!({"accountId": "a1"}))));
     assert_fails(
         s.check_request("POST", membership, None, Some(&json!({"account_id": "a1"}))),
-        &["account_id"],
+        &["does not declare: account_id", "declares: accountId"],
     );
     assert_fails(
         s.check_request(
