@@ -399,3 +399,29 @@ async fn the_same_seed_serves_the_same_org_and_another_seed_another() {
             .contains(seats::sandbox::DEFAULT_ORG_API_KEY)
     );
 }
+
+#[tokio::test]
+async fn sort_by_nickname_pages_in_order_both_ways() {
+    let admin = start(900).await;
+    let nick = |u: &Value| u["nickname"].as_str().unwrap_or("").to_lowercase();
+    let asc = admin
+        .search_all(json!({"limit": 100, "sortBy": [{"field": "nick_name", "direction": "asc"}]}))
+        .await;
+    let desc = admin
+        .search_all(json!({"limit": 100, "sortBy": [{"field": "nick_name", "direction": "desc"}]}))
+        .await;
+    let all = admin.search_all(json!({"limit": 100})).await;
+    assert_eq!(asc.len(), all.len());
+    let a: Vec<String> = asc.iter().map(nick).collect();
+    assert!(a.windows(2).all(|w| w[0] <= w[1]), "ascending order broken");
+    let d: Vec<String> = desc.iter().map(nick).collect();
+    assert!(
+        d.windows(2).all(|w| w[0] >= w[1]),
+        "descending order broken"
+    );
+    assert_ne!(a.first(), a.last());
+    assert_eq!(
+        keys(&asc).iter().collect::<HashSet<_>>(),
+        keys(&all).iter().collect::<HashSet<_>>()
+    );
+}

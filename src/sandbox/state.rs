@@ -344,6 +344,9 @@ pub struct OrgState {
     group_name_ix: HashMap<String, GroupIx>,
     /// Users holding each product (`Product::index()`), kept current by every mutation.
     seats_used: [u32; 3],
+    /// Every user index ordered by nickname (case-insensitive), for `sortBy nick_name`.
+    /// Nicknames never change here, so it is built once.
+    by_nickname: Vec<UserIx>,
 }
 
 impl OrgState {
@@ -375,6 +378,7 @@ impl OrgState {
             group_ix: HashMap::new(),
             group_name_ix: HashMap::new(),
             seats_used: [0; 3],
+            by_nickname: Vec::new(),
         };
         state.reindex();
         state
@@ -406,6 +410,19 @@ impl OrgState {
             }
         }
         self.seats_used = used;
+        let mut order: Vec<(String, UserIx)> = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.nickname.to_lowercase(), i as UserIx))
+            .collect();
+        order.sort_unstable();
+        self.by_nickname = order.into_iter().map(|(_, i)| i).collect();
+    }
+
+    /// Every user index, ordered by nickname then index (ascending).
+    pub fn by_nickname(&self) -> &[UserIx] {
+        &self.by_nickname
     }
 
     // ---- lookups -------------------------------------------------------------------------

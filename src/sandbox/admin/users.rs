@@ -293,7 +293,8 @@ impl Filter {
 
 const USERS_CURSOR: &str = "users";
 
-/// One page of matching users and the position of the next one.
+/// One page of matching users and the position of the next one. The position is a user
+/// index in directory order, or a rank in nickname order when the request sorts.
 fn page(
     state: &OrgState,
     req: &UserSearch,
@@ -302,6 +303,23 @@ fn page(
 ) -> (Vec<UserIx>, Option<u32>) {
     let filter = Filter::new(state, req);
     let mut hits = Vec::with_capacity(limit);
+    if let Some(sort) = req.sort_by.as_ref().and_then(|s| s.first()) {
+        let order = state.by_nickname();
+        let ranked: Box<dyn Iterator<Item = (usize, &UserIx)>> = if sort.direction == "desc" {
+            Box::new(order.iter().rev().enumerate())
+        } else {
+            Box::new(order.iter().enumerate())
+        };
+        for (rank, ix) in ranked.skip(start as usize) {
+            if filter.matches(state, *ix) {
+                if hits.len() == limit {
+                    return (hits, Some(rank as u32));
+                }
+                hits.push(*ix);
+            }
+        }
+        return (hits, None);
+    }
     for ix in filter.candidates(state, start) {
         if filter.matches(state, ix) {
             if hits.len() == limit {
