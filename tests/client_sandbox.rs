@@ -29,7 +29,8 @@ fn quick() -> ClientOptions {
     ClientOptions {
         backoff_base: Duration::from_millis(20),
         backoff_max: Duration::from_millis(200),
-        max_retries: 8,
+        // Enough that a 30 % fault rate never exhausts a request (0.3^13).
+        max_retries: 12,
         ..ClientOptions::default()
     }
 }
@@ -130,8 +131,9 @@ async fn rate_limited_site_calls_honour_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_are_retried_until_the_whole_directory_arrives() {
-    let sb = sandbox(1500).await;
-    sb.set_fail_rate(0.25);
+    let sb = sandbox(3000).await;
+    // About 31 requests at 30 % failures: none failing has odds near 1 in 60,000.
+    sb.set_fail_rate(0.3);
     let client = Client::with_options(&conn(&sb), quick()).unwrap();
     let dir = fetch_directory(&client, &sb.org_id(), FetchOptions::default())
         .await
