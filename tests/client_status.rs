@@ -61,6 +61,31 @@ async fn status_reports_the_org_and_api_health_without_secrets() {
         "{stdout}"
     );
     assert!(!stdout.contains(&key));
+    // Seats per product, with the org's own usage figures.
+    let seats = {
+        let shared = sb.shared();
+        let state = shared.read();
+        state
+            .licences
+            .iter()
+            .map(|l| {
+                (
+                    l.product.name().to_owned(),
+                    state.seats_used(l.product),
+                    l.seat_limit,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for (name, used, limit) in seats {
+        let expected = format!("{used} used of {limit}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains(&name) && l.contains(&expected)),
+            "no '{name}: {expected}' in\n{stdout}"
+        );
+    }
 
     let out = status(&sb.base_url(), &sb.org_id(), "a-wrong-key-QWERTY").await;
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -419,3 +419,39 @@ fn base64_encode(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(s)
 }
+
+#[tokio::test]
+async fn jira_says_already_a_member_with_a_400_which_is_success() {
+    use seats::atlassian::org::AddOutcome;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/group/user"))
+        .and(body_partial_json(json!({"accountId": "member"})))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"errorMessages": ["Cannot add user. User is already a member of 'jira-software-users'"], "errors": {}}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/group/user"))
+        .and(body_partial_json(json!({"accountId": "nobody"})))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(
+                json!({"errorMessages": ["The user does not exist."], "errors": {}}),
+            ),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    assert_eq!(
+        jira::add_group_member(&c, "g1", "member").await.unwrap(),
+        AddOutcome::AlreadyMember
+    );
+    let err = jira::add_group_member(&c, "g1", "nobody")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("The user does not exist."),
+        "{err}"
+    );
+}

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::error::{ApiError, Family, Subject};
 use super::http::{Client, Request, Retry};
+use super::org::AddOutcome;
 use super::paging::{LinkedPage, linked_pages};
 
 /// `Group`.
@@ -88,12 +89,13 @@ pub fn group_members<'a>(
     })
 }
 
-/// `POST /wiki/rest/api/group/userByGroupId?groupId=` `{accountId}` (201). Sent once.
+/// `POST /wiki/rest/api/group/userByGroupId?groupId=` `{accountId}` (201). Sent once; a 400 or 409 saying
+/// the user is already a member is `AlreadyMember`.
 pub async fn add_group_member(
     client: &Client,
     group_id: &str,
     account_id: &str,
-) -> Result<(), ApiError> {
+) -> Result<AddOutcome, ApiError> {
     let req = Request::new(
         Family::Confluence,
         Method::POST,
@@ -103,7 +105,16 @@ pub async fn add_group_member(
     .json(json!({ "accountId": account_id }))
     .retry(Retry::Once)
     .subject(Subject::Group(group_id.into()));
-    client.send(req).await.map(|_| ())
+    match client.send(req).await {
+        Ok(_) => Ok(AddOutcome::Added),
+        // An earlier attempt, or someone else, already added them: the goal is met.
+        Err(ApiError::BadRequest { body, .. } | ApiError::Conflict { body, .. })
+            if body.mentions("already") =>
+        {
+            Ok(AddOutcome::AlreadyMember)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `DELETE /wiki/rest/api/group/userByGroupId?groupId=&accountId=` (204, also when not a member).

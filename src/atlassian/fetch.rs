@@ -77,6 +77,9 @@ pub async fn fetch_directory(
     opts: FetchOptions,
 ) -> Result<Directory, ApiError> {
     let org = OrgApi::new(client.clone(), org_id);
+    // One request first: a wrong org id then gets "no org with id X is visible to this key"
+    // rather than whatever status each org-scoped list answers with.
+    org.get().await?;
     let fetched_at = Utc::now();
     let users = fetch_users(&org, &opts.progress);
     let groups = async {

@@ -459,7 +459,7 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let _permit = state
+            let permit = state
                 .permits
                 .acquire()
                 .await
@@ -490,7 +490,7 @@ impl Client {
                 Err(e) => Err(e),
             };
             let ms = started.elapsed().as_millis();
-            drop(_permit);
+            drop(permit);
 
             let retries_left = attempt <= opts.max_retries;
             match outcome {

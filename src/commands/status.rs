@@ -112,10 +112,14 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
                             .clone()
                             .or(w.attributes.type_key.clone())
                             .unwrap_or_else(|| w.id.clone());
-                        seat_lines.push(format!(
-                            "{name}: limit {} (usage: `seats export seats`)",
-                            w.attributes.capacity.unwrap_or_default()
-                        ));
+                        let limit = w.attributes.capacity.unwrap_or_default();
+                        seat_lines.push(match w.attributes.usage {
+                            Some(used) => format!(
+                                "{name}: {used} used of {limit} ({} left)",
+                                limit.saturating_sub(used)
+                            ),
+                            None => format!("{name}: limit {limit} (usage: `seats export seats`)"),
+                        });
                     }
                 }
             }
