@@ -108,7 +108,6 @@ async fn rate_limited_admin_calls_without_retry_after_all_succeed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "until the sandbox serves the site APIs"]
 async fn rate_limited_site_calls_honour_retry_after() {
     let sb = sandbox(50).await;
     // As above, on the site: its 429s carry Retry-After (seconds).
@@ -186,7 +185,6 @@ async fn a_wrong_org_says_no_such_org_is_visible() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "until the sandbox serves the site APIs"]
 async fn the_whole_directory_with_groups_seats_and_progress() {
     let sb = sandbox(800).await;
     let client = Client::with_options(&conn(&sb), quick()).unwrap();

@@ -170,6 +170,19 @@ async fn login_in_a_terminal_then_status_reads_the_keyring() {
         String::from_utf8_lossy(&status.stderr)
     );
     assert!(stdout.contains(&sandbox.org_id()), "{stdout}");
+    assert!(
+        stdout.contains(&format!("profile               {profile}")),
+        "{stdout}"
+    );
+    let from_keyring = |name: &str| {
+        stdout
+            .lines()
+            .any(|l| l.starts_with(name) && l.contains("set (OS keyring, stored"))
+    };
+    assert!(
+        from_keyring("org API key") && from_keyring("site API token"),
+        "{stdout}"
+    );
     for secret in [&org_key, &site_token] {
         assert!(!stdout.contains(secret.as_str()), "status printed a secret");
         let hits = files_containing(dirs.path(), secret);

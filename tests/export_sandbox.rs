@@ -140,7 +140,6 @@ async fn export_users_json_returns_exactly_the_sandbox_users_with_activity() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "until the sandbox serves the site APIs"]
 async fn export_to_a_file_csv_with_filters_and_seats() {
     let sb = start(SandboxConfig {
         users: 600,

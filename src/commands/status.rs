@@ -3,18 +3,20 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 
 use crate::atlassian::error::ApiError;
 use crate::atlassian::model::UserSearchRequest;
 use crate::atlassian::{Client, Connection, DEFAULT_ADMIN_URL, confluence, jira, org, users};
 use crate::cli::GlobalArgs;
-use crate::commands::connect;
+use crate::commands::connect::{self, ProfileInfo};
+use crate::secrets::SecretKind;
 
 pub async fn run(global: &GlobalArgs) -> anyhow::Result<()> {
-    let conn = connect::resolve(global)?;
+    let (conn, profile) = connect::resolve_profile(global)?;
     let client = Client::new(&conn)?;
-    let report = gather(&client, &conn, global).await;
+    let report = gather(&client, &conn, &profile).await;
     print!("{}", report.text);
     // Scripts and cron read the exit code: any API that failed to answer fails the command.
     if report.failures > 0 {
@@ -42,8 +44,13 @@ async fn timed<T>(
     (r, started.elapsed())
 }
 
-fn set(present: bool) -> &'static str {
-    if present { "set" } else { "missing" }
+/// Whether a secret is set and where it came from, never its value.
+fn secret_source(present: bool, stored_at: Option<DateTime<Utc>>, env_var: &str) -> String {
+    match (present, stored_at) {
+        (false, _) => "missing".into(),
+        (true, Some(at)) => format!("set (OS keyring, stored {})", at.format("%Y-%m-%d")),
+        (true, None) => format!("set ({env_var})"),
+    }
 }
 
 /// The report: lines to print and how many API checks failed.
@@ -54,13 +61,13 @@ pub struct Report {
 }
 
 /// Checks each configured API and reads the seats it can.
-pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> Report {
+pub async fn gather(client: &Client, conn: &Connection, profile: &ProfileInfo) -> Report {
     let mut out = String::new();
     let mut line = |k: &str, v: String| out.push_str(&format!("{k:<22}{v}\n"));
     line(
         "profile",
-        global
-            .profile
+        profile
+            .name
             .clone()
             .unwrap_or_else(|| "(none: flags and environment)".into()),
     );
@@ -78,16 +85,30 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
         "site email",
         conn.email.clone().unwrap_or_else(|| "(not set)".into()),
     );
+    // A secret from the environment has no stored date; one from the keyring has.
     line(
         "org API key",
-        set(conn.org_api_key.as_ref().is_some_and(|k| !k.is_empty())).into(),
+        secret_source(
+            conn.org_api_key.as_ref().is_some_and(|k| !k.is_empty()),
+            profile.org_api_key_stored_at,
+            SecretKind::OrgApiKey.env_var(),
+        ),
     );
     line(
         "site API token",
-        set(conn.site_token.as_ref().is_some_and(|k| !k.is_empty())).into(),
+        secret_source(
+            conn.site_token.as_ref().is_some_and(|k| !k.is_empty()),
+            profile.site_token_stored_at,
+            SecretKind::SiteApiToken.env_var(),
+        ),
     );
+    for warning in connect::key_age_warnings(profile, Utc::now()) {
+        line("warning", warning);
+    }
 
-    let mut seat_lines = Vec::new();
+    // (product key, line): Jira's application roles are the licence's own figures, so they
+    // replace the workspace line of the same product.
+    let mut seat_lines: Vec<(Option<String>, String)> = Vec::new();
     // An account to ask the user management API about: the site account, else any org user.
     let mut probe: Option<String> = None;
     match conn.org_id.as_deref() {
@@ -113,13 +134,14 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
                             .or(w.attributes.type_key.clone())
                             .unwrap_or_else(|| w.id.clone());
                         let limit = w.attributes.capacity.unwrap_or_default();
-                        seat_lines.push(match w.attributes.usage {
+                        let text = match w.attributes.usage {
                             Some(used) => format!(
                                 "{name}: {used} used of {limit} ({} left)",
                                 limit.saturating_sub(used)
                             ),
                             None => format!("{name}: limit {limit} (usage: `seats export seats`)"),
-                        });
+                        };
+                        seat_lines.push((w.attributes.type_key.clone(), text));
                     }
                 }
             }
@@ -149,7 +171,8 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
                         r.remaining_seats.unwrap_or_default()
                     )
                 };
-                seat_lines.insert(0, text);
+                seat_lines.retain(|(key, _)| key.as_deref() != Some(r.key.as_str()));
+                seat_lines.insert(0, (Some(r.key.clone()), text));
             }
         }
         probe = me.ok().map(|m| m.account_id);
@@ -204,10 +227,10 @@ pub async fn gather(client: &Client, conn: &Connection, global: &GlobalArgs) -> 
         line("user management API", "not checked: no org API key".into());
     }
     if seat_lines.is_empty() {
-        seat_lines.push("(none readable)".into());
+        seat_lines.push((None, "(none readable)".into()));
     }
     let mut first = true;
-    for s in seat_lines {
+    for (_, s) in seat_lines {
         line(if first { "seats" } else { "" }, s);
         first = false;
     }
