@@ -38,12 +38,25 @@ pub enum FetchEvent {
     },
 }
 
-/// What to fetch besides users.
-#[derive(Debug, Clone, Default)]
+/// What to fetch besides users, and how.
+#[derive(Debug, Clone)]
 pub struct FetchOptions {
     pub groups: bool,
     pub seats: bool,
     pub progress: Option<UnboundedSender<FetchEvent>>,
+    /// Users and groups asked for per search request (1 to 100, the API's maximum).
+    pub page_size: u32,
+}
+
+impl Default for FetchOptions {
+    fn default() -> FetchOptions {
+        FetchOptions {
+            groups: false,
+            seats: false,
+            progress: None,
+            page_size: MAX_LIMIT,
+        }
+    }
 }
 
 impl FetchOptions {
@@ -51,7 +64,7 @@ impl FetchOptions {
         FetchOptions {
             groups: true,
             seats: true,
-            progress: None,
+            ..FetchOptions::default()
         }
     }
 }
@@ -81,10 +94,13 @@ pub async fn fetch_directory(
     // rather than whatever status each org-scoped list answers with.
     org.get().await?;
     let fetched_at = Utc::now();
-    let users = fetch_users(&org, &opts.progress);
+    let page_size = opts.page_size.clamp(1, MAX_LIMIT);
+    let users = fetch_users(&org, page_size, &opts.progress);
     let groups = async {
         if opts.groups {
-            fetch_groups(&org, &opts.progress).await.map(Some)
+            fetch_groups(&org, page_size, &opts.progress)
+                .await
+                .map(Some)
         } else {
             Ok(None)
         }
@@ -135,14 +151,16 @@ pub async fn fetch_directory(
     Ok(dir)
 }
 
-/// Every user in every directory the key manages, 100 a request with productAccess and groups.
+/// Every user in every directory the key manages, `page_size` (at most 100) a request with
+/// productAccess and groups.
 pub async fn fetch_users(
     org: &OrgApi,
+    page_size: u32,
     progress: &Option<UnboundedSender<FetchEvent>>,
 ) -> Result<Vec<User>, ApiError> {
     let request = UserSearchRequest {
         expand: vec!["productAccess".into(), "groups".into()],
-        limit: Some(MAX_LIMIT),
+        limit: Some(page_size),
         ..UserSearchRequest::default()
     };
     let mut pages = std::pin::pin!(org.search_users("-", request));
@@ -164,11 +182,12 @@ pub async fn fetch_users(
 
 async fn fetch_groups(
     org: &OrgApi,
+    page_size: u32,
     progress: &Option<UnboundedSender<FetchEvent>>,
 ) -> Result<Vec<(DirectoryGroup, Vec<String>)>, ApiError> {
     let request = GroupSearchRequest {
         expand: vec!["counts.users".into()],
-        limit: Some(MAX_LIMIT),
+        limit: Some(page_size),
         ..GroupSearchRequest::default()
     };
     let groups: Vec<DirectoryGroup> = org.search_groups("-", request).try_concat().await?;

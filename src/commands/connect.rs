@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::atlassian::{Connection, Secret};
+use crate::atlassian::{Client, ClientOptions, Connection, Secret};
 use crate::cli::GlobalArgs;
 use crate::config::{self, Config, Profile};
 use crate::secrets::{self, SecretKind};
@@ -104,4 +104,23 @@ pub fn key_age_warnings(info: &ProfileInfo, now: DateTime<Utc>) -> Vec<String> {
     .into_iter()
     .filter_map(|(kind, at)| at.and_then(|at| config::key_age_warning(kind, at, now)))
     .collect()
+}
+
+/// Client tunables from the config's `[api]` table.
+pub fn client_options(config: &Config) -> ClientOptions {
+    let n = config.api.concurrency.max(1) as usize;
+    let defaults = ClientOptions::default();
+    ClientOptions {
+        // admin, user management, Jira, Confluence: user management stays gentle.
+        concurrency: [n, n.min(2), n, n],
+        ..defaults
+    }
+}
+
+/// The connection and a client for a command, with the profile used and the config.
+pub fn client(global: &GlobalArgs) -> anyhow::Result<(Client, Connection, ProfileInfo, Config)> {
+    let config = config::load()?;
+    let (conn, profile) = resolve_with(global, &config)?;
+    let client = Client::with_options(&conn, client_options(&config))?;
+    Ok((client, conn, profile, config))
 }

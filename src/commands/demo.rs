@@ -41,7 +41,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         "seats demo: a simulated org of {} accounts on {base}",
         args.users
     );
-    let client = Client::new(&conn)?;
+    let client = Client::with_options(&conn, super::connect::client_options(&config))?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let progress = tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
@@ -53,6 +53,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     });
     let opts = FetchOptions {
         progress: Some(tx),
+        page_size: config.api.page_size,
         ..FetchOptions::everything()
     };
     let dir = fetch_directory(&client, &server.org_id(), opts).await;

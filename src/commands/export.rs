@@ -11,22 +11,21 @@ use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::atlassian::Client;
 use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
 use crate::cli::{ExportArgs, ExportFormat, ExportWhat, GlobalArgs};
 use crate::commands::connect;
 use crate::domain::{Directory, Group, Inactivity, Seats, User};
 
 pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let conn = connect::resolve(global)?;
+    let (client, conn, _, config) = connect::client(global)?;
     let org_id = conn.org_id.clone().context(
         "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
     )?;
-    let client = Client::new(&conn)?;
     let opts = FetchOptions {
         groups: args.what == ExportWhat::Groups,
         seats: args.what == ExportWhat::Seats,
         progress: progress_printer(),
+        page_size: config.api.page_size,
     };
     let dir = fetch_directory(&client, &org_id, opts).await?;
     let stats = client.stats();

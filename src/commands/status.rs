@@ -14,8 +14,7 @@ use crate::commands::connect::{self, ProfileInfo};
 use crate::secrets::SecretKind;
 
 pub async fn run(global: &GlobalArgs) -> anyhow::Result<()> {
-    let (conn, profile) = connect::resolve_profile(global)?;
-    let client = Client::new(&conn)?;
+    let (client, conn, profile, _) = connect::client(global)?;
     let report = gather(&client, &conn, &profile).await;
     print!("{}", report.text);
     // Scripts and cron read the exit code: any API that failed to answer fails the command.

@@ -236,7 +236,7 @@ fn prices<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64
 }
 
 fn page_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    in_range(d, 1, 1000, "page_size")
+    in_range(d, 1, 100, "page_size")
 }
 
 fn concurrency<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
