@@ -190,9 +190,8 @@ async fn the_whole_directory_with_groups_seats_and_progress() {
     let client = Client::with_options(&conn(&sb), quick()).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let opts = FetchOptions {
-        groups: true,
-        seats: true,
         progress: Some(tx),
+        ..FetchOptions::everything()
     };
     let dir = fetch_directory(&client, &sb.org_id(), opts).await.unwrap();
     let mut events = Vec::new();

@@ -110,8 +110,7 @@ async fn every_admin_api_request_and_response_is_valid_against_the_spec() {
     assert!(!verify::verify_org_key(&conn).await.unwrap().is_empty());
     let opts = FetchOptions {
         groups: true,
-        seats: false,
-        progress: None,
+        ..FetchOptions::default()
     };
     let dir = fetch_directory(&client, &sb.org_id(), opts).await.unwrap();
     list_orgs(&client).try_concat().await.unwrap();
