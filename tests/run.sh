@@ -18,6 +18,6 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo build --release --locked
 # End-to-end tests drive the release binary in tmux.
-export SEATS_E2E_BIN="$PWD/target/release/seats"
+export SEATS_E2E_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/seats"
 # The whole test run happens inside a private D-Bus session with an unlocked gnome-keyring.
 exec dbus-run-session -- tests/with-keyring.sh cargo test --locked --all-targets
