@@ -304,62 +304,42 @@ async fn without_a_terminal_a_missing_value_names_its_flag_before_any_request() 
     }
     let home = Home::new();
     let name = unique("missing");
-    // No server at all: the error must come before any request.
-    let out = home
-        .seats(
-            &[
-                "login",
-                "--profile",
-                &name,
-                "--org-api-key-stdin",
-                "--site-token-stdin",
-                "--email",
-                EMAIL,
-            ],
+    // No server at all: the error must come before any request. Each case: the flags between
+    // the profile and the email, what stdin holds, what the error must name.
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["--org-api-key-stdin", "--site-token-stdin"],
             "k\nt\n",
-        )
-        .await;
-    let said = text(&out);
-    assert!(!out.status.success());
-    assert!(said.contains("--site-url"), "{said}");
-
-    let out = home
-        .seats(
+            "--site-url",
+        ),
+        (
             &[
-                "login",
-                "--profile",
-                &name,
                 "--org-api-key-stdin",
                 "--site-url",
                 "https://x.atlassian.net",
-                "--email",
-                EMAIL,
             ],
             "k\n",
-        )
-        .await;
-    let said = text(&out);
-    assert!(!out.status.success());
-    assert!(said.contains("--site-token-stdin"), "{said}");
-
-    let out = home
-        .seats(
+            "--site-token-stdin",
+        ),
+        (
             &[
-                "login",
-                "--profile",
-                &name,
                 "--org-api-key-stdin",
                 "--site-token-stdin",
                 "--site-url",
                 "https://x.atlassian.net",
-                "--email",
-                EMAIL,
             ],
             "k\n",
-        )
-        .await;
-    let said = text(&out);
-    assert!(!out.status.success());
-    assert!(said.contains("line 2"), "{said}");
+            "line 2",
+        ),
+    ];
+    for (flags, stdin, named) in cases {
+        let mut args = vec!["login", "--profile", &name];
+        args.extend_from_slice(flags);
+        args.extend(["--email", EMAIL]);
+        let out = home.seats(&args, stdin).await;
+        let said = text(&out);
+        assert!(!out.status.success());
+        assert!(said.contains(named), "{said}");
+    }
     assert!(!home.config_file().exists());
 }
