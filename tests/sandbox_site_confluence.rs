@@ -171,14 +171,14 @@ async fn a_confluence_removal_shows_in_the_org_api_and_the_event_stream() {
         .any(|e| e.to_string().contains(&user) && e.to_string().contains(&group));
     assert!(mentions_user, "{events}");
     // Not a member any more: 204 again, and nothing new happens.
-    let events_before = site.sandbox.shared().read().events.len();
+    let events_before = site.event_count();
     let again = site
         .site_delete(&format!(
             "/wiki/rest/api/group/userByGroupId?groupId={group}&accountId={user}"
         ))
         .await;
     assert_eq!(again.status().as_u16(), 204);
-    assert_eq!(site.sandbox.shared().read().events.len(), events_before);
+    assert_eq!(site.event_count(), events_before);
     // Back in: 201 and Confluence again.
     let added = site
         .site_post(
@@ -259,15 +259,14 @@ async fn membership_writes_refuse_bad_requests_with_confluences_codes() {
             403,
         ),
     ];
-    let events_before = site.sandbox.shared().read().events.len();
+    let events_before = site.event_count();
     for (method, path, body, status) in cases {
-        let mut req = site.site(method.clone(), &path);
-        if let Some(b) = &body {
-            req = req.json(b);
-        }
-        let response = req.send().await.unwrap_or_else(|e| panic!("{e}"));
-        let got = json_of(response, status).await;
+        let got = json_of(
+            site.site_send(method.clone(), &path, body.as_ref()).await,
+            status,
+        )
+        .await;
         assert_eq!(got["statusCode"], status, "{method} {path}: {got}");
     }
-    assert_eq!(site.sandbox.shared().read().events.len(), events_before);
+    assert_eq!(site.event_count(), events_before);
 }

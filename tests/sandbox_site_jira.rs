@@ -472,14 +472,13 @@ async fn membership_writes_refuse_bad_requests_with_jiras_codes() {
             403,
         ),
     ];
-    let events_before = site.sandbox.shared().read().events.len();
+    let events_before = site.event_count();
     for (method, path, body, status) in cases {
-        let mut req = site.site(method.clone(), &path);
-        if let Some(b) = &body {
-            req = req.json(b);
-        }
-        let response = req.send().await.unwrap_or_else(|e| panic!("{e}"));
-        let got = json_of(response, status).await;
+        let got = json_of(
+            site.site_send(method.clone(), &path, body.as_ref()).await,
+            status,
+        )
+        .await;
         assert!(
             got["errorMessages"][0]
                 .as_str()
@@ -488,5 +487,5 @@ async fn membership_writes_refuse_bad_requests_with_jiras_codes() {
         );
         assert!(got["errors"].is_object(), "{method} {path}: {got}");
     }
-    assert_eq!(site.sandbox.shared().read().events.len(), events_before);
+    assert_eq!(site.event_count(), events_before);
 }

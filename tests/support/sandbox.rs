@@ -106,6 +106,20 @@ impl TestSandbox {
         send(self.site(Method::DELETE, path), "DELETE", path).await
     }
 
+    /// A site request with an optional JSON body, sent.
+    pub async fn site_send(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
+        let mut req = self.site(method.clone(), path);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        send(req, method.as_str(), path).await
+    }
+
+    /// How many events the sandbox has recorded, to check that a refused write adds none.
+    pub fn event_count(&self) -> usize {
+        self.sandbox.shared().read().events.len()
+    }
+
     /// Every user a search returns, following `links.next` to the end.
     pub async fn search_all(&self, mut body: Value) -> Vec<Value> {
         let mut out = Vec::new();
