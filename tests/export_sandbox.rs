@@ -1,10 +1,14 @@
 //! End to end: the real `seats` binary exports a 5000-user sandbox, and the export holds
 //! exactly the users the sandbox holds, each with its per-product activity.
 
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use seats::sandbox::{Sandbox, SandboxConfig, start};
+use sandbox_support::start_bare;
+use seats::sandbox::SandboxConfig;
 use serde_json::Value;
 
 fn seats_cmd(base: &str, org_id: &str) -> tokio::process::Command {
@@ -31,15 +35,6 @@ fn seats_cmd(base: &str, org_id: &str) -> tokio::process::Command {
     cmd
 }
 
-async fn sandbox(users: usize) -> Sandbox {
-    start(SandboxConfig {
-        users,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
 /// Runs `cmd` and checks it succeeded, with its stderr if it did not.
 async fn run_ok(cmd: &mut tokio::process::Command) -> std::process::Output {
     let out = cmd.output().await.unwrap();
@@ -53,7 +48,7 @@ async fn run_ok(cmd: &mut tokio::process::Command) -> std::process::Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_users_json_returns_exactly_the_sandbox_users_with_activity() {
-    let sb = sandbox(5000).await;
+    let sb = start_bare(5000).await;
     let out = run_ok(
         seats_cmd(&sb.base_url(), &sb.org_id()).args(["export", "users", "--format", "json"]),
     )
@@ -150,7 +145,7 @@ async fn export_users_json_returns_exactly_the_sandbox_users_with_activity() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_to_a_file_csv_with_filters_and_seats() {
-    let sb = sandbox(600).await;
+    let sb = start_bare(600).await;
     let dir = std::env::temp_dir().join(format!("seats-export-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("inactive.csv");
@@ -219,7 +214,7 @@ async fn export_to_a_file_csv_with_filters_and_seats() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_org_fails_with_a_clear_message_and_no_output_file() {
-    let sb = sandbox(20).await;
+    let sb = start_bare(20).await;
     let file = std::env::temp_dir().join(format!(
         "seats-export-wrong-org-{}.json",
         std::process::id()

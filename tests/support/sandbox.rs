@@ -42,6 +42,20 @@ pub async fn start_with(cfg: SandboxConfig) -> TestSandbox {
     }
 }
 
+/// A sandbox of `users` users on its own, for tests that reach it through seats' client or
+/// binary rather than through [`TestSandbox`]'s requests.
+pub async fn start_bare(users: usize) -> Sandbox {
+    match sandbox::start(SandboxConfig {
+        users,
+        ..SandboxConfig::default()
+    })
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => panic!("sandbox did not start: {e:#}"),
+    }
+}
+
 async fn send(req: RequestBuilder, method: &str, path: &str) -> Response {
     req.send()
         .await
