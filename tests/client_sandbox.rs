@@ -2,16 +2,20 @@
 //! without Retry-After, 5xx and dropped connections, a wrong key, a wrong org, the whole
 //! directory fetch.
 
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
+
 use std::collections::HashSet;
 use std::time::Duration;
 
 use futures::TryStreamExt;
+use sandbox_support::start_bare;
 use seats::atlassian::error::ApiError;
 use seats::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
 use seats::atlassian::model::UserSearchRequest;
 use seats::atlassian::org::OrgApi;
 use seats::atlassian::{Client, ClientOptions, Connection, Secret, jira};
-use seats::sandbox::{Sandbox, SandboxConfig, start};
+use seats::sandbox::{Sandbox, SandboxConfig};
 
 fn conn(sb: &Sandbox) -> Connection {
     let cfg = SandboxConfig::default();
@@ -35,15 +39,6 @@ fn quick() -> ClientOptions {
     }
 }
 
-async fn sandbox(users: usize) -> Sandbox {
-    start(SandboxConfig {
-        users,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
 /// Account ids the sandbox holds in its directory.
 fn held_ids(sb: &Sandbox) -> HashSet<String> {
     let shared = sb.shared();
@@ -58,7 +53,7 @@ fn held_ids(sb: &Sandbox) -> HashSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paging_returns_every_user_exactly_once() {
-    let sb = sandbox(3500).await;
+    let sb = start_bare(3500).await;
     let client = Client::with_options(&conn(&sb), quick()).unwrap();
     let org = OrgApi::new(client.clone(), sb.org_id());
     let req = UserSearchRequest {
@@ -82,7 +77,7 @@ async fn paging_returns_every_user_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limited_admin_calls_without_retry_after_all_succeed() {
-    let sb = sandbox(50).await;
+    let sb = start_bare(50).await;
     // One token every two seconds, a bucket of one. Another client takes the token, so this
     // client, which has seen no rate-limit headers yet, is refused and must wait for the reset.
     sb.set_rate_limit(30);
@@ -109,7 +104,7 @@ async fn rate_limited_admin_calls_without_retry_after_all_succeed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limited_site_calls_honour_retry_after() {
-    let sb = sandbox(50).await;
+    let sb = start_bare(50).await;
     // As above, on the site: its 429s carry Retry-After (seconds).
     sb.set_rate_limit(30);
     let other = Client::with_options(&conn(&sb), quick()).unwrap();
@@ -130,7 +125,7 @@ async fn rate_limited_site_calls_honour_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_are_retried_until_the_whole_directory_arrives() {
-    let sb = sandbox(3000).await;
+    let sb = start_bare(3000).await;
     // About 31 requests at 30 % failures: none failing has odds near 1 in 60,000.
     sb.set_fail_rate(0.3);
     let client = Client::with_options(&conn(&sb), quick()).unwrap();
@@ -146,7 +141,7 @@ async fn faults_are_retried_until_the_whole_directory_arrives() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_key_says_it_was_refused() {
-    let sb = sandbox(10).await;
+    let sb = start_bare(10).await;
     let mut c = conn(&sb);
     c.org_api_key = Some(Secret::new("not-the-key-XYZZY"));
     let client = Client::with_options(&c, quick()).unwrap();
@@ -163,7 +158,7 @@ async fn a_wrong_key_says_it_was_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_org_says_no_such_org_is_visible() {
-    let sb = sandbox(10).await;
+    let sb = start_bare(10).await;
     let client = Client::with_options(&conn(&sb), quick()).unwrap();
     let err = OrgApi::new(client.clone(), "00000000-0000-0000-0000-000000000000")
         .get()
@@ -186,7 +181,7 @@ async fn a_wrong_org_says_no_such_org_is_visible() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_directory_with_groups_seats_and_progress() {
-    let sb = sandbox(800).await;
+    let sb = start_bare(800).await;
     let client = Client::with_options(&conn(&sb), quick()).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let opts = FetchOptions {

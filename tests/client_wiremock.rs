@@ -15,6 +15,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const ORG_KEY: &str = "ORGKEY-s3cr3t-value-123";
 const SITE_TOKEN: &str = "SITETOKEN-s3cr3t-value-456";
+const USER_SEARCH: &str = "/admin/v2/orgs/org-1/directories/-/users/search";
+const MEMBERSHIPS: &str = "/admin/v2/orgs/org-1/directories/d1/groups/g1/memberships";
 
 fn conn(server: &MockServer) -> Connection {
     Connection {
@@ -41,6 +43,19 @@ fn client(server: &MockServer) -> Client {
     Client::with_options(&conn(server), fast()).unwrap()
 }
 
+fn org_api(server: &MockServer) -> OrgApi {
+    OrgApi::new(client(server), "org-1")
+}
+
+/// The error a search for every user ends with.
+async fn user_search_error(server: &MockServer) -> ApiError {
+    org_api(server)
+        .search_users("-", UserSearchRequest::default())
+        .try_concat()
+        .await
+        .unwrap_err()
+}
+
 fn assert_no_secret(e: &ApiError) {
     for text in [format!("{e}"), format!("{e:?}")] {
         assert!(
@@ -59,19 +74,14 @@ fn user(id: &str) -> serde_json::Value {
 async fn malformed_json_is_its_own_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/admin/v2/orgs/org-1/directories/-/users/search"))
+        .and(path(USER_SEARCH))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_raw(r#"{"data": [{"accountId": "a"#, "application/json"),
         )
         .mount(&server)
         .await;
-    let org = OrgApi::new(client(&server), "org-1");
-    let err = org
-        .search_users("-", UserSearchRequest::default())
-        .try_concat()
-        .await
-        .unwrap_err();
+    let err = user_search_error(&server).await;
     assert!(matches!(err, ApiError::Malformed { .. }), "{err:?}");
     assert!(err.to_string().contains("cannot read"), "{err}");
     assert_no_secret(&err);
@@ -122,19 +132,14 @@ async fn a_next_link_to_another_host_gets_no_credentials() {
 async fn a_repeating_cursor_ends_with_an_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/admin/v2/orgs/org-1/directories/-/users/search"))
+        .and(path(USER_SEARCH))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"data": [user("a")], "links": {"next": "same-cursor"}})),
         )
         .mount(&server)
         .await;
-    let org = OrgApi::new(client(&server), "org-1");
-    let err = org
-        .search_users("-", UserSearchRequest::default())
-        .try_concat()
-        .await
-        .unwrap_err();
+    let err = user_search_error(&server).await;
     assert!(matches!(err, ApiError::PagingLoop { .. }), "{err:?}");
     // First page, then the page the cursor named once: two requests, not a loop.
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
@@ -144,7 +149,7 @@ async fn a_repeating_cursor_ends_with_an_error() {
 async fn search_cursor_goes_in_the_body() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/admin/v2/orgs/org-1/directories/-/users/search"))
+        .and(path(USER_SEARCH))
         .and(body_partial_json(json!({"cursor": "c2"})))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"data": [user("b")], "links": {}})),
@@ -153,7 +158,7 @@ async fn search_cursor_goes_in_the_body() {
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path("/admin/v2/orgs/org-1/directories/-/users/search"))
+        .and(path(USER_SEARCH))
         .and(body_partial_json(
             json!({"limit": 100, "expand": ["productAccess"]}),
         ))
@@ -164,7 +169,7 @@ async fn search_cursor_goes_in_the_body() {
         .with_priority(2)
         .mount(&server)
         .await;
-    let org = OrgApi::new(client(&server), "org-1");
+    let org = org_api(&server);
     let req = UserSearchRequest {
         expand: vec!["productAccess".into()],
         limit: Some(100),
@@ -267,7 +272,7 @@ async fn a_429_without_retry_after_waits_for_the_reset() {
         .with_priority(2)
         .mount(&server)
         .await;
-    let org = OrgApi::new(client(&server), "org-1");
+    let org = org_api(&server);
     let started = Instant::now();
     assert_eq!(org.get().await.unwrap().data.attributes.name, "Acme");
     assert!(
@@ -286,13 +291,11 @@ async fn retries_are_bounded_and_writes_that_are_not_idempotent_are_sent_once() 
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path(
-            "/admin/v2/orgs/org-1/directories/d1/groups/g1/memberships",
-        ))
+        .and(path(MEMBERSHIPS))
         .respond_with(ResponseTemplate::new(502))
         .mount(&server)
         .await;
-    let org = OrgApi::new(client(&server), "org-1");
+    let org = org_api(&server);
     let err = org.get().await.unwrap_err();
     assert!(
         matches!(
@@ -332,18 +335,18 @@ async fn retries_are_bounded_and_writes_that_are_not_idempotent_are_sent_once() 
 async fn conflict_already_a_member_is_success_but_a_seat_limit_is_not() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/admin/v2/orgs/org-1/directories/d1/groups/g1/memberships"))
+        .and(path(MEMBERSHIPS))
         .and(body_partial_json(json!({"accountId": "member"})))
         .respond_with(ResponseTemplate::new(409).set_body_json(json!({"errors": [{"status": "409", "title": "Conflict", "detail": "User is already a member of the group"}]})))
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path("/admin/v2/orgs/org-1/directories/d1/groups/g1/memberships"))
+        .and(path(MEMBERSHIPS))
         .and(body_partial_json(json!({"accountId": "newbie"})))
         .respond_with(ResponseTemplate::new(409).set_body_json(json!({"errors": [{"status": "409", "code": "ADMIN-409-3", "detail": "Product license limit exceeded"}]})))
         .mount(&server)
         .await;
-    let org = OrgApi::new(client(&server), "org-1");
+    let org = org_api(&server);
     assert_eq!(
         org.add_group_member("d1", "g1", "member").await.unwrap(),
         AddOutcome::AlreadyMember

@@ -1,10 +1,14 @@
 //! End to end: the real `seats` binary exports a 5000-user sandbox, and the export holds
 //! exactly the users the sandbox holds, each with its per-product activity.
 
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use seats::sandbox::{SandboxConfig, start};
+use sandbox_support::start_bare;
+use seats::sandbox::SandboxConfig;
 use serde_json::Value;
 
 fn seats_cmd(base: &str, org_id: &str) -> tokio::process::Command {
@@ -31,24 +35,24 @@ fn seats_cmd(base: &str, org_id: &str) -> tokio::process::Command {
     cmd
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn export_users_json_returns_exactly_the_sandbox_users_with_activity() {
-    let sb = start(SandboxConfig {
-        users: 5000,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let out = seats_cmd(&sb.base_url(), &sb.org_id())
-        .args(["export", "users", "--format", "json"])
-        .output()
-        .await
-        .unwrap();
+/// Runs `cmd` and checks it succeeded, with its stderr if it did not.
+async fn run_ok(cmd: &mut tokio::process::Command) -> std::process::Output {
+    let out = cmd.output().await.unwrap();
     assert!(
         out.status.success(),
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_users_json_returns_exactly_the_sandbox_users_with_activity() {
+    let sb = start_bare(5000).await;
+    let out = run_ok(
+        seats_cmd(&sb.base_url(), &sb.org_id()).args(["export", "users", "--format", "json"]),
+    )
+    .await;
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
 
     {
@@ -141,36 +145,26 @@ async fn export_users_json_returns_exactly_the_sandbox_users_with_activity() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_to_a_file_csv_with_filters_and_seats() {
-    let sb = start(SandboxConfig {
-        users: 600,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sb = start_bare(600).await;
     let dir = std::env::temp_dir().join(format!("seats-export-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("inactive.csv");
-    let out = seats_cmd(&sb.base_url(), &sb.org_id())
-        .args([
-            "export",
-            "users",
-            "--format",
-            "csv",
-            "--inactive-days",
-            "90",
-            "--product",
-            "confluence",
-            "--output",
-        ])
-        .arg(&file)
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(
+        seats_cmd(&sb.base_url(), &sb.org_id())
+            .args([
+                "export",
+                "users",
+                "--format",
+                "csv",
+                "--inactive-days",
+                "90",
+                "--product",
+                "confluence",
+                "--output",
+            ])
+            .arg(&file),
+    )
+    .await;
     assert!(out.stdout.is_empty());
     let mut r = csv::Reader::from_path(&file).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
@@ -193,16 +187,10 @@ async fn export_to_a_file_csv_with_filters_and_seats() {
         assert!(days >= 90, "{row:?}");
     }
 
-    let out = seats_cmd(&sb.base_url(), &sb.org_id())
-        .args(["export", "seats", "--format", "json"])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(
+        seats_cmd(&sb.base_url(), &sb.org_id()).args(["export", "seats", "--format", "json"]),
+    )
+    .await;
     let seats: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     {
         let shared = sb.shared();
@@ -226,12 +214,7 @@ async fn export_to_a_file_csv_with_filters_and_seats() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_org_fails_with_a_clear_message_and_no_output_file() {
-    let sb = start(SandboxConfig {
-        users: 20,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sb = start_bare(20).await;
     let file = std::env::temp_dir().join(format!(
         "seats-export-wrong-org-{}.json",
         std::process::id()

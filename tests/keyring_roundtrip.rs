@@ -3,42 +3,19 @@
 //! binary, and `secret-tool`) reads. With SEATS_REQUIRE_KEYRING=1 a missing keyring fails the
 //! tests; without it they are skipped with a note.
 
+#[path = "support/keyring.rs"]
+mod keyring_support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use seats::atlassian::Secret;
 use seats::secrets::{self, SecretKind};
 
-fn keyring_ready() -> bool {
-    match secrets::probe() {
-        Ok(()) => true,
-        Err(e) if std::env::var("SEATS_REQUIRE_KEYRING").as_deref() == Ok("1") => {
-            panic!("SEATS_REQUIRE_KEYRING=1 but the keyring does not work: {e}")
-        }
-        Err(e) => {
-            eprintln!("note: keyring test skipped (run it with tests/with-keyring.sh): {e}");
-            false
-        }
-    }
-}
-
-/// A profile name no other test (or earlier run) uses.
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
+use keyring_support::{keyring_ready, seats_command, temp_dir, text, unique};
 
 fn seats(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seats"));
-    cmd.args(args)
-        .env("SEATS_CONFIG_DIR", dir.join("config"))
-        .env("SEATS_DATA_DIR", dir.join("data"))
-        .env_remove("SEATS_PROFILE")
-        .env_remove("SEATS_ORG_API_KEY")
-        .env_remove("SEATS_SITE_API_TOKEN");
+    let mut cmd = seats_command(dir, args);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -46,14 +23,6 @@ fn seats(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         Ok(o) => o,
         Err(e) => panic!("could not run seats: {e}"),
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn write_config(dir: &Path, body: &str) {
@@ -87,7 +56,7 @@ fn a_second_process_reads_what_this_one_stored() {
     if !keyring_ready() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let tmp = temp_dir();
     let name = unique("roundtrip");
     let key = format!("ATATT-org-{}", unique("k"));
     let token = format!("ATATT-site-{}", unique("t"));
@@ -155,7 +124,8 @@ fn a_second_process_reads_what_this_one_stored() {
             .ok(),
         Some(false)
     );
-    let config = std::fs::read_to_string(tmp.path().join("config/config.toml")).unwrap_or_default();
+    let config =
+        std::fs::read_to_string(keyring_support::config_file(tmp.path())).unwrap_or_default();
     assert!(
         config.contains("org_id") && !config.contains("stored_at"),
         "{config}"
@@ -171,7 +141,7 @@ fn the_profile_comes_from_the_flag_then_the_environment_then_the_default() {
     if !keyring_ready() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let tmp = temp_dir();
     let (a, b, c) = (unique("sel-a"), unique("sel-b"), unique("sel-c"));
     for n in [&a, &b, &c] {
         secrets::store(n, SecretKind::OrgApiKey, &Secret::new("k"))
@@ -213,7 +183,7 @@ fn a_secret_the_config_says_was_stored_but_the_keyring_lost_is_reported() {
     if !keyring_ready() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let tmp = temp_dir();
     let name = unique("lost");
     write_config(tmp.path(), &profile_toml(&name));
     let shown = text(&seats(tmp.path(), &["profiles"], &[]));

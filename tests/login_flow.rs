@@ -2,37 +2,21 @@
 //! `GET /admin/v1/orgs` and `GET /rest/api/3/myself`, and the real Secret Service. Gated like
 //! the keyring tests: with SEATS_REQUIRE_KEYRING=1 a missing keyring fails them.
 
+#[path = "support/keyring.rs"]
+mod keyring_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use base64::Engine;
+use keyring_support::{
+    config_file, keyring_ready, run_with_stdin, seats_command, temp_dir, text, unique,
+};
 use seats::secrets::{self, SecretKind};
-use tokio::io::AsyncWriteExt;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const EMAIL: &str = "admin@acme.example";
-
-fn keyring_ready() -> bool {
-    match secrets::probe() {
-        Ok(()) => true,
-        Err(e) if std::env::var("SEATS_REQUIRE_KEYRING").as_deref() == Ok("1") => {
-            panic!("SEATS_REQUIRE_KEYRING=1 but the keyring does not work: {e}")
-        }
-        Err(e) => {
-            eprintln!("note: login test skipped (run it with tests/with-keyring.sh): {e}");
-            false
-        }
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
 
 fn org(id: &str, name: &str) -> serde_json::Value {
     serde_json::json!({
@@ -88,51 +72,45 @@ struct Home {
 
 impl Home {
     fn new() -> Home {
-        Home {
-            tmp: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")),
-        }
+        Home { tmp: temp_dir() }
     }
     fn dir(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)
     }
     fn config_file(&self) -> PathBuf {
-        self.dir("config").join("config.toml")
+        config_file(self.tmp.path())
     }
 
+    /// seats with every directory it could write to (XDG ones too) inside this home, and a
+    /// debug log, so a test can look for secrets in all of them.
     async fn seats(&self, args: &[&str], stdin: &str) -> Output {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_seats"));
-        cmd.args(args)
-            .env("SEATS_CONFIG_DIR", self.dir("config"))
-            .env("SEATS_DATA_DIR", self.dir("data"))
-            .env("XDG_CONFIG_HOME", self.dir("xdg-config"))
+        let mut cmd = seats_command(self.tmp.path(), args);
+        cmd.env("XDG_CONFIG_HOME", self.dir("xdg-config"))
             .env("XDG_CACHE_HOME", self.dir("xdg-cache"))
             .env("XDG_STATE_HOME", self.dir("xdg-state"))
-            .env("SEATS_LOG", "debug")
-            .env_remove("SEATS_PROFILE")
-            .env_remove("SEATS_ORG_API_KEY")
-            .env_remove("SEATS_SITE_API_TOKEN")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not run seats: {e}"));
-        if let Some(mut pipe) = child.stdin.take() {
-            let _ = pipe.write_all(stdin.as_bytes()).await;
-        }
-        child
-            .wait_with_output()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
+            .env("SEATS_LOG", "debug");
+        run_with_stdin(cmd, stdin).await
     }
-}
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    /// `seats login` with both secrets on stdin, `url` as the admin and the site URL, then
+    /// `extra`.
+    async fn login(&self, name: &str, url: &str, extra: &[&str], stdin: &str) -> Output {
+        let mut args = vec![
+            "login",
+            "--profile",
+            name,
+            "--org-api-key-stdin",
+            "--site-token-stdin",
+            "--admin-url",
+            url,
+            "--site-url",
+            url,
+            "--email",
+            EMAIL,
+        ];
+        args.extend_from_slice(extra);
+        self.seats(&args, stdin).await
+    }
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -171,22 +149,7 @@ async fn login_keeps_secrets_in_the_keyring_and_nowhere_else() {
     let name = unique("login");
     let url = server.uri();
     let out = home
-        .seats(
-            &[
-                "login",
-                "--profile",
-                &name,
-                "--org-api-key-stdin",
-                "--site-token-stdin",
-                "--admin-url",
-                &url,
-                "--site-url",
-                &url,
-                "--email",
-                EMAIL,
-            ],
-            &format!("{key}\n{token}\n"),
-        )
+        .login(&name, &url, &[], &format!("{key}\n{token}\n"))
         .await;
     let said = text(&out);
     assert!(out.status.success(), "{said}");
@@ -244,22 +207,7 @@ async fn a_wrong_org_key_keeps_nothing() {
     let name = unique("wrongkey");
     let url = server.uri();
     let out = home
-        .seats(
-            &[
-                "login",
-                "--profile",
-                &name,
-                "--org-api-key-stdin",
-                "--site-token-stdin",
-                "--admin-url",
-                &url,
-                "--site-url",
-                &url,
-                "--email",
-                EMAIL,
-            ],
-            "wrong-key\nright-token\n",
-        )
+        .login(&name, &url, &[], "wrong-key\nright-token\n")
         .await;
     let said = text(&out);
     assert!(!out.status.success(), "{said}");
@@ -285,22 +233,7 @@ async fn a_wrong_site_token_keeps_nothing_not_even_the_good_org_key() {
     let name = unique("wrongtoken");
     let url = server.uri();
     let out = home
-        .seats(
-            &[
-                "login",
-                "--profile",
-                &name,
-                "--org-api-key-stdin",
-                "--site-token-stdin",
-                "--admin-url",
-                &url,
-                "--site-url",
-                &url,
-                "--email",
-                EMAIL,
-            ],
-            "right-key\nwrong-token\n",
-        )
+        .login(&name, &url, &[], "right-key\nwrong-token\n")
         .await;
     let said = text(&out);
     assert!(!out.status.success(), "{said}");
@@ -327,23 +260,7 @@ async fn many_orgs_without_a_terminal_need_org_id_and_the_first_profile_is_the_d
     let home = Home::new();
     let (first, second) = (unique("first"), unique("second"));
     let url = server.uri();
-    let login = |name: String, extra: Vec<&'static str>| {
-        let url = url.clone();
-        let home = &home;
-        async move {
-            let mut args = vec![
-                "login",
-                "--profile",
-                &name,
-                "--org-api-key-stdin",
-                "--site-token-stdin",
-            ];
-            args.extend(["--admin-url", &url, "--site-url", &url, "--email", EMAIL]);
-            args.extend(extra);
-            home.seats(&args, "k\nt\n").await
-        }
-    };
-    let out = login(first.clone(), vec![]).await;
+    let out = home.login(&first, &url, &[], "k\nt\n").await;
     let said = text(&out);
     assert!(!out.status.success(), "{said}");
     assert!(
@@ -352,9 +269,13 @@ async fn many_orgs_without_a_terminal_need_org_id_and_the_first_profile_is_the_d
     );
     assert!(!home.config_file().exists());
 
-    let out = login(first.clone(), vec!["--org-id", "org-2"]).await;
+    let out = home
+        .login(&first, &url, &["--org-id", "org-2"], "k\nt\n")
+        .await;
     assert!(out.status.success(), "{}", text(&out));
-    let out = login(second.clone(), vec!["--org-id", "org-1"]).await;
+    let out = home
+        .login(&second, &url, &["--org-id", "org-1"], "k\nt\n")
+        .await;
     assert!(out.status.success(), "{}", text(&out));
     let config = seats::config::load_from(&home.config_file()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.default_profile.as_deref(), Some(first.as_str()));
@@ -366,7 +287,9 @@ async fn many_orgs_without_a_terminal_need_org_id_and_the_first_profile_is_the_d
         Some("org-2")
     );
 
-    let out = login(second.clone(), vec!["--org-id", "org-1", "--default"]).await;
+    let out = home
+        .login(&second, &url, &["--org-id", "org-1", "--default"], "k\nt\n")
+        .await;
     assert!(out.status.success(), "{}", text(&out));
     let config = seats::config::load_from(&home.config_file()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.default_profile.as_deref(), Some(second.as_str()));
@@ -381,62 +304,42 @@ async fn without_a_terminal_a_missing_value_names_its_flag_before_any_request() 
     }
     let home = Home::new();
     let name = unique("missing");
-    // No server at all: the error must come before any request.
-    let out = home
-        .seats(
-            &[
-                "login",
-                "--profile",
-                &name,
-                "--org-api-key-stdin",
-                "--site-token-stdin",
-                "--email",
-                EMAIL,
-            ],
+    // No server at all: the error must come before any request. Each case: the flags between
+    // the profile and the email, what stdin holds, what the error must name.
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["--org-api-key-stdin", "--site-token-stdin"],
             "k\nt\n",
-        )
-        .await;
-    let said = text(&out);
-    assert!(!out.status.success());
-    assert!(said.contains("--site-url"), "{said}");
-
-    let out = home
-        .seats(
+            "--site-url",
+        ),
+        (
             &[
-                "login",
-                "--profile",
-                &name,
                 "--org-api-key-stdin",
                 "--site-url",
                 "https://x.atlassian.net",
-                "--email",
-                EMAIL,
             ],
             "k\n",
-        )
-        .await;
-    let said = text(&out);
-    assert!(!out.status.success());
-    assert!(said.contains("--site-token-stdin"), "{said}");
-
-    let out = home
-        .seats(
+            "--site-token-stdin",
+        ),
+        (
             &[
-                "login",
-                "--profile",
-                &name,
                 "--org-api-key-stdin",
                 "--site-token-stdin",
                 "--site-url",
                 "https://x.atlassian.net",
-                "--email",
-                EMAIL,
             ],
             "k\n",
-        )
-        .await;
-    let said = text(&out);
-    assert!(!out.status.success());
-    assert!(said.contains("line 2"), "{said}");
+            "line 2",
+        ),
+    ];
+    for (flags, stdin, named) in cases {
+        let mut args = vec!["login", "--profile", &name];
+        args.extend_from_slice(flags);
+        args.extend(["--email", EMAIL]);
+        let out = home.seats(&args, stdin).await;
+        let said = text(&out);
+        assert!(!out.status.success());
+        assert!(said.contains(named), "{said}");
+    }
     assert!(!home.config_file().exists());
 }

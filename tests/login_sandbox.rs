@@ -2,39 +2,23 @@
 //! connects with what the first stored in the real keyring. The sandbox has no Jira `/myself`
 //! yet, so a wiremock answers that one call for the site check.
 
-use std::path::{Path, PathBuf};
+#[path = "support/keyring.rs"]
+mod keyring_support;
+
+use std::path::Path;
 use std::process::Output;
 
 use base64::Engine;
+use keyring_support::{
+    config_file, keyring_ready, run_with_stdin, seats_command, temp_dir, text, unique,
+};
 use seats::sandbox::{
     self, DEFAULT_ORG_API_KEY, DEFAULT_ORG_ID, DEFAULT_SITE_EMAIL, DEFAULT_SITE_TOKEN,
     SandboxConfig,
 };
 use seats::secrets::{self, SecretKind};
-use tokio::io::AsyncWriteExt;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn keyring_ready() -> bool {
-    match secrets::probe() {
-        Ok(()) => true,
-        Err(e) if std::env::var("SEATS_REQUIRE_KEYRING").as_deref() == Ok("1") => {
-            panic!("SEATS_REQUIRE_KEYRING=1 but the keyring does not work: {e}")
-        }
-        Err(e) => {
-            eprintln!("note: login test skipped (run it with tests/with-keyring.sh): {e}");
-            false
-        }
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
 
 async fn site_myself() -> MockServer {
     let server = MockServer::start().await;
@@ -53,38 +37,7 @@ async fn site_myself() -> MockServer {
 }
 
 async fn seats(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_seats"));
-    cmd.args(args)
-        .env("SEATS_CONFIG_DIR", dir.join("config"))
-        .env("SEATS_DATA_DIR", dir.join("data"))
-        .env_remove("SEATS_PROFILE")
-        .env_remove("SEATS_ORG_API_KEY")
-        .env_remove("SEATS_SITE_API_TOKEN")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("could not run seats: {e}"));
-    if let Some(mut pipe) = child.stdin.take() {
-        let _ = pipe.write_all(stdin.as_bytes()).await;
-    }
-    child
-        .wait_with_output()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn config_file(dir: &Path) -> PathBuf {
-    dir.join("config").join("config.toml")
+    run_with_stdin(seats_command(dir, args), stdin).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,7 +52,7 @@ async fn status_in_a_second_process_uses_what_login_stored() {
     .await
     .unwrap_or_else(|e| panic!("{e:#}"));
     let site = site_myself().await;
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tmp = temp_dir();
     let name = unique("sandbox");
     let (admin, site_url) = (sandbox.base_url(), site.uri());
     let login = [

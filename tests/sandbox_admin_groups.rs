@@ -1,9 +1,9 @@
 //! Groups, workspaces and the event stream through HTTP.
 
-#[path = "support/sandbox_util.rs"]
-mod sandbox_util;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
-use sandbox_util::{json_of, start};
+use sandbox_support::{json_of, start};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -12,7 +12,7 @@ async fn groups_search_details_and_role_assignments() {
     let cloud = admin.sandbox.cloud_id();
     let all = json_of(
         admin
-            .post(
+            .admin_post(
                 "/v2/orgs/{org}/directories/-/groups/search",
                 &json!({"limit": 100, "expand": ["counts.users"]}),
             )
@@ -43,7 +43,7 @@ async fn groups_search_details_and_role_assignments() {
 
     let term = json_of(
         admin
-            .post(
+            .admin_post(
                 "/v2/orgs/{org}/directories/-/groups/search",
                 &json!({"searchTerm": "JIRA"}),
             )
@@ -68,7 +68,7 @@ async fn groups_search_details_and_role_assignments() {
     loop {
         let page = json_of(
             admin
-                .post("/v2/orgs/{org}/directories/-/groups/search", &body)
+                .admin_post("/v2/orgs/{org}/directories/-/groups/search", &body)
                 .await,
             200,
         )
@@ -90,7 +90,7 @@ async fn groups_search_details_and_role_assignments() {
     let jsw = admin.group_id("jira-software-users").await;
     let roles = json_of(
         admin
-            .get(&format!(
+            .admin_get(&format!(
                 "/v2/orgs/{{org}}/directories/-/groups/{jsw}/role-assignments"
             ))
             .await,
@@ -107,7 +107,7 @@ async fn groups_search_details_and_role_assignments() {
     );
     let by_resource = json_of(
         admin
-            .post(
+            .admin_post(
                 "/v2/orgs/{org}/directories/-/groups/search",
                 &json!({"resourceIds": [format!("ari:cloud:jira-software::site/{cloud}")]}),
             )
@@ -128,7 +128,7 @@ async fn groups_search_details_and_role_assignments() {
 
     let details = json_of(
         admin
-            .get(&format!(
+            .admin_get(&format!(
                 "/v2/orgs/{{org}}/directories/{{dir}}/groups/{jsw}"
             ))
             .await,
@@ -142,7 +142,7 @@ async fn groups_search_details_and_role_assignments() {
             .is_some_and(|n| n > 50)
     );
     let missing = admin
-        .get("/v2/orgs/{org}/directories/-/groups/00000000-0000-4000-8000-000000000000")
+        .admin_get("/v2/orgs/{org}/directories/-/groups/00000000-0000-4000-8000-000000000000")
         .await;
     assert_eq!(missing.status().as_u16(), 404);
 }
@@ -152,7 +152,7 @@ async fn workspaces_list_the_products_with_their_seats() {
     let admin = start(500).await;
     let page = json_of(
         admin
-            .post("/v2/orgs/{org}/workspaces", &json!({"limit": 20}))
+            .admin_post("/v2/orgs/{org}/workspaces", &json!({"limit": 20}))
             .await,
         200,
     )
@@ -179,7 +179,7 @@ async fn workspaces_list_the_products_with_their_seats() {
     });
     let filtered = json_of(
         admin
-            .post("/v2/orgs/{org}/workspaces", &confluence_only)
+            .admin_post("/v2/orgs/{org}/workspaces", &confluence_only)
             .await,
         200,
     )
@@ -187,10 +187,10 @@ async fn workspaces_list_the_products_with_their_seats() {
     assert_eq!(filtered["data"].as_array().map(Vec::len), Some(1));
 }
 
-async fn stream(admin: &sandbox_util::Admin, query: &str) -> Value {
+async fn stream(admin: &sandbox_support::TestSandbox, query: &str) -> Value {
     json_of(
         admin
-            .get(&format!("/v1/orgs/{{org}}/events-stream{query}"))
+            .admin_get(&format!("/v1/orgs/{{org}}/events-stream{query}"))
             .await,
         200,
     )
@@ -211,7 +211,7 @@ async fn the_event_stream_pages_and_polls_for_new_events() {
     for id in &ids[..3] {
         assert_eq!(
             admin
-                .post(
+                .admin_post(
                     &format!("/v2/orgs/{{org}}/directories/{{dir}}/users/{id}/suspend"),
                     &Value::Null
                 )
@@ -254,7 +254,7 @@ async fn the_event_stream_pages_and_polls_for_new_events() {
     );
     assert_eq!(
         admin
-            .post(
+            .admin_post(
                 &format!(
                     "/v2/orgs/{{org}}/directories/{{dir}}/users/{}/suspend",
                     ids[3]

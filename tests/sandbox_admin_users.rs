@@ -1,11 +1,11 @@
 //! The org API's user operations through HTTP: paging, filters, expand, details, v1 lists.
 
-#[path = "support/sandbox_util.rs"]
-mod sandbox_util;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
 use std::collections::HashSet;
 
-use sandbox_util::{error_code, json_of, keys, products, start};
+use sandbox_support::{error_code, json_of, keys, products, start};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -168,7 +168,7 @@ async fn details_role_assignments_and_last_active_dates() {
     let id = user["accountId"].as_str().unwrap_or_default().to_string();
     let details = json_of(
         admin
-            .get(&format!("/v2/orgs/{{org}}/directories/-/users/{id}"))
+            .admin_get(&format!("/v2/orgs/{{org}}/directories/-/users/{id}"))
             .await,
         200,
     )
@@ -178,7 +178,7 @@ async fn details_role_assignments_and_last_active_dates() {
 
     let roles = json_of(
         admin
-            .get(&format!(
+            .admin_get(&format!(
                 "/v2/orgs/{{org}}/directories/{{dir}}/users/{id}/role-assignments"
             ))
             .await,
@@ -222,7 +222,7 @@ async fn details_role_assignments_and_last_active_dates() {
 
     let dates = json_of(
         admin
-            .get(&format!(
+            .admin_get(&format!(
                 "/v1/orgs/{{org}}/directory/users/{id}/last-active-dates"
             ))
             .await,
@@ -248,14 +248,16 @@ async fn details_role_assignments_and_last_active_dates() {
 
     let missing = json_of(
         admin
-            .get("/v2/orgs/{org}/directories/-/users/712020:nobody")
+            .admin_get("/v2/orgs/{org}/directories/-/users/712020:nobody")
             .await,
         404,
     )
     .await;
     assert_eq!(error_code(&missing), "ADMIN-404-8");
     let wrong_org = json_of(
-        admin.get("/v2/orgs/not-my-org/directories/-/users/x").await,
+        admin
+            .admin_get("/v2/orgs/not-my-org/directories/-/users/x")
+            .await,
         404,
     )
     .await;
@@ -265,7 +267,7 @@ async fn details_role_assignments_and_last_active_dates() {
 #[tokio::test]
 async fn v1_users_lists_managed_accounts_with_snake_case_and_url_links() {
     let admin = start(700).await;
-    let mut url = admin.url("/v1/orgs/{org}/users");
+    let mut url = admin.admin_url("/v1/orgs/{org}/users");
     let mut seen = Vec::new();
     let mut total = None;
     loop {
@@ -304,7 +306,7 @@ async fn v1_users_lists_managed_accounts_with_snake_case_and_url_links() {
 async fn deprecated_lists_still_answer_with_deprecation_headers() {
     let admin = start(300).await;
     let response = admin
-        .get("/v2/orgs/{org}/directories/-/users?limit=5&status=active&status=suspended")
+        .admin_get("/v2/orgs/{org}/directories/-/users?limit=5&status=active&status=suspended")
         .await;
     assert_eq!(
         response
@@ -319,7 +321,7 @@ async fn deprecated_lists_still_answer_with_deprecation_headers() {
     assert!(page["data"][0]["productAccess"].is_array());
     let groups = json_of(
         admin
-            .get("/v2/orgs/{org}/directories/-/groups?counts.includeUsers=true&limit=100")
+            .admin_get("/v2/orgs/{org}/directories/-/groups?counts.includeUsers=true&limit=100")
             .await,
         200,
     )
@@ -334,7 +336,7 @@ async fn deprecated_lists_still_answer_with_deprecation_headers() {
     assert!(jsw["counts"]["users"].as_u64().is_some_and(|n| n > 10));
     let bad = json_of(
         admin
-            .get("/v2/orgs/{org}/directories/-/users?limit=500")
+            .admin_get("/v2/orgs/{org}/directories/-/users?limit=500")
             .await,
         400,
     )
@@ -351,7 +353,7 @@ async fn deprecated_lists_still_answer_with_deprecation_headers() {
 }
 
 /// Who is in the org and what they hold, without the clock-derived dates.
-async fn org_fingerprint(admin: &sandbox_util::Admin) -> Vec<Value> {
+async fn org_fingerprint(admin: &sandbox_support::TestSandbox) -> Vec<Value> {
     let users = admin
         .search_all(json!({"limit": 50, "expand": ["groups", "productAccess"]}))
         .await;
@@ -380,7 +382,7 @@ async fn org_fingerprint(admin: &sandbox_util::Admin) -> Vec<Value> {
 async fn the_same_seed_serves_the_same_org_and_another_seed_another() {
     let seven = start(400).await;
     let again = start(400).await;
-    let other = sandbox_util::start_with(seats::sandbox::SandboxConfig {
+    let other = sandbox_support::start_with(seats::sandbox::SandboxConfig {
         users: 400,
         seed: 8,
         ..Default::default()

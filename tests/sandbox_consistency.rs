@@ -1,13 +1,13 @@
 //! One state behind every operation: writes show in reads, seats and the event stream.
 
-#[path = "support/sandbox_util.rs"]
-mod sandbox_util;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
-use sandbox_util::{error_code, json_of, products, start};
+use sandbox_support::{error_code, json_of, products, start};
 use serde_json::{Value, json};
 
 /// A user who gets Jira Software from jira-software-users and from nothing else.
-async fn jira_only_through_product_group(admin: &sandbox_util::Admin) -> Value {
+async fn jira_only_through_product_group(admin: &sandbox_support::TestSandbox) -> Value {
     let group = admin.group_id("jira-software-users").await;
     let users = admin
         .search_all(
@@ -28,7 +28,7 @@ async fn jira_only_through_product_group(admin: &sandbox_util::Admin) -> Value {
             let id = u["accountId"].as_str().unwrap_or_default();
             let roles = json_of(
                 admin
-                    .get(&format!(
+                    .admin_get(&format!(
                         "/v2/orgs/{{org}}/directories/-/users/{id}/role-assignments"
                     ))
                     .await,
@@ -54,18 +54,22 @@ async fn jira_only_through_product_group(admin: &sandbox_util::Admin) -> Value {
     panic!("the generated org has no such user");
 }
 
-async fn events(admin: &sandbox_util::Admin) -> Vec<Value> {
+async fn events(admin: &sandbox_support::TestSandbox) -> Vec<Value> {
     let page = json_of(
-        admin.get("/v1/orgs/{org}/events-stream?limit=500").await,
+        admin
+            .admin_get("/v1/orgs/{org}/events-stream?limit=500")
+            .await,
         200,
     )
     .await;
     page["data"].as_array().cloned().unwrap_or_default()
 }
 
-async fn workspace_usage(admin: &sandbox_util::Admin, key: &str) -> u64 {
+async fn workspace_usage(admin: &sandbox_support::TestSandbox, key: &str) -> u64 {
     let page = json_of(
-        admin.post("/v2/orgs/{org}/workspaces", &json!({})).await,
+        admin
+            .admin_post("/v2/orgs/{org}/workspaces", &json!({}))
+            .await,
         200,
     )
     .await;
@@ -86,7 +90,7 @@ async fn removing_the_last_jira_group_removes_jira_and_frees_the_seat() {
     let used = workspace_usage(&admin, "jira-software").await;
 
     let response = admin
-        .delete(&format!(
+        .admin_delete(&format!(
             "/v2/orgs/{{org}}/directories/{{dir}}/groups/{group}/memberships/{id}"
         ))
         .await;
@@ -114,8 +118,8 @@ async fn removing_the_last_jira_group_removes_jira_and_frees_the_seat() {
     // Adding back gives Jira again; adding twice is a 409.
     let body = json!({"accountId": id});
     let path = format!("/v2/orgs/{{org}}/directories/{{dir}}/groups/{group}/memberships");
-    assert_eq!(admin.post(&path, &body).await.status().as_u16(), 204);
-    let again = json_of(admin.post(&path, &body).await, 409).await;
+    assert_eq!(admin.admin_post(&path, &body).await.status().as_u16(), 204);
+    let again = json_of(admin.admin_post(&path, &body).await, 409).await;
     assert!(error_code(&again).starts_with("ADMIN-409"));
     let back = admin
         .find_one(json!({"accountIds": [id], "expand": ["productAccess"]}))
@@ -142,7 +146,7 @@ async fn suspend_frees_every_seat_and_restore_brings_them_back() {
 
     assert_eq!(
         admin
-            .post(
+            .admin_post(
                 &format!("/v2/orgs/{{org}}/directories/{{dir}}/users/{id}/suspend"),
                 &json!(null)
             )
@@ -170,7 +174,7 @@ async fn suspend_frees_every_seat_and_restore_brings_them_back() {
 
     assert_eq!(
         admin
-            .post(
+            .admin_post(
                 &format!("/v2/orgs/{{org}}/directories/{{dir}}/users/{id}/restore"),
                 &json!(null)
             )
@@ -191,7 +195,7 @@ async fn synced_groups_refuse_writes_and_dash_directory_is_for_reads_only() {
     let synced = admin.group_id("okta-all-employees").await;
     let group = json_of(
         admin
-            .get(&format!("/v2/orgs/{{org}}/directories/-/groups/{synced}"))
+            .admin_get(&format!("/v2/orgs/{{org}}/directories/-/groups/{synced}"))
             .await,
         200,
     )
@@ -201,7 +205,7 @@ async fn synced_groups_refuse_writes_and_dash_directory_is_for_reads_only() {
     let id = someone["accountId"].as_str().unwrap_or_default();
     let refused = json_of(
         admin
-            .post(
+            .admin_post(
                 &format!("/v2/orgs/{{org}}/directories/{{dir}}/groups/{synced}/memberships"),
                 &json!({"accountId": id}),
             )
@@ -216,7 +220,7 @@ async fn synced_groups_refuse_writes_and_dash_directory_is_for_reads_only() {
     let member_id = member[0]["accountId"].as_str().unwrap_or_default();
     assert_eq!(member[0]["managementSource"], "synced");
     let refused = admin
-        .delete(&format!(
+        .admin_delete(&format!(
             "/v2/orgs/{{org}}/directories/{{dir}}/groups/{synced}/memberships/{member_id}"
         ))
         .await;
@@ -224,7 +228,7 @@ async fn synced_groups_refuse_writes_and_dash_directory_is_for_reads_only() {
 
     let dash = json_of(
         admin
-            .post(
+            .admin_post(
                 &format!("/v2/orgs/{{org}}/directories/-/users/{id}/suspend"),
                 &json!(null),
             )
@@ -234,7 +238,7 @@ async fn synced_groups_refuse_writes_and_dash_directory_is_for_reads_only() {
     .await;
     assert!(error_code(&dash).starts_with("ADMIN-400"));
     let unknown = admin
-        .post(
+        .admin_post(
             "/v2/orgs/{org}/directories/{dir}/users/712020:nobody/suspend",
             &json!(null),
         )
@@ -254,7 +258,7 @@ async fn direct_role_grants_show_in_role_assignments_and_seats() {
     let body = json!({"role": "atlassian/user", "resource": resource});
     assert_eq!(
         admin
-            .post(&format!("/v1/orgs/{{org}}/users/{id}/roles/assign"), &body)
+            .admin_post(&format!("/v1/orgs/{{org}}/users/{id}/roles/assign"), &body)
             .await
             .status()
             .as_u16(),
@@ -262,7 +266,7 @@ async fn direct_role_grants_show_in_role_assignments_and_seats() {
     );
     let roles = json_of(
         admin
-            .get(&format!(
+            .admin_get(&format!(
                 "/v2/orgs/{{org}}/directories/-/users/{id}/role-assignments?resourceIds={resource}"
             ))
             .await,
@@ -289,7 +293,7 @@ async fn direct_role_grants_show_in_role_assignments_and_seats() {
     );
     assert_eq!(
         admin
-            .post(&format!("/v1/orgs/{{org}}/users/{id}/roles/revoke"), &body)
+            .admin_post(&format!("/v1/orgs/{{org}}/users/{id}/roles/revoke"), &body)
             .await
             .status()
             .as_u16(),
@@ -297,7 +301,7 @@ async fn direct_role_grants_show_in_role_assignments_and_seats() {
     );
     let bad = json_of(
         admin
-            .post(
+            .admin_post(
                 &format!("/v1/orgs/{{org}}/users/{id}/roles/assign"),
                 &json!({"role": "atlassian/nope", "resource": resource}),
             )
@@ -330,7 +334,9 @@ async fn the_seat_limit_refuses_one_more_holder_with_409() {
         .map(|u| u["accountId"].as_str().unwrap_or_default().to_string())
         .collect();
     let page = json_of(
-        admin.post("/v2/orgs/{org}/workspaces", &json!({})).await,
+        admin
+            .admin_post("/v2/orgs/{org}/workspaces", &json!({}))
+            .await,
         200,
     )
     .await;
@@ -352,7 +358,7 @@ async fn the_seat_limit_refuses_one_more_holder_with_409() {
     for id in &without[..free] {
         assert_eq!(
             admin
-                .post(&format!("/v1/orgs/{{org}}/users/{id}/roles/assign"), &body)
+                .admin_post(&format!("/v1/orgs/{{org}}/users/{id}/roles/assign"), &body)
                 .await
                 .status()
                 .as_u16(),
@@ -361,7 +367,7 @@ async fn the_seat_limit_refuses_one_more_holder_with_409() {
     }
     let full = json_of(
         admin
-            .post(
+            .admin_post(
                 &format!("/v1/orgs/{{org}}/users/{}/roles/assign", without[free]),
                 &body,
             )

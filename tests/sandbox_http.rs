@@ -1,19 +1,19 @@
 //! What every request goes through: auth, validation, rate limits, faults, recording.
 
-#[path = "support/sandbox_util.rs"]
-mod sandbox_util;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sandbox_util::{error_code, json_of, start, start_with};
+use sandbox_support::{error_code, json_of, start, start_with};
 use seats::sandbox::{DEFAULT_SITE_EMAIL, DEFAULT_SITE_TOKEN, SandboxConfig};
 use serde_json::json;
 
 #[tokio::test]
 async fn missing_or_wrong_credentials_get_the_real_401_bodies() {
     let admin = start(50).await;
-    let url = admin.url("/v1/orgs");
+    let url = admin.admin_url("/v1/orgs");
     let none = admin
         .client
         .get(&url)
@@ -91,7 +91,7 @@ async fn requests_the_real_api_refuses_get_a_400() {
         json!({"cursor": "not-a-cursor"}),
     ];
     for body in cases {
-        let response = json_of(admin.post(search, &body).await, 400).await;
+        let response = json_of(admin.admin_post(search, &body).await, 400).await;
         assert!(
             error_code(&response).starts_with("ADMIN-400"),
             "{body}: {response}"
@@ -99,7 +99,7 @@ async fn requests_the_real_api_refuses_get_a_400() {
     }
     let malformed = admin
         .client
-        .post(admin.url(search))
+        .post(admin.admin_url(search))
         .bearer_auth(seats::sandbox::DEFAULT_ORG_API_KEY)
         .header("content-type", "application/json")
         .body("{\"limit\": ")
@@ -109,7 +109,7 @@ async fn requests_the_real_api_refuses_get_a_400() {
     assert_eq!(malformed.status().as_u16(), 400);
     let groups = json_of(
         admin
-            .post(
+            .admin_post(
                 "/v2/orgs/{org}/directories/-/groups/search",
                 &json!({"limit": 1000}),
             )
@@ -119,7 +119,9 @@ async fn requests_the_real_api_refuses_get_a_400() {
     .await;
     assert!(error_code(&groups).starts_with("ADMIN-400"));
     let events = json_of(
-        admin.get("/v1/orgs/{org}/events-stream?limit=501").await,
+        admin
+            .admin_get("/v1/orgs/{org}/events-stream?limit=501")
+            .await,
         400,
     )
     .await;
@@ -127,7 +129,7 @@ async fn requests_the_real_api_refuses_get_a_400() {
     // A cursor from one listing is not accepted by another.
     let page = json_of(
         admin
-            .post(
+            .admin_post(
                 "/v2/orgs/{org}/directories/-/groups/search",
                 &json!({"limit": 1}),
             )
@@ -142,7 +144,7 @@ async fn requests_the_real_api_refuses_get_a_400() {
     assert!(!groups_cursor.is_empty());
     assert_eq!(
         admin
-            .post(search, &json!({"cursor": groups_cursor}))
+            .admin_post(search, &json!({"cursor": groups_cursor}))
             .await
             .status()
             .as_u16(),
@@ -166,7 +168,7 @@ async fn the_rate_limit_answers_429_with_headers_then_lets_through_after_the_res
     })
     .await;
     // Capacity is one second's worth (one token at 60 a minute): 1 request, then 429.
-    let first = admin.get("/v1/orgs").await;
+    let first = admin.admin_get("/v1/orgs").await;
     assert_eq!(first.status().as_u16(), 200);
     assert_eq!(
         first
@@ -183,7 +185,7 @@ async fn the_rate_limit_answers_429_with_headers_then_lets_through_after_the_res
         Some("0")
     );
     assert!(reset_of(&first).is_some_and(|r| r > Utc::now()));
-    let limited = admin.get("/v1/orgs").await;
+    let limited = admin.admin_get("/v1/orgs").await;
     assert_eq!(limited.status().as_u16(), 429);
     assert!(
         limited.headers().get("retry-after").is_none(),
@@ -202,7 +204,7 @@ async fn the_rate_limit_answers_429_with_headers_then_lets_through_after_the_res
     // v2 operations answer 429 with their Errors body.
     let v2 = json_of(
         admin
-            .post("/v2/orgs/{org}/directories/-/users/search", &json!({}))
+            .admin_post("/v2/orgs/{org}/directories/-/users/search", &json!({}))
             .await,
         429,
     )
@@ -215,12 +217,12 @@ async fn the_rate_limit_answers_429_with_headers_then_lets_through_after_the_res
         "the next token is at most a second away: {wait:?}"
     );
     tokio::time::sleep(wait + Duration::from_millis(20)).await;
-    assert_eq!(admin.get("/v1/orgs").await.status().as_u16(), 200);
+    assert_eq!(admin.admin_get("/v1/orgs").await.status().as_u16(), 200);
 
     // Retry-After can be turned on for the admin family.
     admin.sandbox.set_admin_retry_after(true);
-    let _ = admin.get("/v1/orgs").await;
-    let limited = admin.get("/v1/orgs").await;
+    let _ = admin.admin_get("/v1/orgs").await;
+    let limited = admin.admin_get("/v1/orgs").await;
     assert_eq!(limited.status().as_u16(), 429);
     assert!(limited.headers().get("retry-after").is_some());
 
@@ -256,7 +258,7 @@ async fn the_rate_limit_answers_429_with_headers_then_lets_through_after_the_res
     // No limit: no 429 and no headers.
     admin.sandbox.set_rate_limit(0);
     for _ in 0..5 {
-        let r = admin.get("/v1/orgs").await;
+        let r = admin.admin_get("/v1/orgs").await;
         assert_eq!(r.status().as_u16(), 200);
         assert!(r.headers().get("x-ratelimit-limit").is_none());
     }
@@ -271,7 +273,7 @@ async fn injected_faults_are_5xx_with_bodies_or_dropped_connections() {
     for _ in 0..40 {
         match admin
             .client
-            .get(admin.url("/v1/orgs"))
+            .get(admin.admin_url("/v1/orgs"))
             .bearer_auth(seats::sandbox::DEFAULT_ORG_API_KEY)
             .send()
             .await
@@ -297,7 +299,7 @@ async fn injected_faults_are_5xx_with_bodies_or_dropped_connections() {
     }
     assert!(dropped > 0, "no dropped connection");
     admin.sandbox.set_fail_rate(0.0);
-    assert_eq!(admin.get("/v1/orgs").await.status().as_u16(), 200);
+    assert_eq!(admin.admin_get("/v1/orgs").await.status().as_u16(), 200);
 }
 
 #[tokio::test]
@@ -310,9 +312,9 @@ async fn recording_keeps_every_exchange_with_parsed_bodies() {
     .await;
     let body = json!({"limit": 2});
     let _ = admin
-        .post("/v2/orgs/{org}/directories/-/users/search", &body)
+        .admin_post("/v2/orgs/{org}/directories/-/users/search", &body)
         .await;
-    let _ = admin.client.get(admin.url("/v1/orgs")).send().await;
+    let _ = admin.client.get(admin.admin_url("/v1/orgs")).send().await;
     let recorded = admin.sandbox.recorded();
     assert_eq!(recorded.len(), 2);
     assert_eq!(recorded[0].method, "POST");
@@ -328,6 +330,6 @@ async fn recording_keeps_every_exchange_with_parsed_bodies() {
     assert_eq!(recorded[1].status, 401);
     assert_eq!(recorded[1].path, "/admin/v1/orgs");
     let silent = start(10).await;
-    let _ = silent.get("/v1/orgs").await;
+    let _ = silent.admin_get("/v1/orgs").await;
     assert!(silent.sandbox.recorded().is_empty());
 }

@@ -1,22 +1,23 @@
 //! The sandbox's Confluence v1 group API: auth, paging by `_links.next`, membership writes, and
 //! their effect on the org API.
 
-mod sandbox_site_support;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
 use std::collections::HashSet;
 
 use reqwest::Method;
-use sandbox_site_support::{Site, as_u64, json_of, only_through, products, start};
+use sandbox_support::{TestSandbox, as_u64, json_of, only_through, products, start};
 use seats::sandbox::generator::{ADMIN_GROUP, CONFLUENCE_GROUP, SYNCED_GROUP};
 use seats::sandbox::state::Product;
 use serde_json::{Value, json};
 
 /// Every page from `first`, following the relative `_links.next` from `_links.base`.
-async fn all_pages(site: &Site, first: &str) -> Vec<Value> {
+async fn all_pages(site: &TestSandbox, first: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut path = first.to_string();
     for _ in 0..10_000 {
-        let page = json_of(site.get(&path).await, 200).await;
+        let page = json_of(site.site_get(&path).await, 200).await;
         let results = page["results"].as_array().cloned().unwrap_or_default();
         assert_eq!(as_u64(&page["size"]) as usize, results.len());
         assert!(as_u64(&page["limit"]) <= 200);
@@ -72,20 +73,32 @@ async fn groups_page_by_links_next_and_filter_by_access_type() {
             .filter_map(|g| g["name"].as_str().map(str::to_string))
             .collect()
     };
-    let users = json_of(site.get("/wiki/rest/api/group?accessType=user").await, 200).await;
+    let users = json_of(
+        site.site_get("/wiki/rest/api/group?accessType=user").await,
+        200,
+    )
+    .await;
     let mut got = names_of(&users);
     got.sort();
     assert_eq!(got, [CONFLUENCE_GROUP, SYNCED_GROUP]);
-    let admins = json_of(site.get("/wiki/rest/api/group?accessType=admin").await, 200).await;
+    let admins = json_of(
+        site.site_get("/wiki/rest/api/group?accessType=admin").await,
+        200,
+    )
+    .await;
     assert_eq!(names_of(&admins), [ADMIN_GROUP]);
-    json_of(site.get("/wiki/rest/api/group?accessType=owner").await, 400).await;
-    json_of(site.get("/wiki/rest/api/group?start=-1").await, 400).await;
+    json_of(
+        site.site_get("/wiki/rest/api/group?accessType=owner").await,
+        400,
+    )
+    .await;
+    json_of(site.site_get("/wiki/rest/api/group?start=-1").await, 400).await;
 }
 
 #[tokio::test]
 async fn members_page_to_the_end_once_and_refuse_a_limit_over_200() {
     let site = start(900).await;
-    let group = site.group_id(CONFLUENCE_GROUP);
+    let group = site.group_id_in_state(CONFLUENCE_GROUP);
     let members = all_pages(
         &site,
         &format!("/wiki/rest/api/group/{group}/membersByGroupId?limit=64"),
@@ -107,7 +120,7 @@ async fn members_page_to_the_end_once_and_refuse_a_limit_over_200() {
     assert!(members.iter().all(|u| u["type"] == "known"));
     // Default limit 200, total on request.
     let first = json_of(
-        site.get(&format!(
+        site.site_get(&format!(
             "/wiki/rest/api/group/{group}/membersByGroupId?shouldReturnTotalSize=true"
         ))
         .await,
@@ -118,7 +131,7 @@ async fn members_page_to_the_end_once_and_refuse_a_limit_over_200() {
     assert_eq!(as_u64(&first["size"]), 200);
     assert_eq!(as_u64(&first["totalSize"]) as usize, expected);
     json_of(
-        site.get(&format!(
+        site.site_get(&format!(
             "/wiki/rest/api/group/{group}/membersByGroupId?limit=201"
         ))
         .await,
@@ -126,7 +139,7 @@ async fn members_page_to_the_end_once_and_refuse_a_limit_over_200() {
     )
     .await;
     json_of(
-        site.get("/wiki/rest/api/group/00000000-0000-4000-8000-000000000000/membersByGroupId")
+        site.site_get("/wiki/rest/api/group/00000000-0000-4000-8000-000000000000/membersByGroupId")
             .await,
         404,
     )
@@ -136,11 +149,11 @@ async fn members_page_to_the_end_once_and_refuse_a_limit_over_200() {
 #[tokio::test]
 async fn a_confluence_removal_shows_in_the_org_api_and_the_event_stream() {
     let site = start(400).await;
-    let group = site.group_id(CONFLUENCE_GROUP);
+    let group = site.group_id_in_state(CONFLUENCE_GROUP);
     let user = site.find_user(|s, ix| only_through(s, ix, Product::Confluence, CONFLUENCE_GROUP));
     assert!(products(&site.org_user(&user).await).contains(&"confluence".to_string()));
     let removed = site
-        .delete(&format!(
+        .site_delete(&format!(
             "/wiki/rest/api/group/userByGroupId?groupId={group}&accountId={user}"
         ))
         .await;
@@ -150,11 +163,7 @@ async fn a_confluence_removal_shows_in_the_org_api_and_the_event_stream() {
         !products(&after).contains(&"confluence".to_string()),
         "{after}"
     );
-    let events = json_of(
-        site.org_get("/admin/v1/orgs/{org}/events-stream").await,
-        200,
-    )
-    .await;
+    let events = json_of(site.admin_get("/v1/orgs/{org}/events-stream").await, 200).await;
     let mentions_user = events["data"]
         .as_array()
         .into_iter()
@@ -162,17 +171,17 @@ async fn a_confluence_removal_shows_in_the_org_api_and_the_event_stream() {
         .any(|e| e.to_string().contains(&user) && e.to_string().contains(&group));
     assert!(mentions_user, "{events}");
     // Not a member any more: 204 again, and nothing new happens.
-    let events_before = site.sandbox.shared().read().events.len();
+    let events_before = site.event_count();
     let again = site
-        .delete(&format!(
+        .site_delete(&format!(
             "/wiki/rest/api/group/userByGroupId?groupId={group}&accountId={user}"
         ))
         .await;
     assert_eq!(again.status().as_u16(), 204);
-    assert_eq!(site.sandbox.shared().read().events.len(), events_before);
+    assert_eq!(site.event_count(), events_before);
     // Back in: 201 and Confluence again.
     let added = site
-        .post(
+        .site_post(
             &format!("/wiki/rest/api/group/userByGroupId?groupId={group}"),
             &json!({"accountId": user}),
         )
@@ -184,8 +193,8 @@ async fn a_confluence_removal_shows_in_the_org_api_and_the_event_stream() {
 #[tokio::test]
 async fn membership_writes_refuse_bad_requests_with_confluences_codes() {
     let site = start(300).await;
-    let group = site.group_id(CONFLUENCE_GROUP);
-    let synced = site.group_id(SYNCED_GROUP);
+    let group = site.group_id_in_state(CONFLUENCE_GROUP);
+    let synced = site.group_id_in_state(SYNCED_GROUP);
     let member = site.find_user(|s, ix| {
         s.group_ix_by_name(SYNCED_GROUP)
             .is_some_and(|g| s.user(ix).groups.contains(&g))
@@ -250,15 +259,14 @@ async fn membership_writes_refuse_bad_requests_with_confluences_codes() {
             403,
         ),
     ];
-    let events_before = site.sandbox.shared().read().events.len();
+    let events_before = site.event_count();
     for (method, path, body, status) in cases {
-        let mut req = site.site(method.clone(), &path);
-        if let Some(b) = &body {
-            req = req.json(b);
-        }
-        let response = req.send().await.unwrap_or_else(|e| panic!("{e}"));
-        let got = json_of(response, status).await;
+        let got = json_of(
+            site.site_send(method.clone(), &path, body.as_ref()).await,
+            status,
+        )
+        .await;
         assert_eq!(got["statusCode"], status, "{method} {path}: {got}");
     }
-    assert_eq!(site.sandbox.shared().read().events.len(), events_before);
+    assert_eq!(site.event_count(), events_before);
 }

@@ -1,24 +1,25 @@
 //! One state behind Jira, Confluence and the org API: a change through any of them shows in the
 //! others' seat counts, product access and member lists. And the site's rate limits.
 
-mod sandbox_site_support;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
-use sandbox_site_support::{Site, as_u64, json_of, only_through, products, start, start_with};
+use sandbox_support::{TestSandbox, as_u64, json_of, only_through, products, start, start_with};
 use seats::sandbox::SandboxConfig;
 use seats::sandbox::generator::JIRA_SOFTWARE_GROUP;
 use seats::sandbox::state::Product;
 use serde_json::json;
 
-async fn jira_users(site: &Site) -> u64 {
+async fn jira_users(site: &TestSandbox) -> u64 {
     as_u64(&site.role("jira-software").await["userCount"])
 }
 
-async fn jira_remaining(site: &Site) -> u64 {
+async fn jira_remaining(site: &TestSandbox) -> u64 {
     as_u64(&site.role("jira-software").await["remainingSeats"])
 }
 
 /// Distinct users who hold Jira Software only through jira-software-users.
-fn jira_only_users(site: &Site, n: usize) -> Vec<String> {
+fn jira_only_users(site: &TestSandbox, n: usize) -> Vec<String> {
     let shared = site.sandbox.shared();
     let state = shared.read();
     (0..state.users.len() as u32)
@@ -31,14 +32,14 @@ fn jira_only_users(site: &Site, n: usize) -> Vec<String> {
 #[tokio::test]
 async fn application_role_counts_follow_removals_through_every_api() {
     let site = start(500).await;
-    let group = site.group_id(JIRA_SOFTWARE_GROUP);
+    let group = site.group_id_in_state(JIRA_SOFTWARE_GROUP);
     let users = jira_only_users(&site, 4);
     assert_eq!(users.len(), 4);
     let (count, remaining) = (jira_users(&site).await, jira_remaining(&site).await);
 
     // Through Jira.
     let r = site
-        .delete(&format!(
+        .site_delete(&format!(
             "/rest/api/3/group/user?groupId={group}&accountId={}",
             users[0]
         ))
@@ -54,7 +55,7 @@ async fn application_role_counts_follow_removals_through_every_api() {
 
     // Through Confluence: the groups are the site's, so Jira's count drops too.
     let r = site
-        .delete(&format!(
+        .site_delete(&format!(
             "/wiki/rest/api/group/userByGroupId?groupId={group}&accountId={}",
             users[1]
         ))
@@ -77,9 +78,9 @@ async fn application_role_counts_follow_removals_through_every_api() {
     assert!(r.status().is_success(), "{}", r.status());
     assert_eq!(jira_users(&site).await, count - 3);
     let r = site
-        .org_post(
+        .admin_post(
             &format!(
-                "/admin/v2/orgs/{{org}}/directories/{{dir}}/users/{}/suspend",
+                "/v2/orgs/{{org}}/directories/{{dir}}/users/{}/suspend",
                 users[3]
             ),
             &json!({}),
@@ -90,7 +91,7 @@ async fn application_role_counts_follow_removals_through_every_api() {
     assert_eq!(jira_remaining(&site).await, remaining + 4);
     // The suspended user stays a member, but an inactive one.
     let members = json_of(
-        site.get(&format!(
+        site.site_get(&format!(
             "/rest/api/3/group/member?groupId={group}&includeInactiveUsers=true&maxResults=50"
         ))
         .await,
@@ -99,7 +100,7 @@ async fn application_role_counts_follow_removals_through_every_api() {
     .await;
     let total_with_inactive = as_u64(&members["total"]);
     let active = json_of(
-        site.get(&format!("/rest/api/3/group/member?groupId={group}"))
+        site.site_get(&format!("/rest/api/3/group/member?groupId={group}"))
             .await,
         200,
     )
@@ -110,7 +111,7 @@ async fn application_role_counts_follow_removals_through_every_api() {
 #[tokio::test]
 async fn an_org_api_addition_shows_in_jira_and_confluence_member_lists() {
     let site = start(300).await;
-    let group = site.group_id(JIRA_SOFTWARE_GROUP);
+    let group = site.group_id_in_state(JIRA_SOFTWARE_GROUP);
     let user = site.find_user(|s, ix| {
         let u = s.user(ix);
         u.can_sign_in()
@@ -120,8 +121,8 @@ async fn an_org_api_addition_shows_in_jira_and_confluence_member_lists() {
     });
     let count = jira_users(&site).await;
     let r = site
-        .org_post(
-            &format!("/admin/v2/orgs/{{org}}/directories/{{dir}}/groups/{group}/memberships"),
+        .admin_post(
+            &format!("/v2/orgs/{{org}}/directories/{{dir}}/groups/{group}/memberships"),
             &json!({"accountId": user}),
         )
         .await;
@@ -131,7 +132,7 @@ async fn an_org_api_addition_shows_in_jira_and_confluence_member_lists() {
     let mut start_at = 0;
     loop {
         let page = json_of(
-            site.get(&format!(
+            site.site_get(&format!(
                 "/rest/api/3/group/member?groupId={group}&startAt={start_at}"
             ))
             .await,
@@ -150,7 +151,7 @@ async fn an_org_api_addition_shows_in_jira_and_confluence_member_lists() {
     }
     assert!(in_jira);
     let conf = json_of(
-        site.get(&format!("/wiki/rest/api/group/{group}/membersByGroupId"))
+        site.site_get(&format!("/wiki/rest/api/group/{group}/membersByGroupId"))
             .await,
         200,
     )
@@ -172,8 +173,11 @@ async fn site_and_user_management_429s_carry_retry_after_per_family() {
         ..SandboxConfig::default()
     })
     .await;
-    assert_eq!(site.get("/rest/api/3/myself").await.status().as_u16(), 200);
-    let limited = site.get("/rest/api/3/myself").await;
+    assert_eq!(
+        site.site_get("/rest/api/3/myself").await.status().as_u16(),
+        200
+    );
+    let limited = site.site_get("/rest/api/3/myself").await;
     assert_eq!(limited.status().as_u16(), 429);
     let header = |name: &str| {
         limited
@@ -198,10 +202,13 @@ async fn site_and_user_management_429s_carry_retry_after_per_family() {
 
     // Confluence has its own bucket: its first request still goes through.
     assert_eq!(
-        site.get("/wiki/rest/api/group").await.status().as_u16(),
+        site.site_get("/wiki/rest/api/group")
+            .await
+            .status()
+            .as_u16(),
         200
     );
-    let conf = site.get("/wiki/rest/api/group").await;
+    let conf = site.site_get("/wiki/rest/api/group").await;
     assert_eq!(conf.status().as_u16(), 429);
     assert!(conf.headers().get("retry-after").is_some());
 

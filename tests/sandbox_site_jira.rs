@@ -1,11 +1,12 @@
 //! The sandbox's Jira API: auth, paging, filters, membership writes and their errors.
 
-mod sandbox_site_support;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
 use std::collections::HashSet;
 
 use reqwest::Method;
-use sandbox_site_support::{as_u64, json_of, only_through, start};
+use sandbox_support::{as_u64, json_of, only_through, start};
 use seats::sandbox::generator::{ADMIN_GROUP, JIRA_SOFTWARE_GROUP, SYNCED_GROUP};
 use seats::sandbox::state::{AccountType, Product};
 use serde_json::{Value, json};
@@ -42,12 +43,12 @@ async fn wrong_or_missing_credentials_get_jiras_401() {
 #[tokio::test]
 async fn myself_is_the_site_admin_with_groups_and_roles_on_expand() {
     let site = start(50).await;
-    let plain = json_of(site.get("/rest/api/3/myself").await, 200).await;
+    let plain = json_of(site.site_get("/rest/api/3/myself").await, 200).await;
     assert_eq!(plain["emailAddress"], seats::sandbox::DEFAULT_SITE_EMAIL);
     assert_eq!(plain["active"], true);
     assert_eq!(plain["groups"]["items"], json!([]));
     let expanded = json_of(
-        site.get("/rest/api/3/myself?expand=groups,applicationRoles")
+        site.site_get("/rest/api/3/myself?expand=groups,applicationRoles")
             .await,
         200,
     )
@@ -72,7 +73,7 @@ async fn myself_is_the_site_admin_with_groups_and_roles_on_expand() {
 #[tokio::test]
 async fn application_roles_carry_the_licence_and_the_live_counts() {
     let site = start(400).await;
-    let roles = json_of(site.get("/rest/api/3/applicationrole").await, 200).await;
+    let roles = json_of(site.site_get("/rest/api/3/applicationrole").await, 200).await;
     let roles = roles.as_array().cloned().unwrap_or_default();
     let keys: Vec<&str> = roles.iter().filter_map(|r| r["key"].as_str()).collect();
     assert_eq!(keys, ["jira-software", "jira-servicedesk"]);
@@ -107,7 +108,8 @@ async fn application_roles_carry_the_licence_and_the_live_counts() {
     let one = site.role("jira-servicedesk").await;
     assert_eq!(one, roles[1]);
     let missing = json_of(
-        site.get("/rest/api/3/applicationrole/confluence").await,
+        site.site_get("/rest/api/3/applicationrole/confluence")
+            .await,
         404,
     )
     .await;
@@ -115,7 +117,7 @@ async fn application_roles_carry_the_licence_and_the_live_counts() {
 }
 
 /// The licence limit and the seats in use, behind the API.
-fn seat_counts(site: &sandbox_site_support::Site, product: Product) -> (u64, u64) {
+fn seat_counts(site: &sandbox_support::TestSandbox, product: Product) -> (u64, u64) {
     let shared = site.sandbox.shared();
     let state = shared.read();
     (
@@ -125,11 +127,11 @@ fn seat_counts(site: &sandbox_site_support::Site, product: Product) -> (u64, u64
 }
 
 /// Every page of `group/member`, following `nextPage`.
-async fn all_members(site: &sandbox_site_support::Site, first: &str) -> Vec<Value> {
+async fn all_members(site: &sandbox_support::TestSandbox, first: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut path = first.to_string();
     for _ in 0..10_000 {
-        let page = json_of(site.get(&path).await, 200).await;
+        let page = json_of(site.site_get(&path).await, 200).await;
         let values = page["values"].as_array().cloned().unwrap_or_default();
         assert!(values.len() <= 50);
         out.extend(values);
@@ -151,7 +153,7 @@ async fn all_members(site: &sandbox_site_support::Site, first: &str) -> Vec<Valu
 #[tokio::test]
 async fn group_member_pages_to_the_end_once_and_hides_inactive_users_by_default() {
     let site = start(600).await;
-    let group = site.group_id(JIRA_SOFTWARE_GROUP);
+    let group = site.group_id_in_state(JIRA_SOFTWARE_GROUP);
     let all = all_members(
         &site,
         &format!(
@@ -178,7 +180,7 @@ async fn group_member_pages_to_the_end_once_and_hides_inactive_users_by_default(
     assert!(all.iter().any(|u| u["active"] == false));
     // The name works too, and maxResults is capped at 50.
     let page = json_of(
-        site.get(&format!(
+        site.site_get(&format!(
             "/rest/api/3/group/member?groupname={JIRA_SOFTWARE_GROUP}&maxResults=500"
         ))
         .await,
@@ -192,17 +194,17 @@ async fn group_member_pages_to_the_end_once_and_hides_inactive_users_by_default(
 #[tokio::test]
 async fn group_member_refuses_missing_unknown_and_doubled_groups() {
     let site = start(50).await;
-    let missing = json_of(site.get("/rest/api/3/group/member").await, 400).await;
+    let missing = json_of(site.site_get("/rest/api/3/group/member").await, 400).await;
     assert!(missing["errorMessages"][0].as_str().is_some());
     json_of(
-        site.get("/rest/api/3/group/member?groupId=00000000-0000-4000-8000-000000000000")
+        site.site_get("/rest/api/3/group/member?groupId=00000000-0000-4000-8000-000000000000")
             .await,
         404,
     )
     .await;
-    let group = site.group_id(JIRA_SOFTWARE_GROUP);
+    let group = site.group_id_in_state(JIRA_SOFTWARE_GROUP);
     json_of(
-        site.get(&format!(
+        site.site_get(&format!(
             "/rest/api/3/group/member?groupId={group}&groupname=jira-software-users"
         ))
         .await,
@@ -210,7 +212,7 @@ async fn group_member_refuses_missing_unknown_and_doubled_groups() {
     )
     .await;
     json_of(
-        site.get(&format!(
+        site.site_get(&format!(
             "/rest/api/3/group/member?groupId={group}&startAt=x"
         ))
         .await,
@@ -231,7 +233,7 @@ async fn group_bulk_filters_by_access_and_application_and_pages() {
             .collect()
     };
     let users = json_of(
-        site.get("/rest/api/3/group/bulk?accessType=user&applicationKey=jira-software")
+        site.site_get("/rest/api/3/group/bulk?accessType=user&applicationKey=jira-software")
             .await,
         200,
     )
@@ -240,38 +242,40 @@ async fn group_bulk_filters_by_access_and_application_and_pages() {
     got.sort();
     assert_eq!(got, ["engineering", JIRA_SOFTWARE_GROUP]);
     let admins = json_of(
-        site.get("/rest/api/3/group/bulk?accessType=admin").await,
+        site.site_get("/rest/api/3/group/bulk?accessType=admin")
+            .await,
         200,
     )
     .await;
     assert_eq!(names(&admins), [ADMIN_GROUP]);
     let site_admins = json_of(
-        site.get("/rest/api/3/group/bulk?accessType=site-admin")
+        site.site_get("/rest/api/3/group/bulk?accessType=site-admin")
             .await,
         200,
     )
     .await;
     assert_eq!(names(&site_admins), [ADMIN_GROUP]);
     let core = json_of(
-        site.get("/rest/api/3/group/bulk?applicationKey=jira-core")
+        site.site_get("/rest/api/3/group/bulk?applicationKey=jira-core")
             .await,
         200,
     )
     .await;
     assert_eq!(core["values"], json!([]));
     json_of(
-        site.get("/rest/api/3/group/bulk?accessType=owner").await,
+        site.site_get("/rest/api/3/group/bulk?accessType=owner")
+            .await,
         400,
     )
     .await;
     json_of(
-        site.get("/rest/api/3/group/bulk?applicationKey=confluence")
+        site.site_get("/rest/api/3/group/bulk?applicationKey=confluence")
             .await,
         400,
     )
     .await;
     let by_name = json_of(
-        site.get(&format!(
+        site.site_get(&format!(
             "/rest/api/3/group/bulk?groupName={SYNCED_GROUP}&groupName=contractors"
         ))
         .await,
@@ -279,9 +283,9 @@ async fn group_bulk_filters_by_access_and_application_and_pages() {
     )
     .await;
     assert_eq!(as_u64(&by_name["total"]), 2);
-    let jsw = site.group_id(JIRA_SOFTWARE_GROUP);
+    let jsw = site.group_id_in_state(JIRA_SOFTWARE_GROUP);
     let by_id = json_of(
-        site.get(&format!("/rest/api/3/group/bulk?groupId={jsw}"))
+        site.site_get(&format!("/rest/api/3/group/bulk?groupId={jsw}"))
             .await,
         200,
     )
@@ -291,7 +295,7 @@ async fn group_bulk_filters_by_access_and_application_and_pages() {
     let mut seen = Vec::new();
     let mut path = "/rest/api/3/group/bulk?maxResults=4".to_string();
     loop {
-        let page = json_of(site.get(&path).await, 200).await;
+        let page = json_of(site.site_get(&path).await, 200).await;
         seen.extend(names(&page));
         match page["nextPage"].as_str() {
             Some(next) => path = next.trim_start_matches(&site.base).to_string(),
@@ -311,7 +315,7 @@ async fn users_search_returns_every_account_once_as_a_plain_array() {
     let mut start_at = 0;
     loop {
         let page = json_of(
-            site.get(&format!(
+            site.site_get(&format!(
                 "/rest/api/3/users/search?startAt={start_at}&maxResults=5000"
             ))
             .await,
@@ -347,18 +351,22 @@ async fn users_search_returns_every_account_once_as_a_plain_array() {
     ] {
         assert!(types.contains(t.as_str()), "{types:?}");
     }
-    json_of(site.get("/rest/api/3/users/search?startAt=-1").await, 400).await;
+    json_of(
+        site.site_get("/rest/api/3/users/search?startAt=-1").await,
+        400,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn adding_and_removing_through_jira_changes_membership_and_seats() {
     let site = start(400).await;
-    let group = site.group_id(JIRA_SOFTWARE_GROUP);
+    let group = site.group_id_in_state(JIRA_SOFTWARE_GROUP);
     let user =
         site.find_user(|s, ix| only_through(s, ix, Product::JiraSoftware, JIRA_SOFTWARE_GROUP));
     let before = as_u64(&site.role("jira-software").await["userCount"]);
     let removed = site
-        .delete(&format!(
+        .site_delete(&format!(
             "/rest/api/3/group/user?groupId={group}&accountId={user}"
         ))
         .await;
@@ -369,7 +377,7 @@ async fn adding_and_removing_through_jira_changes_membership_and_seats() {
     );
     // Removing again changes nothing.
     let again = site
-        .delete(&format!(
+        .site_delete(&format!(
             "/rest/api/3/group/user?groupId={group}&accountId={user}"
         ))
         .await;
@@ -379,7 +387,7 @@ async fn adding_and_removing_through_jira_changes_membership_and_seats() {
         before - 1
     );
     let added = json_of(
-        site.post(
+        site.site_post(
             &format!("/rest/api/3/group/user?groupId={group}"),
             &json!({"accountId": user}),
         )
@@ -395,7 +403,7 @@ async fn adding_and_removing_through_jira_changes_membership_and_seats() {
     );
     // A member already: Jira's 400.
     json_of(
-        site.post(
+        site.site_post(
             &format!("/rest/api/3/group/user?groupId={group}"),
             &json!({"accountId": user}),
         )
@@ -408,8 +416,8 @@ async fn adding_and_removing_through_jira_changes_membership_and_seats() {
 #[tokio::test]
 async fn membership_writes_refuse_bad_requests_with_jiras_codes() {
     let site = start(300).await;
-    let group = site.group_id(JIRA_SOFTWARE_GROUP);
-    let synced = site.group_id(SYNCED_GROUP);
+    let group = site.group_id_in_state(JIRA_SOFTWARE_GROUP);
+    let synced = site.group_id_in_state(SYNCED_GROUP);
     let member = site.find_user(|s, ix| {
         s.group_ix_by_name(SYNCED_GROUP)
             .is_some_and(|g| s.user(ix).groups.contains(&g))
@@ -464,14 +472,13 @@ async fn membership_writes_refuse_bad_requests_with_jiras_codes() {
             403,
         ),
     ];
-    let events_before = site.sandbox.shared().read().events.len();
+    let events_before = site.event_count();
     for (method, path, body, status) in cases {
-        let mut req = site.site(method.clone(), &path);
-        if let Some(b) = &body {
-            req = req.json(b);
-        }
-        let response = req.send().await.unwrap_or_else(|e| panic!("{e}"));
-        let got = json_of(response, status).await;
+        let got = json_of(
+            site.site_send(method.clone(), &path, body.as_ref()).await,
+            status,
+        )
+        .await;
         assert!(
             got["errorMessages"][0]
                 .as_str()
@@ -480,5 +487,5 @@ async fn membership_writes_refuse_bad_requests_with_jiras_codes() {
         );
         assert!(got["errors"].is_object(), "{method} {path}: {got}");
     }
-    assert_eq!(site.sandbox.shared().read().events.len(), events_before);
+    assert_eq!(site.event_count(), events_before);
 }

@@ -1,14 +1,15 @@
 //! The sandbox's User management API: privileges, lifecycle disable and enable, and their
 //! effect on the org API.
 
-mod sandbox_site_support;
+#[path = "support/sandbox.rs"]
+mod sandbox_support;
 
 use reqwest::Method;
-use sandbox_site_support::{Site, json_of, products, start};
+use sandbox_support::{TestSandbox, json_of, products, start};
 use seats::sandbox::state::{AccountStatus, AccountType, OrgState, Role, UserIx};
 use serde_json::{Value, json};
 
-async fn manage(site: &Site, account_id: &str, query: &str) -> reqwest::Response {
+async fn manage(site: &TestSandbox, account_id: &str, query: &str) -> reqwest::Response {
     site.org(Method::GET, &format!("/users/{account_id}/manage{query}"))
         .send()
         .await
@@ -16,7 +17,7 @@ async fn manage(site: &Site, account_id: &str, query: &str) -> reqwest::Response
 }
 
 async fn lifecycle(
-    site: &Site,
+    site: &TestSandbox,
     account_id: &str,
     action: &str,
     body: Option<Value>,
@@ -162,11 +163,7 @@ async fn disable_deactivates_in_the_org_api_frees_seats_and_enable_brings_them_b
         state.user_ix(&user).map(|ix| state.user(ix).account_status)
     };
     assert_eq!(status, Some(AccountStatus::Inactive));
-    let events = json_of(
-        site.org_get("/admin/v1/orgs/{org}/events-stream").await,
-        200,
-    )
-    .await;
+    let events = json_of(site.admin_get("/v1/orgs/{org}/events-stream").await, 200).await;
     let logged = events["data"]
         .as_array()
         .into_iter()

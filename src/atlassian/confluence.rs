@@ -2,14 +2,13 @@
 //! in `confluence-v1/confluence.json` (the name-based group endpoints are gone upstream).
 
 use futures::Stream;
-use reqwest::Method;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::error::{ApiError, Family, Subject};
-use super::http::{Client, Request, Retry};
+use super::http::{Client, Request};
 use super::org::AddOutcome;
 use super::paging::{LinkedPage, linked_pages};
+use super::site_membership;
 
 /// `Group`.
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +88,9 @@ pub fn group_members<'a>(
     })
 }
 
+/// Where a site group's members are added and removed.
+const GROUP_USER: &str = "/wiki/rest/api/group/userByGroupId";
+
 /// `POST /wiki/rest/api/group/userByGroupId?groupId=` `{accountId}` (201). Sent once; a 400 or 409 saying
 /// the user is already a member is `AlreadyMember`.
 pub async fn add_group_member(
@@ -96,25 +98,7 @@ pub async fn add_group_member(
     group_id: &str,
     account_id: &str,
 ) -> Result<AddOutcome, ApiError> {
-    let req = Request::new(
-        Family::Confluence,
-        Method::POST,
-        "/wiki/rest/api/group/userByGroupId",
-    )
-    .query("groupId", group_id)
-    .json(json!({ "accountId": account_id }))
-    .retry(Retry::Once)
-    .subject(Subject::Group(group_id.into()));
-    match client.send(req).await {
-        Ok(_) => Ok(AddOutcome::Added),
-        // An earlier attempt, or someone else, already added them: the goal is met.
-        Err(ApiError::BadRequest { body, .. } | ApiError::Conflict { body, .. })
-            if body.mentions("already") =>
-        {
-            Ok(AddOutcome::AlreadyMember)
-        }
-        Err(e) => Err(e),
-    }
+    site_membership::add(client, Family::Confluence, GROUP_USER, group_id, account_id).await
 }
 
 /// `DELETE /wiki/rest/api/group/userByGroupId?groupId=&accountId=` (204, also when not a member).
@@ -123,14 +107,5 @@ pub async fn remove_group_member(
     group_id: &str,
     account_id: &str,
 ) -> Result<(), ApiError> {
-    let req = Request::new(
-        Family::Confluence,
-        Method::DELETE,
-        "/wiki/rest/api/group/userByGroupId",
-    )
-    .query("groupId", group_id)
-    .query("accountId", account_id)
-    .retry(Retry::Idempotent)
-    .subject(Subject::Group(group_id.into()));
-    client.send(req).await.map(|_| ())
+    site_membership::remove(client, Family::Confluence, GROUP_USER, group_id, account_id).await
 }

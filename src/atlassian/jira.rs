@@ -2,14 +2,13 @@
 //! groups and their members. Paths as in `jira-platform/openapi-jira-cloud.json`.
 
 use futures::Stream;
-use reqwest::Method;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::error::{ApiError, Family, Subject};
-use super::http::{Client, Request, Retry};
+use super::http::{Client, Request};
 use super::org::AddOutcome;
 use super::paging::{OffsetPage, offset_pages};
+use super::site_membership;
 
 /// `User` (the fields seats reads).
 #[derive(Debug, Clone, Deserialize)]
@@ -142,6 +141,9 @@ pub fn group_members<'a>(
     )
 }
 
+/// Where a site group's members are added and removed.
+const GROUP_USER: &str = "/rest/api/3/group/user";
+
 /// `POST /rest/api/3/group/user?groupId=` `{accountId}` (201). Sent once; a 400 or 409 saying
 /// the user is already a member is `AlreadyMember`.
 pub async fn add_group_member(
@@ -149,21 +151,7 @@ pub async fn add_group_member(
     group_id: &str,
     account_id: &str,
 ) -> Result<AddOutcome, ApiError> {
-    let req = Request::new(Family::Jira, Method::POST, "/rest/api/3/group/user")
-        .query("groupId", group_id)
-        .json(json!({ "accountId": account_id }))
-        .retry(Retry::Once)
-        .subject(Subject::Group(group_id.into()));
-    match client.send(req).await {
-        Ok(_) => Ok(AddOutcome::Added),
-        // An earlier attempt, or someone else, already added them: the goal is met.
-        Err(ApiError::BadRequest { body, .. } | ApiError::Conflict { body, .. })
-            if body.mentions("already") =>
-        {
-            Ok(AddOutcome::AlreadyMember)
-        }
-        Err(e) => Err(e),
-    }
+    site_membership::add(client, Family::Jira, GROUP_USER, group_id, account_id).await
 }
 
 /// `DELETE /rest/api/3/group/user?groupId=&accountId=` (200). Idempotent.
@@ -172,12 +160,7 @@ pub async fn remove_group_member(
     group_id: &str,
     account_id: &str,
 ) -> Result<(), ApiError> {
-    let req = Request::new(Family::Jira, Method::DELETE, "/rest/api/3/group/user")
-        .query("groupId", group_id)
-        .query("accountId", account_id)
-        .retry(Retry::Idempotent)
-        .subject(Subject::Group(group_id.into()));
-    client.send(req).await.map(|_| ())
+    site_membership::remove(client, Family::Jira, GROUP_USER, group_id, account_id).await
 }
 
 /// `GET /rest/api/3/users/search` (a plain array; ends on a short or empty page).

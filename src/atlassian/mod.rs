@@ -10,6 +10,7 @@ pub mod model;
 pub mod org;
 pub mod paging;
 mod secret;
+mod site_membership;
 pub mod users;
 pub mod verify;
 

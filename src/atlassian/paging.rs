@@ -149,63 +149,34 @@ where
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<OffsetPage<T>, ApiError>>,
 {
-    struct State<F> {
-        fetch: F,
-        start: u64,
-        done: bool,
-    }
-    futures::stream::try_unfold(
-        State {
-            fetch,
-            start: 0,
-            done: false,
-        },
-        move |mut st| {
-            let what = what.clone();
-            async move {
-                if st.done {
-                    return Ok(None);
-                }
-                let start = st.start;
-                let page = (st.fetch)(start).await?;
-                // A server that answers an earlier page than asked would loop forever.
-                if let Some(got) = page.start_at {
-                    if got < start {
-                        return Err(ApiError::PagingLoop {
-                            path: what,
-                            detail: format!("asked for startAt={start}, got startAt={got}"),
-                        });
-                    }
-                }
-                let len = page.items.len() as u64;
-                // Servers may cap maxResults silently: the page size is what they say they used.
-                let size = page
-                    .max_results
-                    .filter(|m| *m > 0)
-                    .unwrap_or(page_size)
-                    .min(page_size.max(1));
-                let next = page.start_at.unwrap_or(start).max(start) + len;
-                st.done = match page.is_last {
-                    Some(true) => true,
-                    _ if len == 0 => {
-                        if page.is_last == Some(false) {
-                            return Err(ApiError::PagingLoop {
-                                path: what,
-                                detail: format!(
-                                    "isLast=false but an empty page at startAt={start}"
-                                ),
-                            });
-                        }
-                        true
-                    }
-                    Some(false) => false,
-                    None => len < size,
-                } || page.total.is_some_and(|t| next >= t);
-                st.start = next;
-                Ok(Some((page.items, st)))
+    positional_pages(what, fetch, move |start, page: OffsetPage<T>| {
+        // A server that answers an earlier page than asked would loop forever.
+        if let Some(got) = page.start_at {
+            if got < start {
+                return Err(format!("asked for startAt={start}, got startAt={got}"));
             }
-        },
-    )
+        }
+        let len = page.items.len() as u64;
+        // Servers may cap maxResults silently: the page size is what they say they used.
+        let size = page
+            .max_results
+            .filter(|m| *m > 0)
+            .unwrap_or(page_size)
+            .min(page_size.max(1));
+        let next = page.start_at.unwrap_or(start).max(start) + len;
+        let done = match page.is_last {
+            Some(true) => true,
+            _ if len == 0 => {
+                if page.is_last == Some(false) {
+                    return Err(format!("isLast=false but an empty page at startAt={start}"));
+                }
+                true
+            }
+            Some(false) => false,
+            None => len < size,
+        } || page.total.is_some_and(|t| next >= t);
+        Ok((page.items, (!done).then_some(next)))
+    })
 }
 
 /// One page of Confluence's start/limit paging.
@@ -225,48 +196,55 @@ where
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<LinkedPage<T>, ApiError>>,
 {
-    struct State<F> {
-        fetch: F,
-        start: u64,
-        done: bool,
-    }
+    positional_pages(what, fetch, |start, page: LinkedPage<T>| {
+        let len = page.items.len() as u64;
+        let next = match page.next.filter(|n| !n.trim().is_empty()) {
+            Some(link) if len > 0 => {
+                let from_link = Url::parse("http://x")
+                    .ok()
+                    .and_then(|b| b.join(&link).ok())
+                    .and_then(|u| {
+                        u.query_pairs()
+                            .find(|(k, _)| k == "start")
+                            .and_then(|(_, v)| v.parse::<u64>().ok())
+                    });
+                let next = from_link.unwrap_or(start + len);
+                if next <= start {
+                    return Err(format!("the next link goes back to start={next}"));
+                }
+                Some(next)
+            }
+            _ => None,
+        };
+        Ok((page.items, next))
+    })
+}
+
+/// Pages of a list read by position (Jira's and Confluence's styles). `fetch(start)` gets the
+/// page at `start`; `after(start, page)` gives its items and where the next page starts, `None`
+/// after the last, or why the server's paging cannot be followed (a `PagingLoop`).
+fn positional_pages<P, T, F, Fut, A>(
+    what: String,
+    fetch: F,
+    after: A,
+) -> impl Stream<Item = Result<Vec<T>, ApiError>>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<P, ApiError>>,
+    A: FnMut(u64, P) -> Result<(Vec<T>, Option<u64>), String>,
+{
     futures::stream::try_unfold(
-        State {
-            fetch,
-            start: 0,
-            done: false,
-        },
-        move |mut st| {
+        (fetch, after, Some(0)),
+        move |(mut fetch, mut after, start)| {
             let what = what.clone();
             async move {
-                if st.done {
+                let Some(start) = start else {
                     return Ok(None);
-                }
-                let start = st.start;
-                let page = (st.fetch)(start).await?;
-                let len = page.items.len() as u64;
-                match page.next.filter(|n| !n.trim().is_empty()) {
-                    Some(link) if len > 0 => {
-                        let from_link = Url::parse("http://x")
-                            .ok()
-                            .and_then(|b| b.join(&link).ok())
-                            .and_then(|u| {
-                                u.query_pairs()
-                                    .find(|(k, _)| k == "start")
-                                    .and_then(|(_, v)| v.parse::<u64>().ok())
-                            });
-                        let next = from_link.unwrap_or(start + len);
-                        if next <= start {
-                            return Err(ApiError::PagingLoop {
-                                path: what,
-                                detail: format!("the next link goes back to start={next}"),
-                            });
-                        }
-                        st.start = next;
-                    }
-                    _ => st.done = true,
-                }
-                Ok(Some((page.items, st)))
+                };
+                let page = fetch(start).await?;
+                let (items, next) = after(start, page)
+                    .map_err(|detail| ApiError::PagingLoop { path: what, detail })?;
+                Ok(Some((items, (fetch, after, next))))
             }
         },
     )
