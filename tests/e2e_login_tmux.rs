@@ -84,7 +84,10 @@ async fn login_in_a_terminal_then_status_reads_the_keyring() {
         return;
     }
     let bin = std::env::var("SEATS_E2E_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_seats").into());
-    assert!(Path::new(&bin).is_file(), "no seats binary at {bin} (SEATS_E2E_BIN)");
+    assert!(
+        Path::new(&bin).is_file(),
+        "no seats binary at {bin} (SEATS_E2E_BIN)"
+    );
     let nonce = std::process::id();
     let org_key = format!("e2e-org-key-{nonce}-x7Q");
     let site_token = format!("e2e-site-token-{nonce}-k2P");

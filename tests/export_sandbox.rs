@@ -13,6 +13,7 @@ use serde_json::Value;
 
 fn seats_cmd(base: &str, org_id: &str) -> tokio::process::Command {
     let cfg = SandboxConfig::default();
+    let home = std::env::temp_dir().join(format!("seats-export-test-{}", std::process::id()));
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_seats"));
     cmd.args([
         "--admin-url",
@@ -27,11 +28,10 @@ fn seats_cmd(base: &str, org_id: &str) -> tokio::process::Command {
     .env("SEATS_ORG_API_KEY", &cfg.org_api_key)
     .env("SEATS_SITE_API_TOKEN", &cfg.site_token)
     .env_remove("SEATS_PROFILE")
-    // Keep the test's logs out of the real data dir.
-    .env(
-        "XDG_DATA_HOME",
-        std::env::temp_dir().join("seats-export-test-data"),
-    );
+    // Never the real home's config.toml (a default profile there would change the run) or
+    // data dir (logs).
+    .env("SEATS_CONFIG_DIR", &home)
+    .env("SEATS_DATA_DIR", &home);
     cmd
 }
 
