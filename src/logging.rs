@@ -27,9 +27,13 @@ pub fn init() -> Option<WorkerGuard> {
 /// external data could carry a secret.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        // Leave raw mode and the alternate screen if the console had them.
-        let _ = crossterm::terminal::disable_raw_mode();
-        let _ = crossterm::execute!(std::io::stderr(), crossterm::terminal::LeaveAlternateScreen);
+        // Leave raw mode and the alternate screen if the console had them; no escape codes
+        // into a pipe or a file.
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let _ = crossterm::terminal::disable_raw_mode();
+            let _ =
+                crossterm::execute!(std::io::stderr(), crossterm::terminal::LeaveAlternateScreen);
+        }
         let location = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))

@@ -31,18 +31,8 @@ pub struct ProfileInfo {
 
 /// Builds the connection for this run: `--profile` (or `SEATS_PROFILE`, which clap folds into
 /// the flag) or the default profile gives the settings, flags override them; secrets come from
-/// the environment, else from the keyring entries of that profile.
-pub fn resolve(global: &GlobalArgs) -> anyhow::Result<Connection> {
-    Ok(resolve_profile(global)?.0)
-}
-
-/// [`resolve`], plus the profile and key ages (for `seats status` and the console).
-pub fn resolve_profile(global: &GlobalArgs) -> anyhow::Result<(Connection, ProfileInfo)> {
-    let config = config::load()?;
-    resolve_with(global, &config)
-}
-
-/// [`resolve_profile`] over an already loaded config.
+/// the environment, else from the keyring entries of that profile. Also returns the profile
+/// and its key ages (for `seats status` and the console).
 pub fn resolve_with(
     global: &GlobalArgs,
     config: &Config,
