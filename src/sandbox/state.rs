@@ -891,27 +891,7 @@ impl OrgState {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StateError> {
-        let ix = self.existing_account(account_id)?;
-        if !self.user(ix).managed {
-            return Err(StateError::Invalid(format!(
-                "{account_id} is not a managed account"
-            )));
-        }
-        if self.user(ix).account_status == AccountStatus::Inactive {
-            return Ok(());
-        }
-        self.change_user(ix, false, |s| {
-            s.users[ix as usize].account_status = AccountStatus::Inactive
-        })?;
-        self.log(
-            "user_deactivated",
-            actor,
-            Some(ix),
-            None,
-            format!("Deactivated account {account_id}"),
-            now,
-        );
-        Ok(())
+        self.set_account_status(account_id, AccountStatus::Inactive, actor, now)
     }
 
     /// Reactivates a deactivated managed account, subject to the seat limits.
@@ -921,24 +901,42 @@ impl OrgState {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StateError> {
+        self.set_account_status(account_id, AccountStatus::Active, actor, now)
+    }
+
+    /// The lifecycle change behind disable and enable: a no-op when the account is already
+    /// there; reactivation takes seats again, so it checks the limits.
+    fn set_account_status(
+        &mut self,
+        account_id: &str,
+        status: AccountStatus,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StateError> {
         let ix = self.existing_account(account_id)?;
         if !self.user(ix).managed {
             return Err(StateError::Invalid(format!(
                 "{account_id} is not a managed account"
             )));
         }
-        if self.user(ix).account_status == AccountStatus::Active {
+        if self.user(ix).account_status == status {
             return Ok(());
         }
-        self.change_user(ix, true, |s| {
-            s.users[ix as usize].account_status = AccountStatus::Active
+        let reactivating = status == AccountStatus::Active;
+        self.change_user(ix, reactivating, |s| {
+            s.users[ix as usize].account_status = status
         })?;
+        let (action, verb) = if reactivating {
+            ("user_reactivated", "Reactivated")
+        } else {
+            ("user_deactivated", "Deactivated")
+        };
         self.log(
-            "user_reactivated",
+            action,
             actor,
             Some(ix),
             None,
-            format!("Reactivated account {account_id}"),
+            format!("{verb} account {account_id}"),
             now,
         );
         Ok(())
