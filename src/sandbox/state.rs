@@ -687,22 +687,7 @@ impl OrgState {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StateError> {
-        let ix = self.require_user(account_id)?;
-        if self.user(ix).membership == Membership::Suspended {
-            return Ok(());
-        }
-        self.change_user(ix, false, |s| {
-            s.users[ix as usize].membership = Membership::Suspended
-        })?;
-        self.log(
-            "user_suspended",
-            actor,
-            Some(ix),
-            None,
-            format!("Suspended access of {account_id}"),
-            now,
-        );
-        Ok(())
+        self.set_membership(account_id, Membership::Suspended, actor, now)
     }
 
     /// Restores a suspended user: groups and roles give their products again, subject to the
@@ -713,19 +698,37 @@ impl OrgState {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StateError> {
+        self.set_membership(account_id, Membership::Active, actor, now)
+    }
+
+    /// The directory-access change behind suspend and restore: a no-op when already there;
+    /// restoring takes seats again, so it checks the limits.
+    fn set_membership(
+        &mut self,
+        account_id: &str,
+        membership: Membership,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StateError> {
         let ix = self.require_user(account_id)?;
-        if self.user(ix).membership == Membership::Active {
+        if self.user(ix).membership == membership {
             return Ok(());
         }
-        self.change_user(ix, true, |s| {
-            s.users[ix as usize].membership = Membership::Active
+        let restoring = membership == Membership::Active;
+        self.change_user(ix, restoring, |s| {
+            s.users[ix as usize].membership = membership
         })?;
+        let (action, verb) = if restoring {
+            ("user_restored", "Restored")
+        } else {
+            ("user_suspended", "Suspended")
+        };
         self.log(
-            "user_restored",
+            action,
             actor,
             Some(ix),
             None,
-            format!("Restored access of {account_id}"),
+            format!("{verb} access of {account_id}"),
             now,
         );
         Ok(())
