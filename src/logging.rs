@@ -30,9 +30,11 @@ pub fn install_panic_hook() {
         // Leave raw mode and the alternate screen if the console had them; no escape codes
         // into a pipe or a file.
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            let _ = crossterm::terminal::disable_raw_mode();
-            let _ =
-                crossterm::execute!(std::io::stderr(), crossterm::terminal::LeaveAlternateScreen);
+            let _ = ratatui::crossterm::terminal::disable_raw_mode();
+            let _ = ratatui::crossterm::execute!(
+                std::io::stderr(),
+                ratatui::crossterm::terminal::LeaveAlternateScreen
+            );
         }
         let location = info
             .location()

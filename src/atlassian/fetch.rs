@@ -73,6 +73,20 @@ impl FetchOptions {
 const GROUP_ARI_PREFIX: &str = "ari:cloud:identity::group/";
 /// The role that makes a group or grant a product seat.
 const USER_ROLE: &str = "atlassian/user";
+const ORG_ADMIN_ROLE: &str = "atlassian/org-admin";
+const SITE_ADMIN_ROLE: &str = "atlassian/site-admin";
+
+/// `platformRoles` entries are role ids, or objects naming one (`{"id": ...}` / `{"roleId": ...}`).
+fn has_role(roles: &[serde_json::Value], role: &str) -> bool {
+    roles.iter().any(|r| match r {
+        serde_json::Value::String(s) => s == role,
+        serde_json::Value::Object(o) => ["id", "roleId", "role"]
+            .iter()
+            .any(|k| o.get(*k).and_then(|v| v.as_str()) == Some(role)),
+        _ => false,
+    })
+}
+
 /// Groups' role assignments fetched at once (the client's per-family limit applies too).
 const GROUP_CONCURRENCY: usize = 4;
 
@@ -159,7 +173,11 @@ pub async fn fetch_users(
     progress: &Option<UnboundedSender<FetchEvent>>,
 ) -> Result<Vec<User>, ApiError> {
     let request = UserSearchRequest {
-        expand: vec!["productAccess".into(), "groups".into()],
+        expand: vec![
+            "productAccess".into(),
+            "groups".into(),
+            "platformRoles".into(),
+        ],
         limit: Some(page_size),
         ..UserSearchRequest::default()
     };
@@ -285,6 +303,8 @@ pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
         product_access,
         managed: u.claim_status.as_deref() == Some("managed"),
         synced: u.management_source.as_deref() == Some("synced"),
+        org_admin: has_role(&u.platform_roles, ORG_ADMIN_ROLE),
+        site_admin: has_role(&u.platform_roles, SITE_ADMIN_ROLE),
         account_id: u.account_id,
     })
 }
@@ -432,6 +452,8 @@ mod tests {
                 .collect(),
             managed: false,
             synced: false,
+            org_admin: false,
+            site_admin: false,
         };
         let dir = Directory {
             org_id: "o".into(),

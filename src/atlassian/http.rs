@@ -522,14 +522,14 @@ impl Client {
                         ));
                     }
                     let server_wait = server_wait(&headers, code == 429);
-                    if let Some(wait) = server_wait {
-                        if wait > opts.max_wait {
-                            return Err(ApiError::RateLimited {
-                                family: req.family,
-                                wait,
-                                attempts: attempt,
-                            });
-                        }
+                    if let Some(wait) = server_wait
+                        && wait > opts.max_wait
+                    {
+                        return Err(ApiError::RateLimited {
+                            family: req.family,
+                            wait,
+                            attempts: attempt,
+                        });
                     }
                     if !retries_left {
                         return Err(match code {
@@ -652,10 +652,11 @@ pub fn server_wait(headers: &HeaderMap, rate_limited: bool) -> Option<Duration> 
         if let Ok(secs) = v.parse::<u64>() {
             return Some(Duration::from_secs(secs));
         }
-        if let Ok(secs) = v.parse::<f64>() {
-            if secs.is_finite() && secs >= 0.0 {
-                return Some(Duration::from_secs_f64(secs));
-            }
+        if let Ok(secs) = v.parse::<f64>()
+            && secs.is_finite()
+            && secs >= 0.0
+        {
+            return Some(Duration::from_secs_f64(secs));
         }
         if let Ok(when) = httpdate::parse_http_date(v) {
             return Some(

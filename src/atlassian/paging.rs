@@ -25,10 +25,10 @@ pub enum Next {
 impl Next {
     pub fn parse(raw: &str) -> Next {
         let raw = raw.trim();
-        if raw.starts_with("http://") || raw.starts_with("https://") {
-            if let Ok(url) = Url::parse(raw) {
-                return Next::Url(url);
-            }
+        if (raw.starts_with("http://") || raw.starts_with("https://"))
+            && let Ok(url) = Url::parse(raw)
+        {
+            return Next::Url(url);
         }
         if raw.starts_with('/') {
             return Next::Path(raw.to_owned());
@@ -151,10 +151,10 @@ where
 {
     positional_pages(what, fetch, move |start, page: OffsetPage<T>| {
         // A server that answers an earlier page than asked would loop forever.
-        if let Some(got) = page.start_at {
-            if got < start {
-                return Err(format!("asked for startAt={start}, got startAt={got}"));
-            }
+        if let Some(got) = page.start_at
+            && got < start
+        {
+            return Err(format!("asked for startAt={start}, got startAt={got}"));
         }
         let len = page.items.len() as u64;
         // Servers may cap maxResults silently: the page size is what they say they used.

@@ -352,6 +352,8 @@ mod tests {
                 .collect(),
             managed: true,
             synced: false,
+            org_admin: false,
+            site_admin: false,
         };
         Directory {
             org_id: "o".into(),

@@ -123,25 +123,25 @@ pub async fn gather(client: &Client, conn: &Connection, profile: &ProfileInfo) -
                 Err(_) => line("org", org_id.to_owned()),
             }
             line("admin API", health(&r, took));
-            if r.is_ok() {
-                if let Ok(ws) = api.workspaces().try_concat().await {
-                    for w in ws.iter().filter(|w| w.attributes.capacity.is_some()) {
-                        let name = w
-                            .attributes
-                            .name
-                            .clone()
-                            .or(w.attributes.type_key.clone())
-                            .unwrap_or_else(|| w.id.clone());
-                        let limit = w.attributes.capacity.unwrap_or_default();
-                        let text = match w.attributes.usage {
-                            Some(used) => format!(
-                                "{name}: {used} used of {limit} ({} left)",
-                                limit.saturating_sub(used)
-                            ),
-                            None => format!("{name}: limit {limit} (usage: `seats export seats`)"),
-                        };
-                        seat_lines.push((w.attributes.type_key.clone(), text));
-                    }
+            if r.is_ok()
+                && let Ok(ws) = api.workspaces().try_concat().await
+            {
+                for w in ws.iter().filter(|w| w.attributes.capacity.is_some()) {
+                    let name = w
+                        .attributes
+                        .name
+                        .clone()
+                        .or(w.attributes.type_key.clone())
+                        .unwrap_or_else(|| w.id.clone());
+                    let limit = w.attributes.capacity.unwrap_or_default();
+                    let text = match w.attributes.usage {
+                        Some(used) => format!(
+                            "{name}: {used} used of {limit} ({} left)",
+                            limit.saturating_sub(used)
+                        ),
+                        None => format!("{name}: limit {limit} (usage: `seats export seats`)"),
+                    };
+                    seat_lines.push((w.attributes.type_key.clone(), text));
                 }
             }
         }

@@ -3,6 +3,7 @@
 mod directory;
 mod group;
 mod product;
+mod protection;
 mod reclaim;
 mod seats;
 mod user;
@@ -10,6 +11,7 @@ mod user;
 pub use directory::Directory;
 pub use group::Group;
 pub use product::{Product, product_key_from_ari, product_name};
+pub use protection::{Protection, ProtectionReason};
 pub use reclaim::{IdleSeats, idle_seats};
 pub use seats::{Seats, SeatsSource};
 pub use user::{AccountType, GroupRef, Inactivity, ProductAccess, User, UserStatus};

@@ -107,6 +107,8 @@ mod tests {
                 .collect(),
             managed: true,
             synced: false,
+            org_admin: false,
+            site_admin: false,
         }
     }
 

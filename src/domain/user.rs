@@ -119,6 +119,10 @@ pub struct User {
     pub managed: bool,
     /// Provisioned by an identity provider (`managementSource: synced`): change it there.
     pub synced: bool,
+    /// Holds `atlassian/org-admin` (`platformRoles`): product access that cannot be removed.
+    pub org_admin: bool,
+    /// Holds `atlassian/site-admin` on a site.
+    pub site_admin: bool,
 }
 
 impl User {

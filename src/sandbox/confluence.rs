@@ -120,12 +120,12 @@ pub async fn groups(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) 
         Err(r) => return r,
     };
     let access = q.one("accessType");
-    if let Some(a) = access {
-        if !ACCESS_TYPES.contains(&a) {
-            return bad_request(format!(
-                "Invalid accessType '{a}': use one of user, admin, site-admin."
-            ));
-        }
+    if let Some(a) = access
+        && !ACCESS_TYPES.contains(&a)
+    {
+        return bad_request(format!(
+            "Invalid accessType '{a}': use one of user, admin, site-admin."
+        ));
     }
     let state = shared.read();
     let base = &shared.base_url;
@@ -174,13 +174,13 @@ fn user_json(base: &str, user: &User, expand: &[&str]) -> Value {
         "_expandable": {"operations": "", "personalSpace": ""},
         "_links": {"self": format!("{base}/wiki/rest/api/user?accountId={}", user.account_id)},
     });
-    if let Some(map) = v.as_object_mut() {
-        if expand.contains(&"operations") {
-            map.insert(
-                "operations".into(),
-                json!([{"operation": "use", "targetType": "application"}]),
-            );
-        }
+    if let Some(map) = v.as_object_mut()
+        && expand.contains(&"operations")
+    {
+        map.insert(
+            "operations".into(),
+            json!([{"operation": "use", "targetType": "application"}]),
+        );
     }
     v
 }

@@ -403,21 +403,21 @@ pub async fn group_bulk(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQue
         Err(r) => return r,
     };
     let access = q.one("accessType");
-    if let Some(a) = access {
-        if !ACCESS_TYPES.contains(&a) {
-            return bad_request(format!(
-                "Invalid accessType '{a}': use one of site-admin, admin, user."
-            ));
-        }
+    if let Some(a) = access
+        && !ACCESS_TYPES.contains(&a)
+    {
+        return bad_request(format!(
+            "Invalid accessType '{a}': use one of site-admin, admin, user."
+        ));
     }
     let app_key = q.one("applicationKey");
-    if let Some(k) = app_key {
-        if !APPLICATION_KEYS.contains(&k) {
-            return bad_request(format!(
-                "Invalid applicationKey '{k}': use one of {}.",
-                APPLICATION_KEYS.join(", ")
-            ));
-        }
+    if let Some(k) = app_key
+        && !APPLICATION_KEYS.contains(&k)
+    {
+        return bad_request(format!(
+            "Invalid applicationKey '{k}': use one of {}.",
+            APPLICATION_KEYS.join(", ")
+        ));
     }
     let app = app_key.and_then(Product::from_key);
     let app_unlicensed = app_key.is_some() && app.is_none();
@@ -545,10 +545,8 @@ pub async fn group_member(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQ
         "isLast": is_last,
         "values": values,
     });
-    if !is_last {
-        if let Some(map) = page.as_object_mut() {
-            map.insert("nextPage".into(), json!(link(start + limit)));
-        }
+    if !is_last && let Some(map) = page.as_object_mut() {
+        map.insert("nextPage".into(), json!(link(start + limit)));
     }
     Json(page).into_response()
 }

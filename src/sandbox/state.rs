@@ -505,10 +505,10 @@ impl OrgState {
                 .flat_map(|g| self.groups[*g as usize].grants.iter()),
         );
         for grant in grants {
-            if let Resource::Product(p) = grant.resource {
-                if grant.role.grants_access() {
-                    has[p.index()] = true;
-                }
+            if let Resource::Product(p) = grant.resource
+                && grant.role.grants_access()
+            {
+                has[p.index()] = true;
             }
         }
         Product::ALL

@@ -246,12 +246,13 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -331,10 +332,10 @@ impl Spec {
                     continue;
                 };
                 for op in api.ops.iter().filter(|op| op.method == method) {
-                    if let Some((score, params)) = match_segs(rest, &op.segs) {
-                        if best.as_ref().is_none_or(|b| score > b.0) {
-                            best = Some((score, ai, op, params));
-                        }
+                    if let Some((score, params)) = match_segs(rest, &op.segs)
+                        && best.as_ref().is_none_or(|b| score > b.0)
+                    {
+                        best = Some((score, ai, op, params));
                     }
                 }
             }
@@ -613,13 +614,13 @@ impl Spec {
         let (op, json) = self.find(method, path)?;
         let ctx = format!("{method} {path} → {status}");
         let mut errors = Vec::new();
-        if status == 204 {
-            if let Some(b) = body {
-                errors.push(format!(
-                    "{ctx}: a 204 must have no body, got {}",
-                    snippet(b)
-                ));
-            }
+        if status == 204
+            && let Some(b) = body
+        {
+            errors.push(format!(
+                "{ctx}: a 204 must have no body, got {}",
+                snippet(b)
+            ));
         }
         let responses = &json["responses"];
         let code = status.to_string();
@@ -702,16 +703,16 @@ impl Spec {
             errors.extend(e);
         }
         // A path with no operation has been reported once already.
-        if self.operation(ex.method(), ex.path()).is_some() {
-            if let Err(e) = self.check_response_with(
+        if self.operation(ex.method(), ex.path()).is_some()
+            && let Err(e) = self.check_response_with(
                 ex.method(),
                 ex.path(),
                 ex.status(),
                 ex.response_body(),
                 opts,
-            ) {
-                errors.extend(e);
-            }
+            )
+        {
+            errors.extend(e);
         }
         if errors.is_empty() {
             Ok(())
@@ -905,10 +906,10 @@ fn strip_prefix<'p>(parts: &'p [&'p str], prefix: &[Seg]) -> Option<&'p [&'p str
         return None;
     }
     for (part, seg) in parts.iter().zip(prefix) {
-        if let Seg::Lit(l) = seg {
-            if l != part {
-                return None;
-            }
+        if let Seg::Lit(l) = seg
+            && l != part
+        {
+            return None;
         }
     }
     Some(&parts[prefix.len()..])
@@ -1173,10 +1174,10 @@ impl<'d> Converter<'d> {
                     } else {
                         "maximum"
                     };
-                    if val == true {
-                        if let Some(b) = m.get(bound) {
-                            out.insert(k.into(), b.clone());
-                        }
+                    if val == true
+                        && let Some(b) = m.get(bound)
+                    {
+                        out.insert(k.into(), b.clone());
                     }
                 }
                 "minimum" | "maximum" => {
@@ -1195,21 +1196,19 @@ impl<'d> Converter<'d> {
             }
         }
 
-        if nullable {
-            if let Some(t) = out.get("type").cloned() {
-                let mut types = match t {
-                    Value::Array(a) => a,
-                    other => vec![other],
-                };
-                if !types.contains(&json!("null")) {
-                    types.push(json!("null"));
-                }
-                out.insert("type".into(), Value::Array(types));
-                if let Some(Value::Array(e)) = out.get_mut("enum") {
-                    if !e.contains(&Value::Null) {
-                        e.push(Value::Null);
-                    }
-                }
+        if nullable && let Some(t) = out.get("type").cloned() {
+            let mut types = match t {
+                Value::Array(a) => a,
+                other => vec![other],
+            };
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+            out.insert("type".into(), Value::Array(types));
+            if let Some(Value::Array(e)) = out.get_mut("enum")
+                && !e.contains(&Value::Null)
+            {
+                e.push(Value::Null);
             }
         }
 
@@ -1306,10 +1305,9 @@ fn declared_properties(root: &Value, schema: &Value, out: &mut BTreeSet<String>,
     if let Some(target) = schema["$ref"]
         .as_str()
         .and_then(|r| r.strip_prefix("#/$defs/"))
+        && let Some(t) = root["$defs"].get(target)
     {
-        if let Some(t) = root["$defs"].get(target) {
-            declared_properties(root, t, out, depth + 1);
-        }
+        declared_properties(root, t, out, depth + 1);
     }
     out.extend(
         schema["properties"]

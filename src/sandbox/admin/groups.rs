@@ -82,10 +82,10 @@ fn matches(state: &OrgState, g: GroupIx, req: &GroupSearch) -> bool {
     {
         return false;
     }
-    if let Some(term) = &req.search_term {
-        if !group.name.to_lowercase().contains(&term.to_lowercase()) {
-            return false;
-        }
+    if let Some(term) = &req.search_term
+        && !group.name.to_lowercase().contains(&term.to_lowercase())
+    {
+        return false;
     }
     if req
         .group_ids
@@ -101,14 +101,14 @@ fn matches(state: &OrgState, g: GroupIx, req: &GroupSearch) -> bool {
     {
         return false;
     }
-    if let Some(ids) = &req.account_ids {
-        if !ids.iter().any(|id| {
+    if let Some(ids) = &req.account_ids
+        && !ids.iter().any(|id| {
             state
                 .user_ix(id)
                 .is_some_and(|ix| group.members.contains(&ix))
-        }) {
-            return false;
-        }
+        })
+    {
+        return false;
     }
     let grants = &group.grants;
     if req.resource_ids.as_ref().is_some_and(|ids| {
@@ -180,10 +180,10 @@ pub async fn search(
         Ok(r) => r,
         Err(e) => return e,
     };
-    if req.cursor.is_none() {
-        if let Err(e) = validate(&req) {
-            return e;
-        }
+    if req.cursor.is_none()
+        && let Err(e) = validate(&req)
+    {
+        return e;
     }
     let state = shared.read();
     if let Err(e) = check_read_directory(&state, &org_id, &dir) {
@@ -240,10 +240,10 @@ pub async fn list_deprecated(
         search_term: q.one("searchTerm"),
         sort_by: None,
     };
-    if req.cursor.is_none() {
-        if let Err(e) = validate(&req) {
-            return deprecated(e);
-        }
+    if req.cursor.is_none()
+        && let Err(e) = validate(&req)
+    {
+        return deprecated(e);
     }
     let state = shared.read();
     if let Err(e) = check_read_directory(&state, &org_id, &dir) {

@@ -29,10 +29,10 @@ fn org_model(shared: &Shared, state: &OrgState) -> Value {
 /// `GET /v1/orgs`: the one org the key administers.
 pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
     let q = Query::parse(raw.as_deref());
-    if let Some(c) = q.one("cursor") {
-        if cursor::decode::<()>("orgs", &c).is_none() {
-            return invalid_cursor();
-        }
+    if let Some(c) = q.one("cursor")
+        && cursor::decode::<()>("orgs", &c).is_none()
+    {
+        return invalid_cursor();
     }
     let state = shared.read();
     let data = vec![org_model(&shared, &state)];
@@ -63,10 +63,10 @@ pub async fn directories(
     if let Err(e) = q.int("limit").and_then(|l| check_limit(l, 20, 100)) {
         return e;
     }
-    if let Some(c) = q.one("cursor") {
-        if cursor::decode::<()>("directories", &c).is_none() {
-            return invalid_cursor();
-        }
+    if let Some(c) = q.one("cursor")
+        && cursor::decode::<()>("directories", &c).is_none()
+    {
+        return invalid_cursor();
     }
     let mut show = true;
     if let Some(account_id) = q.one("accountId") {

@@ -91,10 +91,10 @@ fn validate(req: &UserSearch, max_limit: i64) -> Result<(), Response> {
             "searchTerm and emails cannot be used together: send one of them.",
         ));
     }
-    if let Some(emails) = &req.emails {
-        if emails.iter().collect::<HashSet<_>>().len() != emails.len() {
-            return Err(errors::bad_request("emails must not repeat a value."));
-        }
+    if let Some(emails) = &req.emails
+        && emails.iter().collect::<HashSet<_>>().len() != emails.len()
+    {
+        return Err(errors::bad_request("emails must not repeat a value."));
     }
     check_len("emails", req.emails.as_ref(), 100)?;
     check_len("accountIds", req.account_ids.as_ref(), 10)?;
@@ -200,13 +200,12 @@ impl Filter {
             return false;
         }
         let email = u.email.as_deref().unwrap_or("").to_lowercase();
-        if let Some(term) = &self.term {
-            if !(u.name.to_lowercase().contains(term)
+        if let Some(term) = &self.term
+            && !(u.name.to_lowercase().contains(term)
                 || u.nickname.to_lowercase().contains(term)
                 || email.contains(term))
-            {
-                return false;
-            }
+        {
+            return false;
         }
         if self
             .emails
@@ -244,21 +243,19 @@ impl Filter {
         }
         if self.resources.is_some() || self.roles.is_some() {
             let assignments = state.role_assignments(ix);
-            if let Some(resources) = &self.resources {
-                if !assignments
+            if let Some(resources) = &self.resources
+                && !assignments
                     .iter()
                     .any(|a| resources.contains(&Some(a.resource)))
-                {
-                    return false;
-                }
+            {
+                return false;
             }
-            if let Some(roles) = &self.roles {
-                if !assignments
+            if let Some(roles) = &self.roles
+                && !assignments
                     .iter()
                     .any(|a| roles.iter().any(|r| r == a.role.id()))
-                {
-                    return false;
-                }
+            {
+                return false;
             }
         }
         true
@@ -381,10 +378,10 @@ pub async fn search(
         Ok(r) => r,
         Err(e) => return e,
     };
-    if req.cursor.is_none() {
-        if let Err(e) = validate(&req, 100) {
-            return e;
-        }
+    if req.cursor.is_none()
+        && let Err(e) = validate(&req, 100)
+    {
+        return e;
     }
     let state = shared.read();
     if let Err(e) = check_read_directory(&state, &org_id, &dir) {
@@ -438,10 +435,10 @@ pub async fn list_deprecated(
         Ok(r) => r,
         Err(e) => return deprecated(e),
     };
-    if req.cursor.is_none() {
-        if let Err(e) = validate(&req, 100) {
-            return deprecated(e);
-        }
+    if req.cursor.is_none()
+        && let Err(e) = validate(&req, 100)
+    {
+        return deprecated(e);
     }
     let state = shared.read();
     if let Err(e) = check_read_directory(&state, &org_id, &dir) {
@@ -718,10 +715,10 @@ pub async fn last_active_dates(
     if let Err(e) = check_org(&state, &org_id) {
         return e;
     }
-    if let Some(c) = q.one("cursor") {
-        if cursor::decode::<String>("last-active", &c).is_none() {
-            return invalid_cursor();
-        }
+    if let Some(c) = q.one("cursor")
+        && cursor::decode::<String>("last-active", &c).is_none()
+    {
+        return invalid_cursor();
     }
     let ix = match state.user_ix(&account_id) {
         Some(ix)

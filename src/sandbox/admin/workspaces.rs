@@ -27,21 +27,20 @@ struct WorkspaceSearch {
 fn type_filter(query: &Value, out: &mut Vec<String>) {
     match query {
         Value::Object(map) => {
-            if let Some(field) = map.get("field") {
-                if field
+            if let Some(field) = map.get("field")
+                && field
                     .get("name")
                     .and_then(Value::as_str)
                     .is_some_and(|n| n == "attributes.type" || n == "attributes.typeKey")
+            {
+                for v in field
+                    .get("values")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
                 {
-                    for v in field
-                        .get("values")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(s) = v.as_str() {
-                            out.push(s.to_string());
-                        }
+                    if let Some(s) = v.as_str() {
+                        out.push(s.to_string());
                     }
                 }
             }

@@ -1,0 +1,1 @@
+//! Running a confirmed plan: the executor, the journal, the audit log and undo.

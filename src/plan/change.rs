@@ -1,0 +1,189 @@
+//! What an admin asks for (`OperationKind`) and the single API changes it becomes (`Step`).
+//!
+//! An operation is the admin's intent over many users ("remove Jira Software from these 300");
+//! a step is one request against one user ("remove X from group jira-software-users"). The
+//! plan expands operations into steps; the executor sends, journals and undoes steps.
+
+use serde::{Deserialize, Serialize};
+
+/// An action the admin queues for a set of users.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum OperationKind {
+    /// Every non-synced group that grants the product, and a direct grant through a role revoke.
+    RemoveProductAccess {
+        product: String,
+    },
+    RemoveFromGroup {
+        group_id: String,
+        group_name: String,
+    },
+    Suspend,
+    Restore,
+    /// Irreversible from seats: the user must be invited again, with their groups and roles.
+    RemoveFromDirectory,
+    /// Atlassian account deactivation (user management API, managed accounts only).
+    Deactivate,
+    Reactivate,
+}
+
+impl OperationKind {
+    /// The words the queue, the plan and the audit log use.
+    pub fn describe(&self) -> String {
+        match self {
+            OperationKind::RemoveProductAccess { product } => {
+                format!("remove {} access", crate::domain::product_name(product))
+            }
+            OperationKind::RemoveFromGroup { group_name, .. } => {
+                format!("remove from group {group_name}")
+            }
+            OperationKind::Suspend => "suspend".into(),
+            OperationKind::Restore => "restore".into(),
+            OperationKind::RemoveFromDirectory => "remove from the directory".into(),
+            OperationKind::Deactivate => "deactivate the Atlassian account".into(),
+            OperationKind::Reactivate => "reactivate the Atlassian account".into(),
+        }
+    }
+
+    /// Actions seats cannot undo: the confirm dialog asks for the typed count.
+    pub fn is_irreversible(&self) -> bool {
+        matches!(
+            self,
+            OperationKind::RemoveFromDirectory | OperationKind::Deactivate
+        )
+    }
+}
+
+/// One API change to one user.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum Change {
+    Suspend,
+    Restore,
+    RemoveFromDirectory,
+    RemoveFromGroup {
+        group_id: String,
+        group_name: String,
+    },
+    /// The inverse of `RemoveFromGroup` (undo).
+    AddToGroup {
+        group_id: String,
+        group_name: String,
+    },
+    /// Revoke a direct `atlassian/user` grant on the product's resource (an ARI).
+    RevokeProductRole {
+        product: String,
+        resource: String,
+    },
+    /// The inverse of `RevokeProductRole` (undo).
+    AssignProductRole {
+        product: String,
+        resource: String,
+    },
+    Deactivate,
+    Reactivate,
+}
+
+impl Change {
+    /// The change that undoes this one, or None when seats cannot undo it.
+    pub fn inverse(&self) -> Option<Change> {
+        Some(match self {
+            Change::Suspend => Change::Restore,
+            Change::Restore => Change::Suspend,
+            Change::RemoveFromGroup {
+                group_id,
+                group_name,
+            } => Change::AddToGroup {
+                group_id: group_id.clone(),
+                group_name: group_name.clone(),
+            },
+            Change::AddToGroup {
+                group_id,
+                group_name,
+            } => Change::RemoveFromGroup {
+                group_id: group_id.clone(),
+                group_name: group_name.clone(),
+            },
+            Change::RevokeProductRole { product, resource } => Change::AssignProductRole {
+                product: product.clone(),
+                resource: resource.clone(),
+            },
+            Change::AssignProductRole { product, resource } => Change::RevokeProductRole {
+                product: product.clone(),
+                resource: resource.clone(),
+            },
+            Change::Deactivate => Change::Reactivate,
+            Change::Reactivate => Change::Deactivate,
+            Change::RemoveFromDirectory => return None,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Suspend => "suspend".into(),
+            Change::Restore => "restore".into(),
+            Change::RemoveFromDirectory => "remove from the directory".into(),
+            Change::RemoveFromGroup { group_name, .. } => format!("remove from {group_name}"),
+            Change::AddToGroup { group_name, .. } => format!("add to {group_name}"),
+            Change::RevokeProductRole { product, .. } => {
+                format!(
+                    "revoke direct {} grant",
+                    crate::domain::product_name(product)
+                )
+            }
+            Change::AssignProductRole { product, .. } => {
+                format!("grant {} directly", crate::domain::product_name(product))
+            }
+            Change::Deactivate => "deactivate account".into(),
+            Change::Reactivate => "reactivate account".into(),
+        }
+    }
+}
+
+/// One change to one user, with enough of the user to show and audit it without the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Step {
+    pub account_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub change: Change,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverses_round_trip_except_removal() {
+        let changes = [
+            Change::Suspend,
+            Change::RemoveFromGroup {
+                group_id: "g".into(),
+                group_name: "n".into(),
+            },
+            Change::RevokeProductRole {
+                product: "jira-software".into(),
+                resource: "ari:cloud:jira-software::site/c".into(),
+            },
+            Change::Deactivate,
+        ];
+        for c in changes {
+            let inv = c.inverse().expect("has an inverse");
+            assert_ne!(inv, c);
+            assert_eq!(inv.inverse(), Some(c));
+        }
+        assert_eq!(Change::RemoveFromDirectory.inverse(), None);
+    }
+
+    #[test]
+    fn wire_form_is_tagged_and_kebab_case() {
+        let s = serde_json::to_value(OperationKind::RemoveProductAccess {
+            product: "confluence".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            s,
+            serde_json::json!({"action": "remove-product-access", "product": "confluence"})
+        );
+    }
+}
