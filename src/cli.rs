@@ -16,8 +16,9 @@ use crate::commands;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Without a subcommand, seats opens the console on the active profile.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Connection settings that override the active profile.
@@ -38,12 +39,20 @@ pub struct GlobalArgs {
     /// Email of the Atlassian account that owns the site API token.
     #[arg(long, global = true, value_name = "EMAIL")]
     pub email: Option<String>,
+    /// Open the local snapshot without touching the network.
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Show and save what a batch would do instead of doing it.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run against a simulated Atlassian Cloud org: no account or credentials needed.
+    /// Open the console on a simulated Atlassian Cloud org: no account or credentials needed.
     Demo(DemoArgs),
+    /// Print seats per product and the idle seat holders with their cost (no terminal needed).
+    Report(ReportArgs),
     /// Serve a simulated Atlassian Cloud org (admin, user management, Jira and Confluence APIs) on 127.0.0.1.
     Sandbox(SandboxArgs),
     /// Show the profile in use, the org, seats per product and whether each API answers.
@@ -65,6 +74,25 @@ pub struct DemoArgs {
     pub users: usize,
     /// Seed of the simulated org: the same seed gives the same org.
     #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Requests a minute per API family the simulated org allows; 0 = no limit.
+    #[arg(long, default_value_t = 0)]
+    pub rate_limit: u32,
+    /// Added latency per request to the simulated org, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Report on a simulated org started in-process instead of the profile's org.
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: number of users in the simulated org.
+    #[arg(long, default_value_t = 2000, requires = "demo")]
+    pub users: usize,
+    /// With --demo: seed of the simulated org.
+    #[arg(long, default_value_t = 7, requires = "demo")]
     pub seed: u64,
 }
 

@@ -14,7 +14,7 @@ fn seats() -> Command {
 fn demo_prints_idle_seats_and_its_instructions_work() {
     let dirs = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let mut demo = seats()
-        .args(["demo", "--users", "400", "--seed", "5"])
+        .args(["report", "--demo", "--users", "400", "--seed", "5"])
         .env("SEATS_CONFIG_DIR", dirs.path())
         .env("SEATS_DATA_DIR", dirs.path())
         .stdout(Stdio::piped())

@@ -1,135 +1,60 @@
-//! `seats demo`: the product against a simulated org, no account or credentials needed.
+//! `seats demo`: the console on a simulated org, no account or credentials needed.
 //!
-//! Starts the sandbox in-process, fetches it through the real client (the same code path as
-//! a real org), prints what could be reclaimed, and keeps serving so the other commands can be
-//! tried against it until Ctrl-C.
+//! Starts the sandbox in-process and opens the console on it through the real client, the
+//! same code path as a real org. Without a terminal it says what to run instead.
 
-use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::IsTerminal;
 
-use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
 use crate::atlassian::{Client, Connection, Secret};
-use crate::cli::DemoArgs;
-use crate::domain::{Directory, IdleSeats, idle_seats};
+use crate::cli::{DemoArgs, GlobalArgs};
 use crate::sandbox::{self, SandboxConfig};
+use crate::tui::Session;
 
-pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    // The demo reads thresholds and prices from the admin's config when there is one.
+pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        anyhow::bail!(
+            "seats demo opens the console and needs a terminal. Without one, \
+             `seats report --demo` prints the reclaim summary of the simulated org, and \
+             `seats sandbox` serves it for the other commands"
+        );
+    }
     let config = crate::config::load()?;
-    let stop = super::sandbox::stop_signal()?;
     let cfg = SandboxConfig {
         users: args.users,
         seed: args.seed,
+        rate_limit_per_minute: args.rate_limit,
+        latency_ms: args.latency_ms,
         ..SandboxConfig::default()
     };
-    let (key, email, token) = (
-        cfg.org_api_key.clone(),
-        cfg.site_email.clone(),
-        cfg.site_token.clone(),
-    );
-    let server = sandbox::start(cfg).await?;
-    let base = server.base_url();
+    let email = cfg.site_email.clone();
     let conn = Connection {
-        admin_url: Some(base.clone()),
+        admin_url: None,
+        site_url: None,
+        org_id: None,
+        email: Some(email.clone()),
+        org_api_key: Some(Secret::new(cfg.org_api_key.clone())),
+        site_token: Some(Secret::new(cfg.site_token.clone())),
+    };
+    let server = sandbox::start(cfg).await?;
+    let conn = Connection {
+        admin_url: Some(server.base_url()),
         site_url: Some(server.site_url()),
         org_id: Some(server.org_id()),
-        email: Some(email.clone()),
-        org_api_key: Some(Secret::new(key.clone())),
-        site_token: Some(Secret::new(token.clone())),
+        ..conn
     };
-    eprintln!(
-        "seats demo: a simulated org of {} accounts on {base}",
-        args.users
-    );
     let client = Client::with_options(&conn, super::connect::client_options(&config))?;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let progress = tokio::spawn(async move {
-        while let Some(ev) = rx.recv().await {
-            if let FetchEvent::Users { fetched } = ev {
-                eprint!("\rfetching users: {fetched}");
-            }
-        }
-        eprintln!();
-    });
-    let opts = FetchOptions {
-        progress: Some(tx),
-        page_size: config.api.page_size,
-        ..FetchOptions::everything()
+    let session = Session {
+        label: format!("demo: simulated org of {} accounts", args.users),
+        // Each simulated org keeps its own snapshot, apart from real orgs'.
+        scope: format!("demo:{}:{}", args.seed, args.users),
+        org_id: server.org_id(),
+        client: (!global.offline).then_some(client),
+        myself: vec![email],
+        profile: None,
+        config,
+        dry_run: global.dry_run,
     };
-    let dir = fetch_directory(&client, &server.org_id(), opts).await;
-    let _ = progress.await;
-    let dir = dir?;
-    let rows = idle_seats(
-        &dir,
-        |p| config.inactivity_days(p),
-        |p| config.prices.per_user_month.get(p).copied(),
-    );
-    let try_it = format!(
-        "Try the other commands against this org from another terminal while this runs:\n  \
-         export SEATS_ORG_API_KEY={key} SEATS_SITE_API_TOKEN={token}\n  \
-         seats --admin-url {base} --site-url {base} --org-id {org} --email {email} status\n  \
-         seats --admin-url {base} --site-url {base} --org-id {org} --email {email} export users --inactive-days 90\n\
-         Press Ctrl-C to stop.\n",
-        org = server.org_id(),
-    );
-    let mut out = std::io::stdout().lock();
-    out.write_all(summary(&dir, &rows, &config.prices.currency).as_bytes())?;
-    out.write_all(try_it.as_bytes())?;
-    out.flush()?;
-    drop(out);
-    stop.await;
+    let result = crate::tui::run(session).await;
     server.shutdown().await;
-    Ok(())
-}
-
-/// The reclaim table: seats per product, idle holders and what they cost a month.
-pub fn summary(dir: &Directory, rows: &[IdleSeats], currency: &str) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "\n{} users fetched at {} (inactivity counted from then)\n",
-        dir.users.len(),
-        dir.fetched_at.format("%Y-%m-%d %H:%M UTC")
-    );
-    let _ = writeln!(
-        s,
-        "{:<28} {:>13} {:>8} {:>10} {:>8} {:>18}",
-        "product", "seats/limit", "holders", "idle", "never", "idle cost/month"
-    );
-    let mut total = 0.0;
-    for row in rows {
-        let seats = dir.seats.iter().find(|s| s.product.key == row.product);
-        let seats = match seats {
-            Some(s) => match s.limit {
-                Some(limit) => format!("{}/{}", s.used, limit),
-                None => s.used.to_string(),
-            },
-            None => "-".into(),
-        };
-        let cost = match row.monthly_cost() {
-            Some(c) => {
-                total += c;
-                format!("{c:.2} {currency}")
-            }
-            None => "no price set".into(),
-        };
-        let _ = writeln!(
-            s,
-            "{:<28} {:>13} {:>8} {:>10} {:>8} {:>18}",
-            row.name,
-            seats,
-            row.holders,
-            format!("{} ≥{}d", row.idle, row.threshold_days),
-            row.never_active,
-            cost
-        );
-    }
-    let _ = writeln!(
-        s,
-        "\nIdle seats cost up to {total:.2} {currency} a month. Inactivity is a signal for review, not\n\
-         proof: activity lags up to 24 hours and API use does not count. Removing users gives no\n\
-         mid-cycle credit: savings land at the end of the billing cycle, and annual plans are sold\n\
-         in user tiers.\n"
-    );
-    s
+    result
 }

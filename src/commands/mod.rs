@@ -4,14 +4,19 @@ pub mod connect;
 pub mod demo;
 pub mod export;
 pub mod login;
+pub mod report;
 pub mod sandbox;
 pub mod status;
 
 use crate::cli::{Cli, Command};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Demo(args) => demo::run(args).await,
+    let Some(command) = cli.command else {
+        return crate::tui::open_profile(&cli.global).await;
+    };
+    match command {
+        Command::Demo(args) => demo::run(&cli.global, args).await,
+        Command::Report(args) => report::run(&cli.global, args).await,
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Status => status::run(&cli.global).await,
         Command::Export(args) => export::run(&cli.global, args).await,

@@ -147,6 +147,19 @@ pub struct Step {
     pub name: String,
     pub email: Option<String>,
     pub change: Change,
+    /// What must still hold just before the change is sent; the executor re-reads the user
+    /// and skips the step, with the reason, where it no longer does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<Guard>,
+}
+
+/// The plan's premise about a user, checked again at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Guard {
+    /// The user must not have been active since this time: on `product`, or on any product
+    /// when `None`. Activity after it means "active again since the plan": skip.
+    pub inactive_since: Option<chrono::DateTime<chrono::Utc>>,
+    pub product: Option<String>,
 }
 
 #[cfg(test)]

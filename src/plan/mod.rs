@@ -4,5 +4,7 @@
 //! Pure: no I/O here. The executor (`crate::exec`) runs a plan's changes.
 
 mod change;
+mod file;
 
-pub use change::{Change, OperationKind, Step};
+pub use change::{Change, Guard, OperationKind, Step};
+pub use file::{PLAN_FILE_VERSION, PlanFile};
