@@ -1,5 +1,6 @@
 //! The words of the field, no I/O: users, groups, products, seats, activity.
 
+mod activity;
 mod directory;
 mod group;
 mod product;
@@ -8,6 +9,7 @@ mod reclaim;
 mod seats;
 mod user;
 
+pub use activity::{Bucket, ProductActivity, activity};
 pub use directory::Directory;
 pub use group::Group;
 pub use product::{Product, product_key_from_ari, product_name};

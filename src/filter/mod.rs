@@ -24,3 +24,32 @@ pub fn select(dir: &Directory, query: &str, sort: &Sort) -> Result<Vec<u32>, Que
     sort.apply(dir, &mut rows);
     Ok(rows)
 }
+
+/// The query language for the help screen: (token, what it does).
+pub fn facet_help() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "words",
+            "fuzzy match on name, email and groups; every word must match",
+        ),
+        (
+            "product:KEY",
+            "holds the product (jira-software, confluence, ...)",
+        ),
+        (
+            "idle:N",
+            "inactive at least N days on that product, or never",
+        ),
+        ("never", "never active on that product"),
+        ("status:S", "active, suspended, not_invited, deactivated"),
+        ("type:T", "atlassian, app, customer"),
+        ("domain:D", "email domain, e.g. domain:contractors.example"),
+        (
+            "group:NAME",
+            "member of the group (quote names with spaces)",
+        ),
+        ("admin", "org or site admin"),
+        ("synced", "provisioned by the identity provider"),
+        ("!TOKEN", "negates any token, e.g. !synced"),
+    ]
+}
