@@ -99,6 +99,8 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: 
             if synced { "  (synced)" } else { "" }
         )));
     }
+    // Cover the whole view: half-hidden rows beside a box read as part of it.
+    frame.render_widget(ratatui::widgets::Clear, area);
     let r = popup(frame, area, area.width.saturating_sub(4), area.height);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -27,6 +27,17 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
         ]));
     }
     out.push(Line::from(""));
+    out.push(Line::from(Span::styled(
+        "Markers in the Users view",
+        t.header(),
+    )));
+    out.push(Line::from(
+        "  A  org or site admin     P  protected (config, app account, you)",
+    ));
+    out.push(Line::from(
+        "  S  synced from the identity provider; red days: idle past the threshold",
+    ));
+    out.push(Line::from(""));
     out.push(Line::from(Span::styled("Query line", t.header())));
     for (token, help) in crate::filter::facet_help() {
         out.push(Line::from(vec![
@@ -39,6 +50,8 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
 
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, scroll: usize) {
     let lines = lines(state);
+    // Cover the whole view: half-hidden rows beside a box read as part of it.
+    frame.render_widget(ratatui::widgets::Clear, area);
     let r = popup(frame, area, 76, area.height);
     let block = Block::default()
         .borders(Borders::ALL)
