@@ -120,7 +120,7 @@ fn stale_and_failed_filter_results() {
         error: None,
         took: std::time::Duration::ZERO,
     };
-    update(&mut s, Action::Filtered(old));
+    update(&mut s, Action::Filtered(old, Default::default()));
     assert_eq!(s.users.rows, shown, "an older generation is dropped");
     let bad = seats::filter::FilterResult {
         generation: s.users.shown + 1,
@@ -130,7 +130,7 @@ fn stale_and_failed_filter_results() {
         }),
         took: std::time::Duration::ZERO,
     };
-    update(&mut s, Action::Filtered(bad));
+    update(&mut s, Action::Filtered(bad, Default::default()));
     assert_eq!(
         s.users.rows, shown,
         "a query that does not parse keeps the rows"
@@ -420,4 +420,66 @@ fn a_snapshot_never_replaces_a_complete_fetch() {
         },
     );
     assert_eq!(s.total_users(), 3);
+}
+
+#[test]
+fn marks_survive_filtering_sorting_and_refresh() {
+    let mut s = state(SIZE, true);
+    // Space marks and moves down: Ada and Alan.
+    press(&mut s, "  ");
+    assert_eq!(s.marks.len(), 2);
+    assert_eq!(current_name(&s).as_deref(), Some("Barbara Liskov"));
+    // Space on a marked row unmarks it.
+    press(&mut s, "k ");
+    assert_eq!(s.marks.len(), 1);
+    press(&mut s, "k ");
+    assert_eq!(s.marks.len(), 2);
+    // A filter that hides Ada keeps her mark and counts it as hidden.
+    press(&mut s, "/alan\n");
+    assert_eq!((s.marks.len(), s.marks_hidden), (2, 1));
+    press(&mut s, "\x1b");
+    assert_eq!(s.marks_hidden, 0);
+    // Sorting keeps marks (by id, not position).
+    press(&mut s, "sj\ns\n");
+    assert_eq!(s.marks.len(), 2);
+    // A refresh in another order keeps them on the same people.
+    let mut dir = console::directory();
+    dir.users.reverse();
+    let live = seats::tui::loaded::Loaded::new(
+        std::sync::Arc::new(dir),
+        seats::tui::loaded::Origin::Live,
+        &console::config(),
+    );
+    s.fetch = Fetch::Running {
+        fetched: 0,
+        total: None,
+        groups: None,
+    };
+    let effects = update(&mut s, Action::Fetched(Ok(live)));
+    console::answer(&mut s, effects);
+    let data = s.data.as_ref().map(|d| d.dir.clone()).expect("data");
+    let mut marked: Vec<String> = s
+        .marks
+        .ix
+        .iter()
+        .map(|&i| data.users[i as usize].name.clone())
+        .collect();
+    marked.sort();
+    assert_eq!(marked, vec!["Ada Lovelace", "Alan Turing"]);
+}
+
+#[test]
+fn range_all_and_clear() {
+    let mut s = state(SIZE, true);
+    press(&mut s, "jVjjV");
+    assert_eq!(s.marks.len(), 3, "rows 1 to 3");
+    press(&mut s, "\\");
+    assert!(s.marks.is_empty());
+    press(&mut s, "/acme\n");
+    let shown = s.users.rows.len();
+    update(&mut s, console::ctrl('a'));
+    assert_eq!(s.marks.len(), shown, "Ctrl-a marks what the filter shows");
+    press(&mut s, "\x1b");
+    assert_eq!(s.marks_hidden, 0);
+    assert!(shown < 10 && shown > 0);
 }

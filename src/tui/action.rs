@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use super::loaded::Loaded;
+use super::marks::RowSet;
 use crate::domain::Directory;
 use crate::filter::{FilterRequest, FilterResult};
 
@@ -32,7 +33,8 @@ pub enum Action {
     Partial(Loaded),
     Fetched(Result<Loaded, String>),
     SnapshotSaved(Result<(), String>),
-    Filtered(FilterResult),
+    /// A filter pass finished; the set is its rows, built on the worker's thread.
+    Filtered(FilterResult, Arc<RowSet>),
 }
 
 #[derive(Debug)]

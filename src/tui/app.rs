@@ -58,7 +58,8 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     let worker = {
         let tx = tx.clone();
         Worker::spawn(move |result| {
-            let _ = tx.send(Action::Filtered(result));
+            let set = Arc::new(super::marks::RowSet::from_rows(&result.rows));
+            let _ = tx.send(Action::Filtered(result, set));
         })
     };
     let theme = Theme {

@@ -29,6 +29,10 @@ pub enum Command {
     Help,
     Back,
     Quit,
+    Mark,
+    MarkRange,
+    MarkAll,
+    ClearMarks,
 }
 
 /// Where a binding applies.
@@ -231,6 +235,38 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(
+        K::Char(' '),
+        "Space",
+        C::Mark,
+        S::Users,
+        "mark or unmark, and move down",
+        true,
+    ),
+    bind(
+        K::Char('V'),
+        "V",
+        C::MarkRange,
+        S::Users,
+        "start a range; V again marks it",
+        false,
+    ),
+    bind(
+        K::Char('a'),
+        "C-a",
+        C::MarkAll,
+        S::Users,
+        "mark every user the filter shows",
+        false,
+    ),
+    bind(
+        K::Char('\\'),
+        "\\",
+        C::ClearMarks,
+        S::Users,
+        "clear every mark",
+        false,
+    ),
+    bind(
         K::Enter,
         "Enter",
         C::Open,
@@ -271,13 +307,15 @@ pub fn command_for(key: &KeyEvent, view: View) -> Option<Command> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return match key.code {
             K::Char('c') => Some(C::Quit),
+            K::Char('a') if view == View::Users => Some(C::MarkAll),
             K::Char('d') => Some(C::PageDown),
             K::Char('u') => Some(C::PageUp),
             _ => None,
         };
     }
     let scope = Scope::of(view);
-    let matches = |b: &&Binding| b.code == key.code;
+    // Ctrl-a is bound above; a plain `a` is the action menu, not "mark all".
+    let matches = |b: &&Binding| b.code == key.code && b.command != C::MarkAll;
     BINDINGS
         .iter()
         .filter(matches)

@@ -10,6 +10,7 @@ mod app;
 pub mod keymap;
 pub mod layout;
 pub mod loaded;
+pub mod marks;
 pub mod menu;
 pub mod state;
 pub mod ui;

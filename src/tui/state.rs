@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::loaded::Loaded;
+use super::marks::{Marks, RowSet};
 use super::menu::Menu;
 use crate::config::Config;
 use crate::domain::Protection;
@@ -60,6 +61,8 @@ pub struct UsersTable {
     pub query: String,
     /// Indices into the directory's users, in display order.
     pub rows: Arc<Vec<u32>>,
+    /// The same rows as a set, for counting hidden marks.
+    pub shown_set: Arc<RowSet>,
     pub cursor: usize,
     /// First row on screen.
     pub offset: usize,
@@ -145,6 +148,9 @@ pub struct AppState {
     pub fetch: Fetch,
     pub view: View,
     pub users: UsersTable,
+    pub marks: Marks,
+    /// Marks the filter hides (kept current by `update`, so frames do not count them).
+    pub marks_hidden: usize,
     pub groups: ListCursor,
     pub activity: ActivityPanel,
     pub input: Option<QueryInput>,
@@ -178,6 +184,7 @@ impl AppState {
             users: UsersTable {
                 query: String::new(),
                 rows: Arc::new(Vec::new()),
+                shown_set: Arc::new(RowSet::default()),
                 cursor: 0,
                 offset: 0,
                 sort: Sort::default(),
@@ -186,6 +193,8 @@ impl AppState {
                 error: None,
                 took: None,
             },
+            marks: Marks::default(),
+            marks_hidden: 0,
             groups: ListCursor::default(),
             activity: ActivityPanel::default(),
             input: None,

@@ -36,6 +36,12 @@ pub fn start(state: &mut AppState, fetch_now: bool) -> Vec<Effect> {
 }
 
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let effects = dispatch(state, action);
+    state.marks_hidden = state.marks.hidden(&state.users.shown_set);
+    effects
+}
+
+fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Action::Key(_) => vec![],
@@ -129,7 +135,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             );
             vec![]
         }
-        Action::Filtered(result) => {
+        Action::Filtered(result, set) => {
             // Results arrive in order; an older one than shown is stale.
             if result.generation <= state.users.shown && state.users.shown != 0 {
                 return vec![];
@@ -141,6 +147,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 None => {
                     state.users.error = None;
                     state.users.rows = result.rows;
+                    state.users.shown_set = set;
                 }
             }
             clamp_all(state);
@@ -179,6 +186,7 @@ fn set_data(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
         }
     }
     let groups = loaded.dir.groups.len();
+    state.marks.remap(&loaded.dir);
     state.data = Some(loaded);
     follow(
         &mut state.groups.cursor,
@@ -354,6 +362,36 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             state.view = View::Users;
         }
         Command::Quit => state.quit = true,
+        Command::Mark => {
+            if let (Some(d), Some(ix)) = (&state.data, state.current_user()) {
+                state.marks.toggle(&d.dir, ix);
+                move_by(state, 1);
+            }
+        }
+        Command::MarkRange => match state.marks.anchor.take() {
+            None => {
+                state.marks.anchor = Some(state.users.cursor);
+                flash(state, Level::Info, "range started: move, then V marks it");
+            }
+            Some(from) => {
+                let (a, b) = (from.min(state.users.cursor), from.max(state.users.cursor));
+                if let Some(d) = &state.data {
+                    let end = (b + 1).min(state.users.rows.len());
+                    for &ix in state.users.rows.get(a..end).unwrap_or(&[]) {
+                        state.marks.mark(&d.dir, ix);
+                    }
+                }
+            }
+        },
+        Command::MarkAll => {
+            // One explicit command over the filtered rows, not per frame.
+            if let Some(d) = &state.data {
+                for &ix in state.users.rows.iter() {
+                    state.marks.mark(&d.dir, ix);
+                }
+            }
+        }
+        Command::ClearMarks => state.marks.clear(),
     }
     vec![]
 }

@@ -270,7 +270,8 @@ pub fn answer(state: &mut AppState, effects: Vec<Effect>) -> Vec<Effect> {
                         took: std::time::Duration::ZERO,
                     },
                 };
-                rest.extend(update(state, Action::Filtered(result)));
+                let set = Arc::new(seats::tui::marks::RowSet::from_rows(&result.rows));
+                rest.extend(update(state, Action::Filtered(result, set)));
             }
             other => rest.push(other),
         }

@@ -142,6 +142,17 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
             t.title(),
         ));
     }
+    if !state.marks.is_empty() {
+        let hidden = if state.marks_hidden > 0 {
+            format!(" ({} hidden by filter)", thousands(state.marks_hidden))
+        } else {
+            String::new()
+        };
+        spans.push(Span::styled(
+            format!("{} marked{hidden} ", thousands(state.marks.len())),
+            t.key(),
+        ));
+    }
     match &state.fetch {
         Fetch::Running { fetched, total, .. } => {
             let of = total

@@ -26,6 +26,10 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED)
     }
 
+    pub fn marked(self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+
     pub fn tab(self, active: bool) -> Style {
         if active {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)

@@ -59,11 +59,13 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
     let wide = area.width >= 110;
     let mut header = vec![
         Cell::from(""),
+        Cell::from(""),
         Cell::from("Name"),
         Cell::from("Email"),
         Cell::from("Status"),
     ];
     let mut widths = vec![
+        Constraint::Length(1),
         Constraint::Length(3),
         Constraint::Fill(2),
         Constraint::Fill(3),
