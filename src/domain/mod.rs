@@ -6,6 +6,7 @@ mod group;
 mod product;
 mod protection;
 mod reclaim;
+mod sample;
 mod seats;
 mod user;
 
@@ -15,5 +16,6 @@ pub use group::Group;
 pub use product::{Product, product_key_from_ari, product_name};
 pub use protection::{Protection, ProtectionReason};
 pub use reclaim::{IdleSeats, idle_seats};
+pub use sample::{SAMPLE_COMPANY_DOMAIN, SAMPLE_SYNCED_GROUP, sample_directory};
 pub use seats::{Seats, SeatsSource};
 pub use user::{AccountType, GroupRef, Inactivity, ProductAccess, User, UserStatus};
