@@ -34,7 +34,9 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 fn every_view_at_both_sizes() {
     let views: &[(&str, &str)] = &[
         ("users", ""),
-        ("users_filtered", "/product:jira idle\n"),
+        ("users_filtered", "/product:jira-software idle:90\n"),
+        ("users_marked", "j j \\"),
+        ("users_marked_hidden", "  /domain:partner.example\n"),
         ("groups", "2"),
         ("activity", "3l"),
         ("details", "j\n"),
@@ -77,7 +79,16 @@ fn the_cursor_row_is_reversed_and_only_it() {
 #[test]
 fn counts_are_always_visible() {
     let mut s = state((80, 24), true);
-    press(&mut s, "/alan\n");
+    press(&mut s, "/domain:partner.example\n");
     let text = render(&s).backend().to_string();
     assert!(text.contains("1/10"), "{text}");
+    press(&mut s, " ");
+    let text = render(&s).backend().to_string();
+    assert!(text.contains("1 marked"), "{text}");
+    press(&mut s, "\x1b");
+    let text = render(&s).backend().to_string();
+    assert!(text.contains("10/10 1 marked"), "{text}");
+    press(&mut s, "/domain:acme.example\n");
+    let text = render(&s).backend().to_string();
+    assert!(text.contains("1 marked (1 hidden by filter)"), "{text}");
 }

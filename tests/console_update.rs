@@ -87,7 +87,12 @@ fn query_line_filters_live_keeps_on_enter_and_clears_on_esc() {
     console::answer(&mut s, effects);
     press(&mut s, "en");
     assert_eq!(s.users.query, "ken");
-    assert_eq!(shown_names(&s), vec!["Ken Thompson"]);
+    // The best match comes first (the matcher is fuzzy: others may follow).
+    assert_eq!(
+        shown_names(&s).first().map(String::as_str),
+        Some("Ken Thompson")
+    );
+    assert!(shown_names(&s).len() < 10);
     press(&mut s, "\n");
     assert!(s.input.is_none(), "Enter closes the line");
     assert_eq!(s.users.query, "ken", "and keeps the query");
@@ -103,8 +108,8 @@ fn query_line_filters_live_keeps_on_enter_and_clears_on_esc() {
 #[test]
 fn esc_in_the_users_view_clears_the_query() {
     let mut s = state(SIZE, true);
-    press(&mut s, "/alan\n");
-    assert_eq!(shown_names(&s), vec!["Alan Turing"]);
+    press(&mut s, "/domain:contractors.example\n");
+    assert_eq!(shown_names(&s), vec!["Linus Torvalds"]);
     press(&mut s, "\x1b");
     assert_eq!(s.users.query, "");
     assert_eq!(shown_names(&s).len(), 10);
@@ -127,6 +132,7 @@ fn stale_and_failed_filter_results() {
         rows: std::sync::Arc::new(vec![]),
         error: Some(seats::filter::QueryError {
             message: "idle: needs a number".into(),
+            span: 0..5,
         }),
         took: std::time::Duration::ZERO,
     };
@@ -435,7 +441,7 @@ fn marks_survive_filtering_sorting_and_refresh() {
     press(&mut s, "k ");
     assert_eq!(s.marks.len(), 2);
     // A filter that hides Ada keeps her mark and counts it as hidden.
-    press(&mut s, "/alan\n");
+    press(&mut s, "/!group:eng-platform\n");
     assert_eq!((s.marks.len(), s.marks_hidden), (2, 1));
     press(&mut s, "\x1b");
     assert_eq!(s.marks_hidden, 0);

@@ -93,7 +93,9 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
             let Some(u) = dir.users.get(ix as usize) else {
                 return Row::new(Vec::<Cell>::new());
             };
+            let marked = state.marks.contains(ix);
             let mut cells = vec![
+                Cell::from(if marked { "*" } else { " " }),
                 Cell::from(Span::styled(markers(state, u), t.marker())),
                 Cell::from(u.name.as_str()),
                 Cell::from(u.email.as_deref().unwrap_or("")),
@@ -117,6 +119,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
             }
             cells.push(Cell::from(u.groups.len().to_string()));
             let row = Row::new(cells);
+            let row = if marked { row.style(t.marked()) } else { row };
             if start + i == state.users.cursor {
                 row.style(t.selected())
             } else {
