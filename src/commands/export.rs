@@ -348,6 +348,7 @@ mod tests {
                 .map(|(k, days)| ProductAccess {
                     product: k.into(),
                     last_active: days.map(|d| as_of - chrono::Duration::days(d)),
+                    resource: None,
                 })
                 .collect(),
             managed: true,
