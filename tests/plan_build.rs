@@ -667,7 +667,7 @@ fn the_effect_uses_licence_figures_and_prices() {
     let plan = build_plan(&d, &q, &ctx());
     let jira = plan.effect.product(JIRA).unwrap();
     assert_eq!((jira.used_now, jira.freed, jira.used_after), (40, 3, 37));
-    assert_eq!(jira.monthly_saving, Some(3.0 * 8.60));
+    assert_eq!(jira.monthly_saving, Some(25.80));
     assert!((plan.effect.yearly_saving - 3.0 * 8.60 * 12.0).abs() < 1e-9);
     let text = summary(&plan).join("\n");
     assert!(
@@ -704,4 +704,43 @@ fn the_same_queue_and_snapshot_give_the_same_plan() {
     // Steps follow the queue's target order.
     let order: Vec<&str> = one.steps().map(|s| s.account_id.as_str()).collect();
     assert_eq!(order, ["c", "a", "a"]);
+}
+
+#[test]
+fn direct_grants_looked_up_are_revoked_and_reported_as_kept_paths() {
+    let users = vec![user("both", &["jira-users"], &[JIRA])];
+    let mut c = ctx();
+    c.direct_grants
+        .entry("both".into())
+        .or_default()
+        .insert(JIRA_ARI.into());
+    let mut q = Queue::new();
+    q.add(remove_jira(), ["both"]);
+    let plan = build_plan(&dir(users.clone()), &q, &c);
+    assert_eq!(
+        outcome(&plan, "both"),
+        Outcome::Steps(vec![
+            Change::RemoveFromGroup {
+                group_id: "gid-jira-users".into(),
+                group_name: "jira-users".into()
+            },
+            Change::RevokeProductRole {
+                product: JIRA.into(),
+                resource: JIRA_ARI.into()
+            }
+        ])
+    );
+    assert_eq!(plan.effect.product(JIRA).unwrap().freed, 1);
+    // Leaving the group alone keeps Jira through the direct grant: no seat freed.
+    let mut q = Queue::new();
+    q.add(leave("jira-users"), ["both"]);
+    let plan = build_plan(&dir(users.clone()), &q, &c);
+    assert_eq!(
+        plan.operations[0].keeps[0].describe(),
+        "keeps Jira Software through a direct grant"
+    );
+    assert_eq!(plan.effect.product(JIRA).unwrap().freed, 0);
+    // Without the look-up the plan would claim the seat.
+    let plan = build_plan(&dir(users), &q, &ctx());
+    assert_eq!(plan.effect.product(JIRA).unwrap().freed, 1);
 }

@@ -63,7 +63,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
 }
 
 /// Progress on stderr, only when a person is watching it.
-fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEvent>> {
+pub fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEvent>> {
     if !std::io::stderr().is_terminal() {
         return None;
     }

@@ -5,7 +5,7 @@
 //! The console and `seats plan` both call [`build_plan`], so the same queue and snapshot give
 //! the same plan wherever it is made.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,9 @@ use super::outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
 use super::queue::{ConflictKind, OperationId, Queue};
 use super::{Change, Guard, OperationKind, Step};
 use crate::config::{Config, Inactivity, Prices};
-use crate::domain::{Directory, Group, Protection, ProtectionReason, User, UserStatus};
+use crate::domain::{
+    Directory, Group, Protection, ProtectionReason, User, UserStatus, product_key_from_ari,
+};
 
 /// Everything besides the snapshot and the queue that decides a plan.
 #[derive(Debug, Clone)]
@@ -29,6 +31,30 @@ pub struct PlanContext {
     pub prices: Prices,
     /// Most users one plan may change.
     pub batch_cap: u32,
+    /// Direct grants of a product's user role by account id, as resource ARIs, looked up for
+    /// users who also hold the product through a group: the v2 user list cannot show those,
+    /// and without them removing the groups would free nothing. A direct grant of a user with
+    /// no granting group is inferred from the snapshot and need not be here.
+    pub direct_grants: DirectGrants,
+}
+
+/// Account id to the resources (ARIs) on which it holds a direct `atlassian/user` grant.
+pub type DirectGrants = BTreeMap<String, BTreeSet<String>>;
+
+/// Whether the user holds `product` through a direct grant: looked up, or inferred from access
+/// that no group of theirs gives.
+pub(crate) fn holds_directly(
+    user: &User,
+    product: &str,
+    grants_product: impl Fn(&str) -> bool,
+    known: &DirectGrants,
+) -> bool {
+    let looked_up = known.get(&user.account_id).is_some_and(|aris| {
+        aris.iter()
+            .any(|a| product_key_from_ari(a) == Some(product))
+    });
+    looked_up
+        || (user.access(product).is_some() && !user.groups.iter().any(|g| grants_product(&g.id)))
 }
 
 impl PlanContext {
@@ -41,6 +67,7 @@ impl PlanContext {
             inactivity: config.inactivity.clone(),
             prices: config.prices.clone(),
             batch_cap: config.plan.batch_cap,
+            direct_grants: DirectGrants::new(),
         }
     }
 
@@ -254,12 +281,17 @@ pub fn build_plan(dir: &Directory, queue: &Queue, ctx: &PlanContext) -> Plan {
         }
         operations.push(planned);
     }
+    // The products an operation aims at, shown even when nothing is freed on them.
     let also: Vec<String> = queue
         .operations()
         .iter()
-        .filter_map(|o| match &o.kind {
-            OperationKind::RemoveProductAccess { product } => Some(product.clone()),
-            _ => None,
+        .flat_map(|o| match &o.kind {
+            OperationKind::RemoveProductAccess { product } => vec![product.clone()],
+            OperationKind::RemoveFromGroup { group_id, .. } => groups
+                .get(group_id.as_str())
+                .map(|g| g.grants.clone())
+                .unwrap_or_default(),
+            _ => Vec::new(),
         })
         .collect();
     let effect = effect(
@@ -267,6 +299,7 @@ pub fn build_plan(dir: &Directory, queue: &Queue, ctx: &PlanContext) -> Plan {
         operations.iter().flat_map(|o| o.steps.iter()),
         &ctx.prices,
         &also,
+        &ctx.direct_grants,
     );
     let mut plan = Plan {
         org_id: dir.org_id.clone(),
@@ -368,7 +401,7 @@ fn decide(
 
     match kind {
         OperationKind::RemoveProductAccess { product } => {
-            remove_product(groups, resources, user, product, guard)
+            remove_product(groups, resources, &ctx.direct_grants, user, product, guard)
         }
         OperationKind::RemoveFromGroup {
             group_id,
@@ -378,7 +411,7 @@ fn decide(
                 group_id: group_id.clone(),
                 group_name: group_name.clone(),
             }],
-            keeps: kept_after_leaving(groups, user, group_id),
+            keeps: kept_after_leaving(groups, &ctx.direct_grants, user, group_id),
             guard,
         },
         other => Decision::Steps {
@@ -465,6 +498,7 @@ fn active_within(
 fn remove_product(
     groups: &HashMap<&str, &Group>,
     resources: &HashMap<&str, &str>,
+    known: &DirectGrants,
     user: &User,
     product: &str,
     guard: Guard,
@@ -502,9 +536,15 @@ fn remove_product(
             group_name: g.name.clone(),
         })
         .collect();
+    // Direct grants looked up, and, held without any granting group, the one the access shows.
+    let mut sites: BTreeSet<&str> = known
+        .get(&user.account_id)
+        .into_iter()
+        .flatten()
+        .filter(|a| product_key_from_ari(a) == Some(product))
+        .map(String::as_str)
+        .collect();
     if granting.is_empty() {
-        // Held without any granting group: a direct grant, on each site it names.
-        let mut sites: BTreeSet<&str> = BTreeSet::new();
         for a in user.product_access.iter().filter(|a| a.product == product) {
             match a
                 .resource
@@ -521,11 +561,11 @@ fn remove_product(
                 }
             }
         }
-        changes.extend(sites.into_iter().map(|r| Change::RevokeProductRole {
-            product: product.to_owned(),
-            resource: r.to_owned(),
-        }));
     }
+    changes.extend(sites.into_iter().map(|r| Change::RevokeProductRole {
+        product: product.to_owned(),
+        resource: r.to_owned(),
+    }));
     Decision::Steps {
         changes,
         guard,
@@ -536,6 +576,7 @@ fn remove_product(
 /// The products `group_id` grants that the user still gets another way, and through what.
 fn kept_after_leaving(
     groups: &HashMap<&str, &Group>,
+    known: &DirectGrants,
     user: &User,
     group_id: &str,
 ) -> Vec<(String, KeepPath)> {
@@ -560,6 +601,14 @@ fn kept_after_leaving(
                     synced: g.synced,
                 },
             ));
+        }
+        let grants_product = |id: &str| {
+            groups
+                .get(id)
+                .is_some_and(|g| g.grants.iter().any(|k| k == product))
+        };
+        if holds_directly(user, product, grants_product, known) {
+            out.push((product.clone(), KeepPath::Direct));
         }
     }
     out

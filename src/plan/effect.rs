@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::build::{DirectGrants, holds_directly};
 use super::{Change, Step};
 use crate::config::Prices;
 use crate::domain::{AccountType, Directory, User, UserStatus, product_name};
@@ -83,12 +84,14 @@ fn holds_seat_now(u: &User, product: &str) -> bool {
 }
 
 /// The effect of `steps` on the snapshot. `also` names products to report even when the
-/// plan changes nothing on them (the product of a product removal).
+/// plan changes nothing on them (the product of a product removal); `direct` holds the direct
+/// grants looked up beyond what the snapshot shows.
 pub fn effect<'a>(
     dir: &Directory,
     steps: impl IntoIterator<Item = &'a Step>,
     prices: &Prices,
     also: &[String],
+    direct: &DirectGrants,
 ) -> Effect {
     let mut changes: HashMap<&str, UserChanges> = HashMap::new();
     for step in steps {
@@ -144,10 +147,9 @@ pub fn effect<'a>(
                 .iter()
                 .filter(|g| !c.left_groups.contains(&g.id))
                 .any(|g| grants_product(&g.id, product));
-            // A direct grant shows as access with no granting group (suspended users show no
-            // access, so theirs is unknown and not counted back).
-            let direct = user.access(product).is_some()
-                && !user.groups.iter().any(|g| grants_product(&g.id, product))
+            // Suspended users show no access, so a direct grant of theirs is known only when
+            // looked up.
+            let direct = holds_directly(user, product, |g| grants_product(g, product), direct)
                 && !c.revoked.contains(product);
             let after = signs_in_after && (by_group || direct);
             if now && !after {
@@ -174,7 +176,7 @@ pub fn effect<'a>(
             .map(|s| s.used)
             .unwrap_or_else(|| dir.holders(&key));
         let price = prices.per_user_month.get(&key).copied();
-        let monthly = price.map(|p| p * (f as f64 - r as f64));
+        let monthly = price.map(|p| cents(p * (f as f64 - r as f64)));
         if let Some(m) = monthly {
             out.monthly_saving += m;
         }
@@ -186,12 +188,18 @@ pub fn effect<'a>(
             regained: r,
             price_per_user_month: price,
             monthly_saving: monthly,
-            yearly_saving: monthly.map(|m| m * 12.0),
+            yearly_saving: monthly.map(|m| cents(m * 12.0)),
             product: key,
         });
     }
-    out.yearly_saving = out.monthly_saving * 12.0;
+    out.monthly_saving = cents(out.monthly_saving);
+    out.yearly_saving = cents(out.monthly_saving * 12.0);
     out
+}
+
+/// Amounts are kept to the cent: what a bill shows, and what survives a JSON round trip.
+fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
 }
 
 #[cfg(test)]
@@ -294,7 +302,7 @@ mod tests {
     fn a_seat_is_freed_only_when_no_path_is_left() {
         let prices = Prices::default();
         let steps = [step("two", leave("jira")), step("one", leave("jira"))];
-        let e = effect(&dir(), &steps, &prices, &[]);
+        let e = effect(&dir(), &steps, &prices, &[], &DirectGrants::new());
         let jira = e.product("jira-software").unwrap();
         // "two" keeps Jira through jira2.
         assert_eq!((jira.used_now, jira.freed, jira.used_after), (7, 1, 6));
@@ -308,7 +316,13 @@ mod tests {
     fn suspension_frees_every_seat_and_restore_regains_through_groups() {
         let prices = Prices::default();
         let steps = [step("one", Change::Suspend), step("gone", Change::Restore)];
-        let e = effect(&dir(), &steps, &prices, &["jira-servicedesk".into()]);
+        let e = effect(
+            &dir(),
+            &steps,
+            &prices,
+            &["jira-servicedesk".into()],
+            &DirectGrants::new(),
+        );
         let jira = e.product("jira-software").unwrap();
         assert_eq!((jira.freed, jira.regained, jira.used_after), (1, 1, 7));
         assert_eq!(jira.monthly_saving, Some(0.0));
@@ -332,7 +346,7 @@ mod tests {
                 resource: "ari:cloud:confluence::site/c".into(),
             },
         )];
-        let e = effect(&dir(), &steps, &prices, &[]);
+        let e = effect(&dir(), &steps, &prices, &[], &DirectGrants::new());
         let conf = e.product("confluence").unwrap();
         assert_eq!((conf.freed, conf.monthly_saving), (1, None));
         assert_eq!(e.monthly_saving, 0.0);

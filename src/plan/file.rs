@@ -21,7 +21,7 @@
 //! | `refusal` | why the plan may not run as it is (`batch-too-large`), or `null` |
 //! | `queue` | the queued operations the plan was built from, so `:read` restores the review |
 //!
-//! A step's `change` is tagged by `change`: `suspend`, `restore`, `remove-from-directory`,
+//! A step's `change` is an object tagged by its own `change` field: `suspend`, `restore`, `remove-from-directory`,
 //! `deactivate`, `reactivate`, `remove-from-group` (`group_id`, `group_name`) or
 //! `revoke-product-role` (`product`, `resource`: the product's ARI,
 //! `ari:cloud:<product>::site/<cloudId>`). Its `guard` is the premise checked again just before

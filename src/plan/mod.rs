@@ -13,7 +13,9 @@ mod queue;
 pub mod queue_store;
 mod summary;
 
-pub use build::{Plan, PlanContext, PlannedOperation, Refusal, build_plan, idle_days_in};
+pub use build::{
+    DirectGrants, Plan, PlanContext, PlannedOperation, Refusal, build_plan, idle_days_in,
+};
 pub use change::{Change, Guard, OperationKind, Step};
 pub use effect::{Effect, ProductEffect, SAVINGS_NOTE, effect};
 pub use file::{PLAN_FILE_VERSION, PlanFile, PlanFileError};

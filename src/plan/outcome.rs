@@ -174,6 +174,8 @@ pub enum KeepPath {
         group_name: String,
         synced: bool,
     },
+    /// A direct grant of the product's user role.
+    Direct,
 }
 
 impl Kept {
@@ -194,6 +196,7 @@ impl Kept {
             } => format!(
                 "keeps {product} through synced group {group_name}: the seat cannot be freed here"
             ),
+            KeepPath::Direct => format!("keeps {product} through a direct grant"),
         }
     }
 }
