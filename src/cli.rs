@@ -59,6 +59,8 @@ pub enum Command {
     Status,
     /// Export users, groups or seats as CSV or JSON.
     Export(ExportArgs),
+    /// Plan a bulk action for the users a query selects: print the summary, write the plan file.
+    Plan(PlanArgs),
     /// Store credentials for a profile: settings in config.toml, secrets in the OS keyring.
     Login(LoginArgs),
     /// Remove a profile's secrets from the OS keyring.
@@ -160,6 +162,44 @@ pub struct ExportArgs {
     /// Only this product (e.g. jira-software, jira-servicedesk, confluence).
     #[arg(long, value_name = "KEY")]
     pub product: Option<String>,
+}
+
+/// The action `seats plan` plans, as the console's action menu names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanAction {
+    /// Every non-synced group that grants --product, and a direct grant.
+    RemoveProductAccess,
+    /// Remove from the group named by --group.
+    RemoveGroup,
+    Suspend,
+    Restore,
+    /// Irreversible from seats: the user must be invited again.
+    RemoveFromDirectory,
+    /// Deactivate the Atlassian account (managed accounts only).
+    Deactivate,
+    Reactivate,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Who to plan for, in the console's query language.
+    #[arg(long, value_name = "QUERY")]
+    pub filter: Option<String>,
+    /// What to do to them.
+    #[arg(long, value_enum)]
+    pub action: PlanAction,
+    /// The product (remove-product-access); also adds `product:KEY` to the query.
+    #[arg(long, value_name = "KEY")]
+    pub product: Option<String>,
+    /// The group to remove them from (remove-group), by name.
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Adds `idle:N` to the query: inactive (or never active) for at least N days.
+    #[arg(long, value_name = "N")]
+    pub inactive_days: Option<u32>,
+    /// Plan file to write (default: seats-plan-<time>.json in the current directory).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -63,7 +63,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
 }
 
 /// Progress on stderr, only when a person is watching it.
-fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEvent>> {
+pub fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEvent>> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -348,6 +348,7 @@ mod tests {
                 .map(|(k, days)| ProductAccess {
                     product: k.into(),
                     last_active: days.map(|d| as_of - chrono::Duration::days(d)),
+                    resource: None,
                 })
                 .collect(),
             managed: true,

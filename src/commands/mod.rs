@@ -4,6 +4,7 @@ pub mod connect;
 pub mod demo;
 pub mod export;
 pub mod login;
+pub mod plan;
 pub mod report;
 pub mod sandbox;
 pub mod status;
@@ -20,6 +21,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Status => status::run(&cli.global).await,
         Command::Export(args) => export::run(&cli.global, args).await,
+        Command::Plan(args) => plan::run(&cli.global, args).await,
         Command::Login(args) => login::login(&cli.global, args).await,
         Command::Logout(args) => login::logout(&cli.global, args).await,
         Command::Profiles => login::profiles(&cli.global).await,

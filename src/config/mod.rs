@@ -45,6 +45,7 @@ pub struct Config {
     pub prices: Prices,
     pub protected: Protected,
     pub api: Api,
+    pub plan: PlanSettings,
     pub profiles: BTreeMap<String, Profile>,
 }
 
@@ -86,6 +87,14 @@ pub struct Api {
     pub page_size: u32,
     #[serde(deserialize_with = "concurrency")]
     pub concurrency: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanSettings {
+    /// Most users one plan may change; a bigger plan is refused until this is raised.
+    #[serde(deserialize_with = "batch_cap")]
+    pub batch_cap: u32,
 }
 
 /// One org and site to connect to. No secret: only when each was stored in the keyring.
@@ -143,6 +152,12 @@ impl Default for Api {
             page_size: 100,
             concurrency: 4,
         }
+    }
+}
+
+impl Default for PlanSettings {
+    fn default() -> Self {
+        PlanSettings { batch_cap: 500 }
     }
 }
 
@@ -241,6 +256,10 @@ fn page_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
 
 fn concurrency<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     in_range(d, 1, 32, "concurrency")
+}
+
+fn batch_cap<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, 1, 1_000_000, "batch_cap")
 }
 
 /// Profile names become keyring user names (`NAME/org-api-key`) and TOML keys: keep them plain.
