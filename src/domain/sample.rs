@@ -201,6 +201,9 @@ fn last_active(rng: &mut Rng, fetched_at: DateTime<Utc>) -> Option<DateTime<Utc>
     Some(fetched_at - Duration::seconds(secs))
 }
 
+/// Cloud id of the sample org's one site.
+pub const SAMPLE_CLOUD_ID: &str = "c0ffee00-0000-4000-8000-000000000001";
+
 /// A deterministic, realistic org of `users` accounts.
 pub fn sample_directory(users: usize, seed: u64, fetched_at: DateTime<Utc>) -> Directory {
     let mut rng = Rng(seed ^ 0x5eed_5eed_5eed_5eed);
@@ -350,6 +353,7 @@ fn sample_user(
             product_access.push(ProductAccess {
                 product: (*product).to_owned(),
                 last_active,
+                resource: Some(format!("ari:cloud:{product}::site/{SAMPLE_CLOUD_ID}")),
             });
         }
     }

@@ -68,6 +68,7 @@ fn user(i: usize, u: U) -> User {
             .map(|(p, d)| ProductAccess {
                 product: p.to_string(),
                 last_active: d.map(|d| fetched_at() - Duration::days(d)),
+                resource: Some(format!("ari:cloud:{p}::site/cloud-1")),
             })
             .collect(),
         managed: u.email.ends_with("@acme.example"),
