@@ -48,8 +48,8 @@ struct UserRow<'a>(
     u8,
     /// groups: (id, name) as indexes into `strings`
     Vec<(u32, u32)>,
-    /// product access: (product key index, last active in microseconds since 1970, or null)
-    Vec<(u32, Option<i64>)>,
+    /// product access: (product key index, last active as [seconds since 1970, nanoseconds], or null)
+    Vec<(u32, Option<(i64, u32)>)>,
 );
 
 const MANAGED: u8 = 1;
@@ -77,7 +77,7 @@ impl<'a> Interner<'a> {
     }
 }
 
-/// Users, groups and seats as bytes. Activity times keep microseconds (the APIs give milliseconds).
+/// Users, groups and seats as bytes. Every value comes back exactly, times to the nanosecond.
 pub fn encode(users: &[User], groups: &[Group], seats: &[Seats]) -> Result<Vec<u8>, String> {
     let mut strings = Interner::default();
     let rows = users
@@ -103,7 +103,8 @@ pub fn encode(users: &[User], groups: &[Group], seats: &[Seats]) -> Result<Vec<u
                     .map(|a| {
                         (
                             strings.intern(&a.product),
-                            a.last_active.map(|t| t.timestamp_micros()),
+                            a.last_active
+                                .map(|t| (t.timestamp(), t.timestamp_subsec_nanos())),
                         )
                     })
                     .collect(),
@@ -151,11 +152,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
             .collect::<Result<Vec<_>, String>>()?;
         let product_access = access
             .into_iter()
-            .map(|(product, micros)| {
-                let last_active = match micros {
-                    Some(m) => Some(
-                        DateTime::<Utc>::from_timestamp_micros(m)
-                            .ok_or_else(|| format!("time {m} is out of range"))?,
+            .map(|(product, time)| {
+                let last_active = match time {
+                    Some((secs, nanos)) => Some(
+                        DateTime::<Utc>::from_timestamp(secs, nanos)
+                            .ok_or_else(|| format!("time {secs}.{nanos} is out of range"))?,
                     ),
                     None => None,
                 };
@@ -194,7 +195,7 @@ mod tests {
 
     fn user(i: usize) -> User {
         let t = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap()
-            + chrono::Duration::milliseconds(i as i64);
+            + chrono::Duration::nanoseconds(i as i64 * 1_000_001);
         User {
             account_id: format!("712020:{i}"),
             name: format!("Name \"quoted\" é {i}"),
@@ -267,7 +268,7 @@ mod tests {
         assert!(decode(b"").is_err());
         let dangling = br#"{"strings":["x"],"users":[["a","b",null,0,0,0,[[0,7]],[]]],"groups":[],"seats":[]}"#;
         assert!(decode(dangling).unwrap_err().contains("string 7"));
-        let far_time = br#"{"strings":["x"],"users":[["a","b",null,0,0,0,[],[[0,9223372036854775807]]]],"groups":[],"seats":[]}"#;
+        let far_time = br#"{"strings":["x"],"users":[["a","b",null,0,0,0,[],[[0,[9223372036854775807,0]]]]],"groups":[],"seats":[]}"#;
         assert!(decode(far_time).is_err());
     }
 }

@@ -183,3 +183,36 @@ pub fn companion(path: &Path, suffix: &str) -> PathBuf {
     s.push(suffix);
     PathBuf::from(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setting_aside_moves_the_file_with_its_companions_and_never_overwrites() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("seats.db");
+        let write_all = |tag: &str| {
+            std::fs::write(&path, format!("db {tag}")).unwrap();
+            std::fs::write(companion(&path, "-wal"), format!("wal {tag}")).unwrap();
+            std::fs::write(companion(&path, "-shm"), format!("shm {tag}")).unwrap();
+        };
+        write_all("one");
+        let first = set_aside(&path, SetAsideReason::Corrupt).unwrap();
+        write_all("two");
+        let second = set_aside(&path, SetAsideReason::Corrupt).unwrap();
+        assert_ne!(first, second);
+        for (moved, tag) in [(&first, "one"), (&second, "two")] {
+            let name = moved.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(name.starts_with("seats.db.corrupt-"), "{name}");
+            assert_eq!(std::fs::read_to_string(moved).unwrap(), format!("db {tag}"));
+            let wal = std::fs::read_to_string(companion(moved, "-wal")).unwrap();
+            assert_eq!(wal, format!("wal {tag}"));
+            let shm = std::fs::read_to_string(companion(moved, "-shm")).unwrap();
+            assert_eq!(shm, format!("shm {tag}"));
+        }
+        assert!(!path.exists() && !companion(&path, "-wal").exists());
+        let newer = set_aside(&first, SetAsideReason::Newer).unwrap();
+        assert!(newer.to_string_lossy().contains(".newer-"));
+    }
+}
