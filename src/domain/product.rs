@@ -1,9 +1,9 @@
 //! Products: the things a seat is a seat of.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A product by its key (`jira-software`, `jira-servicedesk`, `confluence`, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Product {
     pub key: String,
     pub name: String,
