@@ -50,8 +50,11 @@ struct UserRow<'a>(
     Vec<(u32, u32)>,
     /// product access: (product key index, last active as [seconds since 1970, nanoseconds], or
     /// null, resource ARI index or null)
-    Vec<(u32, Option<(i64, u32)>, Option<u32>)>,
+    Vec<AccessRow>,
 );
+
+/// (product key index, last active as (seconds, nanoseconds) or null, resource index or null).
+type AccessRow = (u32, Option<(i64, u32)>, Option<u32>);
 
 const MANAGED: u8 = 1;
 const SYNCED: u8 = 2;
