@@ -10,7 +10,7 @@ mod user;
 
 pub use directory::Directory;
 pub use group::Group;
-pub use product::{Product, product_key_from_ari, product_name};
+pub use product::{Product, known_product_keys, product_key_from_ari, product_name};
 pub use protection::{Protection, ProtectionReason};
 pub use reclaim::{IdleSeats, idle_seats};
 pub use seats::{Seats, SeatsSource};
