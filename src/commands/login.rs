@@ -26,8 +26,6 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| FIRST_PROFILE.to_string());
     config::validate_profile_name(&name)?;
     let previous = config.profiles.get(&name).cloned().unwrap_or_default();
-    // Before asking for anything: a box without a keyring cannot keep the secrets.
-    secrets::probe()?;
 
     let flags = &global.connection;
     // Every value given as a flag is checked before the first prompt or request.
@@ -41,6 +39,8 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     if let Some(raw) = flags.email.as_deref() {
         check_email(raw).context("--email")?;
     }
+    // Before asking for anything: a box without a keyring cannot keep the secrets.
+    secrets::probe()?;
     let mut input = Input::new(&args)?;
     // Without a terminal, a missing value is an error before any request is made.
     let mut early = None;

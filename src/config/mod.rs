@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use key_age::{KEY_MAX_AGE_MONTHS, key_age_warning, key_is_old};
 pub use load::{ConfigError, load, load_from};
 pub use product_keys::{check_product_key, parse_product_key};
-pub use write::{edit, forget_secret, save_profile};
+pub use write::{edit, edit_at, forget_secret, save_profile};
 
 use crate::secrets::SecretKind;
 

@@ -16,7 +16,8 @@ pub fn edit(change: impl FnOnce(&mut DocumentMut) -> anyhow::Result<()>) -> anyh
     edit_at(&super::config_path()?, change)
 }
 
-fn edit_at(
+/// [`edit`] on the config file at `path`.
+pub fn edit_at(
     path: &Path,
     change: impl FnOnce(&mut DocumentMut) -> anyhow::Result<()>,
 ) -> anyhow::Result<Config> {
