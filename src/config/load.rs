@@ -44,6 +44,15 @@ pub(super) fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
         path: path.to_path_buf(),
         detail,
     };
+    // A FIFO would block the read and a device like /dev/zero never end it.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return Err(read_error(
+            "it is not a regular file (a device, FIFO or socket): move it away, or set SEATS_CONFIG_DIR to another directory".into(),
+        ));
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
