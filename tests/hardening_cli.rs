@@ -39,12 +39,22 @@ fn every_subcommand_lists_only_the_settings_it_uses() {
         // Given before the subcommand, a setting it does not use is refused, not ignored.
         if !takes.connection {
             let before = [
-                vec!["seats".to_string(), "--admin-url".into(), "https://x.example".into()],
+                vec![
+                    "seats".to_string(),
+                    "--admin-url".into(),
+                    "https://x.example".into(),
+                ],
                 line[1..].to_vec(),
             ]
             .concat();
-            let err = parse_from(before).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(err.contains(&format!("`seats {name}` does not use --admin-url")), "{err}");
+            let err = parse_from(before)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                err.contains(&format!("`seats {name}` does not use --admin-url")),
+                "{err}"
+            );
         }
     }
     let help = cli
@@ -53,7 +63,10 @@ fn every_subcommand_lists_only_the_settings_it_uses() {
         .clone()
         .render_long_help()
         .to_string();
-    assert!(!help.contains("--admin-url") && !help.contains("--profile"), "{help}");
+    assert!(
+        !help.contains("--admin-url") && !help.contains("--profile"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -62,7 +75,13 @@ fn old_command_lines_keep_working() {
         parse_from(std::iter::once("seats").chain(args.iter().copied()))
             .unwrap_or_else(|e| panic!("{args:?}: {e}"))
     };
-    let before = parse(&["--admin-url", "http://127.0.0.1:8990", "--org-id", "o", "status"]);
+    let before = parse(&[
+        "--admin-url",
+        "http://127.0.0.1:8990",
+        "--org-id",
+        "o",
+        "status",
+    ]);
     assert_eq!(
         before.global.connection.admin_url.as_deref(),
         Some("http://127.0.0.1:8990")
@@ -88,10 +107,13 @@ fn old_command_lines_keep_working() {
 fn seats_profile_comes_under_the_flag() {
     let home = hardening::Home::new();
     let run = |args: &[&str]| {
-        let out = hardening::seats(home.path(), &args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
-            .env("SEATS_PROFILE", "nosuch")
-            .output()
-            .unwrap();
+        let out = hardening::seats(
+            home.path(),
+            &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        )
+        .env("SEATS_PROFILE", "nosuch")
+        .output()
+        .unwrap();
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
     assert!(run(&["status"]).contains("no profile \"nosuch\""));
@@ -103,8 +125,16 @@ fn seats_profile_comes_under_the_flag() {
 fn login_refuses_a_bad_flag_before_asking_anything() {
     let home = hardening::Home::new();
     for (flag, value, says) in [
-        ("--site-url", "https://acme.atlassian.net/jira/software", "has the path"),
-        ("--admin-url", "https://api.atlassian.com/v2", "has the path"),
+        (
+            "--site-url",
+            "https://acme.atlassian.net/jira/software",
+            "has the path",
+        ),
+        (
+            "--admin-url",
+            "https://api.atlassian.com/v2",
+            "has the path",
+        ),
         ("--email", "not-an-email", "is not an email address"),
     ] {
         let out = hardening::seats(

@@ -38,13 +38,26 @@ async fn a_refused_connection_fails_fast_naming_host_and_port() {
     let client = Client::new(&conn(&format!("http://127.0.0.1:{port}"))).unwrap();
     let started = Instant::now();
     let err = org::list_orgs(&client).try_concat().await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     assert!(
-        matches!(&err, ApiError::Connect { cause: ConnectCause::Refused, .. }),
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(
+            &err,
+            ApiError::Connect {
+                cause: ConnectCause::Refused,
+                ..
+            }
+        ),
         "{err:?}"
     );
     let msg = err.to_string();
-    assert!(msg.contains(&format!("127.0.0.1:{port}")) && msg.contains("refused"), "{msg}");
+    assert!(
+        msg.contains(&format!("127.0.0.1:{port}")) && msg.contains("refused"),
+        "{msg}"
+    );
     // One brief retry at most.
     assert!(client.stats().sent <= 2, "{:?}", client.stats());
 }
@@ -54,7 +67,13 @@ async fn a_dns_failure_is_named_and_not_retried() {
     let client = Client::new(&conn("https://no-such-host.seats-test.invalid")).unwrap();
     let err = org::list_orgs(&client).try_concat().await.unwrap_err();
     assert!(
-        matches!(&err, ApiError::Connect { cause: ConnectCause::Dns, .. }),
+        matches!(
+            &err,
+            ApiError::Connect {
+                cause: ConnectCause::Dns,
+                ..
+            }
+        ),
         "{err:?}"
     );
     let msg = err.to_string();
@@ -112,7 +131,10 @@ async fn long_waits_are_told_to_the_wait_hook() {
         .find(|n| n.reason == WaitReason::RateLimited)
         .unwrap_or_else(|| panic!("no rate-limit notice in {seen:?}"));
     // Retry-After: 1 is a wait of about a second from the answer.
-    assert!(limited.until >= sent_at + Duration::from_millis(900), "{limited:?}");
+    assert!(
+        limited.until >= sent_at + Duration::from_millis(900),
+        "{limited:?}"
+    );
     assert!(limited.to_string().contains("rate limiting"), "{limited}");
 }
 
@@ -136,7 +158,10 @@ async fn the_admin_url_is_the_host_with_or_without_admin() {
     // The admin API's own 404 is about the org only.
     let api = org::OrgApi::new(Client::new(&conn(&base)).unwrap(), "no-such-org");
     let msg = api.get().await.unwrap_err().to_string();
-    assert!(msg.contains("check --org-id") && !msg.contains("--admin-url"), "{msg}");
+    assert!(
+        msg.contains("check --org-id") && !msg.contains("--admin-url"),
+        "{msg}"
+    );
     sb.shutdown().await;
 }
 
@@ -171,12 +196,18 @@ async fn status_checks_its_apis_at_the_same_time() {
     let (base, org) = (sb.base_url(), sb.org_id());
     let started = Instant::now();
     let out = tokio::task::spawn_blocking(move || {
-        hardening::seats_at(home.path(), &base, &org, &["status"]).output().unwrap()
+        hardening::seats_at(home.path(), &base, &org, &["status"])
+            .output()
+            .unwrap()
     })
     .await
     .unwrap();
     let took = started.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(took < Duration::from_millis(3500), "status took {took:?}");
     sb.shutdown().await;
 }
@@ -188,11 +219,17 @@ async fn status_against_an_unreachable_host_ends_within_seconds() {
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     let out = tokio::task::spawn_blocking(move || {
-        hardening::seats_at(home.path(), &base, "o", &["status"]).output().unwrap()
+        hardening::seats_at(home.path(), &base, "o", &["status"])
+            .output()
+            .unwrap()
     })
     .await
     .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -48,7 +48,12 @@ fn sections() -> Vec<String> {
 #[test]
 fn every_section_refuses_an_unknown_key_at_its_line() {
     let all = sections();
-    for needed in ["inactivity.products", "prices.per_user_month", "api", "profiles.work"] {
+    for needed in [
+        "inactivity.products",
+        "prices.per_user_month",
+        "api",
+        "profiles.work",
+    ] {
         assert!(all.iter().any(|s| s == needed), "{needed} not in {all:?}");
     }
     for section in all {
@@ -81,9 +86,15 @@ fn product_sections_list_the_valid_keys() {
 #[test]
 fn a_bad_value_points_at_its_own_line() {
     let (err, dir) = load(b"[prices.per_user_month]\nconfluence = 6.4\njira-software = -1\n");
-    assert!(err.contains(&at(&dir, 3)) && err.contains("0 or more"), "{err}");
+    assert!(
+        err.contains(&at(&dir, 3)) && err.contains("0 or more"),
+        "{err}"
+    );
     let (err, dir) = load(b"[inactivity.products]\n\nconfluence = 0\n");
-    assert!(err.contains(&at(&dir, 3)) && err.contains("1 to 3650"), "{err}");
+    assert!(
+        err.contains(&at(&dir, 3)) && err.contains("1 to 3650"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -92,7 +103,10 @@ fn a_byte_that_is_not_utf8_names_its_line_once() {
     let line = DEFAULT_CONFIG_TOML.lines().count() + 1;
     text.extend_from_slice(b"# na\xefve\n");
     let (err, dir) = load(&text);
-    assert!(err.contains(&at(&dir, line)) && err.contains("UTF-8"), "{err}");
+    assert!(
+        err.contains(&at(&dir, line)) && err.contains("UTF-8"),
+        "{err}"
+    );
     assert_eq!(err.matches("UTF-8 text").count(), 1, "{err}");
 }
 

@@ -53,7 +53,9 @@ async fn the_environment_is_trimmed_and_named_in_errors() {
     .unwrap();
     assert!(!ok);
     assert!(
-        said.contains("the org API key from the environment variable SEATS_ORG_API_KEY holds a space"),
+        said.contains(
+            "the org API key from the environment variable SEATS_ORG_API_KEY holds a space"
+        ),
         "{said}"
     );
     assert!(!said.contains("other-half"), "{said}");

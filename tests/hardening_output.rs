@@ -132,7 +132,10 @@ async fn a_regular_file_is_replaced_and_a_symlink_keeps_its_target() {
         let (ok, said) = write(writer, s, &link);
         assert!(ok, "{writer:?}: {said}");
         assert!(kind(&link).is_symlink(), "{writer:?} replaced the symlink");
-        assert!(looks_written(writer, &std::fs::read(&real).unwrap()), "{writer:?}");
+        assert!(
+            looks_written(writer, &std::fs::read(&real).unwrap()),
+            "{writer:?}"
+        );
         let left: Vec<PathBuf> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -193,7 +196,10 @@ async fn device_nodes_stay_device_nodes() {
         }
         let (ok, said) = write(writer, s, &null);
         assert_eq!(ok, writer == Writer::Export, "{writer:?}: {said}");
-        assert!(kind(&null).is_char_device(), "{writer:?} replaced /dev/null");
+        assert!(
+            kind(&null).is_char_device(),
+            "{writer:?} replaced /dev/null"
+        );
 
         let full = dir.join("full");
         assert!(mknod(&full, "c", 1, 7));
@@ -202,7 +208,10 @@ async fn device_nodes_stay_device_nodes() {
         if writer == Writer::Export {
             assert!(said.contains("No space left"), "{said}");
         }
-        assert!(kind(&full).is_char_device(), "{writer:?} replaced /dev/full");
+        assert!(
+            kind(&full).is_char_device(),
+            "{writer:?} replaced /dev/full"
+        );
 
         let disk = dir.join("disk");
         if mknod(&disk, "b", 7, 0) {
@@ -234,7 +243,10 @@ async fn a_bad_output_path_fails_before_any_request() {
     for (path, says) in cases {
         let (ok, said) = write(Writer::Export, &setup, &path);
         assert!(!ok && said.contains(says), "{said}");
-        assert!(!said.contains("could not reach"), "checked too late: {said}");
+        assert!(
+            !said.contains("could not reach"),
+            "checked too late: {said}"
+        );
     }
 }
 
@@ -243,9 +255,14 @@ async fn output_dash_is_standard_output() {
     let (sb, setup) = setup().await;
     let home = Home::new();
     let out = tokio::task::spawn_blocking(move || {
-        seats_at(home.path(), &setup.base, &setup.org, &["export", "users", "-o", "-"])
-            .output()
-            .unwrap()
+        seats_at(
+            home.path(),
+            &setup.base,
+            &setup.org,
+            &["export", "users", "-o", "-"],
+        )
+        .output()
+        .unwrap()
     })
     .await
     .unwrap();

@@ -23,9 +23,23 @@ impl Tmux {
             socket: format!("seats-hardening-{}-{}", std::process::id(), rand_suffix()),
         };
         let out = t.cmd(&[
-            "new-session", "-d", "-s", "h", "-x", "150", "-y", "30", "sh", "-c", script,
+            "new-session",
+            "-d",
+            "-s",
+            "h",
+            "-x",
+            "150",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            script,
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Some(t)
     }
 
@@ -109,7 +123,9 @@ async fn an_interrupted_export_ends_its_progress_line() {
     let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
     assert!(lines.contains(&"EXIT=130"), "{screen}");
     assert!(
-        !lines.iter().any(|l| l.contains("fetched") && l.contains("EXIT")),
+        !lines
+            .iter()
+            .any(|l| l.contains("fetched") && l.contains("EXIT")),
         "the progress line was left open:\n{screen}"
     );
     assert!(screen.contains("interrupted"), "{screen}");
