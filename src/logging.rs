@@ -60,7 +60,7 @@ pub fn install_panic_hook() {
                 ratatui::crossterm::terminal::LeaveAlternateScreen
             );
         }
-        crate::output::end_open_line();
+        crate::output::end_open_line_from_panic();
         let location = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))

@@ -387,7 +387,7 @@ fn unauthorized_message(family: Family, credential: &str, body: &ErrorBody) -> S
         )
     } else {
         format!(
-            "{credential} was refused by the {family} (HTTP 401): the email may not own the token, or the token was \
+            "{credential} were refused by the {family} (HTTP 401): the email may not own the token, or the token was \
              revoked or expired (tokens last at most a year); create one at id.atlassian.com → Security → API tokens, then run \
              `seats login` or set SEATS_SITE_API_TOKEN{}",
             body.summary()
@@ -570,12 +570,23 @@ mod tests {
                 .contains("site email and API token were refused")
         );
 
-        let e = ApiError::from_status(Family::Admin, 404, &Subject::Org("org-9".into()), b"{}", 1);
+        let admin_404 = br#"{"errors":[{"code":"ADMIN-404-2","detail":"Org not found"}]}"#;
+        let e = ApiError::from_status(
+            Family::Admin,
+            404,
+            &Subject::Org("org-9".into()),
+            admin_404,
+            1,
+        );
         assert!(
             e.to_string()
                 .contains("no org with id org-9 is visible to this key"),
             "{e}"
         );
+        // Without the admin API's own code the 404 may mean a wrong URL as well: both are said.
+        let e = ApiError::from_status(Family::Admin, 404, &Subject::Org("org-9".into()), b"{}", 1);
+        let s = e.to_string();
+        assert!(s.contains("--org-id") && s.contains("--admin-url"), "{s}");
 
         let synced = br#"{"errors":[{"code":"ADMIN-403-5","detail":"Group is synced from an external directory"}]}"#;
         let e = ApiError::from_status(Family::Admin, 403, &Subject::Group("g1".into()), synced, 1);

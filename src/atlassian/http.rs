@@ -458,11 +458,13 @@ impl Client {
             |k| k.describe("org API key"),
         );
         let site_auth_label = match &conn.site_token {
-            Some(t) if t.source().is_some() => format!(
-                "the site email {} and API token ({})",
-                conn.email.as_deref().unwrap_or("?"),
-                t.describe("site API token")
-            ),
+            Some(t) => match t.source() {
+                Some(source) => format!(
+                    "the site email {} and API token (the token from {source})",
+                    conn.email.as_deref().unwrap_or("?"),
+                ),
+                None => "the site email and API token".to_owned(),
+            },
             _ => "the site email and API token".to_owned(),
         };
         let site_auth = match (&conn.email, &conn.site_token) {
@@ -552,7 +554,7 @@ impl Client {
         };
         let mut value = HeaderValue::from_str(&raw).map_err(|_| {
             ApiError::Config(format!(
-                "{} holds characters HTTP headers cannot carry (a line break, a control character); copy it again",
+                "{} cannot be sent: it holds characters HTTP headers cannot carry (a line break, a control character); copy it again",
                 self.credential_label(family)
             ))
         })?;

@@ -14,5 +14,8 @@ mod status_line;
 mod stdout;
 
 pub use file::{FileMode, OutputError, OutputTarget, replace_file};
-pub use status_line::{Spinner, StatusLine, claim_interrupts, end_open_line, terminal_wait_hook};
+pub use status_line::{
+    Spinner, StatusLine, claim_interrupts, end_open_line, end_open_line_from_panic,
+    terminal_wait_hook,
+};
 pub use stdout::{Stdout, is_closed_pipe, note, stdout};

@@ -114,6 +114,20 @@ pub fn end_open_line() {
     }
 }
 
+/// As [`end_open_line`] but never waits for the line's lock: for the panic hook, which may run
+/// while this thread holds it.
+pub fn end_open_line_from_panic() {
+    if let Ok(mut l) = LINE.try_lock()
+        && l.drawn
+        && on_terminal()
+    {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K");
+        let _ = err.flush();
+        l.drawn = false;
+    }
+}
+
 /// A command's progress text on the status line; cleared when dropped.
 pub struct StatusLine {
     active: bool,
