@@ -317,7 +317,7 @@ impl ApiError {
         )
     }
 
-    /// As [`ApiError::from_status`], with the credential sent and the base URL asked, so that
+    /// An error for a final status, with the credential sent and the base URL asked, so that
     /// a 401 names the credential and its source and a 404 can point at the URL.
     pub(crate) fn from_answer(
         family: Family,

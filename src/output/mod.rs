@@ -7,7 +7,8 @@
 //!   atomically (through a symlink, at its target), devices and FIFOs written through, other
 //!   kinds refused. [`replace_file`] is the same for files seats owns (config.toml).
 //! - [`note`]: a line on standard error that never fails the command.
-//! - [`status_line`]: progress, spinners and wait countdowns, only on a terminal.
+//! - [`StatusLine`], [`Spinner`], [`terminal_wait_hook`]: progress, spinners and wait
+//!   countdowns on one line of standard error, only on a terminal.
 
 mod file;
 mod status_line;
