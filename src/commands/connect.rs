@@ -146,16 +146,34 @@ pub fn client_options(config: &Config) -> ClientOptions {
     ClientOptions {
         // admin, user management, Jira, Confluence: user management stays gentle.
         concurrency: [n, n.min(2), n, n],
-        // Long waits (rate limits, backoff) count down on a terminal's status line.
-        on_wait: crate::output::terminal_wait_hook(),
         ..defaults
     }
 }
 
-/// The connection and a client for a command, with the profile used and the config.
+/// The connection and a client, with the profile used and the config. Its long waits are
+/// told to nobody: the console passes its own `ClientOptions::on_wait`.
 pub fn client(global: &GlobalArgs) -> anyhow::Result<(Client, Connection, ProfileInfo, Config)> {
     let config = config::load()?;
     let (conn, profile) = resolve_with(global, &config)?;
     let client = Client::with_options(&conn, client_options(&config))?;
     Ok((client, conn, profile, config))
+}
+
+/// As [`client`], for a command that prints: long waits (rate limits, backoff) count down on
+/// standard error's status line when it is a terminal.
+pub fn client_with_countdown(
+    global: &GlobalArgs,
+) -> anyhow::Result<(Client, Connection, ProfileInfo, Config)> {
+    let config = config::load()?;
+    let (conn, profile) = resolve_with(global, &config)?;
+    let client = Client::with_options(&conn, countdown_options(&config))?;
+    Ok((client, conn, profile, config))
+}
+
+/// [`client_options`] with the terminal countdown.
+pub fn countdown_options(config: &Config) -> ClientOptions {
+    ClientOptions {
+        on_wait: crate::output::terminal_wait_hook(),
+        ..client_options(config)
+    }
 }

@@ -20,7 +20,7 @@ use crate::output::{OutputTarget, StatusLine, note};
 pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     // Before minutes of fetching: a path that cannot take the export fails now.
     let target = OutputTarget::check(args.output.as_deref())?;
-    let (client, conn, _, config) = connect::client(global)?;
+    let (client, conn, _, config) = connect::client_with_countdown(global)?;
     let org_id = conn.org_id.clone().context(
         "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
     )?;

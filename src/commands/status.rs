@@ -21,7 +21,7 @@ use crate::secrets::SecretKind;
 pub async fn run(global: &GlobalArgs) -> anyhow::Result<()> {
     let config = crate::config::load()?;
     let resolved = connect::resolve_each(global, &config)?;
-    let client = Client::with_options(&resolved.connection, connect::client_options(&config))?;
+    let client = Client::with_options(&resolved.connection, connect::countdown_options(&config))?;
     let report = gather(
         &client,
         &resolved.connection,
