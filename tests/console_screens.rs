@@ -46,6 +46,13 @@ fn every_view_at_both_sizes() {
         ("facet_submenu_group", "fjjjjjj\n"),
         ("sort_menu", "s"),
         ("query_line_open", "/ada"),
+        ("queue_empty", "4"),
+        // Alan, Barbara and Ken (the admin: held out) suspended; Ada's Jira removed.
+        ("queue", "j j jjjjj ajj\n a\nj\n4"),
+        ("confirm", "j j ajj\nA"),
+        ("confirm_irreversible", "j j ajjjj\nA\t12"),
+        ("action_menu", "j j a"),
+        ("quit_with_a_queue", "ajj\nq"),
     ];
     for (name, keys) in views {
         for (w, h) in SIZES {

@@ -55,7 +55,9 @@ fn view_switching() {
         ("", View::Users),
         ("\t", View::Groups),
         ("\t\t", View::Activity),
-        ("\t\t\t", View::Users),
+        ("\t\t\t", View::Queue),
+        ("\t\t\t\t", View::Users),
+        ("4", View::Queue),
         ("2", View::Groups),
         ("3", View::Activity),
         ("31", View::Users),
@@ -70,7 +72,7 @@ fn view_switching() {
     }
     let mut s = state(SIZE, true);
     update(&mut s, key(KeyCode::BackTab));
-    assert_eq!(s.view, View::Activity);
+    assert_eq!(s.view, View::Queue);
 }
 
 #[test]
@@ -488,4 +490,222 @@ fn range_all_and_clear() {
     press(&mut s, "\x1b");
     assert_eq!(s.marks_hidden, 0);
     assert!(shown < 10 && shown > 0);
+}
+
+// ---- The queue, the plan and the confirm dialog (issue 8) ----
+
+use seats::plan::OperationKind;
+
+/// Marks the named users (by their row in name order) and queues menu item `item`.
+fn queue_item(s: &mut seats::tui::state::AppState, rows: &[usize], item: usize) -> Vec<Effect> {
+    for &r in rows {
+        s.users.cursor = r;
+        press(s, " ");
+    }
+    let mut keys = String::from("a");
+    keys.push_str(&"j".repeat(item));
+    keys.push('\n');
+    press(s, &keys)
+}
+
+#[test]
+fn the_action_menu_queues_for_the_marks_or_the_current_user() {
+    // Action items: 0 remove product…, 1 remove group…, 2 suspend, 3 restore, 4 remove from
+    // the directory, 5 deactivate, 6 reactivate.
+    let mut s = state(SIZE, true);
+    press(&mut s, "j");
+    let effects = press(&mut s, "ajj\n");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::SaveQueue(_))),
+        "the queue is kept"
+    );
+    let ops = s.queue.queue.operations();
+    assert_eq!(ops.len(), 1);
+    assert_eq!(ops[0].kind, OperationKind::Suspend);
+    assert_eq!(
+        ops[0].targets,
+        vec!["acc-001".to_string()],
+        "the current user: Alan"
+    );
+
+    let mut s = state(SIZE, true);
+    queue_item(&mut s, &[1, 2, 7], 2);
+    let ops = s.queue.queue.operations();
+    assert_eq!(ops[0].targets.len(), 3);
+    assert!(s.marks.is_empty(), "marks are cleared once queued");
+    // Queueing the same action again merges into the operation.
+    queue_item(&mut s, &[9], 2);
+    assert_eq!(s.queue.queue.operations().len(), 1);
+    assert_eq!(s.queue.queue.operations()[0].targets.len(), 4);
+    // A submenu action: remove Jira Software access (products: confluence, jira-software).
+    press(&mut s, "a\nj\n");
+    assert!(matches!(
+        &s.queue.queue.operations()[1].kind,
+        OperationKind::RemoveProductAccess { product } if product == "jira-software"
+    ));
+}
+
+#[test]
+fn the_plan_holds_out_protected_users_with_the_reason() {
+    let mut s = state(SIZE, true);
+    // Rows by name: 0 Ada (org admin), 3 Build Bot (app), 6 Ken (the admin), 9 Radia
+    // (protected domain), 1 Alan (plain).
+    queue_item(&mut s, &[0, 3, 6, 9, 1], 2);
+    let view = s.queue.plan.clone().expect("a plan");
+    let op = &view.plan.operations[0];
+    assert_eq!(op.held_out.len(), 4, "{:?}", op.held_out);
+    assert_eq!(view.plan.affected_users(), 1, "only Alan is suspended");
+    let note = |acc: &str| {
+        view.notes
+            .get(&(op.id, acc.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert!(note("acc-000").contains("held out"), "{}", note("acc-000"));
+    assert!(note("acc-001").starts_with("will "), "{}", note("acc-001"));
+}
+
+#[test]
+fn queue_view_removes_targets_and_operations() {
+    let mut s = state(SIZE, true);
+    queue_item(&mut s, &[1, 2], 2);
+    queue_item(&mut s, &[7], 3);
+    press(&mut s, "4");
+    assert_eq!(s.view, View::Queue);
+    assert_eq!(s.queue.rows_len(), 5, "two operations, three targets");
+    // Row 1 is the first target of the first operation.
+    press(&mut s, "jd");
+    assert_eq!(s.queue.queue.operations()[0].targets.len(), 1);
+    press(&mut s, "ggd");
+    assert_eq!(
+        s.queue.queue.operations().len(),
+        1,
+        "d on an operation removes it"
+    );
+    assert_eq!(s.queue.queue.operations()[0].kind, OperationKind::Restore);
+}
+
+#[test]
+fn conflicts_are_flagged() {
+    let mut s = state(SIZE, true);
+    queue_item(&mut s, &[1], 2);
+    queue_item(&mut s, &[1], 3);
+    let c = s.queue.queue.conflicts();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].account_id, "acc-001");
+}
+
+#[test]
+fn confirm_opens_on_cancel_and_cancel_changes_nothing() {
+    let mut s = state(SIZE, true);
+    assert!(press(&mut s, "A").is_empty());
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("empty")));
+    queue_item(&mut s, &[1, 2, 7], 2);
+    press(&mut s, "A");
+    match &s.overlay {
+        Some(Overlay::Confirm(c)) => assert!(!c.on_run, "focus starts on Cancel"),
+        other => panic!("no confirm dialog: {other:?}"),
+    }
+    let effects = press(&mut s, "\n");
+    assert!(effects.is_empty(), "Cancel runs nothing: {effects:?}");
+    assert!(s.overlay.is_none());
+    assert_eq!(s.queue.queue.operations().len(), 1, "and keeps the queue");
+    // Tab to Run, Enter: the plan goes out as a file of its steps.
+    let effects = press(&mut s, "A\t\n");
+    let file = effects.iter().find_map(|e| match e {
+        Effect::Execute { file, dry_run } => Some((file.clone(), *dry_run)),
+        _ => None,
+    });
+    let (file, dry_run) = file.expect("an execute effect");
+    assert!(!dry_run);
+    assert_eq!(file.steps.len(), 3);
+    assert!(
+        file.steps
+            .iter()
+            .all(|st| st.change == seats::plan::Change::Suspend)
+    );
+    assert!(s.queue.queue.is_empty(), "the batch leaves the queue");
+}
+
+#[test]
+fn irreversible_plans_need_the_count_typed() {
+    let mut s = state(SIZE, true);
+    queue_item(&mut s, &[1, 2], 4);
+    let effects = press(&mut s, "A\t\n");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Execute { .. })));
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("type 2")));
+    let effects = press(&mut s, "3\n");
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Execute { .. })),
+        "a wrong count"
+    );
+    let effects = press(&mut s, "\x082\n");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Execute { .. })));
+}
+
+#[test]
+fn quitting_with_a_queue_asks_first() {
+    let mut s = state(SIZE, true);
+    queue_item(&mut s, &[1], 2);
+    press(&mut s, "q");
+    assert!(!s.quit);
+    assert!(matches!(s.overlay, Some(Overlay::QuitConfirm)));
+    press(&mut s, "n");
+    assert!(!s.quit && s.overlay.is_none());
+    press(&mut s, "qy");
+    assert!(s.quit);
+}
+
+#[test]
+fn colon_commands() {
+    let mut s = state(SIZE, true);
+    press(&mut s, ":write\n");
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("file name"))
+    );
+    press(&mut s, "j:suspend\n");
+    assert_eq!(
+        s.queue.queue.operations()[0].targets,
+        vec!["acc-001".to_string()]
+    );
+    let effects = press(&mut s, ":write /tmp/x.json\n");
+    assert!(
+        matches!(&effects[..], [Effect::WritePlan { path, file }] if path.ends_with("x.json") && file.steps.len() == 1)
+    );
+    let effects = press(&mut s, ":read plan.json\n");
+    assert!(matches!(&effects[..], [Effect::ReadPlan(p)] if p.ends_with("plan.json")));
+    press(&mut s, ":remove-product nosuch\n");
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("confluence, jira-software"))
+    );
+    press(&mut s, ":bogus\n");
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("unknown command"))
+    );
+    // A command line never filters the users.
+    assert_eq!(s.users.query, "");
+}
+
+#[test]
+fn a_read_plan_file_becomes_the_queue() {
+    let mut s = state(SIZE, true);
+    let mut q = seats::plan::Queue::new();
+    q.add(OperationKind::Restore, ["acc-004".to_string()]);
+    let plan = seats::plan::build_plan(
+        &console::directory(),
+        &q,
+        &seats::plan::PlanContext::new(&console::config(), &[]),
+    );
+    let file = seats::plan::PlanFile::new(&plan, &q, None, None, console::fetched_at());
+    let effects = update(&mut s, Action::PlanRead(Ok(Box::new(file))));
+    console::answer(&mut s, effects);
+    assert_eq!(s.view, View::Queue);
+    assert_eq!(s.queue.queue.operations()[0].kind, OperationKind::Restore);
+    assert!(s.queue.plan.is_some());
 }

@@ -9,7 +9,11 @@ use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use super::loaded::Loaded;
 use super::marks::RowSet;
 use crate::domain::Directory;
+use std::path::PathBuf;
+
+use super::state::PlanView;
 use crate::filter::{FilterRequest, FilterResult};
+use crate::plan::{PlanContext, PlanFile, Queue};
 
 #[derive(Debug)]
 pub enum Action {
@@ -35,6 +39,15 @@ pub enum Action {
     SnapshotSaved(Result<(), String>),
     /// A filter pass finished; the set is its rows, built on the worker's thread.
     Filtered(FilterResult, Arc<RowSet>),
+    /// The queue kept from the last session.
+    QueueLoaded(Result<Queue, String>),
+    Planned {
+        generation: u64,
+        view: PlanView,
+    },
+    /// A plan file was written (its path) or not (why).
+    PlanWritten(Result<String, String>),
+    PlanRead(Result<Box<PlanFile>, String>),
 }
 
 #[derive(Debug)]
@@ -44,4 +57,23 @@ pub enum Effect {
     Fetch,
     SaveSnapshot(Arc<Directory>),
     Filter(FilterRequest),
+    LoadQueue,
+    SaveQueue(Queue),
+    /// Build the plan for the queue against the data on screen.
+    BuildPlan {
+        generation: u64,
+        directory: Arc<Directory>,
+        queue: Queue,
+        context: Box<PlanContext>,
+    },
+    WritePlan {
+        path: PathBuf,
+        file: Box<PlanFile>,
+    },
+    ReadPlan(PathBuf),
+    /// Run the confirmed plan (or, with `dry_run`, record what it would do).
+    Execute {
+        file: Box<PlanFile>,
+        dry_run: bool,
+    },
 }

@@ -70,6 +70,8 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     let info = SessionInfo {
         label: session.label.clone(),
         org_id: session.org_id.clone(),
+        profile: session.profile.clone(),
+        myself: session.myself.clone(),
         online: session.client.is_some(),
         dry_run: session.dry_run,
     };
@@ -222,6 +224,94 @@ impl Io {
     fn run(&self, effect: Effect) {
         match effect {
             Effect::Filter(req) => self.worker.submit(req),
+            Effect::LoadQueue => {
+                let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mut notice = None;
+                    let result = with_store(&store, &mut notice, |s| {
+                        crate::plan::queue_store::load(s.connection(), &scope)
+                            .map_err(|e| e.to_string())
+                    });
+                    let _ = tx.send(Action::QueueLoaded(result));
+                });
+            }
+            Effect::SaveQueue(queue) => {
+                let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mut notice = None;
+                    let result = with_store(&store, &mut notice, |s| {
+                        crate::plan::queue_store::save(s.connection(), &scope, &queue)
+                            .map_err(|e| e.to_string())
+                    });
+                    if let Err(e) = result {
+                        let _ = tx.send(Action::PlanWritten(Err(format!(
+                            "the queue was not saved: {e}"
+                        ))));
+                    }
+                });
+            }
+            Effect::BuildPlan {
+                generation,
+                directory,
+                queue,
+                context,
+            } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let plan = crate::plan::build_plan(&directory, &queue, &context);
+                    let view = super::plan_view::view(plan);
+                    let _ = tx.send(Action::Planned { generation, view });
+                });
+            }
+            Effect::WritePlan { path, file } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = file
+                        .write(&path)
+                        .map(|()| path.display().to_string())
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::PlanWritten(result));
+                });
+            }
+            Effect::ReadPlan(path) => {
+                let (tx, org) = (self.tx.clone(), self.org_id.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::plan::PlanFile::read(&path, Some(&org))
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::PlanRead(result));
+                });
+            }
+            Effect::Execute { file, dry_run } => {
+                // Until the console runs batches itself, a confirmed plan is kept as a file
+                // that `seats apply` runs with the same checks and journal.
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = (|| {
+                        let dir = crate::paths::data_dir()
+                            .ok_or_else(|| "no data directory: set SEATS_DATA_DIR".to_owned())?
+                            .join("plans");
+                        std::fs::create_dir_all(&dir)
+                            .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+                        let kind = if dry_run { "dry-run" } else { "confirmed" };
+                        let path = dir.join(format!(
+                            "{kind}-{}.json",
+                            file.created_at.format("%Y%m%d-%H%M%S")
+                        ));
+                        file.write(&path).map_err(|e| e.to_string())?;
+                        Ok(if dry_run {
+                            format!("{} (dry run: nothing was changed)", path.display())
+                        } else {
+                            format!(
+                                "{}: run it with seats apply {}",
+                                path.display(),
+                                path.display()
+                            )
+                        })
+                    })();
+                    let _ = tx.send(Action::PlanWritten(result));
+                });
+            }
             Effect::LoadSnapshot => {
                 let (tx, store, scope, config) = (
                     self.tx.clone(),

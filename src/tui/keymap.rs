@@ -33,6 +33,14 @@ pub enum Command {
     MarkRange,
     MarkAll,
     ClearMarks,
+    /// The action menu for the marked users (or the current one).
+    Actions,
+    /// The `:` command line.
+    CommandLine,
+    /// Review and confirm the queue.
+    Review,
+    /// Remove the queue item under the cursor.
+    Remove,
 }
 
 /// Where a binding applies.
@@ -42,6 +50,7 @@ pub enum Scope {
     Users,
     Groups,
     Activity,
+    Queue,
 }
 
 impl Scope {
@@ -51,6 +60,7 @@ impl Scope {
             Scope::Users => "Users",
             Scope::Groups => "Groups",
             Scope::Activity => "Activity",
+            Scope::Queue => "Queue",
         }
     }
 
@@ -59,6 +69,7 @@ impl Scope {
             View::Users => Scope::Users,
             View::Groups => Scope::Groups,
             View::Activity => Scope::Activity,
+            View::Queue => Scope::Queue,
         }
     }
 }
@@ -300,6 +311,47 @@ pub const BINDINGS: &[Binding] = &[
         "users in the chosen bucket or preset",
         true,
     ),
+    bind(
+        K::Char('4'),
+        "4",
+        C::Show(View::Queue),
+        S::Everywhere,
+        "Queue view",
+        false,
+    ),
+    bind(
+        K::Char(':'),
+        ":",
+        C::CommandLine,
+        S::Everywhere,
+        "command: write FILE, read FILE, suspend, ...",
+        false,
+    ),
+    bind(
+        K::Char('A'),
+        "A",
+        C::Review,
+        S::Everywhere,
+        "review and confirm the queue",
+        true,
+    ),
+    bind(
+        K::Char('a'),
+        "a",
+        C::Actions,
+        S::Users,
+        "queue an action for the marked users (or this one)",
+        true,
+    ),
+    bind(
+        K::Char('d'),
+        "d",
+        C::Remove,
+        S::Queue,
+        "remove the target, or the whole operation",
+        true,
+    ),
+    bind(K::Delete, "", C::Remove, S::Queue, "", false),
 ];
 
 /// The command bound to a key in this view, if any. View bindings win over global ones.

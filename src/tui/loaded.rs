@@ -30,6 +30,8 @@ pub struct Derived {
     pub groups_by_name: Vec<usize>,
     /// Email domains and how many users have each, most common first.
     pub domains: Vec<(String, usize)>,
+    /// Account id to its index in `dir.users` (the queue and plan name users by id).
+    pub by_account: HashMap<String, u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -58,7 +60,14 @@ impl Loaded {
         }
         let mut domains: Vec<(String, usize)> = counts.into_iter().collect();
         domains.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let by_account = dir
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.account_id.clone(), i as u32))
+            .collect();
         let derived = Derived {
+            by_account,
             activity: activity(&dir),
             reclaim: idle_seats(
                 &dir,

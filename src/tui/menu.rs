@@ -3,6 +3,7 @@
 
 use crate::domain::product_name;
 use crate::filter::SortKey;
+use crate::plan::OperationKind;
 
 use super::loaded::Loaded;
 
@@ -15,10 +16,16 @@ pub enum Choice {
     /// Negate the next token chosen.
     ToggleNegate,
     Sort(SortKey),
+    /// Queue this action for the marked users (or the current one).
+    Queue(OperationKind),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Submenu {
+    /// Products to remove access to.
+    RemoveProduct,
+    /// Groups to remove the targets from.
+    RemoveGroup,
     Product,
     Idle,
     Status,
@@ -87,6 +94,44 @@ impl Menu {
     pub fn submenu(which: Submenu, data: Option<&Loaded>) -> Menu {
         let token = |label: String, tok: String| item(label, Choice::Token(tok));
         let (title, items): (&str, Vec<Item>) = match which {
+            Submenu::RemoveProduct => (
+                "Remove access to",
+                data.map(|d| d.dir.product_keys())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|k| {
+                        item(
+                            product_name(&k),
+                            Choice::Queue(OperationKind::RemoveProductAccess { product: k }),
+                        )
+                    })
+                    .collect(),
+            ),
+            Submenu::RemoveGroup => (
+                "Remove from group",
+                data.map(|d| {
+                    d.derived
+                        .groups_by_name
+                        .iter()
+                        .map(|&i| {
+                            let g = &d.dir.groups[i];
+                            let label = if g.synced {
+                                format!("{} (synced: held out)", g.name)
+                            } else {
+                                g.name.clone()
+                            };
+                            item(
+                                label,
+                                Choice::Queue(OperationKind::RemoveFromGroup {
+                                    group_id: g.id.clone(),
+                                    group_name: g.name.clone(),
+                                }),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            ),
             Submenu::Product => (
                 "Product",
                 data.map(|d| d.dir.product_keys())
@@ -148,6 +193,41 @@ impl Menu {
             ),
         };
         Menu::new(title, items)
+    }
+
+    /// The action menu (`a`): what to queue for `targets` users.
+    pub fn actions(targets: usize) -> Menu {
+        use Choice::{Open, Queue};
+        let q = |k: OperationKind| Queue(k);
+        let title = if targets == 1 {
+            "Queue for 1 user".to_owned()
+        } else {
+            format!("Queue for {targets} users")
+        };
+        Menu::new(
+            title,
+            vec![
+                item("remove product access…", Open(Submenu::RemoveProduct)),
+                item("remove from a group…", Open(Submenu::RemoveGroup)),
+                item(
+                    "suspend (frees every seat, keeps content)",
+                    q(OperationKind::Suspend),
+                ),
+                item("restore", q(OperationKind::Restore)),
+                item(
+                    "remove from the directory (irreversible)",
+                    q(OperationKind::RemoveFromDirectory),
+                ),
+                item(
+                    "deactivate the Atlassian account (managed only)",
+                    q(OperationKind::Deactivate),
+                ),
+                item(
+                    "reactivate the Atlassian account",
+                    q(OperationKind::Reactivate),
+                ),
+            ],
+        )
     }
 
     pub fn sort(products: &[String], current: &SortKey) -> Menu {

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod loaded;
 pub mod marks;
 pub mod menu;
+pub mod plan_view;
 pub mod state;
 pub mod ui;
 pub mod update;

@@ -19,16 +19,18 @@ pub enum View {
     Users,
     Groups,
     Activity,
+    Queue,
 }
 
 impl View {
-    pub const ALL: [View; 3] = [View::Users, View::Groups, View::Activity];
+    pub const ALL: [View; 4] = [View::Users, View::Groups, View::Activity, View::Queue];
 
     pub fn title(self) -> &'static str {
         match self {
             View::Users => "Users",
             View::Groups => "Groups",
             View::Activity => "Activity",
+            View::Queue => "Queue",
         }
     }
 }
@@ -38,6 +40,9 @@ impl View {
 pub struct SessionInfo {
     pub label: String,
     pub org_id: String,
+    pub profile: Option<String>,
+    /// The signed-in admin (email, account id): protected from every plan.
+    pub myself: Vec<String>,
     pub online: bool,
     pub dry_run: bool,
 }
@@ -102,20 +107,72 @@ pub const PRESETS: [u32; 4] = [30, 60, 90, 180];
 /// Buckets plus presets.
 pub const ACTIVITY_CHOICES: usize = 6 + PRESETS.len();
 
-/// The query line while it is open.
+/// What the line at the bottom is typing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InputKind {
+    /// `/`: the users query, applied as it is typed.
+    #[default]
+    Query,
+    /// `:`: a command, run on Enter.
+    Command,
+}
+
+/// The query or command line while it is open.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueryInput {
     pub text: String,
     /// Cursor position in chars.
     pub cursor: usize,
+    pub kind: InputKind,
+}
+
+/// A plan built from the queue, with a note per queued target (held out, no-op, steps).
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    pub plan: Arc<crate::plan::Plan>,
+    /// (operation id, account id) to what the plan does with that target.
+    pub notes: Arc<std::collections::HashMap<(crate::plan::OperationId, String), String>>,
+}
+
+/// The queue of operations and the plan made of it.
+#[derive(Debug, Clone, Default)]
+pub struct QueueState {
+    pub queue: crate::plan::Queue,
+    pub list: ListCursor,
+    pub plan: Option<PlanView>,
+    /// Newest plan asked for; an older plan is stale.
+    pub requested: u64,
+    pub shown: u64,
+}
+
+impl QueueState {
+    pub fn plan_pending(&self) -> bool {
+        self.shown < self.requested
+    }
+}
+
+/// The confirm dialog: focus starts on Cancel; irreversible plans need the count typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Confirm {
+    pub on_run: bool,
+    pub typed: String,
+    pub scroll: usize,
 }
 
 /// What covers the view.
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help { scroll: usize },
-    Details { user: u32, scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    Details {
+        user: u32,
+        scroll: usize,
+    },
     Menu(Menu),
+    Confirm(Confirm),
+    /// `q` with a queue or a batch: asks first.
+    QuitConfirm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +210,7 @@ pub struct AppState {
     pub marks_hidden: usize,
     pub groups: ListCursor,
     pub activity: ActivityPanel,
+    pub queue: QueueState,
     pub input: Option<QueryInput>,
     pub overlay: Option<Overlay>,
     pub flash: Option<Flash>,
@@ -197,6 +255,7 @@ impl AppState {
             marks_hidden: 0,
             groups: ListCursor::default(),
             activity: ActivityPanel::default(),
+            queue: QueueState::default(),
             input: None,
             overlay: None,
             flash: None,
@@ -216,5 +275,37 @@ impl AppState {
     /// The user under the cursor in the Users view.
     pub fn current_user(&self) -> Option<u32> {
         self.users.rows.get(self.users.cursor).copied()
+    }
+}
+
+/// A row of the Queue view: an operation, or one of its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueRow<'a> {
+    Operation(&'a crate::plan::QueuedOperation),
+    Target(&'a crate::plan::QueuedOperation, &'a str),
+}
+
+impl QueueState {
+    /// Rows of the Queue view: each operation, then its targets. O(operations).
+    pub fn rows_len(&self) -> usize {
+        self.queue
+            .operations()
+            .iter()
+            .map(|o| 1 + o.targets.len())
+            .sum()
+    }
+
+    pub fn row(&self, mut i: usize) -> Option<QueueRow<'_>> {
+        for op in self.queue.operations() {
+            if i == 0 {
+                return Some(QueueRow::Operation(op));
+            }
+            i -= 1;
+            if let Some(t) = op.targets.get(i) {
+                return Some(QueueRow::Target(op, t));
+            }
+            i -= op.targets.len();
+        }
+        None
     }
 }

@@ -11,10 +11,12 @@ use super::layout::{self, follow};
 use super::loaded::{Loaded, Origin};
 use super::menu::{Choice, Menu, quote};
 use super::state::{
-    ACTIVITY_CHOICES, AppState, Fetch, Flash, Level, Overlay, PRESETS, QueryInput, View,
+    ACTIVITY_CHOICES, AppState, Confirm, Fetch, Flash, InputKind, Level, Overlay, PRESETS,
+    QueryInput, QueueRow, View,
 };
 use crate::domain::Bucket;
 use crate::filter::{FilterRequest, SortKey};
+use crate::plan::{OperationKind, PlanContext, PlanFile, Queue};
 
 /// How long a status-line message stays.
 const FLASH_SECONDS: i64 = 6;
@@ -23,7 +25,7 @@ const WHEEL_ROWS: usize = 3;
 
 /// The effects to run when the console starts: read the snapshot, and fetch when asked to.
 pub fn start(state: &mut AppState, fetch_now: bool) -> Vec<Effect> {
-    let mut effects = vec![Effect::LoadSnapshot];
+    let mut effects = vec![Effect::LoadSnapshot, Effect::LoadQueue];
     if fetch_now && state.session.online {
         state.fetch = Fetch::Running {
             fetched: 0,
@@ -135,6 +137,56 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             );
             vec![]
         }
+        Action::QueueLoaded(Ok(queue)) => {
+            state.queue.queue = queue;
+            clamp_all(state);
+            plan(state).into_iter().collect()
+        }
+        Action::QueueLoaded(Err(message)) => {
+            flash(
+                state,
+                Level::Warn,
+                format!("the saved queue could not be read: {message}"),
+            );
+            vec![]
+        }
+        Action::Planned { generation, view } => {
+            if generation >= state.queue.shown {
+                state.queue.shown = generation;
+                state.queue.plan = Some(view);
+            }
+            vec![]
+        }
+        Action::PlanWritten(Ok(path)) => {
+            flash(state, Level::Info, format!("plan written to {path}"));
+            vec![]
+        }
+        Action::PlanWritten(Err(message)) | Action::PlanRead(Err(message)) => {
+            flash(state, Level::Error, message);
+            vec![]
+        }
+        Action::PlanRead(Ok(file)) => match file.queue {
+            Some(queue) => {
+                let n = queue.counts().operations;
+                state.queue.queue = queue;
+                state.queue.list = Default::default();
+                state.view = View::Queue;
+                flash(
+                    state,
+                    Level::Info,
+                    format!("read a plan of {n} operations into the queue"),
+                );
+                queue_changed(state)
+            }
+            None => {
+                flash(
+                    state,
+                    Level::Error,
+                    "that plan file holds no queue to review (it was written by another tool)",
+                );
+                vec![]
+            }
+        },
         Action::Filtered(result, set) => {
             // Results arrive in order; an older one than shown is stale.
             if result.generation <= state.users.shown && state.users.shown != 0 {
@@ -188,13 +240,267 @@ fn set_data(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
     let groups = loaded.dir.groups.len();
     state.marks.remap(&loaded.dir);
     state.data = Some(loaded);
+    let replan = plan(state);
     follow(
         &mut state.groups.cursor,
         &mut state.groups.offset,
         groups,
         layout::table_rows(state.size),
     );
-    filter(state).into_iter().collect()
+    filter(state).into_iter().chain(replan).collect()
+}
+
+/// Asks for the plan of the queue against the data on screen (none for an empty queue).
+fn plan(state: &mut AppState) -> Option<Effect> {
+    let data = state.data.as_ref()?;
+    if state.queue.queue.is_empty() {
+        state.queue.plan = None;
+        state.queue.shown = state.queue.requested;
+        return None;
+    }
+    state.queue.requested += 1;
+    let myself: Vec<&str> = state.session.myself.iter().map(String::as_str).collect();
+    Some(Effect::BuildPlan {
+        generation: state.queue.requested,
+        directory: data.dir.clone(),
+        queue: state.queue.queue.clone(),
+        context: Box::new(PlanContext::new(&state.config, &myself)),
+    })
+}
+
+/// The queue changed: keep it, and plan it again.
+fn queue_changed(state: &mut AppState) -> Vec<Effect> {
+    clamp_all(state);
+    let mut effects = vec![Effect::SaveQueue(state.queue.queue.clone())];
+    effects.extend(plan(state));
+    effects
+}
+
+/// Account ids the next action is for: the marks, else the user under the cursor.
+fn targets(state: &AppState) -> Vec<String> {
+    if !state.marks.is_empty() {
+        return state.marks.ids.iter().cloned().collect();
+    }
+    let user = state.current_user().and_then(|ix| {
+        state
+            .data
+            .as_ref()
+            .and_then(|d| d.dir.users.get(ix as usize))
+    });
+    user.map(|u| vec![u.account_id.clone()]).unwrap_or_default()
+}
+
+fn enqueue(state: &mut AppState, kind: OperationKind) -> Vec<Effect> {
+    let targets = targets(state);
+    if targets.is_empty() {
+        flash(state, Level::Warn, "no user to queue: mark some with Space");
+        return vec![];
+    }
+    let what = kind.describe();
+    let n = targets.len();
+    state.queue.queue.add(kind, targets);
+    state.marks.clear();
+    let c = state.queue.queue.counts();
+    flash(
+        state,
+        Level::Info,
+        format!(
+            "queued: {what} for {n} users (queue: {} operations, {} targets; A reviews)",
+            c.operations, c.targets
+        ),
+    );
+    queue_changed(state)
+}
+
+/// `:` commands. Unknown ones say what exists.
+fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
+    let line = line.trim();
+    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let rest = rest.trim();
+    match word {
+        "" => vec![],
+        "q" | "quit" => run(state, Command::Quit, false),
+        "w" | "write" => {
+            if rest.is_empty() {
+                flash(
+                    state,
+                    Level::Error,
+                    ":write needs a file name, e.g. :write plan.json",
+                );
+                return vec![];
+            }
+            match state.queue.plan.as_ref() {
+                Some(view) if !state.queue.plan_pending() => {
+                    let file = PlanFile::new(
+                        &view.plan,
+                        &state.queue.queue,
+                        state.session.profile.clone(),
+                        None,
+                        state.now,
+                    );
+                    vec![Effect::WritePlan {
+                        path: rest.into(),
+                        file: Box::new(file),
+                    }]
+                }
+                _ => {
+                    flash(
+                        state,
+                        Level::Warn,
+                        "nothing planned yet: queue an action first",
+                    );
+                    vec![]
+                }
+            }
+        }
+        "r" | "read" => {
+            if rest.is_empty() {
+                flash(
+                    state,
+                    Level::Error,
+                    ":read needs a file name, e.g. :read plan.json",
+                );
+                return vec![];
+            }
+            vec![Effect::ReadPlan(rest.into())]
+        }
+        "suspend" => enqueue(state, OperationKind::Suspend),
+        "restore" => enqueue(state, OperationKind::Restore),
+        "remove-from-directory" => enqueue(state, OperationKind::RemoveFromDirectory),
+        "deactivate" => enqueue(state, OperationKind::Deactivate),
+        "reactivate" => enqueue(state, OperationKind::Reactivate),
+        "remove-product" | "remove-product-access" => {
+            let known = state
+                .data
+                .as_ref()
+                .map(|d| d.dir.product_keys())
+                .unwrap_or_default();
+            if known.iter().any(|k| k == rest) {
+                enqueue(
+                    state,
+                    OperationKind::RemoveProductAccess {
+                        product: rest.into(),
+                    },
+                )
+            } else {
+                flash(
+                    state,
+                    Level::Error,
+                    format!(":remove-product needs one of: {}", known.join(", ")),
+                );
+                vec![]
+            }
+        }
+        "remove-group" => {
+            let group = state.data.as_ref().and_then(|d| {
+                d.dir
+                    .groups
+                    .iter()
+                    .find(|g| g.name.eq_ignore_ascii_case(rest))
+                    .map(|g| (g.id.clone(), g.name.clone()))
+            });
+            match group {
+                Some((group_id, group_name)) => enqueue(
+                    state,
+                    OperationKind::RemoveFromGroup {
+                        group_id,
+                        group_name,
+                    },
+                ),
+                None => {
+                    flash(state, Level::Error, format!("no group named {rest:?}"));
+                    vec![]
+                }
+            }
+        }
+        "clear-queue" => {
+            state.queue.queue.clear();
+            queue_changed(state)
+        }
+        other => {
+            flash(
+                state,
+                Level::Error,
+                format!(
+                    "unknown command :{other}; commands: write FILE, read FILE, suspend, restore, \
+                     remove-product KEY, remove-group NAME, remove-from-directory, deactivate, \
+                     reactivate, clear-queue, quit"
+                ),
+            );
+            vec![]
+        }
+    }
+}
+
+/// Removes the queue row under the cursor: a target, or a whole operation.
+fn remove_queue_row(state: &mut AppState) -> Vec<Effect> {
+    let removed = match state.queue.row(state.queue.list.cursor) {
+        Some(QueueRow::Operation(op)) => {
+            let id = op.id;
+            state.queue.queue.remove_operation(id)
+        }
+        Some(QueueRow::Target(op, account)) => {
+            let (id, account) = (op.id, account.to_owned());
+            state.queue.queue.remove_target(id, &account)
+        }
+        None => false,
+    };
+    if removed {
+        queue_changed(state)
+    } else {
+        vec![]
+    }
+}
+
+/// The confirm dialog's Run: refused plans and untyped counts stop here.
+fn confirm_run(state: &mut AppState) -> Vec<Effect> {
+    let Some(Overlay::Confirm(confirm)) = state.overlay.clone() else {
+        return vec![];
+    };
+    let Some(view) = state.queue.plan.clone() else {
+        return vec![];
+    };
+    let plan = &view.plan;
+    if let Some(r) = &plan.refusal {
+        flash(state, Level::Error, r.describe());
+        return vec![];
+    }
+    let affected = plan.affected_users();
+    if affected == 0 {
+        flash(
+            state,
+            Level::Warn,
+            "the plan changes nobody: every target is held out or a no-op",
+        );
+        return vec![];
+    }
+    if plan.is_irreversible() && confirm.typed.trim() != affected.to_string() {
+        flash(
+            state,
+            Level::Warn,
+            format!("this cannot be undone: type {affected} to confirm"),
+        );
+        return vec![];
+    }
+    let file = PlanFile::new(
+        plan,
+        &state.queue.queue,
+        state.session.profile.clone(),
+        None,
+        state.now,
+    );
+    state.overlay = None;
+    let dry_run = state.session.dry_run;
+    let mut effects = vec![Effect::Execute {
+        file: Box::new(file),
+        dry_run,
+    }];
+    if !dry_run {
+        // The batch now lives in the journal; the queue starts again empty.
+        state.queue.queue = Queue::new();
+        effects.extend(queue_changed(state));
+    }
+    effects
 }
 
 /// A filter request for the users table's query and sort, against the data on screen.
@@ -248,6 +554,14 @@ fn clamp_all(state: &mut AppState) {
     );
     let products = state.data.as_ref().map_or(0, |d| d.derived.activity.len());
     state.activity.product = state.activity.product.min(products.saturating_sub(1));
+    let len = state.queue.rows_len();
+    let list = &mut state.queue.list;
+    follow(
+        &mut list.cursor,
+        &mut list.offset,
+        len,
+        queue_rows(state.size),
+    );
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
@@ -311,7 +625,23 @@ fn move_by(state: &mut AppState, delta: isize) {
             let len = state.data.as_ref().map_or(0, |d| d.derived.activity.len());
             state.activity.product = step(state.activity.product, len);
         }
+        View::Queue => {
+            let len = state.queue.rows_len();
+            let list = &mut state.queue.list;
+            list.cursor = step(list.cursor, len);
+            follow(
+                &mut list.cursor,
+                &mut list.offset,
+                len,
+                queue_rows(state.size),
+            );
+        }
     }
+}
+
+/// Rows of the queue list on screen (the effect panel takes the top of the view).
+pub fn queue_rows(size: (u16, u16)) -> usize {
+    layout::table_rows(size).saturating_sub(super::ui::QUEUE_PANEL as usize)
 }
 
 fn page(state: &AppState) -> isize {
@@ -340,7 +670,11 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             let text = state.users.query.clone();
             let cursor = text.chars().count();
             state.view = View::Users;
-            state.input = Some(QueryInput { text, cursor });
+            state.input = Some(QueryInput {
+                text,
+                cursor,
+                kind: InputKind::Query,
+            });
         }
         Command::Facets => state.overlay = Some(Overlay::Menu(Menu::facets())),
         Command::Sort => {
@@ -361,7 +695,43 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             }
             state.view = View::Users;
         }
+        Command::Quit if !state.queue.queue.is_empty() => {
+            state.overlay = Some(Overlay::QuitConfirm)
+        }
         Command::Quit => state.quit = true,
+        Command::Actions => {
+            let n = targets(state).len();
+            if n == 0 {
+                flash(state, Level::Warn, "no user here to queue an action for");
+            } else {
+                state.overlay = Some(Overlay::Menu(Menu::actions(n)));
+            }
+        }
+        Command::CommandLine => {
+            state.input = Some(QueryInput {
+                text: String::new(),
+                cursor: 0,
+                kind: InputKind::Command,
+            })
+        }
+        Command::Review => {
+            if state.queue.queue.is_empty() {
+                flash(
+                    state,
+                    Level::Warn,
+                    "the queue is empty: mark users with Space, then a",
+                );
+            } else if state.queue.plan.is_none() || state.queue.plan_pending() {
+                flash(
+                    state,
+                    Level::Info,
+                    "the plan is being built: try again in a moment",
+                );
+            } else {
+                state.overlay = Some(Overlay::Confirm(Confirm::default()));
+            }
+        }
+        Command::Remove => return remove_queue_row(state),
         Command::Mark => {
             if let (Some(d), Some(ix)) = (&state.data, state.current_user()) {
                 state.marks.toggle(&d.dir, ix);
@@ -435,6 +805,7 @@ fn open(state: &mut AppState) -> Vec<Effect> {
             let name = &data.dir.groups[gi].name;
             show_users(state, format!("group:{}", quote(name)), None)
         }
+        View::Queue => vec![],
         View::Activity => {
             let Some(p) = data.derived.activity.get(state.activity.product) else {
                 return vec![];
@@ -469,7 +840,17 @@ fn on_query_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             .map_or(text.len(), |(i, _)| i)
     };
     let mut changed = false;
+    let command = input.kind == InputKind::Command;
     match key.code {
+        KeyCode::Enter if command => {
+            let line = input.text.clone();
+            state.input = None;
+            return run_command(state, &line);
+        }
+        KeyCode::Esc if command => {
+            state.input = None;
+            return vec![];
+        }
         KeyCode::Enter => {
             state.input = None;
             return vec![];
@@ -526,7 +907,7 @@ fn on_query_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         KeyCode::End => input.cursor = len,
         _ => {}
     }
-    if !changed {
+    if !changed || command {
         return vec![];
     }
     state.users.query = input.text.clone();
@@ -555,6 +936,37 @@ fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                 *scroll += 10;
             } else if key.code == KeyCode::PageUp {
                 *scroll = scroll.saturating_sub(10);
+            }
+            vec![]
+        }
+        Overlay::QuitConfirm => {
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => state.quit = true,
+                _ => state.overlay = None,
+            }
+            vec![]
+        }
+        Overlay::Confirm(confirm) => {
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => state.overlay = None,
+                KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+                    confirm.on_run = !confirm.on_run
+                }
+                KeyCode::Char('h') => confirm.on_run = false,
+                KeyCode::Char('l') => confirm.on_run = true,
+                KeyCode::Char('j') | KeyCode::Down => confirm.scroll += 1,
+                KeyCode::Char('k') | KeyCode::Up => {
+                    confirm.scroll = confirm.scroll.saturating_sub(1)
+                }
+                KeyCode::PageDown => confirm.scroll += 10,
+                KeyCode::PageUp => confirm.scroll = confirm.scroll.saturating_sub(10),
+                KeyCode::Char(c) if c.is_ascii_digit() => confirm.typed.push(c),
+                KeyCode::Backspace => {
+                    confirm.typed.pop();
+                }
+                KeyCode::Enter if confirm.on_run => return confirm_run(state),
+                KeyCode::Enter => state.overlay = None,
+                _ => {}
             }
             vec![]
         }
@@ -642,6 +1054,7 @@ fn choose(state: &mut AppState, choice: Choice) -> Vec<Effect> {
             }
             show_users(state, query, None)
         }
+        Choice::Queue(kind) => enqueue(state, kind),
         Choice::Sort(key) => {
             let mut sort = state.users.sort.clone();
             if sort.key == key {
@@ -710,6 +1123,8 @@ fn scroll_overlay_or_move(state: &mut AppState, delta: isize) {
         Some(Overlay::Help { scroll } | Overlay::Details { scroll, .. }) => {
             *scroll = scroll.saturating_add_signed(delta);
         }
+        Some(Overlay::Confirm(c)) => c.scroll = c.scroll.saturating_add_signed(delta),
+        Some(Overlay::QuitConfirm) => {}
         Some(Overlay::Menu(menu)) => {
             let len = menu.items.len();
             if len > 0 {

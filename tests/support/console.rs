@@ -230,6 +230,8 @@ pub fn state(size: (u16, u16), online: bool) -> AppState {
         SessionInfo {
             label: "test org".into(),
             org_id: "org-1".into(),
+            profile: None,
+            myself: vec!["ken@acme.example".into()],
             online,
             dry_run: false,
         },
@@ -273,6 +275,16 @@ pub fn answer(state: &mut AppState, effects: Vec<Effect>) -> Vec<Effect> {
                 };
                 let set = Arc::new(seats::tui::marks::RowSet::from_rows(&result.rows));
                 rest.extend(update(state, Action::Filtered(result, set)));
+            }
+            Effect::BuildPlan {
+                generation,
+                directory,
+                queue,
+                context,
+            } => {
+                let plan = seats::plan::build_plan(&directory, &queue, &context);
+                let view = seats::tui::plan_view::view(plan);
+                rest.extend(update(state, Action::Planned { generation, view }));
             }
             other => rest.push(other),
         }

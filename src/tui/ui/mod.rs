@@ -1,12 +1,16 @@
 //! Drawing: a pure function of `AppState`. Only the rows on screen are built.
 
 mod activity;
+mod confirm;
 mod details;
 mod groups;
 mod help;
 mod menu;
+mod queue;
 mod theme;
 mod users;
+
+pub use queue::QUEUE_PANEL;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -42,6 +46,7 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
         View::Users => users::draw(state, frame, areas.body),
         View::Groups => groups::draw(state, frame, areas.body),
         View::Activity => activity::draw(state, frame, areas.body),
+        View::Queue => queue::draw(state, frame, areas.body),
     }
     query_line(state, frame, areas.query);
     status_line(state, frame, areas.status);
@@ -51,6 +56,8 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
             details::draw(state, frame, areas.body, *user, *scroll)
         }
         Some(Overlay::Menu(m)) => menu::draw(state, frame, areas.body, m),
+        Some(Overlay::Confirm(c)) => confirm::draw(state, frame, areas.body, c),
+        Some(Overlay::QuitConfirm) => confirm::draw_quit(state, frame, areas.body),
         None => {}
     }
 }
