@@ -45,6 +45,8 @@ pub(crate) struct Compiled<'q> {
     excluded: &'q [String],
     /// `excluded_groups[w][g]`: excluded word `w` matches group `g`'s name.
     excluded_groups: Vec<Vec<bool>>,
+    /// Compute scores (for a relevance sort); else a word only has to match.
+    scored: bool,
 }
 
 fn scope(q: &Query, idx: &SearchIndex) -> Scope {
@@ -62,7 +64,7 @@ fn scope(q: &Query, idx: &SearchIndex) -> Scope {
 }
 
 impl<'q> Compiled<'q> {
-    pub(crate) fn new(q: &'q Query, idx: &SearchIndex) -> Compiled<'q> {
+    pub(crate) fn new(q: &'q Query, idx: &SearchIndex, scored: bool) -> Compiled<'q> {
         let code = |order: &[&str], v: &str| {
             order
                 .iter()
@@ -124,6 +126,7 @@ impl<'q> Compiled<'q> {
             group_scores,
             excluded: &q.excluded_words,
             excluded_groups,
+            scored,
         }
     }
 
@@ -144,6 +147,16 @@ impl<'q> Compiled<'q> {
     fn score(&self, idx: &SearchIndex, scorer: &Scorer, row: u32) -> Option<i64> {
         let hay = &idx.haystacks[row as usize];
         let groups = idx.groups_of(row);
+        if !self.scored {
+            let matches = self
+                .words
+                .iter()
+                .zip(&self.group_scores)
+                .all(|(w, by_group)| {
+                    is_subsequence(hay, w) || groups.iter().any(|&g| by_group[g as usize].is_some())
+                });
+            return matches.then_some(0);
+        }
         let mut total = 0i64;
         for (w, by_group) in self.words.iter().zip(&self.group_scores) {
             let in_groups = groups.iter().filter_map(|&g| by_group[g as usize]).max();
@@ -256,10 +269,12 @@ pub(crate) fn pass(
     Some(hits)
 }
 
-/// Every user the query selects. An empty query is every user, unscored, without a pass.
+/// Every user the query selects (scored when `scored`). An empty query is every user,
+/// unscored, without a pass.
 pub(crate) fn full_pass(
     idx: &SearchIndex,
     q: &Query,
+    scored: bool,
     scorer: &Scorer,
     interrupt: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<Hit>> {
@@ -267,7 +282,7 @@ pub(crate) fn full_pass(
     if q.is_empty() {
         return Some(rows.map(|r| (r, 0)).collect());
     }
-    pass(idx, &Compiled::new(q, idx), scorer, rows, interrupt)
+    pass(idx, &Compiled::new(q, idx, scored), scorer, rows, interrupt)
 }
 
 #[cfg(test)]
