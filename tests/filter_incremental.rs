@@ -71,7 +71,8 @@ fn typing_and_deleting_gives_the_full_pass_rows() {
         "jo !jira",
         // The product token arrives after idle: and changes what idle: means.
         "idle:90 product:confluence",
-        "never product:jira-software !synced",
+        "!idle:90 product:confluence",
+        "!never product:jira-software !synced",
     ];
     let sorts = [
         Sort::default(),
@@ -97,6 +98,28 @@ fn typing_and_deleting_gives_the_full_pass_rows() {
     }
     // The shortcut was actually taken, many times.
     assert!(narrowed > 100, "narrowed {narrowed} times");
+}
+
+#[test]
+fn jumps_between_queries_give_the_full_pass_rows() {
+    // Pasted or edited in the middle: one step, not a character at a time.
+    let dir = directory(5_000);
+    let index = SearchIndex::build(&dir);
+    let pairs = [
+        // A product token re-scopes idle: and never; negated they would select more.
+        ("!idle:90", "!idle:90 product:confluence"),
+        ("!never", "product:jira-software !never"),
+        ("idle:90", "product:confluence idle:90"),
+        ("product:confluence idle:90", "product:confluence product:jira-software idle:90"),
+        ("jo", "jo !synced"),
+        ("john", "jhn"),
+        ("synced", "!synced"),
+        ("group:eng", "group:eng group:\"eng platform\""),
+    ];
+    for (a, b) in pairs {
+        let steps = [a, b, a].map(|q| (q.to_owned(), Sort::default()));
+        check_steps(&dir, &index, &steps);
+    }
 }
 
 /// SplitMix64 for the random edits.
