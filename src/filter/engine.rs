@@ -26,6 +26,8 @@ pub enum PassKind {
 struct LastQuery {
     query: Query,
     hits: Vec<Hit>,
+    /// The hits carry fuzzy scores (they were wanted for a relevance sort).
+    scored: bool,
 }
 
 /// Runs queries against one directory at a time, reusing the index and the previous hits.
@@ -133,10 +135,13 @@ impl Engine {
                 return Some(Err(e));
             }
         };
+        let scored = sort.needs_scores(&query);
         let (hits, kind) = match &self.last {
-            Some(last) if last.query == query => (last.hits.clone(), PassKind::Resorted),
+            Some(last) if last.query == query && (last.scored || !scored) => {
+                (last.hits.clone(), PassKind::Resorted)
+            }
             Some(last) if narrows(&last.query, &query) => {
-                let compiled = Compiled::new(&query, idx);
+                let compiled = Compiled::new(&query, idx, scored);
                 let rows = last.hits.iter().map(|h| h.0);
                 (
                     pass(idx, &compiled, &self.scorer, rows, interrupt)?,
@@ -144,12 +149,16 @@ impl Engine {
                 )
             }
             _ => (
-                full_pass(idx, &query, &self.scorer, interrupt)?,
+                full_pass(idx, &query, scored, &self.scorer, interrupt)?,
                 PassKind::Full,
             ),
         };
-        let rows = Arc::new(sort.order(idx, &hits, !query.words.is_empty()));
-        self.last = Some(LastQuery { query, hits });
+        let rows = Arc::new(sort.order(idx, &hits, scored));
+        self.last = Some(LastQuery {
+            query,
+            hits,
+            scored,
+        });
         self.rows = rows.clone();
         self.kind = kind;
         Some(Ok(rows))

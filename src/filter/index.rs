@@ -14,7 +14,7 @@ pub(crate) const NEVER: u32 = u32::MAX;
 /// one per `Arc<Directory>`.
 #[derive(Debug)]
 pub struct SearchIndex {
-    /// Lower-cased `name email group group ...`, the text fuzzy words match.
+    /// Lower-cased `name email`: the text fuzzy words match, besides the group names.
     pub(crate) haystacks: Vec<Box<str>>,
     /// Position in `STATUS_ORDER`, `OTHER` for unknown wire values.
     pub(crate) status: Vec<u8>,
@@ -30,6 +30,8 @@ pub struct SearchIndex {
     pub(crate) group_ids: Vec<u32>,
     /// Lower-cased group name to id.
     pub(crate) group_by_name: HashMap<String, u32>,
+    /// Lower-cased name of each group id: words are scored once per group, not per member.
+    pub(crate) group_names: Vec<String>,
     /// Product access of user `i` is `access[access_start[i]..access_start[i + 1]]`:
     /// (product id, whole days inactive or `NEVER`).
     pub(crate) access_start: Vec<u32>,
@@ -104,8 +106,18 @@ impl SearchIndex {
         let mut access = Vec::new();
         let mut product_by_key: HashMap<String, u16> = HashMap::new();
 
+        // Group names as first written, for the vocabulary.
+        let mut group_display: Vec<String> = Vec::new();
+        let mut intern_group = |name: &str| {
+            let before = group_names.len();
+            let id = intern(&mut group_by_name, &mut group_names, name.to_lowercase());
+            if group_names.len() > before {
+                group_display.push(name.to_owned());
+            }
+            id
+        };
         for g in &dir.groups {
-            intern(&mut group_by_name, &mut group_names, g.name.to_lowercase());
+            intern_group(&g.name);
         }
         for u in &dir.users {
             let name = u.name.to_lowercase();
@@ -118,10 +130,7 @@ impl SearchIndex {
             }
             group_start.push(group_ids.len() as u32);
             for g in &u.groups {
-                let lower = g.name.to_lowercase();
-                hay.push(' ');
-                hay.push_str(&lower);
-                group_ids.push(intern(&mut group_by_name, &mut group_names, lower));
+                group_ids.push(intern_group(&g.name));
             }
             haystacks.push(hay.into_boxed_str());
 
@@ -159,6 +168,13 @@ impl SearchIndex {
                 .then(a.cmp(&b))
         });
         let name_rank = ranks(&by_name);
+        group_display.sort_unstable();
+        let mut products: Vec<String> = product_by_key.keys().cloned().collect();
+        products.sort_unstable();
+        let vocabulary = Vocabulary {
+            products,
+            groups: group_display,
+        };
         let mut by_email: Vec<u32> = (0..n as u32).collect();
         by_email.sort_unstable_by(|&a, &b| {
             let (ea, eb) = (&emails_lower[a as usize], &emails_lower[b as usize]);
@@ -182,6 +198,7 @@ impl SearchIndex {
             group_start,
             group_ids,
             group_by_name,
+            group_names,
             access_start,
             access,
             product_by_key,
@@ -189,7 +206,7 @@ impl SearchIndex {
             by_name,
             email_rank,
             emails,
-            vocabulary: Vocabulary::of(dir),
+            vocabulary,
         }
     }
 

@@ -35,11 +35,18 @@ enum Check {
     Synced,
 }
 
-/// A query bound to one index: facet names turned into ids.
+/// A query bound to one index: facet names turned into ids, and every word scored once
+/// against every group name.
 pub(crate) struct Compiled<'q> {
     checks: Vec<(bool, Check)>,
     words: &'q [String],
+    /// `group_scores[w][g]`: skim's score of word `w` on group `g`'s name.
+    group_scores: Vec<Vec<Option<i64>>>,
     excluded: &'q [String],
+    /// `excluded_groups[w][g]`: excluded word `w` matches group `g`'s name.
+    excluded_groups: Vec<Vec<bool>>,
+    /// Compute scores (for a relevance sort); else a word only has to match.
+    scored: bool,
 }
 
 fn scope(q: &Query, idx: &SearchIndex) -> Scope {
@@ -57,7 +64,7 @@ fn scope(q: &Query, idx: &SearchIndex) -> Scope {
 }
 
 impl<'q> Compiled<'q> {
-    pub(crate) fn new(q: &'q Query, idx: &SearchIndex) -> Compiled<'q> {
+    pub(crate) fn new(q: &'q Query, idx: &SearchIndex, scored: bool) -> Compiled<'q> {
         let code = |order: &[&str], v: &str| {
             order
                 .iter()
@@ -92,11 +99,71 @@ impl<'q> Compiled<'q> {
                 (*neg, check)
             })
             .collect();
+        let scorer = Scorer::new();
+        let group_scores = q
+            .words
+            .iter()
+            .map(|w| {
+                idx.group_names
+                    .iter()
+                    .map(|g| scorer.score_word(g, w))
+                    .collect()
+            })
+            .collect();
+        let excluded_groups = q
+            .excluded_words
+            .iter()
+            .map(|w| {
+                idx.group_names
+                    .iter()
+                    .map(|g| is_subsequence(g, w))
+                    .collect()
+            })
+            .collect();
         Compiled {
             checks,
             words: &q.words,
+            group_scores,
             excluded: &q.excluded_words,
+            excluded_groups,
+            scored,
         }
+    }
+
+    /// An excluded word matches the user's name, email or one of their groups.
+    fn excluded(&self, idx: &SearchIndex, row: u32) -> bool {
+        let hay = &idx.haystacks[row as usize];
+        let groups = idx.groups_of(row);
+        self.excluded
+            .iter()
+            .zip(&self.excluded_groups)
+            .any(|(w, by_group)| {
+                is_subsequence(hay, w) || groups.iter().any(|&g| by_group[g as usize])
+            })
+    }
+
+    /// Summed score of every word (each on the best of name-and-email or a group name),
+    /// None when a word matches none of them.
+    fn score(&self, idx: &SearchIndex, scorer: &Scorer, row: u32) -> Option<i64> {
+        let hay = &idx.haystacks[row as usize];
+        let groups = idx.groups_of(row);
+        if !self.scored {
+            let matches = self
+                .words
+                .iter()
+                .zip(&self.group_scores)
+                .all(|(w, by_group)| {
+                    is_subsequence(hay, w) || groups.iter().any(|&g| by_group[g as usize].is_some())
+                });
+            return matches.then_some(0);
+        }
+        let mut total = 0i64;
+        for (w, by_group) in self.words.iter().zip(&self.group_scores) {
+            let in_groups = groups.iter().filter_map(|&g| by_group[g as usize]).max();
+            let best = scorer.score_word(hay, w).max(in_groups)?;
+            total = total.saturating_add(best);
+        }
+        Some(total)
     }
 
     fn facets_hold(&self, idx: &SearchIndex, row: u32) -> bool {
@@ -165,16 +232,12 @@ impl Scorer {
         }
     }
 
-    /// Summed score of every word, None when a word does not match.
-    fn score(&self, hay: &str, words: &[String]) -> Option<i64> {
-        let mut total = 0i64;
-        for w in words {
-            if !is_subsequence(hay, w) {
-                return None;
-            }
-            total = total.saturating_add(self.skim.fuzzy_match(hay, w)?);
+    /// Skim's score of one word on one text; None unless the word is a subsequence.
+    fn score_word(&self, hay: &str, word: &str) -> Option<i64> {
+        if !is_subsequence(hay, word) {
+            return None;
         }
-        Some(total)
+        self.skim.fuzzy_match(hay, word)
     }
 }
 
@@ -194,23 +257,24 @@ pub(crate) fn pass(
         if !q.facets_hold(idx, row) {
             continue;
         }
-        let hay = &idx.haystacks[row as usize];
-        if q.excluded.iter().any(|w| is_subsequence(hay, w)) {
+        if !q.excluded.is_empty() && q.excluded(idx, row) {
             continue;
         }
         if q.words.is_empty() {
             hits.push((row, 0));
-        } else if let Some(score) = scorer.score(hay, q.words) {
+        } else if let Some(score) = q.score(idx, scorer, row) {
             hits.push((row, score));
         }
     }
     Some(hits)
 }
 
-/// Every user the query selects. An empty query is every user, unscored, without a pass.
+/// Every user the query selects (scored when `scored`). An empty query is every user,
+/// unscored, without a pass.
 pub(crate) fn full_pass(
     idx: &SearchIndex,
     q: &Query,
+    scored: bool,
     scorer: &Scorer,
     interrupt: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<Hit>> {
@@ -218,7 +282,7 @@ pub(crate) fn full_pass(
     if q.is_empty() {
         return Some(rows.map(|r| (r, 0)).collect());
     }
-    pass(idx, &Compiled::new(q, idx), scorer, rows, interrupt)
+    pass(idx, &Compiled::new(q, idx, scored), scorer, rows, interrupt)
 }
 
 #[cfg(test)]

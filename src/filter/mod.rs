@@ -33,8 +33,9 @@ pub fn select(dir: &Directory, query: &str, sort: &Sort) -> Result<Vec<u32>, Que
 pub fn select_in(index: &SearchIndex, query: &str, sort: &Sort) -> Result<Vec<u32>, QueryError> {
     let q = parse_in(query, index.vocabulary())?;
     let scorer = matching::Scorer::new();
-    let hits = matching::full_pass(index, &q, &scorer, &mut || false).unwrap_or_default();
-    Ok(sort.order(index, &hits, !q.words.is_empty()))
+    let scored = sort.needs_scores(&q);
+    let hits = matching::full_pass(index, &q, scored, &scorer, &mut || false).unwrap_or_default();
+    Ok(sort.order(index, &hits, scored))
 }
 
 /// The query language for the help screen: (token, what it does).

@@ -224,21 +224,19 @@ pub struct Vocabulary {
 
 impl Vocabulary {
     pub fn of(dir: &Directory) -> Vocabulary {
-        let mut groups: Vec<String> = dir
+        let groups: std::collections::BTreeSet<&str> = dir
             .groups
             .iter()
-            .map(|g| g.name.clone())
+            .map(|g| g.name.as_str())
             .chain(
                 dir.users
                     .iter()
-                    .flat_map(|u| u.groups.iter().map(|g| g.name.clone())),
+                    .flat_map(|u| u.groups.iter().map(|g| g.name.as_str())),
             )
             .collect();
-        groups.sort_unstable();
-        groups.dedup();
         Vocabulary {
             products: dir.product_keys(),
-            groups,
+            groups: groups.into_iter().map(str::to_owned).collect(),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use super::index::{NEVER, SearchIndex};
 use super::matching::Hit;
+use super::query::Query;
 use crate::domain::Directory;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -37,6 +38,11 @@ pub struct Sort {
 const PRIMARY_MAX: u64 = (1 << 31) - 1;
 
 impl Sort {
+    /// Only a relevance sort of a query with words looks at fuzzy scores.
+    pub fn needs_scores(&self, query: &Query) -> bool {
+        self.key == SortKey::Relevance && !query.words.is_empty()
+    }
+
     /// Sorts `rows` (indices into `dir.users`) by this order. Builds an index of the
     /// directory: for one-off use; the worker and [`super::select`] sort on their index.
     pub fn apply(&self, dir: &Directory, rows: &mut [u32]) {
