@@ -20,20 +20,20 @@ fn directory(n: usize, fetched_at: DateTime<Utc>) -> Directory {
         "jira-servicedesk",
         "jira-product-discovery",
     ];
-    let groups: Vec<Group> = (0..40)
+    let groups: Vec<Group> = (0..40usize)
         .map(|g| Group {
             id: format!("group-{g:04}"),
             name: format!("team {g}"),
-            synced: g % 3 == 0,
+            synced: g.is_multiple_of(3),
             grants: vec![products[g % 4].to_owned()],
-            member_count: (g % 5 != 0).then_some(g as u64 * 10),
+            member_count: (!g.is_multiple_of(5)).then_some(g as u64 * 10),
         })
         .collect();
     let users = (0..n)
         .map(|i| User {
             account_id: format!("712020:{i:08x}-0000-4000-8000-{:012x}", i * 31),
             name: format!("User {i} \"Ünïcode\""),
-            email: (i % 7 != 0).then(|| format!("user{i}@acme.example")),
+            email: (!i.is_multiple_of(7)).then(|| format!("user{i}@acme.example")),
             account_type: match i % 50 {
                 1 => AccountType::App,
                 2 => AccountType::Customer,
@@ -60,15 +60,15 @@ fn directory(n: usize, fetched_at: DateTime<Utc>) -> Directory {
             product_access: (0..3)
                 .map(|k| ProductAccess {
                     product: products[(i + k) % 4].to_owned(),
-                    last_active: ((i + k) % 9 != 0).then(|| {
+                    last_active: (!(i + k).is_multiple_of(9)).then(|| {
                         fetched_at - chrono::Duration::milliseconds((i * 86_400_013 + k) as i64)
                     }),
                 })
                 .collect(),
-            managed: i % 2 == 0,
-            synced: i % 3 == 0,
-            org_admin: i % 97 == 0,
-            site_admin: i % 89 == 0,
+            managed: i.is_multiple_of(2),
+            synced: i.is_multiple_of(3),
+            org_admin: i.is_multiple_of(97),
+            site_admin: i.is_multiple_of(89),
         })
         .collect();
     let seats = vec![

@@ -199,7 +199,7 @@ mod tests {
         User {
             account_id: format!("712020:{i}"),
             name: format!("Name \"quoted\" é {i}"),
-            email: (i % 2 == 0).then(|| format!("u{i}@example.com")),
+            email: i.is_multiple_of(2).then(|| format!("u{i}@example.com")),
             account_type: if i == 3 {
                 AccountType::Other("bot".into())
             } else {
@@ -224,8 +224,8 @@ mod tests {
                     last_active: None,
                 },
             ],
-            managed: i % 2 == 0,
-            synced: i % 3 == 0,
+            managed: i.is_multiple_of(2),
+            synced: i.is_multiple_of(3),
             org_admin: i == 0,
             site_admin: i == 5,
         }
