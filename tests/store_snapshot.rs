@@ -479,3 +479,53 @@ fn a_new_database_is_private_to_its_user() {
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&dir.join("seats.db-wal")), 0o600);
 }
+
+/// Runs in a child process (see below), where SEATS_DATA_DIR is set from the start.
+#[test]
+#[ignore = "run by open_default_uses_the_data_dir in a child process"]
+fn open_default_in_child() {
+    // Run by hand (`--ignored`) it would write to the real data dir: only in the child.
+    if std::env::var_os("SEATS_STORE_TEST_CHILD").is_none() {
+        return;
+    }
+    let (mut store, notice) = Store::open_default().unwrap();
+    assert_eq!(notice, None);
+    store.save_snapshot("acme", &directory(2, at(14))).unwrap();
+    println!("opened {}", store.path().display());
+}
+
+#[test]
+fn open_default_uses_the_data_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("not-yet").join("seats");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "open_default_in_child",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("SEATS_DATA_DIR", &data)
+        .env("SEATS_STORE_TEST_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = data.join(FILE_NAME);
+    assert!(
+        stdout.contains(&format!("opened {}", path.display())),
+        "{stdout}"
+    );
+    let (store, _) = Store::open(&path).unwrap();
+    assert_eq!(store.snapshot_info("acme").unwrap().unwrap().users, 2);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+}
