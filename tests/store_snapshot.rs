@@ -289,6 +289,33 @@ fn a_truncated_database_is_set_aside() {
 }
 
 #[test]
+fn a_database_damaged_in_the_middle_is_found_at_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = db_in(&tmp);
+    {
+        let (mut store, _) = Store::open(&path).unwrap();
+        store
+            .save_snapshot("acme", &directory(5_000, at(8)))
+            .unwrap();
+    }
+    // One whole page in the middle of the body overwritten: the header and size look fine,
+    // only walking the pages (quick_check) finds it, before the console relies on the file.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    let middle = bytes.len() / 2 / page * page;
+    bytes[middle..middle + page].fill(0xff);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let (store, notice) = Store::open(&path).unwrap();
+    let notice = notice.expect("the admin is told");
+    assert!(notice.contains("damaged"), "{notice}");
+    let moved = files_starting(tmp.path(), "seats.db.corrupt-");
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(std::fs::read(&moved[0]).unwrap(), bytes);
+    assert!(store.load_snapshot("acme").unwrap().is_none());
+}
+
+#[test]
 fn a_file_from_a_newer_seats_is_set_aside_untouched() {
     let tmp = tempfile::tempdir().unwrap();
     let path = db_in(&tmp);
