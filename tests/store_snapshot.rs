@@ -479,6 +479,49 @@ fn a_lock_held_too_long_is_an_error_naming_the_file() {
 }
 
 #[test]
+fn a_full_disk_is_an_error_naming_the_file_and_keeps_the_old_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = db_in(&tmp);
+    let (mut store, _) = Store::open(&path).unwrap();
+    let old = directory(20, at(15));
+    store.save_snapshot("acme", &old).unwrap();
+    // SQLite answers "database or disk is full" past max_page_count, as it does on a full disk.
+    let pages: i64 = store
+        .connection()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    store
+        .connection()
+        .pragma_update(None, "max_page_count", pages + 2)
+        .unwrap();
+    let err = store
+        .save_snapshot("acme", &directory(5_000, at(16)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::DiskFull { .. }), "{err:?}");
+    assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
+    assert!(err.to_string().contains("free some space"), "{err}");
+    assert_same(&store.load_snapshot("acme").unwrap().unwrap(), &old);
+}
+
+#[test]
+fn a_database_that_refuses_writes_is_an_error_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = db_in(&tmp);
+    let (mut store, _) = Store::open(&path).unwrap();
+    // What a read-only file gives; permission bits would not stop root, who runs CI.
+    store
+        .connection()
+        .execute_batch("PRAGMA query_only = ON;")
+        .unwrap();
+    let err = store
+        .save_snapshot("acme", &directory(2, at(17)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotWritable { .. }), "{err:?}");
+    assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
+    assert!(err.to_string().contains("SEATS_DATA_DIR"), "{err}");
+}
+
+#[test]
 fn a_folder_that_cannot_be_made_is_an_error_naming_the_path() {
     let tmp = tempfile::tempdir().unwrap();
     // A file where the folder should be: fails even for root, unlike permission bits.
