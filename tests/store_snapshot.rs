@@ -63,6 +63,8 @@ fn directory(n: usize, fetched_at: DateTime<Utc>) -> Directory {
                     last_active: (!(i + k).is_multiple_of(9)).then(|| {
                         fetched_at - chrono::Duration::milliseconds((i * 86_400_013 + k) as i64)
                     }),
+                    resource: (k != 1)
+                        .then(|| format!("ari:cloud:{}::site/c", products[(i + k) % 4])),
                 })
                 .collect(),
             managed: i.is_multiple_of(2),

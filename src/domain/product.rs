@@ -17,6 +17,25 @@ impl Product {
     }
 }
 
+/// Every product key seats knows, as the Atlassian APIs spell them (some products have two).
+/// Config keys and `--product` values must be one of these.
+pub fn known_product_keys() -> &'static [&'static str] {
+    &[
+        "jira-software",
+        "jira-servicedesk",
+        "jira-service-desk",
+        "jira-servicemanagement",
+        "jira-core",
+        "jira-work-management",
+        "jira-product-discovery",
+        "confluence",
+        "bitbucket",
+        "opsgenie",
+        "statuspage",
+        "trello",
+    ]
+}
+
 /// The product's display name, or the key when seats does not know it.
 pub fn product_name(key: &str) -> String {
     match key {
@@ -65,5 +84,12 @@ mod tests {
             "Jira Service Management"
         );
         assert_eq!(Product::new("new-thing").name, "new-thing");
+    }
+
+    #[test]
+    fn every_known_key_has_a_name() {
+        for key in known_product_keys() {
+            assert_ne!(product_name(key), *key, "{key} has no display name");
+        }
     }
 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{AccountType, Group, GroupRef, ProductAccess, Seats, User, UserStatus};
 
 /// Layout of the document below.
-pub const FORMAT: i64 = 1;
+pub const FORMAT: i64 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Body<'a> {
@@ -49,9 +49,13 @@ struct UserRow<'a>(
     u8,
     /// groups: (id, name) as indexes into `strings`
     Vec<(u32, u32)>,
-    /// product access: (product key index, last active as [seconds since 1970, nanoseconds], or null)
-    Vec<(u32, Option<(i64, u32)>)>,
+    /// product access: (product key index, last active as [seconds since 1970, nanoseconds], or
+    /// null, resource ARI index or null)
+    Vec<AccessRow>,
 );
+
+/// (product key index, last active as (seconds, nanoseconds) or null, resource index or null).
+type AccessRow = (u32, Option<(i64, u32)>, Option<u32>);
 
 const MANAGED: u8 = 1;
 const SYNCED: u8 = 2;
@@ -106,6 +110,7 @@ pub fn encode(users: &[User], groups: &[Group], seats: &[Seats]) -> Result<Vec<u
                             strings.intern(&a.product),
                             a.last_active
                                 .map(|t| (t.timestamp(), t.timestamp_subsec_nanos())),
+                            a.resource.as_deref().map(|r| strings.intern(r)),
                         )
                     })
                     .collect(),
@@ -153,7 +158,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
             .collect::<Result<Vec<_>, String>>()?;
         let product_access = access
             .into_iter()
-            .map(|(product, time)| {
+            .map(|(product, time, resource)| {
                 let last_active = match time {
                     Some((secs, nanos)) => Some(
                         DateTime::<Utc>::from_timestamp(secs, nanos)
@@ -164,6 +169,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
                 Ok(ProductAccess {
                     product: text(product)?.to_owned(),
                     last_active,
+                    resource: resource.map(|r| text(r).map(str::to_owned)).transpose()?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -219,10 +225,12 @@ mod tests {
                 ProductAccess {
                     product: "confluence".into(),
                     last_active: Some(t),
+                    resource: Some("ari:cloud:confluence::site/c1".into()),
                 },
                 ProductAccess {
                     product: "jira-software".into(),
                     last_active: None,
+                    resource: None,
                 },
             ],
             managed: i.is_multiple_of(2),
@@ -260,7 +268,8 @@ mod tests {
         let users: Vec<User> = (0..50).map(user).collect();
         let text = String::from_utf8(encode(&users, &[], &[]).unwrap()).unwrap();
         assert_eq!(text.matches("jira-users").count(), 1);
-        assert_eq!(text.matches("confluence").count(), 1);
+        assert_eq!(text.matches("\"confluence\"").count(), 1);
+        assert_eq!(text.matches("ari:cloud:confluence::site/c1").count(), 1);
     }
 
     #[test]
