@@ -20,20 +20,20 @@ fn directory(n: usize, fetched_at: DateTime<Utc>) -> Directory {
         "jira-servicedesk",
         "jira-product-discovery",
     ];
-    let groups: Vec<Group> = (0..40)
+    let groups: Vec<Group> = (0..40usize)
         .map(|g| Group {
             id: format!("group-{g:04}"),
             name: format!("team {g}"),
-            synced: g % 3 == 0,
+            synced: g.is_multiple_of(3),
             grants: vec![products[g % 4].to_owned()],
-            member_count: (g % 5 != 0).then_some(g as u64 * 10),
+            member_count: (!g.is_multiple_of(5)).then_some(g as u64 * 10),
         })
         .collect();
     let users = (0..n)
         .map(|i| User {
             account_id: format!("712020:{i:08x}-0000-4000-8000-{:012x}", i * 31),
             name: format!("User {i} \"Ünïcode\""),
-            email: (i % 7 != 0).then(|| format!("user{i}@acme.example")),
+            email: (!i.is_multiple_of(7)).then(|| format!("user{i}@acme.example")),
             account_type: match i % 50 {
                 1 => AccountType::App,
                 2 => AccountType::Customer,
@@ -60,17 +60,17 @@ fn directory(n: usize, fetched_at: DateTime<Utc>) -> Directory {
             product_access: (0..3)
                 .map(|k| ProductAccess {
                     product: products[(i + k) % 4].to_owned(),
-                    last_active: ((i + k) % 9 != 0).then(|| {
+                    last_active: (!(i + k).is_multiple_of(9)).then(|| {
                         fetched_at - chrono::Duration::milliseconds((i * 86_400_013 + k) as i64)
                     }),
                     resource: (k != 1)
                         .then(|| format!("ari:cloud:{}::site/c", products[(i + k) % 4])),
                 })
                 .collect(),
-            managed: i % 2 == 0,
-            synced: i % 3 == 0,
-            org_admin: i % 97 == 0,
-            site_admin: i % 89 == 0,
+            managed: i.is_multiple_of(2),
+            synced: i.is_multiple_of(3),
+            org_admin: i.is_multiple_of(97),
+            site_admin: i.is_multiple_of(89),
         })
         .collect();
     let seats = vec![
@@ -291,6 +291,33 @@ fn a_truncated_database_is_set_aside() {
 }
 
 #[test]
+fn a_database_damaged_in_the_middle_is_found_at_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = db_in(&tmp);
+    {
+        let (mut store, _) = Store::open(&path).unwrap();
+        store
+            .save_snapshot("acme", &directory(5_000, at(8)))
+            .unwrap();
+    }
+    // One whole page in the middle of the body overwritten: the header and size look fine,
+    // only walking the pages (quick_check) finds it, before the console relies on the file.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    let middle = bytes.len() / 2 / page * page;
+    bytes[middle..middle + page].fill(0xff);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let (store, notice) = Store::open(&path).unwrap();
+    let notice = notice.expect("the admin is told");
+    assert!(notice.contains("damaged"), "{notice}");
+    let moved = files_starting(tmp.path(), "seats.db.corrupt-");
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(std::fs::read(&moved[0]).unwrap(), bytes);
+    assert!(store.load_snapshot("acme").unwrap().is_none());
+}
+
+#[test]
 fn a_file_from_a_newer_seats_is_set_aside_untouched() {
     let tmp = tempfile::tempdir().unwrap();
     let path = db_in(&tmp);
@@ -454,6 +481,49 @@ fn a_lock_held_too_long_is_an_error_naming_the_file() {
 }
 
 #[test]
+fn a_full_disk_is_an_error_naming_the_file_and_keeps_the_old_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = db_in(&tmp);
+    let (mut store, _) = Store::open(&path).unwrap();
+    let old = directory(20, at(15));
+    store.save_snapshot("acme", &old).unwrap();
+    // SQLite answers "database or disk is full" past max_page_count, as it does on a full disk.
+    let pages: i64 = store
+        .connection()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    store
+        .connection()
+        .pragma_update(None, "max_page_count", pages + 2)
+        .unwrap();
+    let err = store
+        .save_snapshot("acme", &directory(5_000, at(16)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::DiskFull { .. }), "{err:?}");
+    assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
+    assert!(err.to_string().contains("free some space"), "{err}");
+    assert_same(&store.load_snapshot("acme").unwrap().unwrap(), &old);
+}
+
+#[test]
+fn a_database_that_refuses_writes_is_an_error_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = db_in(&tmp);
+    let (mut store, _) = Store::open(&path).unwrap();
+    // What a read-only file gives; permission bits would not stop root, who runs CI.
+    store
+        .connection()
+        .execute_batch("PRAGMA query_only = ON;")
+        .unwrap();
+    let err = store
+        .save_snapshot("acme", &directory(2, at(17)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotWritable { .. }), "{err:?}");
+    assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
+    assert!(err.to_string().contains("SEATS_DATA_DIR"), "{err}");
+}
+
+#[test]
 fn a_folder_that_cannot_be_made_is_an_error_naming_the_path() {
     let tmp = tempfile::tempdir().unwrap();
     // A file where the folder should be: fails even for root, unlike permission bits.
@@ -480,4 +550,54 @@ fn a_new_database_is_private_to_its_user() {
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&dir.join("seats.db-wal")), 0o600);
+}
+
+/// Runs in a child process (see below), where SEATS_DATA_DIR is set from the start.
+#[test]
+#[ignore = "run by open_default_uses_the_data_dir in a child process"]
+fn open_default_in_child() {
+    // Run by hand (`--ignored`) it would write to the real data dir: only in the child.
+    if std::env::var_os("SEATS_STORE_TEST_CHILD").is_none() {
+        return;
+    }
+    let (mut store, notice) = Store::open_default().unwrap();
+    assert_eq!(notice, None);
+    store.save_snapshot("acme", &directory(2, at(14))).unwrap();
+    println!("opened {}", store.path().display());
+}
+
+#[test]
+fn open_default_uses_the_data_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("not-yet").join("seats");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "open_default_in_child",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("SEATS_DATA_DIR", &data)
+        .env("SEATS_STORE_TEST_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = data.join(FILE_NAME);
+    assert!(
+        stdout.contains(&format!("opened {}", path.display())),
+        "{stdout}"
+    );
+    let (store, _) = Store::open(&path).unwrap();
+    assert_eq!(store.snapshot_info("acme").unwrap().unwrap().users, 2);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
 }

@@ -1,12 +1,13 @@
 //! The stored form of a snapshot's users, groups and seats: one compact JSON document, no I/O.
 //!
-//! Why one document and not a row per user: at 100,000 users (3 product accesses and 4 groups
-//! each) rows took ~780 ms to save and ~180 ms to load in 55 MB; serde_json of the domain types
-//! took ~430 ms / ~280 ms in 75 MB; this compact form takes ~120 ms / ~90 ms in 17 MB (release,
-//! see benches/snapshot.rs). It is compact because each user is a JSON array, not an object, and
-//! because the strings that repeat across users (group ids and names, product keys, statuses)
-//! are kept once in a table and referred to by index. lz4 would halve the size again but adds
-//! ~10 ms each way, so it does not pay.
+//! Why one document and not a row per user: measured on a prototype at 100,000 users (3 product
+//! accesses and 4 groups each; release build, quiet machine), rows in three tables took ~780 ms
+//! to save and ~180 ms to load, in 55 MB; serde_json of the domain types ~430 ms / ~280 ms, in
+//! 75 MB; this compact form ~120 ms / ~90 ms, in 17 MB. It is compact because each user is a
+//! JSON array, not an object, and because the strings that repeat across users (group ids and
+//! names, product keys, statuses) are kept once in a table and referred to by index. lz4 halved
+//! the size again but added ~10 ms each way; zstd did not pay either. benches/snapshot.rs
+//! measures this form.
 //!
 //! The snapshot is a cache: when this layout changes, bump [`FORMAT`]; bodies of another format
 //! are ignored and the next refresh replaces them.

@@ -13,6 +13,8 @@
 //!   naming the moved file. Nothing is ever deleted.
 //! - An older file is migrated in one transaction (see `schema.rs`); the snapshot tables are a
 //!   cache and are rebuilt rather than converted.
+//! - A [`Store`] is `Send` but not `Sync`. To save a refreshed snapshot off the UI thread, open a
+//!   second `Store` on the same path in the worker: each sees the other's commits.
 //!
 //! # Adding tables from another module
 //! Create them with [`Store::ensure`] at start-up, once per schema step, then use

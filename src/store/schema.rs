@@ -8,7 +8,7 @@
 //! records each named step in `schema_step` so it runs once per database.
 
 use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 
 /// One step from version `n` to `n + 1`.
 pub struct Migration {
@@ -103,15 +103,13 @@ fn count_snapshots(conn: &Connection) -> rusqlite::Result<u64> {
 
 /// Runs `sql` once per database under `name`; true when it ran now.
 pub fn ensure(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<bool> {
+    // The usual case, a step that ran on an earlier start, takes no write lock.
+    if step_done(conn, name)? {
+        return Ok(false);
+    }
+    // IMMEDIATE, then look again: another seats may have run it in between.
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-    let applied: Option<String> = tx
-        .query_row(
-            "SELECT applied_at FROM schema_step WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if applied.is_some() {
+    if step_done(&tx, name)? {
         return Ok(false);
     }
     tx.execute_batch(sql)?;
@@ -121,4 +119,12 @@ pub fn ensure(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<bool
     )?;
     tx.commit()?;
     Ok(true)
+}
+
+fn step_done(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM schema_step WHERE name = ?1)",
+        [name],
+        |r| r.get(0),
+    )
 }
