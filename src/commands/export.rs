@@ -26,6 +26,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         seats: args.what == ExportWhat::Seats,
         progress: progress_printer(),
         page_size: config.api.page_size,
+        ..FetchOptions::default()
     };
     let dir = fetch_directory(&client, &org_id, opts).await?;
     let stats = client.stats();
@@ -71,6 +72,7 @@ fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEvent>> 
     tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
             let line = match ev {
+                FetchEvent::UsersExpected { .. } => continue,
                 FetchEvent::Users { fetched } => format!("fetched {fetched} users"),
                 FetchEvent::Groups { fetched, total } => {
                     format!("fetched {fetched}/{total} groups")
