@@ -121,7 +121,9 @@ async fn after_suspensions_both_fetches_still_agree() {
     let org = OrgApi::new(client, sb.org_id());
     // Moves users from the active part to the suspended one, which then spans several pages.
     for u in before.iter().filter(|u| !u.org_admin).step_by(7) {
-        org.suspend_user(&sb.directory_id(), &u.account_id).await.unwrap();
+        org.suspend_user(&sb.directory_id(), &u.account_id)
+            .await
+            .unwrap();
     }
     let sequential = users(&sb, UserPaging::Sequential, 100).await.unwrap();
     let parallel = users(&sb, UserPaging::Parallel, 100).await.unwrap();
