@@ -130,7 +130,7 @@ impl Meeting {
 
     /// Whether `side` should read another page.
     pub fn wants(&self, side: Side) -> bool {
-        !self.complete && !(self.asc_only && side == Side::Desc)
+        !self.complete && (side == Side::Asc || !self.asc_only)
     }
 
     pub fn is_complete(&self) -> bool {
@@ -209,11 +209,12 @@ mod tests {
                 };
                 by_key.then(tie)
             });
-            let nulls_first = match (self.nulls, side) {
-                (Nulls::Smallest, Side::Asc) | (Nulls::Largest, Side::Desc) => true,
-                (Nulls::FirstBothWays, _) => true,
-                _ => false,
-            };
+            let nulls_first = matches!(
+                (self.nulls, side),
+                (Nulls::Smallest, Side::Asc)
+                    | (Nulls::Largest, Side::Desc)
+                    | (Nulls::FirstBothWays, _)
+            );
             if nulls_first {
                 unnamed.into_iter().chain(named).collect()
             } else {
