@@ -93,67 +93,108 @@ fn events(sb: &Sandbox) -> usize {
     sb.shared().read().events.len()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn seats_plan_writes_the_plan_the_console_builds_for_the_same_query() {
-    let sb = start_bare(1000).await;
-    let home = Home::new("same");
-    let before = events(&sb);
-    let query = "acme";
+/// Runs `seats plan` with `args`, then builds the plan the console's way (same snapshot, same
+/// query, same protections) and checks both are the same. Returns the run and the plan file.
+async fn assert_same_plan(
+    sb: &Sandbox,
+    home: &Home,
+    args: &[&str],
+    query: &str,
+    kind: OperationKind,
+) -> (Run, PlanFile) {
     let file = home.path("plan.json");
-    let r = run(seats(&sb, &home.0).args([
-        "--filter",
-        query,
-        "--action",
-        "remove-product-access",
-        "--product",
-        "confluence",
-        "-o",
-        file.to_str().unwrap(),
-    ]))
+    let r = run(seats(sb, &home.0)
+        .args(args)
+        .args(["-o", file.to_str().unwrap()]))
     .await;
     assert!(r.ok, "stderr: {}", r.stderr);
     let written = PlanFile::read(&file, Some(&sb.org_id())).unwrap();
-    let full_query = format!("{query} product:confluence");
-    assert_eq!(written.query.as_deref(), Some(full_query.as_str()));
+    assert_eq!(written.query.as_deref(), Some(query));
 
-    // The console's way: the same snapshot, the same query, the same protections.
-    let client = Client::new(&conn(&sb)).unwrap();
+    let client = Client::new(&conn(sb)).unwrap();
     let dir = fetch_directory(&client, &sb.org_id(), FetchOptions::everything())
         .await
         .unwrap();
-    let kind = OperationKind::RemoveProductAccess {
-        product: "confluence".into(),
-    };
-    let queue = queue_for_query(&dir, &full_query, kind).unwrap();
+    let queue = queue_for_query(&dir, query, kind).unwrap();
     let cfg = SandboxConfig::default();
     let mut ctx = PlanContext::new(&Config::default(), &[cfg.site_email.as_str()]);
     ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue).await.unwrap();
-    let plan = build_plan(&dir, &queue, &ctx.with_query(&full_query));
-    let console = PlanFile::new(&plan, &queue, None, Some(full_query), written.created_at);
+    let plan = build_plan(&dir, &queue, &ctx.with_query(query));
+    let console = PlanFile::new(&plan, &queue, None, Some(query.into()), written.created_at);
     // A comparison of empty plans would prove nothing.
-    assert!(written.steps.len() > 20 && !written.held_out.is_empty());
+    assert!(written.steps.len() > 20, "{} steps", written.steps.len());
+    assert!(!written.held_out.is_empty());
     assert_eq!(written.steps, console.steps);
     assert_eq!(written.held_out, console.held_out);
     assert_eq!(written.no_ops, console.no_ops);
+    assert_eq!(written.keeps, console.keeps);
     assert_eq!(written.effect, console.effect);
     assert_eq!(written.queue, console.queue);
 
     // The summary says what the file holds.
-    let ops = &plan.operations;
-    if let Some(op) = ops.first() {
-        assert!(
-            r.stdout.contains(&format!(
-                "remove Confluence access: {} targets, {} users changed in {} steps",
-                op.targets,
-                op.affected_users(),
-                op.steps.len()
-            )),
-            "{}",
-            r.stdout
-        );
-    }
-    assert!(r.stdout.contains("Plan file:"), "{}", r.stdout);
+    let op = &plan.operations[0];
+    assert!(
+        r.stdout.contains(&format!(
+            "{}: {} targets, {} users changed in {} steps",
+            op.kind.describe(),
+            op.targets,
+            op.affected_users(),
+            op.steps.len()
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Effect on seats:"), "{}", r.stdout);
+    assert!(r.stdout.contains("a month"), "{}", r.stdout);
     assert!(r.stdout.contains("nothing was changed"), "{}", r.stdout);
+    (r, written)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seats_plan_writes_the_plan_the_console_builds_for_the_same_query() {
+    // Small enough that "acme" stays under the default batch cap of 500.
+    let sb = start_bare(500).await;
+    let home = Home::new("same");
+    let before = events(&sb);
+    assert_same_plan(
+        &sb,
+        &home,
+        &["--filter", "acme", "--action", "suspend"],
+        "acme",
+        OperationKind::Suspend,
+    )
+    .await;
+    let groups = sb.shared().read().groups.clone();
+    let conf = groups
+        .iter()
+        .find(|g| g.name == "confluence-users")
+        .unwrap();
+    let (_, file) = assert_same_plan(
+        &sb,
+        &home,
+        &[
+            "--filter",
+            "acme",
+            "--action",
+            "remove-group",
+            "--group",
+            "confluence-users",
+        ],
+        "acme",
+        OperationKind::RemoveFromGroup {
+            group_id: conf.id.clone(),
+            group_name: conf.name.clone(),
+        },
+    )
+    .await;
+    // Some members keep Confluence through the synced all-employees group.
+    assert!(
+        file.keeps
+            .iter()
+            .any(|k| k.describe().contains("cannot be freed here")),
+        "{:?}",
+        file.keeps
+    );
     assert_eq!(events(&sb), before, "planning changed the org");
     sb.shutdown().await;
 }
