@@ -65,7 +65,11 @@ fn directory(users: usize, fetched_at: DateTime<Utc>) -> Directory {
                         fetched_at
                             - chrono::Duration::milliseconds((rng.next() % 40_000_000_000) as i64)
                     }),
-                    resource: Some(format!("ari:cloud:{}::site/c", PRODUCTS[(i + k) % 4])),
+                    // One site: the same ARI for every holder of a product.
+                    resource: Some(format!(
+                        "ari:cloud:{}::site/0c1d2e3f-4a5b-4e8f-9a6b-5f9e3c1a7b2d",
+                        PRODUCTS[(i + k) % 4]
+                    )),
                 })
                 .collect();
             User {

@@ -359,32 +359,69 @@ impl Io {
     }
 }
 
-/// Fetches the directory, reporting progress, and derives the views' data off the UI thread.
+/// How often pages arriving during a fetch are shown.
+const PARTIAL_EVERY: Duration = Duration::from_millis(500);
+
+/// Fetches the directory, reporting progress and (while nothing else is on screen) the users
+/// so far, and derives the views' data off the UI thread.
 async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSender<Action>) {
     let (ptx, mut prx) = unbounded_channel::<FetchEvent>();
     let progress_tx = tx.clone();
     let progress = tokio::spawn(async move {
-        let (mut users, mut groups) = (0, None);
+        let (mut users, mut total, mut groups) = (0, None, None);
         while let Some(ev) = prx.recv().await {
             match ev {
+                FetchEvent::UsersExpected { total: t } => total = Some(t),
                 FetchEvent::Users { fetched } => users = fetched,
                 FetchEvent::Groups { fetched, total } => groups = Some((fetched, total)),
                 _ => continue,
             }
             let _ = progress_tx.send(Action::FetchProgress {
                 fetched: users,
-                total: None,
+                total,
                 groups,
             });
         }
     });
+    // Pages as they arrive: the table is usable before the last one.
+    let (pages_tx, mut pages_rx) = unbounded_channel::<Vec<crate::domain::User>>();
+    let (partial_tx, partial_org, partial_config) = (tx.clone(), org_id.clone(), config.clone());
+    let partial = tokio::spawn(async move {
+        let mut users: Vec<crate::domain::User> = Vec::new();
+        let mut shown = 0;
+        let mut last = Instant::now();
+        while let Some(page) = pages_rx.recv().await {
+            users.extend(page);
+            if users.len() > shown && last.elapsed() >= PARTIAL_EVERY {
+                shown = users.len();
+                last = Instant::now();
+                let dir = crate::domain::Directory {
+                    org_id: partial_org.clone(),
+                    fetched_at: chrono::Utc::now(),
+                    users: users.clone(),
+                    groups: Vec::new(),
+                    seats: Vec::new(),
+                };
+                let config = partial_config.clone();
+                let loaded = tokio::task::spawn_blocking(move || {
+                    Loaded::new(Arc::new(dir), Origin::Partial, &config)
+                })
+                .await;
+                if let Ok(l) = loaded {
+                    let _ = partial_tx.send(Action::Partial(l));
+                }
+            }
+        }
+    });
     let opts = FetchOptions {
         progress: Some(ptx),
+        pages: Some(pages_tx),
         page_size: config.api.page_size,
         ..FetchOptions::everything()
     };
     let result = fetch_directory(&client, &org_id, opts).await;
     let _ = progress.await;
+    let _ = partial.await;
     let action = match result {
         Ok(dir) => {
             let derived = tokio::task::spawn_blocking(move || {
