@@ -74,6 +74,10 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("filter_100k");
     g.sample_size(20);
     g.bench_function("index_build", |b| b.iter(|| SearchIndex::build(&dir)));
+    let at = dir.fetched_at;
+    g.bench_function("sample_directory", |b| {
+        b.iter(|| sample_directory(USERS, 42, at).users.len())
+    });
     let index = SearchIndex::build(&dir);
     for q in QUERIES {
         g.bench_function(format!("full_pass/{q}"), |b| {

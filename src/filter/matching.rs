@@ -1,6 +1,10 @@
 //! One pass of a query over an index: facets as cheap exact checks first, then the fuzzy
 //! words, scored by skim (fuzzy-matcher's `SkimMatcherV2`). The matcher is used only here, so
 //! a faster crate would touch this file alone.
+//!
+//! A word matches a user when it matches their `name email` or one of their group names; its
+//! score is the best of those. Group names are scored once per pass (an org has far fewer
+//! groups than members), and without a relevance sort no score is computed at all.
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
