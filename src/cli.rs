@@ -65,6 +65,12 @@ pub enum Command {
     Logout(LogoutArgs),
     /// List profiles and which secrets each has (never their values).
     Profiles,
+    /// Run a plan file with the journal and the audit log; finish an interrupted batch.
+    Apply(ApplyArgs),
+    /// List past batches and their items; export them as CSV or JSON.
+    History(HistoryArgs),
+    /// Write the plan that undoes a batch, for review and `seats apply`.
+    Undo(UndoArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -178,6 +184,63 @@ pub struct LoginArgs {
 #[derive(Debug, Clone, Args)]
 pub struct LogoutArgs {}
 
+/// Exit codes of `seats apply`: 0 every item done or skipped with its reason, 3 some item
+/// failed, 4 the batch did not finish (cancelled, stopped by an error, or refused).
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// The plan file to run (written by `seats plan`, the console's :write or `seats undo`).
+    #[arg(
+        required_unless_present_any = ["resume", "retry_failed"],
+        conflicts_with_all = ["resume", "retry_failed"]
+    )]
+    pub file: Option<PathBuf>,
+    /// Apply without asking (needed without a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Finish the batches a crash or a stop left unfinished.
+    #[arg(long, conflicts_with = "retry_failed")]
+    pub resume: bool,
+    /// With --resume: only this batch.
+    #[arg(long, requires = "resume", value_name = "BATCH")]
+    pub batch: Option<i64>,
+    /// Queue the failed (and cancelled) items of BATCH again, as a new batch.
+    #[arg(long, value_name = "BATCH")]
+    pub retry_failed: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum HistoryFormat {
+    /// A readable table.
+    #[default]
+    Table,
+    /// One row per item, with its batch's columns.
+    Csv,
+    /// Batches with their items.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+    pub format: HistoryFormat,
+    /// Only this batch (the table then lists its items).
+    #[arg(long, value_name = "BATCH")]
+    pub batch: Option<i64>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UndoArgs {
+    /// The batch to undo (see `seats history`).
+    pub batch: i64,
+    /// Where to write the undo plan (default: seats-undo-batch-N.json here).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
 /// Parses the command line, runs the command and maps errors to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -197,6 +260,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // `seats export users | head`: the reader has all it wants; not an error.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // A command that already said what happened and only has an exit code left to give.
+        Err(err) if err.downcast_ref::<commands::Exit>().is_some() => err
+            .downcast_ref::<commands::Exit>()
+            .map_or(ExitCode::FAILURE, |e| ExitCode::from(e.0)),
         Err(err) => {
             tracing::error!("{err:#}");
             eprintln!("error: {err:#}");
