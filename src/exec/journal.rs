@@ -360,7 +360,15 @@ pub fn prepare(conn: &Connection) -> Result<(), JournalError> {
 /// Every batch that was started and not finished or cancelled and still owes items: what the
 /// console offers to finish on start and `seats apply --resume` finishes.
 pub fn unfinished_batches(conn: &Connection) -> Result<Vec<BatchInfo>, JournalError> {
-    conn.execute_batch(SCHEMA)?;
+    // Read only: a database no batch ever ran on has no journal tables yet.
+    let has_journal: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'exec_items'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_journal == 0 {
+        return Ok(Vec::new());
+    }
     Ok(load_batches(conn, Some("running"))?
         .into_iter()
         .filter(BatchInfo::is_unfinished)
