@@ -244,13 +244,14 @@ async fn dry_run_then_undo_of_a_real_run_through_the_commands() {
     )
     .await;
     assert_eq!(back.code, Some(0), "{}", back.stderr);
-    let shared = sb.shared();
-    let state = shared.read();
-    for ix in &ixs[..5] {
-        assert_eq!(state.user(*ix).membership, Membership::Active);
+    {
+        let shared = sb.shared();
+        let state = shared.read();
+        for ix in &ixs[..5] {
+            assert_eq!(state.user(*ix).membership, Membership::Active);
+        }
+        assert!(state.user(ixs[5]).removed);
     }
-    assert!(state.user(ixs[5]).removed);
-    drop(state);
 
     let table = seats(&sb, home.path(), &["history"]).await;
     assert_eq!(table.stdout.lines().count(), 4, "{}", table.stdout);

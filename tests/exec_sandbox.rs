@@ -272,11 +272,12 @@ async fn drift_between_plan_and_run_is_skipped_with_its_reason() {
     );
     assert_eq!(states[&ids[4]].0, ItemState::Done);
     // Only the one change that still held reached the org.
-    let state = shared.read();
-    assert_eq!(state.events.len(), events_before + 1);
-    let ix0 = state.user_ix(&ids[0]).unwrap();
-    assert_eq!(state.user(ix0).membership, Membership::Active);
-    drop(state);
+    {
+        let state = shared.read();
+        assert_eq!(state.events.len(), events_before + 1);
+        let ix0 = state.user_ix(&ids[0]).unwrap();
+        assert_eq!(state.user(ix0).membership, Membership::Active);
+    }
     sb.shutdown().await;
 }
 
@@ -472,14 +473,12 @@ async fn pause_holds_the_run_and_cancel_records_the_rest_as_not_sent() {
     while running.events.recv().await.is_some() {}
     assert_eq!(running.task.await.unwrap().unwrap(), RunOutcome::Cancelled);
 
-    let j = j.lock().unwrap();
-    let info = j.batch(batch).unwrap();
+    let info = j.lock().unwrap().batch(batch).unwrap();
     assert_eq!(info.counts.open(), 0, "{:?}", info.counts);
     assert!(info.counts.skipped > 0, "{:?}", info.counts);
     assert_eq!(info.status, exec::BatchStatus::Cancelled);
     // What the journal calls done is exactly what reached the org.
     assert_eq!(info.counts.done as usize, shared.read().events.len());
-    drop(j);
     sb.shutdown().await;
 }
 

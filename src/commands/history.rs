@@ -117,7 +117,7 @@ fn csv_rows(all: &[(&BatchInfo, Vec<Item>)]) -> anyhow::Result<Vec<u8>> {
             })?;
         }
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn status_of(b: &BatchInfo) -> &'static str {
