@@ -66,6 +66,12 @@ pub enum Command {
     /// List profiles and which secrets each has (never their values).
     Profiles,
     /// Run a plan file with the journal and the audit log; finish an interrupted batch.
+    #[command(
+        after_help = "Exit codes: 0 every item done or skipped with its reason (or a dry run); \
+                      3 some item failed (seats apply --retry-failed BATCH queues them again); \
+                      4 the batch did not finish (cancelled, stopped by an error, or not confirmed; \
+                      seats apply --resume finishes it); 1 the plan was refused."
+    )]
     Apply(ApplyArgs),
     /// List past batches and their items; export them as CSV or JSON.
     History(HistoryArgs),
@@ -185,7 +191,8 @@ pub struct LoginArgs {
 pub struct LogoutArgs {}
 
 /// Exit codes of `seats apply`: 0 every item done or skipped with its reason, 3 some item
-/// failed, 4 the batch did not finish (cancelled, stopped by an error, or refused).
+/// failed, 4 the batch did not finish (cancelled, stopped by an error, or not confirmed), 1 the
+/// plan was refused (another org, no terminal to confirm on, an unreadable file).
 #[derive(Debug, Clone, Args)]
 pub struct ApplyArgs {
     /// The plan file to run (written by `seats plan`, the console's :write or `seats undo`).

@@ -524,3 +524,67 @@ async fn the_audit_log_records_every_item_and_no_secret() {
     }
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_sent_without_an_answer_is_re_read_before_any_retry() {
+    let sb = sandbox::start(SandboxConfig {
+        users: 80,
+        record_requests: true,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let shared = sb.shared();
+    let (steps, ids) = {
+        let state = shared.read();
+        let t = suspendable(&state);
+        let steps: Vec<Step> = t[..2]
+            .iter()
+            .map(|ix| step(&state, *ix, Change::Suspend))
+            .collect();
+        let ids: Vec<String> = steps.iter().map(|s| s.account_id.clone()).collect();
+        (steps, ids)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let j = journal(dir.path());
+    let batch = create(&j, &plan(&sb, steps), false);
+    // A crash left both items sent: the first request reached Atlassian (the user is
+    // suspended), the second never did.
+    {
+        let mut j = j.lock().unwrap();
+        j.mark_sent(batch, 0, None).unwrap();
+        j.mark_sent(batch, 1, None).unwrap();
+    }
+    shared
+        .write()
+        .suspend(&ids[0], "seats", Utc::now())
+        .unwrap();
+    let unfinished = exec::unfinished_batches(j.lock().unwrap().connection()).unwrap();
+    assert_eq!(unfinished.iter().map(|b| b.id).collect::<Vec<_>>(), [batch]);
+    assert_eq!(unfinished[0].counts.sent, 2);
+
+    let (outcome, counts, _) = run(&sb, &j, batch).await;
+    assert_eq!(outcome, RunOutcome::Completed);
+    assert_eq!(counts.done, 2);
+    let suspends: Vec<String> = sb
+        .recorded()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/suspend"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(suspends.len(), 1, "{suspends:?}");
+    let encoded = |id: &str| id.replace(':', "%3A");
+    assert!(
+        suspends[0].contains(&encoded(&ids[1])),
+        "the wrong user was sent again: {suspends:?}, {ids:?}"
+    );
+    let states = item_states(&j, batch);
+    let reason = states[&ids[0]].1.clone().unwrap_or_default();
+    assert!(reason.starts_with("confirmed by re-reading"), "{reason}");
+    assert!(
+        exec::unfinished_batches(j.lock().unwrap().connection())
+            .unwrap()
+            .is_empty()
+    );
+    sb.shutdown().await;
+}

@@ -362,8 +362,9 @@ async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> a
             );
             EXIT_UNFINISHED
         }
-        RunOutcome::Stopped(why) => {
-            eprintln!("stopped: {why}\nfinish it later with: seats apply --resume --batch {batch}");
+        // The reason was printed as the run's last error.
+        RunOutcome::Stopped(_) => {
+            eprintln!("stopped; finish it later with: seats apply --resume --batch {batch}");
             EXIT_UNFINISHED
         }
     };

@@ -63,6 +63,7 @@ impl Default for ExecOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExecEvent {
     Progress {
+        /// Done (in a dry run: would be done).
         done: u64,
         failed: u64,
         skipped: u64,
@@ -301,7 +302,8 @@ impl Run {
                     }
                 }
                 RunOutcome::Completed => {
-                    if j.open_items(batch)?.is_empty() {
+                    let running = j.batch(batch)?.status == BatchStatus::Running;
+                    if running && j.open_items(batch)?.is_empty() {
                         j.close_batch(batch, BatchStatus::Finished)?;
                     }
                 }
