@@ -12,6 +12,21 @@
 //! only the open items: `pending` ones as usual, `sent` ones (the request may or may not have
 //! reached Atlassian) after re-reading the user: if the change is already there the item is
 //! `done` without a second request, otherwise it is sent.
+//!
+//! Running a batch (the console does the same as `seats apply`):
+//!
+//! ```ignore
+//! let journal: SharedJournal = Arc::new(Mutex::new(Journal::open(&data_dir.join("seats.db"))?));
+//! let meta = NewBatch::from_plan(&plan, operator, "console".into(), dry_run);
+//! let batch = journal.lock().unwrap().create_batch(&meta, &plan.steps)?;
+//! let mut running = exec::start(journal, Arc::new(Target::new(org_api)), batch, options).await?;
+//! // running.events yields ExecEvent (Progress, ItemFinished, Error, Finished last);
+//! // running.control.pause() / resume() / cancel().
+//! ```
+//!
+//! The journal opens its own connection to `seats.db` (WAL lets the store's connection and
+//! the journal's share the file); [`unfinished_batches`] works on any connection, the store's
+//! included, and only reads.
 
 pub mod assess;
 pub mod audit;
