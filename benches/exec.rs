@@ -75,6 +75,13 @@ fn main() -> anyhow::Result<()> {
             profile: None,
             query: None,
             steps,
+            fetched_at: None,
+            held_out: Vec::new(),
+            no_ops: Vec::new(),
+            keeps: Vec::new(),
+            effect: None,
+            refusal: None,
+            queue: None,
         };
         let conn = Connection {
             admin_url: Some(sb.base_url()),

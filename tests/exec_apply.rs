@@ -15,15 +15,23 @@ struct Run {
 }
 
 async fn seats(sb: &Sandbox, home: &Path, args: &[&str]) -> Run {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_seats"))
-        .args([
+    // Only apply talks to the org; history and undo read the journal alone.
+    let base = sb.base_url();
+    let org = sb.org_id();
+    let connection: Vec<&str> = if args.first() == Some(&"apply") {
+        vec![
             "--admin-url",
-            &sb.base_url(),
+            &base,
             "--org-id",
-            &sb.org_id(),
+            &org,
             "--email",
             DEFAULT_SITE_EMAIL,
-        ])
+        ]
+    } else {
+        Vec::new()
+    };
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(connection)
         .args(args)
         .current_dir(home)
         .env("SEATS_ORG_API_KEY", DEFAULT_ORG_API_KEY)
@@ -75,6 +83,13 @@ fn write_plan(sb: &Sandbox, home: &Path, org_id: &str, changes: Vec<(UserIx, Cha
         profile: None,
         query: None,
         steps,
+        fetched_at: None,
+        held_out: Vec::new(),
+        no_ops: Vec::new(),
+        keeps: Vec::new(),
+        effect: None,
+        refusal: None,
+        queue: None,
     };
     let path = home.join("plan.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&plan).unwrap()).unwrap();

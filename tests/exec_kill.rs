@@ -179,6 +179,13 @@ async fn kill_9_mid_batch_then_resume_applies_each_action_exactly_once() {
         profile: None,
         query: Some("kill test".into()),
         steps: steps.clone(),
+        fetched_at: None,
+        held_out: Vec::new(),
+        no_ops: Vec::new(),
+        keeps: Vec::new(),
+        effect: None,
+        refusal: None,
+        queue: None,
     };
     let plan_path = dir.path().join("plan.json");
     std::fs::write(&plan_path, serde_json::to_vec(&plan).unwrap()).unwrap();

@@ -87,6 +87,13 @@ fn plan(sb: &Sandbox, steps: Vec<Step>) -> PlanFile {
         profile: None,
         query: None,
         steps,
+        fetched_at: None,
+        held_out: Vec::new(),
+        no_ops: Vec::new(),
+        keeps: Vec::new(),
+        effect: None,
+        refusal: None,
+        queue: None,
     }
 }
 

@@ -280,6 +280,7 @@ pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
         product_access.push(ProductAccess {
             product: key,
             last_active,
+            resource: pa.id,
         });
     }
     Ok(User {
@@ -413,6 +414,10 @@ mod tests {
         assert_eq!(u.product_access.len(), 2);
         assert_eq!(u.access("confluence").unwrap().last_active, None);
         assert_eq!(
+            u.access("confluence").unwrap().resource.as_deref(),
+            Some("ari:cloud:confluence::site/c")
+        );
+        assert_eq!(
             u.access("jira-software")
                 .unwrap()
                 .last_active
@@ -448,6 +453,7 @@ mod tests {
                 .map(|k| ProductAccess {
                     product: (*k).into(),
                     last_active: None,
+                    resource: None,
                 })
                 .collect(),
             managed: false,

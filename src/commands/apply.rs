@@ -22,7 +22,15 @@ use crate::exec::{
     self, BatchId, Counts, ExecEvent, ExecOptions, Journal, NewBatch, RunOutcome, SharedJournal,
     Target, retry_plan,
 };
-use crate::plan::{Change, PLAN_FILE_VERSION, PlanFile};
+use crate::output::{StatusLine, note};
+use crate::plan::{Change, PlanFile};
+
+/// A line on standard error, through `seats::output` (never a closed-pipe panic).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        crate::output::note(format!($($arg)*))
+    };
+}
 
 /// Some item failed.
 pub const EXIT_FAILED: u8 = 3;
@@ -55,11 +63,11 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
         );
     }
     if plan.steps.is_empty() {
-        eprintln!("the plan has no steps: nothing to do");
+        say!("the plan has no steps: nothing to do");
         return Ok(());
     }
     let dry_run = global.dry_run;
-    eprint!("{}", summary(&plan, dry_run));
+    note(summary(&plan, dry_run).trim_end());
     if !args.yes {
         confirm(&plan, dry_run)?;
     }
@@ -73,7 +81,7 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
     let steps = plan.steps.clone();
     let batch =
         exec::executor::with_journal(&shared, move |j| j.create_batch(&meta, &steps)).await?;
-    eprintln!(
+    say!(
         "batch {batch}: {} steps{}",
         plan.steps.len(),
         if dry_run {
@@ -138,18 +146,8 @@ fn operator(email: Option<&str>) -> String {
 }
 
 fn read_plan(path: &Path) -> anyhow::Result<PlanFile> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("could not read the plan file {}", path.display()))?;
-    let plan: PlanFile = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a seats plan file", path.display()))?;
-    if plan.version > PLAN_FILE_VERSION {
-        bail!(
-            "{} is a version {} plan file; this seats reads up to version {PLAN_FILE_VERSION}: upgrade seats",
-            path.display(),
-            plan.version
-        );
-    }
-    Ok(plan)
+    // The org is checked once connected, against the profile's.
+    Ok(PlanFile::read(path, None)?)
 }
 
 fn irreversible(change: &Change) -> bool {
@@ -216,15 +214,16 @@ fn confirm(plan: &PlanFile, dry_run: bool) -> anyhow::Result<()> {
     } else {
         "yes".to_string()
     };
-    eprint!("Type {expected} to go on, anything else to stop: ");
-    std::io::stderr().flush().ok();
+    let mut err = std::io::stderr();
+    let _ = write!(err, "Type {expected} to go on, anything else to stop: ");
+    let _ = err.flush();
     let mut answer = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
         .context("could not read the answer")?;
     if answer.trim() != expected {
-        eprintln!("stopped: nothing was changed");
+        say!("stopped: nothing was changed");
         return Err(Exit(EXIT_UNFINISHED).into());
     }
     Ok(())
@@ -244,9 +243,9 @@ async fn resume(
         match only {
             Some(id) => {
                 let b = journal.batch(id)?;
-                eprintln!("batch {id} is {}: nothing to finish", b.status.as_str());
+                say!("batch {id} is {}: nothing to finish", b.status.as_str());
             }
-            None => eprintln!("no unfinished batch: nothing to finish"),
+            None => say!("no unfinished batch: nothing to finish"),
         }
         return Ok(());
     }
@@ -255,14 +254,16 @@ async fn resume(
     let mut worst = 0;
     for b in unfinished {
         if b.org_id != session.org_id {
-            eprintln!(
+            say!(
                 "batch {} is for org {}, not the profile's org {}: left for that profile",
-                b.id, b.org_id, session.org_id
+                b.id,
+                b.org_id,
+                session.org_id
             );
             worst = worst.max(EXIT_UNFINISHED);
             continue;
         }
-        eprintln!(
+        say!(
             "resuming batch {} ({} of {} items left, {} of them sent without an answer: re-read first)",
             b.id,
             b.counts.open(),
@@ -279,7 +280,9 @@ async fn resume(
 async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> anyhow::Result<u8> {
     let target = Arc::new(Target::new(session.org.clone()));
     let mut running = exec::start(journal, target, batch, session.options.clone()).await?;
-    let tty = std::io::stderr().is_terminal();
+    // Ctrl-C cancels the batch cleanly instead of ending the process.
+    crate::output::claim_interrupts();
+    let status = StatusLine::new();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     let mut cancelling = false;
@@ -291,10 +294,10 @@ async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> a
             ev = running.events.recv() => match ev {
                 None => break,
                 Some(ExecEvent::Progress { done, failed, skipped, total, rate_per_min, eta }) => {
-                    if tty && last_draw.elapsed() >= Duration::from_millis(200) {
+                    if last_draw.elapsed() >= Duration::from_millis(200) {
                         last_draw = Instant::now();
                         let eta = eta.map(|d| format!(", {} left", clock(d))).unwrap_or_default();
-                        eprint!("\r\x1b[2K  {}/{total}: {done} done, {failed} failed, {skipped} skipped ({rate_per_min:.0}/min{eta})", done + failed + skipped);
+                        status.set(format!("  {}/{total}: {done} done, {failed} failed, {skipped} skipped ({rate_per_min:.0}/min{eta})", done + failed + skipped));
                     }
                 }
                 Some(ExecEvent::ItemFinished { state: exec::ItemState::Failed, name, account_id, change, error, .. }) => {
@@ -302,32 +305,28 @@ async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> a
                 }
                 Some(ExecEvent::ItemFinished { .. }) => {}
                 Some(ExecEvent::Error { message }) => {
-                    if tty { eprint!("\r\x1b[2K"); }
-                    eprintln!("  {message}");
+                    say!("  {message}");
                 }
                 Some(ExecEvent::Finished { outcome, counts, .. }) => finished = Some((outcome, counts)),
             },
             _ = &mut ctrl_c, if !cancelling => {
                 cancelling = true;
                 running.control.cancel();
-                if tty { eprint!("\r\x1b[2K"); }
-                eprintln!("cancelling: requests in flight finish and are recorded");
+                note("cancelling: requests in flight finish and are recorded");
             }
         }
     }
-    if tty {
-        eprint!("\r\x1b[2K");
-    }
+    drop(status);
     let outcome = running
         .task
         .await
         .map_err(|e| anyhow::anyhow!("the run stopped: {e}"))??;
     let counts = finished.map(|(_, c)| c).unwrap_or_default();
     for f in failures.iter().take(20) {
-        eprintln!("  failed: {f}");
+        say!("  failed: {f}");
     }
     if failures.len() > 20 {
-        eprintln!(
+        say!(
             "  ... and {} more failures (seats history --batch {batch})",
             failures.len() - 20
         );
@@ -348,23 +347,23 @@ async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> a
             String::new()
         }
     );
-    println!("{line}");
+    writeln!(crate::output::stdout(), "{line}")?;
     let code = match outcome {
         RunOutcome::Completed if counts.open() > 0 => EXIT_UNFINISHED,
         RunOutcome::Completed if counts.failed > 0 => {
-            eprintln!("queue the failed items again with: seats apply --retry-failed {batch}");
+            say!("queue the failed items again with: seats apply --retry-failed {batch}");
             EXIT_FAILED
         }
         RunOutcome::Completed => 0,
         RunOutcome::Cancelled => {
-            eprintln!(
+            say!(
                 "cancelled; the unsent items are skipped (seats apply --retry-failed {batch} queues them again)"
             );
             EXIT_UNFINISHED
         }
         // The reason was printed as the run's last error.
         RunOutcome::Stopped(_) => {
-            eprintln!("stopped; finish it later with: seats apply --resume --batch {batch}");
+            say!("stopped; finish it later with: seats apply --resume --batch {batch}");
             EXIT_UNFINISHED
         }
     };

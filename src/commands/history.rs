@@ -5,16 +5,14 @@
 //! items; the table lists batches, or with `--batch` the items of one.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 
-use anyhow::Context;
 use chrono::SecondsFormat;
 use serde::Serialize;
 
 use crate::cli::{HistoryArgs, HistoryFormat};
-use crate::commands::export::write_atomically;
 use crate::exec::journal::action_of;
 use crate::exec::{BatchInfo, Item, Journal};
+use crate::output::OutputTarget;
 
 #[derive(Serialize)]
 struct BatchWithItems<'a> {
@@ -49,6 +47,7 @@ struct Row<'a> {
 }
 
 pub fn run(args: HistoryArgs) -> anyhow::Result<()> {
+    let target = OutputTarget::check(args.output.as_deref())?;
     let journal = Journal::open_default()?;
     let batches: Vec<BatchInfo> = match args.batch {
         Some(id) => vec![journal.batch(id)?],
@@ -72,17 +71,7 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<()> {
         HistoryFormat::Table if args.batch.is_some() => items_table(&all).into_bytes(),
         HistoryFormat::Table => batches_table(&batches).into_bytes(),
     };
-    match &args.output {
-        Some(path) => write_atomically(path, &out)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&out)
-                .and_then(|_| stdout.flush())
-                .context("could not write to standard output")?;
-        }
-    }
-    Ok(())
+    target.write(&out)
 }
 
 fn time(t: chrono::DateTime<chrono::Utc>) -> String {

@@ -3,6 +3,7 @@
 
 mod key_age;
 mod load;
+mod product_keys;
 mod write;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use key_age::{KEY_MAX_AGE_MONTHS, key_age_warning, key_is_old};
 pub use load::{ConfigError, load, load_from};
-pub use write::{edit, forget_secret, save_profile};
+pub use product_keys::{check_product_key, parse_product_key};
+pub use write::{edit, edit_at, forget_secret, save_profile};
 
 use crate::secrets::SecretKind;
 
@@ -45,6 +47,7 @@ pub struct Config {
     pub prices: Prices,
     pub protected: Protected,
     pub api: Api,
+    pub plan: PlanSettings,
     pub profiles: BTreeMap<String, Profile>,
 }
 
@@ -54,8 +57,9 @@ pub struct Inactivity {
     /// Days without use of a product after which a user is flagged for review.
     #[serde(deserialize_with = "days")]
     pub days: u32,
-    /// Per-product overrides of `days`, by product key.
-    #[serde(deserialize_with = "days_by_product")]
+    /// Per-product overrides of `days`, by product key (a known key: see
+    /// [`crate::domain::known_product_keys`]).
+    #[serde(deserialize_with = "product_keys::product_map::<_, product_keys::Days>")]
     pub products: BTreeMap<String, u32>,
 }
 
@@ -63,8 +67,8 @@ pub struct Inactivity {
 #[serde(default, deny_unknown_fields)]
 pub struct Prices {
     pub currency: String,
-    /// Price of one seat per month, by product key.
-    #[serde(deserialize_with = "prices")]
+    /// Price of one seat per month, by product key (a known key).
+    #[serde(deserialize_with = "product_keys::product_map::<_, product_keys::Price>")]
     pub per_user_month: BTreeMap<String, f64>,
 }
 
@@ -86,6 +90,14 @@ pub struct Api {
     pub page_size: u32,
     #[serde(deserialize_with = "concurrency")]
     pub concurrency: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanSettings {
+    /// Most users one plan may change; a bigger plan is refused until this is raised.
+    #[serde(deserialize_with = "batch_cap")]
+    pub batch_cap: u32,
 }
 
 /// One org and site to connect to. No secret: only when each was stored in the keyring.
@@ -143,6 +155,12 @@ impl Default for Api {
             page_size: 100,
             concurrency: 4,
         }
+    }
+}
+
+impl Default for PlanSettings {
+    fn default() -> Self {
+        PlanSettings { batch_cap: 500 }
     }
 }
 
@@ -213,34 +231,16 @@ fn days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     in_range(d, 1, 3650, "days")
 }
 
-fn days_by_product<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, u32>, D::Error> {
-    let map = BTreeMap::<String, u32>::deserialize(d)?;
-    match map.iter().find(|(_, v)| !(1..=3650).contains(*v)) {
-        Some((k, v)) => Err(serde::de::Error::custom(format!(
-            "days for {k} must be from 1 to 3650, not {v}"
-        ))),
-        None => Ok(map),
-    }
-}
-
-fn prices<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
-    let map = BTreeMap::<String, f64>::deserialize(d)?;
-    match map.iter().find(|(_, v)| !(v.is_finite() && **v >= 0.0)) {
-        Some((k, v)) => Err(serde::de::Error::custom(format!(
-            "the price of {k} must be 0 or more, not {v}"
-        ))),
-        None => Ok(map),
-    }
-}
-
 fn page_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     in_range(d, 1, 100, "page_size")
 }
 
 fn concurrency<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     in_range(d, 1, 32, "concurrency")
+}
+
+fn batch_cap<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    in_range(d, 1, 1_000_000, "batch_cap")
 }
 
 /// Profile names become keyring user names (`NAME/org-api-key`) and TOML keys: keep them plain.

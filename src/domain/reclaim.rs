@@ -103,6 +103,7 @@ mod tests {
                 .map(|(p, days)| ProductAccess {
                     product: (*p).into(),
                     last_active: days.map(|d| now - Duration::days(d)),
+                    resource: None,
                 })
                 .collect(),
             managed: true,

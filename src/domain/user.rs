@@ -73,6 +73,9 @@ impl UserStatus {
 pub struct ProductAccess {
     pub product: String,
     pub last_active: Option<DateTime<Utc>>,
+    /// The product on its site as an ARI (`ari:cloud:<product>::site/<cloudId>`, the v2
+    /// `productAccess[].id`): what a direct grant is revoked on. None when the API gave none.
+    pub resource: Option<String>,
 }
 
 /// How long a product has gone unused, as of when the data was fetched.
@@ -142,6 +145,7 @@ mod tests {
         let a = ProductAccess {
             product: "confluence".into(),
             last_active: Some(as_of - chrono::Duration::hours(24 * 90 + 5)),
+            resource: None,
         };
         assert_eq!(a.inactivity(as_of), Inactivity::Days(90));
         assert!(a.inactive_for_at_least(90, as_of));
@@ -149,6 +153,7 @@ mod tests {
         let never = ProductAccess {
             product: "confluence".into(),
             last_active: None,
+            resource: None,
         };
         assert_eq!(never.inactivity(as_of), Inactivity::Never);
         assert!(never.inactive_for_at_least(10_000, as_of));
@@ -156,6 +161,7 @@ mod tests {
         let future = ProductAccess {
             product: "x".into(),
             last_active: Some(as_of + chrono::Duration::hours(3)),
+            resource: None,
         };
         assert_eq!(future.inactivity(as_of), Inactivity::Days(0));
     }

@@ -167,6 +167,7 @@ mod tests {
             product_access: vec![ProductAccess {
                 product: "jira-software".into(),
                 last_active: Some(at(10)),
+                resource: Some("ari:cloud:jira-software::site/c".into()),
             }],
             managed: true,
             synced: false,

@@ -60,6 +60,13 @@ fn plan_from(batch: &BatchInfo, query: String, steps: Vec<Step>, now: DateTime<U
         profile: batch.profile.clone(),
         query: Some(query),
         steps,
+        fetched_at: None,
+        held_out: Vec::new(),
+        no_ops: Vec::new(),
+        keeps: Vec::new(),
+        effect: None,
+        refusal: None,
+        queue: None,
     }
 }
 

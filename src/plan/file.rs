@@ -1,10 +1,41 @@
 //! The plan file: a reviewed plan as versioned JSON, written by `seats plan` and `:write`,
 //! read by `seats apply` and `:read`. Documented in the README.
+//!
+//! # Format (version 1)
+//!
+//! One JSON object, UTF-8, pretty-printed:
+//!
+//! | field | meaning |
+//! |---|---|
+//! | `version` | format version, `1`. seats refuses a file with a newer version (upgrade seats) |
+//! | `created_at` | when the plan was made (RFC 3339, UTC) |
+//! | `org_id` | the org it was made for; seats refuses to read it for another org |
+//! | `profile` | the profile it was made with, or `null` |
+//! | `query` | the query the targets came from, or `null` |
+//! | `fetched_at` | when the directory snapshot behind the plan was fetched |
+//! | `steps` | what will be sent, in order: `{account_id, name, email, change, guard}` |
+//! | `held_out` | targets not touched, each with `operation` and `reason` |
+//! | `no_ops` | targets with nothing to change, each with `operation` and `reason` |
+//! | `keeps` | targets who keep a product through another path (`via`: `group`) |
+//! | `effect` | per product: `used_now`, `used_after`, `freed`, `regained`, prices and savings |
+//! | `refusal` | why the plan may not run as it is (`batch-too-large`), or `null` |
+//! | `queue` | the queued operations the plan was built from, so `:read` restores the review |
+//!
+//! A step's `change` is an object tagged by its own `change` field: `suspend`, `restore`, `remove-from-directory`,
+//! `deactivate`, `reactivate`, `remove-from-group` (`group_id`, `group_name`) or
+//! `revoke-product-role` (`product`, `resource`: the product's ARI,
+//! `ari:cloud:<product>::site/<cloudId>`). Its `guard` is the premise checked again just before
+//! the change is sent: `inactive_since` (skip the step if the user was active after it, on
+//! `product`, or on any product when `product` is null). Fields other than `version`,
+//! `created_at`, `org_id` and `steps` may be absent; unknown fields are ignored.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Step;
+use super::{Effect, HeldOut, Kept, NoOp, Plan, Queue, Refusal, Step};
 
 /// Bumped when a field changes meaning; readers refuse newer versions.
 pub const PLAN_FILE_VERSION: u32 = 1;
@@ -22,4 +53,153 @@ pub struct PlanFile {
     pub query: Option<String>,
     /// What will be sent, in order.
     pub steps: Vec<Step>,
+    /// When the snapshot behind the plan was fetched.
+    #[serde(default)]
+    pub fetched_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub held_out: Vec<HeldOut>,
+    #[serde(default)]
+    pub no_ops: Vec<NoOp>,
+    #[serde(default)]
+    pub keeps: Vec<Kept>,
+    #[serde(default)]
+    pub effect: Option<Effect>,
+    #[serde(default)]
+    pub refusal: Option<Refusal>,
+    /// The queue the plan was built from.
+    #[serde(default)]
+    pub queue: Option<Queue>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("could not read the plan file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not write the plan file {}: {source}; check the directory exists and is writable", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("this is not a seats plan file: {0}")]
+    NotAPlan(String),
+    #[error(
+        "the plan file has format version {found}, newer than this seats reads ({PLAN_FILE_VERSION}): upgrade seats to use it"
+    )]
+    Newer { found: u64 },
+    #[error(
+        "the plan was made for org {file_org}, not {org}: make a new plan for this org (or switch profile)"
+    )]
+    OtherOrg { file_org: String, org: String },
+}
+
+impl PlanFile {
+    /// The file for `plan`, made from `queue`.
+    pub fn new(
+        plan: &Plan,
+        queue: &Queue,
+        profile: Option<String>,
+        query: Option<String>,
+        created_at: DateTime<Utc>,
+    ) -> PlanFile {
+        PlanFile {
+            version: PLAN_FILE_VERSION,
+            created_at,
+            org_id: plan.org_id.clone(),
+            profile,
+            query,
+            steps: plan.steps().cloned().collect(),
+            fetched_at: Some(plan.fetched_at),
+            held_out: plan.held_out().cloned().collect(),
+            no_ops: plan.no_ops().cloned().collect(),
+            keeps: plan
+                .operations
+                .iter()
+                .flat_map(|o| o.keeps.iter().cloned())
+                .collect(),
+            effect: Some(plan.effect.clone()),
+            refusal: plan.refusal.clone(),
+            queue: Some(queue.clone()),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Plain data with string keys: serializing cannot fail.
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Parses a plan file, refusing newer versions and, when `org` is given, other orgs. The
+    /// version is checked before the rest, so a newer file says "upgrade" rather than failing on
+    /// a field this seats does not know.
+    pub fn from_json(text: &str, org: Option<&str>) -> Result<PlanFile, PlanFileError> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| PlanFileError::NotAPlan(format!("not JSON ({e})")))?;
+        let version = value
+            .get("version")
+            .ok_or_else(|| PlanFileError::NotAPlan("it has no \"version\"".into()))?
+            .as_u64()
+            .ok_or_else(|| PlanFileError::NotAPlan("\"version\" is not a number".into()))?;
+        if version > u64::from(PLAN_FILE_VERSION) {
+            return Err(PlanFileError::Newer { found: version });
+        }
+        if version == 0 {
+            return Err(PlanFileError::NotAPlan("\"version\" is 0".into()));
+        }
+        if let (Some(org), Some(file_org)) = (org, value.get("org_id").and_then(|v| v.as_str()))
+            && file_org != org
+        {
+            return Err(PlanFileError::OtherOrg {
+                file_org: file_org.to_owned(),
+                org: org.to_owned(),
+            });
+        }
+        serde_json::from_value(value).map_err(|e| PlanFileError::NotAPlan(e.to_string()))
+    }
+
+    pub fn read(path: &Path, org: Option<&str>) -> Result<PlanFile, PlanFileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PlanFileError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        PlanFile::from_json(&text, org)
+    }
+
+    /// Writes next to `path`, syncs, then renames over it: a reader sees the old file or the
+    /// whole new one.
+    pub fn write(&self, path: &Path) -> Result<(), PlanFileError> {
+        let err = |source| PlanFileError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path.file_name().ok_or_else(|| {
+            err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a file name",
+            ))
+        })?;
+        let tmp = dir.join(format!(
+            ".{}.{}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let result = (|| -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(self.to_json().as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(err(e));
+        }
+        Ok(())
+    }
 }

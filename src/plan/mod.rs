@@ -1,10 +1,24 @@
 //! From marked users to a reviewed plan: the operations an admin queues, the concrete
 //! changes they expand to, who is held out and why, and the effect on seats and cost.
 //!
-//! Pure: no I/O here. The executor (`crate::exec`) runs a plan's changes.
+//! Pure: no I/O here but reading and writing the plan file (`file`) and keeping the queue in
+//! the local database (`queue_store`). The executor (`crate::exec`) runs a plan's changes.
 
+mod build;
 mod change;
+mod effect;
 mod file;
+mod outcome;
+mod queue;
+pub mod queue_store;
+mod summary;
 
+pub use build::{
+    DirectGrants, Plan, PlanContext, PlannedOperation, Refusal, build_plan, idle_days_in,
+};
 pub use change::{Change, Guard, OperationKind, Step};
-pub use file::{PLAN_FILE_VERSION, PlanFile};
+pub use effect::{Effect, ProductEffect, SAVINGS_NOTE, effect};
+pub use file::{PLAN_FILE_VERSION, PlanFile, PlanFileError};
+pub use outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
+pub use queue::{Added, Conflict, ConflictKind, OperationId, Queue, QueueCounts, QueuedOperation};
+pub use summary::summary;

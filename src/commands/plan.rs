@@ -1,0 +1,256 @@
+//! `seats plan`: the console's plan from the command line, for scheduled jobs. Fetches the
+//! directory, selects the targets with the console's query language, builds the plan with the
+//! same protections, prints the summary and writes the plan file. Nothing is changed.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::Utc;
+use futures::{StreamExt, TryStreamExt};
+
+use crate::atlassian::Client;
+use crate::atlassian::error::ApiError;
+use crate::atlassian::fetch::{FetchOptions, fetch_directory};
+use crate::atlassian::org::OrgApi;
+use crate::cli::{GlobalArgs, PlanAction, PlanArgs};
+use crate::commands::{connect, export};
+use crate::domain::Directory;
+use crate::filter::{Sort, select};
+use crate::plan::{
+    DirectGrants, OperationKind, Plan, PlanContext, PlanFile, Queue, build_plan, summary,
+};
+
+pub async fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<()> {
+    let query = query_for(&args)?;
+    anyhow::ensure!(
+        !global.offline,
+        "seats plan plans against the org as it is now: run it without --offline"
+    );
+    let (client, conn, profile, config) = connect::client(global)?;
+    let org_id = conn.org_id.clone().context(
+        "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
+    )?;
+    let opts = FetchOptions {
+        progress: export::progress_printer(),
+        page_size: config.api.page_size,
+        ..FetchOptions::everything()
+    };
+    let dir = fetch_directory(&client, &org_id, opts).await?;
+    let kind = operation_for(&args, &dir)?;
+    let myself: Vec<&str> = conn.email.as_deref().into_iter().collect();
+    let mut ctx = PlanContext::new(&config, &myself);
+    let queue = queue_for_query(&dir, &query, kind)?;
+    ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue).await?;
+    let plan = build_plan(&dir, &queue, &ctx.with_query(&query));
+
+    let file = PlanFile::new(&plan, &queue, profile.name, Some(query), Utc::now());
+    let path = args.output.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "seats-plan-{}.json",
+            file.created_at.format("%Y%m%d-%H%M%S")
+        ))
+    });
+    file.write(&path)?;
+    let mut text = String::new();
+    if queue.is_empty() {
+        text.push_str(&format!(
+            "The query {:?} selects no users.\n",
+            file.query.as_deref().unwrap_or("")
+        ));
+    }
+    for line in summary(&plan) {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "Plan file: {} (nothing was changed)\n",
+        path.display()
+    ));
+    // Through seats' stdout: a closed pipe ends the command normally.
+    let mut out = crate::output::stdout();
+    std::io::Write::write_all(&mut out, text.as_bytes())?;
+    std::io::Write::flush(&mut out)?;
+    tracing::info!(
+        steps = file.steps.len(),
+        held_out = file.held_out.len(),
+        path = %path.display(),
+        "plan written"
+    );
+    if let Some(refusal) = &plan.refusal {
+        anyhow::bail!("{}", refusal.describe());
+    }
+    Ok(())
+}
+
+/// The query: `--filter`, then `product:KEY` and `idle:N` from the shorthands.
+pub fn query_for(args: &PlanArgs) -> anyhow::Result<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(f) = args
+        .filter
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        parts.push(f.to_owned());
+    }
+    if let Some(p) = &args.product {
+        parts.push(format!("product:{p}"));
+    }
+    if let Some(n) = args.inactive_days {
+        parts.push(format!("idle:{n}"));
+    }
+    anyhow::ensure!(
+        !parts.is_empty(),
+        "say who to plan for: --filter QUERY, or --product KEY --inactive-days N"
+    );
+    Ok(parts.join(" "))
+}
+
+/// The operation the flags ask for; a group is found by name in the snapshot.
+pub fn operation_for(args: &PlanArgs, dir: &Directory) -> anyhow::Result<OperationKind> {
+    Ok(match args.action {
+        PlanAction::RemoveProductAccess => OperationKind::RemoveProductAccess {
+            product: args
+                .product
+                .clone()
+                .context("remove-product-access needs --product KEY (e.g. jira-software)")?,
+        },
+        PlanAction::RemoveGroup => {
+            let name = args
+                .group
+                .as_deref()
+                .context("remove-group needs --group NAME")?;
+            let group = dir
+                .groups
+                .iter()
+                .find(|g| g.name == name)
+                .or_else(|| {
+                    let mut ci = dir
+                        .groups
+                        .iter()
+                        .filter(|g| g.name.eq_ignore_ascii_case(name));
+                    // Only an unambiguous case-insensitive match.
+                    match (ci.next(), ci.next()) {
+                        (Some(g), None) => Some(g),
+                        _ => None,
+                    }
+                })
+                .with_context(|| {
+                    format!(
+                        "no group named {name:?} in org {}: `seats export groups` lists them",
+                        dir.org_id
+                    )
+                })?;
+            OperationKind::RemoveFromGroup {
+                group_id: group.id.clone(),
+                group_name: group.name.clone(),
+            }
+        }
+        PlanAction::Suspend => OperationKind::Suspend,
+        PlanAction::Restore => OperationKind::Restore,
+        PlanAction::RemoveFromDirectory => OperationKind::RemoveFromDirectory,
+        PlanAction::Deactivate => OperationKind::Deactivate,
+        PlanAction::Reactivate => OperationKind::Reactivate,
+    })
+}
+
+/// The users `query` selects, queued for `kind`: what the console's queue holds when the admin
+/// marks every filtered user and queues the same action.
+pub fn queue_for_query(dir: &Directory, query: &str, kind: OperationKind) -> anyhow::Result<Queue> {
+    let rows = select(dir, query, &Sort::default())
+        .map_err(|e| anyhow::anyhow!("the query {query:?} does not parse: {e}"))?;
+    let mut queue = Queue::new();
+    queue.add(
+        kind,
+        rows.iter()
+            .filter_map(|&i| dir.users.get(i as usize))
+            .map(|u| u.account_id.clone()),
+    );
+    Ok(queue)
+}
+
+/// The queue for `query` and its plan, with no direct grants looked up (offline).
+pub fn plan_for_query(
+    dir: &Directory,
+    query: &str,
+    kind: OperationKind,
+    ctx: &PlanContext,
+) -> anyhow::Result<(Queue, Plan)> {
+    let queue = queue_for_query(dir, query, kind)?;
+    let plan = build_plan(dir, &queue, &ctx.clone().with_query(query));
+    Ok((queue, plan))
+}
+
+/// Role look-ups at once; the client's own per-family limit applies too.
+const LOOKUP_CONCURRENCY: usize = 4;
+
+/// Direct grants of the targets who hold a product the queue takes away through a group as
+/// well: the user list cannot show those, so one role-assignments request per such target
+/// finds them (users without a granting group need none: their grant is inferred).
+pub async fn look_up_direct_grants(
+    client: &Client,
+    dir: &Directory,
+    queue: &Queue,
+) -> Result<DirectGrants, ApiError> {
+    let grants: HashMap<&str, &[String]> = dir
+        .groups
+        .iter()
+        .map(|g| (g.id.as_str(), g.grants.as_slice()))
+        .collect();
+    let users: HashMap<&str, &crate::domain::User> = dir
+        .users
+        .iter()
+        .map(|u| (u.account_id.as_str(), u))
+        .collect();
+    let mut wanted: BTreeSet<&str> = BTreeSet::new();
+    for op in queue.operations() {
+        for t in &op.targets {
+            let Some(u) = users.get(t.as_str()) else {
+                continue;
+            };
+            let mut granting = u
+                .groups
+                .iter()
+                .filter_map(|g| grants.get(g.id.as_str()).map(|keys| (g.id.as_str(), *keys)));
+            let needed = match &op.kind {
+                // Some group grants the product being removed.
+                OperationKind::RemoveProductAccess { product } => {
+                    granting.any(|(_, keys)| keys.iter().any(|k| k == product))
+                }
+                // The group being left grants a product.
+                OperationKind::RemoveFromGroup { group_id, .. } => {
+                    granting.any(|(id, keys)| id == group_id && !keys.is_empty())
+                }
+                _ => false,
+            };
+            if needed {
+                wanted.insert(u.account_id.as_str());
+            }
+        }
+    }
+    let org = OrgApi::new(client.clone(), dir.org_id.clone());
+    let org = &org;
+    let mut out = DirectGrants::new();
+    let mut lookups = futures::stream::iter(wanted.into_iter().map(|id| async move {
+        let assignments = org.user_role_assignments("-", id).try_concat().await?;
+        let direct: BTreeSet<String> = assignments
+            .into_iter()
+            .filter(|a| {
+                a.role_assignments.iter().any(|r| {
+                    r.role == "atlassian/user"
+                        && r.role_assignment_methods.iter().any(|m| m == "direct")
+                })
+            })
+            .filter_map(|a| a.resource_id)
+            .collect();
+        Ok::<_, ApiError>((id.to_owned(), direct))
+    }))
+    .buffer_unordered(LOOKUP_CONCURRENCY);
+    while let Some((id, direct)) = lookups.try_next().await? {
+        if !direct.is_empty() {
+            out.insert(id, direct);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,615 @@
+//! From the queue to the plan: each queued operation expanded into steps against the snapshot,
+//! with the targets held out (and why), the no-ops dropped, who keeps a product through another
+//! path, the effect on seats and cost, and a refusal when the batch is too big.
+//!
+//! The console and `seats plan` both call [`build_plan`], so the same queue and snapshot give
+//! the same plan wherever it is made.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::effect::{Effect, effect};
+use super::outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
+use super::queue::{ConflictKind, OperationId, Queue};
+use super::{Change, Guard, OperationKind, Step};
+use crate::config::{Config, Inactivity, Prices};
+use crate::domain::{
+    Directory, Group, Protection, ProtectionReason, User, UserStatus, product_key_from_ari,
+};
+
+/// Everything besides the snapshot and the queue that decides a plan.
+#[derive(Debug, Clone)]
+pub struct PlanContext {
+    pub protection: Protection,
+    /// `idle:N` of the query the targets came from: the threshold for every product, and for
+    /// suspensions and removals, which otherwise check no activity.
+    pub idle_days: Option<u32>,
+    /// Per-product thresholds for product removal when the query names none.
+    pub inactivity: Inactivity,
+    pub prices: Prices,
+    /// Most users one plan may change.
+    pub batch_cap: u32,
+    /// Direct grants of a product's user role by account id, as resource ARIs, looked up for
+    /// users who also hold the product through a group: the v2 user list cannot show those,
+    /// and without them removing the groups would free nothing. A direct grant of a user with
+    /// no granting group is inferred from the snapshot and need not be here.
+    pub direct_grants: DirectGrants,
+}
+
+/// Account id to the resources (ARIs) on which it holds a direct `atlassian/user` grant.
+pub type DirectGrants = BTreeMap<String, BTreeSet<String>>;
+
+/// Whether the user holds `product` through a direct grant: looked up, or inferred from access
+/// that no group of theirs gives.
+pub(crate) fn holds_directly(
+    user: &User,
+    product: &str,
+    grants_product: impl Fn(&str) -> bool,
+    known: &DirectGrants,
+) -> bool {
+    let looked_up = known.get(&user.account_id).is_some_and(|aris| {
+        aris.iter()
+            .any(|a| product_key_from_ari(a) == Some(product))
+    });
+    looked_up
+        || (user.access(product).is_some() && !user.groups.iter().any(|g| grants_product(&g.id)))
+}
+
+impl PlanContext {
+    /// The config's protections, thresholds, prices and batch cap; `myself` identifies the
+    /// signed-in admin (email, account id).
+    pub fn new(config: &Config, myself: &[&str]) -> PlanContext {
+        PlanContext {
+            protection: Protection::new(&config.protected, myself),
+            idle_days: None,
+            inactivity: config.inactivity.clone(),
+            prices: config.prices.clone(),
+            batch_cap: config.plan.batch_cap,
+            direct_grants: DirectGrants::new(),
+        }
+    }
+
+    /// Takes the threshold from the query's `idle:N`, if it has one.
+    pub fn with_query(mut self, query: &str) -> PlanContext {
+        self.idle_days = idle_days_in(query);
+        self
+    }
+
+    /// Days of inactivity product removal requires on `product`.
+    pub fn threshold(&self, product: &str) -> u32 {
+        self.idle_days.unwrap_or_else(|| {
+            self.inactivity
+                .products
+                .get(product)
+                .copied()
+                .unwrap_or(self.inactivity.days)
+        })
+    }
+}
+
+/// The `idle:N` of a query (not negated), when it parses and has one.
+pub fn idle_days_in(query: &str) -> Option<u32> {
+    let q = crate::filter::parse(query).ok()?;
+    q.facets.iter().find_map(|(negated, f)| match f {
+        crate::filter::Facet::Idle(n) if !negated => Some(*n),
+        _ => None,
+    })
+}
+
+/// One queued operation, planned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedOperation {
+    pub id: OperationId,
+    pub kind: OperationKind,
+    /// Targets queued.
+    pub targets: usize,
+    pub steps: Vec<Step>,
+    pub held_out: Vec<HeldOut>,
+    pub no_ops: Vec<NoOp>,
+    /// Targets who keep a product the operation takes a path to.
+    pub keeps: Vec<Kept>,
+}
+
+impl PlannedOperation {
+    /// Users with at least one step.
+    pub fn affected_users(&self) -> usize {
+        let ids: HashSet<&str> = self.steps.iter().map(|s| s.account_id.as_str()).collect();
+        ids.len()
+    }
+}
+
+/// Why a plan may not run as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "kebab-case")]
+pub enum Refusal {
+    BatchTooLarge { users: usize, cap: u32 },
+}
+
+impl Refusal {
+    pub fn describe(&self) -> String {
+        match self {
+            Refusal::BatchTooLarge { users, cap } => format!(
+                "this plan changes {users} users, more than the batch cap of {cap}: narrow the query, or raise [plan] batch_cap in config.toml if you mean it"
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub org_id: String,
+    /// When the snapshot the plan was made from was fetched.
+    pub fetched_at: DateTime<Utc>,
+    pub operations: Vec<PlannedOperation>,
+    pub effect: Effect,
+    pub refusal: Option<Refusal>,
+}
+
+impl Plan {
+    /// Every step, in order: operation by operation, target by target.
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.operations.iter().flat_map(|o| o.steps.iter())
+    }
+
+    pub fn held_out(&self) -> impl Iterator<Item = &HeldOut> {
+        self.operations.iter().flat_map(|o| o.held_out.iter())
+    }
+
+    pub fn no_ops(&self) -> impl Iterator<Item = &NoOp> {
+        self.operations.iter().flat_map(|o| o.no_ops.iter())
+    }
+
+    /// Distinct users with at least one step: the number the batch cap and the typed
+    /// confirmation count.
+    pub fn affected_users(&self) -> usize {
+        let ids: HashSet<&str> = self.steps().map(|s| s.account_id.as_str()).collect();
+        ids.len()
+    }
+
+    /// True when some step cannot be undone by seats.
+    pub fn is_irreversible(&self) -> bool {
+        self.steps().any(|s| s.change.inverse().is_none())
+            || self
+                .operations
+                .iter()
+                .any(|o| o.kind.is_irreversible() && !o.steps.is_empty())
+    }
+
+    /// Has steps and no refusal.
+    pub fn can_run(&self) -> bool {
+        self.refusal.is_none() && self.steps().next().is_some()
+    }
+}
+
+/// What the plan decides for one target of one operation.
+enum Decision {
+    Steps {
+        changes: Vec<Change>,
+        guard: Guard,
+        keeps: Vec<(String, KeepPath)>,
+    },
+    Hold(HoldReason),
+    NoOp(NoOpReason),
+}
+
+/// Expands the queue against the snapshot. Pure: the same inputs give the same plan.
+pub fn build_plan(dir: &Directory, queue: &Queue, ctx: &PlanContext) -> Plan {
+    let users: HashMap<&str, &User> = dir
+        .users
+        .iter()
+        .map(|u| (u.account_id.as_str(), u))
+        .collect();
+    let groups: HashMap<&str, &Group> = dir.groups.iter().map(|g| (g.id.as_str(), g)).collect();
+    let conflicts: HashMap<(&str, OperationId), ConflictKind> = {
+        let mut m = HashMap::new();
+        for c in queue.conflicts() {
+            let id = users.get_key_value(c.account_id.as_str()).map(|(k, _)| *k);
+            if let Some(id) = id {
+                m.entry((id, c.operations.0)).or_insert(c.kind);
+                m.entry((id, c.operations.1)).or_insert(c.kind);
+            }
+        }
+        m
+    };
+    let resources = site_resources(dir);
+    let mut operations = Vec::with_capacity(queue.operations().len());
+    for op in queue.operations() {
+        let mut planned = PlannedOperation {
+            id: op.id,
+            kind: op.kind.clone(),
+            targets: op.targets.len(),
+            steps: Vec::new(),
+            held_out: Vec::new(),
+            no_ops: Vec::new(),
+            keeps: Vec::new(),
+        };
+        for target in &op.targets {
+            let Some(user) = users.get(target.as_str()) else {
+                planned.no_ops.push(NoOp {
+                    account_id: target.clone(),
+                    name: String::new(),
+                    email: None,
+                    operation: op.kind.clone(),
+                    reason: NoOpReason::NotInDirectory,
+                });
+                continue;
+            };
+            let decision = match conflicts.get(&(user.account_id.as_str(), op.id)) {
+                Some(kind) => Decision::Hold(HoldReason::Conflict { conflict: *kind }),
+                None => decide(dir, &groups, &resources, user, &op.kind, ctx),
+            };
+            match decision {
+                Decision::Steps {
+                    changes,
+                    guard,
+                    keeps,
+                } => {
+                    planned.steps.extend(changes.into_iter().map(|change| Step {
+                        account_id: user.account_id.clone(),
+                        name: user.name.clone(),
+                        email: user.email.clone(),
+                        change,
+                        guard: Some(guard.clone()),
+                    }));
+                    planned
+                        .keeps
+                        .extend(keeps.into_iter().map(|(product, path)| Kept {
+                            account_id: user.account_id.clone(),
+                            name: user.name.clone(),
+                            email: user.email.clone(),
+                            product,
+                            path,
+                        }));
+                }
+                Decision::Hold(reason) => planned.held_out.push(HeldOut {
+                    account_id: user.account_id.clone(),
+                    name: user.name.clone(),
+                    email: user.email.clone(),
+                    operation: op.kind.clone(),
+                    reason,
+                }),
+                Decision::NoOp(reason) => planned.no_ops.push(NoOp {
+                    account_id: user.account_id.clone(),
+                    name: user.name.clone(),
+                    email: user.email.clone(),
+                    operation: op.kind.clone(),
+                    reason,
+                }),
+            }
+        }
+        operations.push(planned);
+    }
+    // The products an operation aims at, shown even when nothing is freed on them.
+    let also: Vec<String> = queue
+        .operations()
+        .iter()
+        .flat_map(|o| match &o.kind {
+            OperationKind::RemoveProductAccess { product } => vec![product.clone()],
+            OperationKind::RemoveFromGroup { group_id, .. } => groups
+                .get(group_id.as_str())
+                .map(|g| g.grants.clone())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let effect = effect(
+        dir,
+        operations.iter().flat_map(|o| o.steps.iter()),
+        &ctx.prices,
+        &also,
+        &ctx.direct_grants,
+    );
+    let mut plan = Plan {
+        org_id: dir.org_id.clone(),
+        fetched_at: dir.fetched_at,
+        operations,
+        effect,
+        refusal: None,
+    };
+    let users = plan.affected_users();
+    if users > ctx.batch_cap as usize {
+        plan.refusal = Some(Refusal::BatchTooLarge {
+            users,
+            cap: ctx.batch_cap,
+        });
+    }
+    plan
+}
+
+/// Each product's resource ARI on the site, from any user's access to it: the fallback for a
+/// direct grant whose own access entry names none.
+fn site_resources(dir: &Directory) -> HashMap<&str, &str> {
+    let mut out = HashMap::new();
+    for a in dir.users.iter().flat_map(|u| u.product_access.iter()) {
+        if let Some(r) = a.resource.as_deref() {
+            out.entry(a.product.as_str()).or_insert(r);
+        }
+    }
+    out
+}
+
+/// Takes something away (every action but restore and reactivate).
+fn takes_away(kind: &OperationKind) -> bool {
+    !matches!(kind, OperationKind::Restore | OperationKind::Reactivate)
+}
+
+/// The protection that holds the user out of this action, most serious first. IdP-synced users
+/// can still be suspended or lose groups seats owns; their lifecycle belongs to the IdP.
+fn protection_hold(
+    reasons: Vec<ProtectionReason>,
+    kind: &OperationKind,
+) -> Option<ProtectionReason> {
+    reasons.into_iter().find(|r| match r {
+        ProtectionReason::Synced => matches!(
+            kind,
+            OperationKind::RemoveFromDirectory
+                | OperationKind::Deactivate
+                | OperationKind::Reactivate
+        ),
+        _ => takes_away(kind),
+    })
+}
+
+fn decide(
+    dir: &Directory,
+    groups: &HashMap<&str, &Group>,
+    resources: &HashMap<&str, &str>,
+    user: &User,
+    kind: &OperationKind,
+    ctx: &PlanContext,
+) -> Decision {
+    if let Some(reason) = no_op(groups, user, kind) {
+        return Decision::NoOp(reason);
+    }
+    if let Some(protection) = protection_hold(ctx.protection.reasons(user), kind) {
+        return Decision::Hold(HoldReason::Protected { protection });
+    }
+    if matches!(kind, OperationKind::Deactivate | OperationKind::Reactivate) && !user.managed {
+        return Decision::Hold(HoldReason::NotManaged);
+    }
+    if let OperationKind::RemoveFromGroup {
+        group_id,
+        group_name,
+    } = kind
+        && groups.get(group_id.as_str()).is_some_and(|g| g.synced)
+    {
+        return Decision::Hold(HoldReason::SyncedGroup {
+            group: group_name.clone(),
+        });
+    }
+
+    // The activity premise: product removal always has a threshold; other actions that take
+    // something away have one when the query said idle:N.
+    let (threshold, product) = match kind {
+        OperationKind::RemoveProductAccess { product } => {
+            (Some(ctx.threshold(product)), Some(product.as_str()))
+        }
+        k if takes_away(k) => (ctx.idle_days, None),
+        _ => (None, None),
+    };
+    let guard = Guard {
+        inactive_since: threshold.map(|d| dir.fetched_at - Duration::days(i64::from(d))),
+        product: product.map(str::to_owned),
+    };
+    if let Some(days) = threshold
+        && let Some(hold) = active_within(user, product, days, dir.fetched_at)
+    {
+        return Decision::Hold(hold);
+    }
+
+    match kind {
+        OperationKind::RemoveProductAccess { product } => {
+            remove_product(groups, resources, &ctx.direct_grants, user, product, guard)
+        }
+        OperationKind::RemoveFromGroup {
+            group_id,
+            group_name,
+        } => Decision::Steps {
+            changes: vec![Change::RemoveFromGroup {
+                group_id: group_id.clone(),
+                group_name: group_name.clone(),
+            }],
+            keeps: kept_after_leaving(groups, &ctx.direct_grants, user, group_id),
+            guard,
+        },
+        other => Decision::Steps {
+            changes: vec![match other {
+                OperationKind::Suspend => Change::Suspend,
+                OperationKind::Restore => Change::Restore,
+                OperationKind::RemoveFromDirectory => Change::RemoveFromDirectory,
+                OperationKind::Deactivate => Change::Deactivate,
+                _ => Change::Reactivate,
+            }],
+            keeps: Vec::new(),
+            guard,
+        },
+    }
+}
+
+fn no_op(groups: &HashMap<&str, &Group>, user: &User, kind: &OperationKind) -> Option<NoOpReason> {
+    match kind {
+        OperationKind::Suspend => {
+            (user.status == UserStatus::Suspended).then_some(NoOpReason::AlreadySuspended)
+        }
+        OperationKind::Restore => {
+            matches!(user.status, UserStatus::Active | UserStatus::NotInvited)
+                .then_some(NoOpReason::NotSuspended)
+        }
+        OperationKind::Deactivate => {
+            (user.status == UserStatus::Deactivated).then_some(NoOpReason::AlreadyDeactivated)
+        }
+        OperationKind::Reactivate => {
+            (user.status != UserStatus::Deactivated).then_some(NoOpReason::NotDeactivated)
+        }
+        OperationKind::RemoveFromGroup {
+            group_id,
+            group_name,
+        } => (!user.groups.iter().any(|g| &g.id == group_id)).then(|| NoOpReason::NotMember {
+            group: group_name.clone(),
+        }),
+        OperationKind::RemoveProductAccess { product } => {
+            let by_group = user.groups.iter().any(|g| {
+                groups
+                    .get(g.id.as_str())
+                    .is_some_and(|g| g.grants.iter().any(|k| k == product))
+            });
+            let unknown_group = user
+                .groups
+                .iter()
+                .any(|g| !groups.contains_key(g.id.as_str()));
+            (user.access(product).is_none() && !by_group && !unknown_group).then(|| {
+                NoOpReason::NoAccess {
+                    product: product.clone(),
+                }
+            })
+        }
+        OperationKind::RemoveFromDirectory => None,
+    }
+}
+
+/// Used `product` (or any product) within `days` of the snapshot.
+fn active_within(
+    user: &User,
+    product: Option<&str>,
+    days: u32,
+    as_of: DateTime<Utc>,
+) -> Option<HoldReason> {
+    let recent = user
+        .product_access
+        .iter()
+        .filter(|a| product.is_none_or(|p| a.product == p))
+        .filter(|a| !a.inactive_for_at_least(days, as_of))
+        .max_by_key(|a| a.last_active)?;
+    let days_ago = recent
+        .last_active
+        .map(|t| (as_of - t).num_days().max(0))
+        .unwrap_or(0);
+    Some(HoldReason::ActiveWithin {
+        // For "any product" too, name the product they used.
+        product: Some(recent.product.clone()),
+        days_ago,
+        threshold_days: days,
+    })
+}
+
+/// Every non-synced group that grants the product, or the direct grant when no group does.
+fn remove_product(
+    groups: &HashMap<&str, &Group>,
+    resources: &HashMap<&str, &str>,
+    known: &DirectGrants,
+    user: &User,
+    product: &str,
+    guard: Guard,
+) -> Decision {
+    let unknown: Vec<String> = user
+        .groups
+        .iter()
+        .filter(|g| !groups.contains_key(g.id.as_str()))
+        .map(|g| g.name.clone())
+        .collect();
+    if !unknown.is_empty() {
+        return Decision::Hold(HoldReason::GroupsUnknown { groups: unknown });
+    }
+    let granting: Vec<&Group> = user
+        .groups
+        .iter()
+        .filter_map(|g| groups.get(g.id.as_str()).copied())
+        .filter(|g| g.grants.iter().any(|k| k == product))
+        .collect();
+    let synced: Vec<String> = granting
+        .iter()
+        .filter(|g| g.synced)
+        .map(|g| g.name.clone())
+        .collect();
+    if !synced.is_empty() {
+        return Decision::Hold(HoldReason::KeepsThroughSyncedGroup {
+            product: product.to_owned(),
+            groups: synced,
+        });
+    }
+    let mut changes: Vec<Change> = granting
+        .iter()
+        .map(|g| Change::RemoveFromGroup {
+            group_id: g.id.clone(),
+            group_name: g.name.clone(),
+        })
+        .collect();
+    // Direct grants looked up, and, held without any granting group, the one the access shows.
+    let mut sites: BTreeSet<&str> = known
+        .get(&user.account_id)
+        .into_iter()
+        .flatten()
+        .filter(|a| product_key_from_ari(a) == Some(product))
+        .map(String::as_str)
+        .collect();
+    if granting.is_empty() {
+        for a in user.product_access.iter().filter(|a| a.product == product) {
+            match a
+                .resource
+                .as_deref()
+                .or_else(|| resources.get(product).copied())
+            {
+                Some(r) => {
+                    sites.insert(r);
+                }
+                None => {
+                    return Decision::Hold(HoldReason::NoResource {
+                        product: product.to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    changes.extend(sites.into_iter().map(|r| Change::RevokeProductRole {
+        product: product.to_owned(),
+        resource: r.to_owned(),
+    }));
+    Decision::Steps {
+        changes,
+        guard,
+        keeps: Vec::new(),
+    }
+}
+
+/// The products `group_id` grants that the user still gets another way, and through what.
+fn kept_after_leaving(
+    groups: &HashMap<&str, &Group>,
+    known: &DirectGrants,
+    user: &User,
+    group_id: &str,
+) -> Vec<(String, KeepPath)> {
+    let Some(leaving) = groups.get(group_id) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for product in &leaving.grants {
+        let others: Vec<&Group> = user
+            .groups
+            .iter()
+            .filter(|g| g.id != group_id)
+            .filter_map(|g| groups.get(g.id.as_str()).copied())
+            .filter(|g| g.grants.contains(product))
+            .collect();
+        for g in others {
+            out.push((
+                product.clone(),
+                KeepPath::Group {
+                    group_id: g.id.clone(),
+                    group_name: g.name.clone(),
+                    synced: g.synced,
+                },
+            ));
+        }
+        let grants_product = |id: &str| {
+            groups
+                .get(id)
+                .is_some_and(|g| g.grants.iter().any(|k| k == product))
+        };
+        if holds_directly(user, product, grants_product, known) {
+            out.push((product.clone(), KeepPath::Direct));
+        }
+    }
+    out
+}
