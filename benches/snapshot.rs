@@ -65,6 +65,7 @@ fn directory(users: usize, fetched_at: DateTime<Utc>) -> Directory {
                         fetched_at
                             - chrono::Duration::milliseconds((rng.next() % 40_000_000_000) as i64)
                     }),
+                    resource: Some(format!("ari:cloud:{}::site/c", PRODUCTS[(i + k) % 4])),
                 })
                 .collect();
             User {

@@ -127,6 +127,7 @@ fn directory() -> Directory {
                     product: (*p).into(),
                     // A few hours past the whole days, as real timestamps are.
                     last_active: days.map(|d| at() - Duration::days(d) - Duration::hours(3)),
+                    resource: None,
                 })
                 .collect(),
             managed: true,

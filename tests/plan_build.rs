@@ -744,3 +744,20 @@ fn direct_grants_looked_up_are_revoked_and_reported_as_kept_paths() {
     let plan = build_plan(&dir(users), &q, &ctx());
     assert_eq!(plan.effect.product(JIRA).unwrap().freed, 1);
 }
+
+#[test]
+fn restoring_a_user_regains_their_seats_and_says_what_it_costs() {
+    let mut u = user("back", &["jira-users"], &[]);
+    // Suspended users show no product access; their groups still grant it.
+    u.status = UserStatus::Suspended;
+    let plan = plan_one(vec![u], OperationKind::Restore, &["back"]);
+    let jira = plan.effect.product(JIRA).unwrap();
+    assert_eq!((jira.used_now, jira.regained, jira.used_after), (0, 1, 1));
+    assert_eq!(jira.monthly_saving, Some(-8.60));
+    let text = summary(&plan).join("\n");
+    assert!(text.contains("costs USD 8.60 more a month"), "{text}");
+    assert!(
+        text.contains("Total: 0 seats freed; costs USD 8.60 a month"),
+        "{text}"
+    );
+}

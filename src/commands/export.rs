@@ -29,6 +29,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         seats: args.what == ExportWhat::Seats,
         progress: progress_printer(),
         page_size: config.api.page_size,
+        ..FetchOptions::default()
     };
     let dir = fetch_directory(&client, &org_id, opts).await?;
     let stats = client.stats();
@@ -63,6 +64,7 @@ pub fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEven
     tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
             match ev {
+                FetchEvent::UsersExpected { .. } => {}
                 FetchEvent::Users { fetched } => status.set(format!("fetched {fetched} users")),
                 FetchEvent::Groups { fetched, total } => {
                     status.set(format!("fetched {fetched}/{total} groups"))

@@ -4,7 +4,7 @@
 //! targets to the existing operation. Targets are account ids, in the order they were queued,
 //! each once. Pure data: the console keeps it in the local database (`queue_store`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -179,29 +179,30 @@ impl Queue {
         self.operations.clear();
     }
 
-    /// Every pair of operations that cannot both happen to a user, per user, in queue order.
+    /// Every pair of operations that cannot both happen to a user, per user, in queue order:
+    /// by the first operation, then the target's position in it.
     pub fn conflicts(&self) -> Vec<Conflict> {
-        // account id -> the operations (index into `self.operations`) that target it.
-        let mut by_user: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (ix, op) in self.operations.iter().enumerate() {
-            for t in &op.targets {
-                by_user.entry(t.as_str()).or_default().push(ix);
-            }
-        }
         let mut out = Vec::new();
-        // Report in queue order: by the first operation, then the target's position in it.
-        for (ix, op) in self.operations.iter().enumerate() {
-            for t in &op.targets {
-                let Some(ops) = by_user.get(t.as_str()) else {
-                    continue;
-                };
-                for &other in ops.iter().filter(|&&o| o > ix) {
-                    let b = &self.operations[other];
-                    if let Some(kind) = ConflictKind::between(&op.kind, &b.kind) {
+        // Only pairs of kinds that conflict are compared: most queues have none.
+        for (ix, a) in self.operations.iter().enumerate() {
+            let later: Vec<(&QueuedOperation, ConflictKind, HashSet<&str>)> = self.operations
+                [ix + 1..]
+                .iter()
+                .filter_map(|b| {
+                    ConflictKind::between(&a.kind, &b.kind)
+                        .map(|kind| (b, kind, b.targets.iter().map(String::as_str).collect()))
+                })
+                .collect();
+            if later.is_empty() {
+                continue;
+            }
+            for t in &a.targets {
+                for (b, kind, targets) in &later {
+                    if targets.contains(t.as_str()) {
                         out.push(Conflict {
                             account_id: t.clone(),
-                            operations: (op.id, b.id),
-                            kind,
+                            operations: (a.id, b.id),
+                            kind: *kind,
                         });
                     }
                 }

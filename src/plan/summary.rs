@@ -95,11 +95,16 @@ pub fn summary(plan: &Plan) -> Vec<String> {
             }
             out.push(line);
         }
+        let (verb, sign) = if e.monthly_saving >= 0.0 {
+            ("saves", 1.0)
+        } else {
+            ("costs", -1.0)
+        };
         out.push(format!(
-            "  Total: {} seats freed; saves {} a month, {} a year",
+            "  Total: {} seats freed; {verb} {} a month, {} a year",
             e.seats_freed(),
-            money(&e.currency, e.monthly_saving),
-            money(&e.currency, e.yearly_saving)
+            money(&e.currency, sign * e.monthly_saving),
+            money(&e.currency, sign * e.yearly_saving)
         ));
         out.push(format!("  {}", e.note));
     }
