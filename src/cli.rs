@@ -107,6 +107,18 @@ pub enum Command {
     Logout(LogoutArgs),
     /// List profiles and which secrets each has (never their values).
     Profiles,
+    /// Run a plan file with the journal and the audit log; finish an interrupted batch.
+    #[command(
+        after_help = "Exit codes: 0 every item done or skipped with its reason (or a dry run); \
+                      3 some item failed (seats apply --retry-failed BATCH queues them again); \
+                      4 the batch did not finish (cancelled, stopped by an error, or not confirmed; \
+                      seats apply --resume finishes it); 1 the plan was refused."
+    )]
+    Apply(ApplyArgs),
+    /// List past batches and their items; export them as CSV or JSON.
+    History(HistoryArgs),
+    /// Write the plan that undoes a batch, for review and `seats apply`.
+    Undo(UndoArgs),
 }
 
 /// What part of the console's settings a subcommand uses.
@@ -128,6 +140,9 @@ impl Command {
             Command::Login(_) => "login",
             Command::Logout(_) => "logout",
             Command::Profiles => "profiles",
+            Command::Apply(_) => "apply",
+            Command::History(_) => "history",
+            Command::Undo(_) => "undo",
         }
     }
 
@@ -135,8 +150,10 @@ impl Command {
     pub fn takes(&self) -> Takes {
         let (connection, mode) = match self {
             Command::Demo(_) => (false, true),
-            Command::Plan(_) => (true, true),
-            Command::Sandbox(_) | Command::Profiles => (false, false),
+            Command::Plan(_) | Command::Apply(_) => (true, true),
+            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
+                (false, false)
+            }
             Command::Report(_)
             | Command::Status(_)
             | Command::Export(_)
@@ -156,7 +173,10 @@ impl Command {
             Command::Plan(a) => (Some(&mut a.connection), Some(&mut a.mode)),
             Command::Login(a) => (Some(&mut a.connection), None),
             Command::Logout(a) => (Some(&mut a.connection), None),
-            Command::Sandbox(_) | Command::Profiles => (None, None),
+            Command::Apply(a) => (Some(&mut a.connection), Some(&mut a.mode)),
+            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
+                (None, None)
+            }
         }
     }
 }
@@ -379,6 +399,68 @@ where
     Ok(cli)
 }
 
+/// Exit codes of `seats apply`: 0 every item done or skipped with its reason, 3 some item
+/// failed, 4 the batch did not finish (cancelled, stopped by an error, or not confirmed), 1 the
+/// plan was refused (another org, no terminal to confirm on, an unreadable file).
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// The plan file to run (written by `seats plan`, the console's :write or `seats undo`).
+    #[arg(
+        required_unless_present_any = ["resume", "retry_failed"],
+        conflicts_with_all = ["resume", "retry_failed"]
+    )]
+    pub file: Option<PathBuf>,
+    /// Apply without asking (needed without a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Finish the batches a crash or a stop left unfinished.
+    #[arg(long, conflicts_with = "retry_failed")]
+    pub resume: bool,
+    /// With --resume: only this batch.
+    #[arg(long, requires = "resume", value_name = "BATCH")]
+    pub batch: Option<i64>,
+    /// Queue the failed (and cancelled) items of BATCH again, as a new batch.
+    #[arg(long, value_name = "BATCH")]
+    pub retry_failed: Option<i64>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub mode: ModeArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum HistoryFormat {
+    /// A readable table.
+    #[default]
+    Table,
+    /// One row per item, with its batch's columns.
+    Csv,
+    /// Batches with their items.
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+    pub format: HistoryFormat,
+    /// Only this batch (the table then lists its items).
+    #[arg(long, value_name = "BATCH")]
+    pub batch: Option<i64>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UndoArgs {
+    /// The batch to undo (see `seats history`).
+    pub batch: i64,
+    /// Where to write the undo plan (default: seats-undo-batch-N.json here).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
 /// Parses the command line, runs the command and maps errors to an exit code.
 pub fn main() -> ExitCode {
     let cli = match parse_from(std::env::args_os()) {
@@ -410,6 +492,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // `seats export users | head`: the reader has all it wants; not an error.
         Err(err) if crate::output::is_closed_pipe(&err) => ExitCode::SUCCESS,
+        // A command that already said what happened and only has an exit code left to give.
+        Err(err) if err.downcast_ref::<commands::Exit>().is_some() => err
+            .downcast_ref::<commands::Exit>()
+            .map_or(ExitCode::FAILURE, |e| ExitCode::from(e.0)),
         Err(err) => {
             tracing::error!("{err:#}");
             crate::output::note(format!("error: {err:#}"));

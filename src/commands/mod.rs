@@ -1,14 +1,17 @@
 //! One file per subcommand. `run` dispatches. A command writes its output through
 //! `crate::output` (never `println!`): a closed pipe then ends it normally.
 
+pub mod apply;
 pub mod connect;
 pub mod demo;
 pub mod export;
+pub mod history;
 pub mod login;
 pub mod plan;
 pub mod report;
 pub mod sandbox;
 pub mod status;
+pub mod undo;
 
 use crate::cli::{Cli, Command};
 
@@ -26,5 +29,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Login(args) => login::login(&cli.global, args).await,
         Command::Logout(args) => login::logout(&cli.global, args).await,
         Command::Profiles => login::profiles(&cli.global).await,
+        Command::Apply(args) => apply::run(&cli.global, args).await,
+        Command::History(args) => history::run(args),
+        Command::Undo(args) => undo::run(args),
     }
 }
+
+/// An exit code for a command that has already printed why (`seats apply`: 3 some items
+/// failed, 4 the batch did not finish).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("exit code {0}")]
+pub struct Exit(pub u8);

@@ -141,6 +141,10 @@ pub fn every_subcommand(base: &str, org_id: &str) -> Vec<(&'static str, Vec<Stri
             Ends::Either,
         ),
         ("profiles", plain(&["profiles"]), Ends::Success),
+        // The journal's commands need the data dir (its database): without one they refuse.
+        ("apply", with(&["apply", "--resume"]), Ends::Either),
+        ("history", plain(&["history"]), Ends::Either),
+        ("undo", plain(&["undo", "1"]), Ends::Either),
     ]
 }
 

@@ -1,0 +1,380 @@
+//! `seats apply FILE [--yes] [--dry-run]`, `seats apply --resume [--batch N]` and
+//! `seats apply --retry-failed BATCH`: run a plan headless with the same checks, journal and
+//! audit log as the console.
+//!
+//! Exit codes: 0 every item done (or skipped with its reason, or a dry run); 3 some item failed
+//! (`seats apply --retry-failed BATCH` queues them again); 4 the batch did not finish (cancelled
+//! with Ctrl-C, or stopped by an error such as a revoked key; `seats apply --resume` finishes it).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::atlassian::org::OrgApi;
+use crate::cli::{ApplyArgs, GlobalArgs};
+use crate::commands::{Exit, connect};
+use crate::domain::Protection;
+use crate::exec::{
+    self, BatchId, Counts, ExecEvent, ExecOptions, Journal, NewBatch, RunOutcome, SharedJournal,
+    Target, retry_plan,
+};
+use crate::output::{StatusLine, note};
+use crate::plan::{Change, PlanFile};
+
+/// A line on standard error, through `seats::output` (never a closed-pipe panic).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        crate::output::note(format!($($arg)*))
+    };
+}
+
+/// Some item failed.
+pub const EXIT_FAILED: u8 = 3;
+/// The batch did not finish.
+pub const EXIT_UNFINISHED: u8 = 4;
+
+pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
+    let journal = Journal::open_default()?;
+    if args.resume {
+        return resume(global, journal, args.batch).await;
+    }
+    let (plan, source) = match (&args.file, args.retry_failed) {
+        (_, Some(batch)) => {
+            let info = journal.batch(batch)?;
+            let items = journal.items(batch)?;
+            (
+                retry_plan(&info, &items, chrono::Utc::now())?,
+                format!("retry of batch {batch}"),
+            )
+        }
+        (Some(file), None) => (read_plan(file)?, file.display().to_string()),
+        (None, None) => bail!("give a plan file, --resume or --retry-failed BATCH"),
+    };
+    let session = Session::connect(global)?;
+    if plan.org_id != session.org_id {
+        bail!(
+            "this plan was made for org {} but the profile's org is {}: refusing to run it against another org",
+            plan.org_id,
+            session.org_id
+        );
+    }
+    if plan.steps.is_empty() {
+        say!("the plan has no steps: nothing to do");
+        return Ok(());
+    }
+    let dry_run = global.dry_run;
+    note(summary(&plan, dry_run).trim_end());
+    if !args.yes {
+        confirm(&plan, dry_run)?;
+    }
+    let meta = NewBatch::from_plan(&plan, session.operator.clone(), source, dry_run);
+    let meta = NewBatch {
+        // The profile that runs it, when the plan does not name one.
+        profile: meta.profile.or_else(|| session.profile.clone()),
+        ..meta
+    };
+    let shared: SharedJournal = Arc::new(Mutex::new(journal));
+    let steps = plan.steps.clone();
+    let batch =
+        exec::executor::with_journal(&shared, move |j| j.create_batch(&meta, &steps)).await?;
+    say!(
+        "batch {batch}: {} steps{}",
+        plan.steps.len(),
+        if dry_run {
+            " (dry run: nothing is sent)"
+        } else {
+            ""
+        }
+    );
+    let code = execute(&session, shared, batch).await?;
+    exit(code)
+}
+
+fn exit(code: u8) -> anyhow::Result<()> {
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Exit(code).into())
+    }
+}
+
+/// What a run needs from the profile: the org, a client, who is operating, who is protected.
+struct Session {
+    org_id: String,
+    org: OrgApi,
+    operator: String,
+    profile: Option<String>,
+    options: ExecOptions,
+}
+
+impl Session {
+    fn connect(global: &GlobalArgs) -> anyhow::Result<Session> {
+        let (client, conn, profile, config) = connect::client(global)?;
+        let org_id = conn.org_id.clone().context(
+            "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
+        )?;
+        let myself: Vec<&str> = conn.email.as_deref().into_iter().collect();
+        let options = ExecOptions {
+            concurrency: config.api.concurrency.max(1) as usize,
+            protection: Protection::new(&config.protected, &myself),
+            ..ExecOptions::default()
+        };
+        Ok(Session {
+            org: OrgApi::new(client, org_id.clone()),
+            org_id,
+            operator: operator(conn.email.as_deref()),
+            profile: profile.name,
+            options,
+        })
+    }
+}
+
+/// Who runs the batch, for the audit log: the profile's email, else the OS user.
+fn operator(email: Option<&str>) -> String {
+    if let Some(e) = email.filter(|e| !e.is_empty()) {
+        return e.to_owned();
+    }
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .map(|u| format!("os:{u}"))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn read_plan(path: &Path) -> anyhow::Result<PlanFile> {
+    // The org is checked once connected, against the profile's.
+    Ok(PlanFile::read(path, None)?)
+}
+
+fn irreversible(change: &Change) -> bool {
+    matches!(change, Change::RemoveFromDirectory | Change::Deactivate)
+}
+
+/// What the plan will do, by kind of change.
+pub fn summary(plan: &PlanFile, dry_run: bool) -> String {
+    let mut by_change: BTreeMap<String, usize> = BTreeMap::new();
+    for s in &plan.steps {
+        *by_change.entry(s.change.describe()).or_default() += 1;
+    }
+    let mut rows: Vec<(String, usize)> = by_change.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut out = format!(
+        "{} {} changes to org {}{}:\n",
+        if dry_run {
+            "Would make"
+        } else {
+            "About to make"
+        },
+        plan.steps.len(),
+        plan.org_id,
+        plan.query
+            .as_deref()
+            .map(|q| format!(" ({q})"))
+            .unwrap_or_default()
+    );
+    for (what, n) in rows.iter().take(12) {
+        out.push_str(&format!("  {n:>6}  {what}\n"));
+    }
+    if rows.len() > 12 {
+        out.push_str(&format!(
+            "  ... and {} more kinds of change\n",
+            rows.len() - 12
+        ));
+    }
+    let hard = plan
+        .steps
+        .iter()
+        .filter(|s| irreversible(&s.change))
+        .count();
+    if hard > 0 {
+        out.push_str(&format!(
+            "  {hard} of them cannot be fully undone (removal from the directory, deactivation)\n"
+        ));
+    }
+    out.push_str("Each user is read again just before the change; a user the plan no longer fits is skipped with the reason.\n");
+    out
+}
+
+/// Asks on the terminal; refuses without one.
+fn confirm(plan: &PlanFile, dry_run: bool) -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() {
+        bail!("no terminal to confirm on: run with --yes to apply without asking");
+    }
+    let hard = plan
+        .steps
+        .iter()
+        .filter(|s| irreversible(&s.change))
+        .count();
+    let expected = if hard > 0 && !dry_run {
+        plan.steps.len().to_string()
+    } else {
+        "yes".to_string()
+    };
+    let mut err = std::io::stderr();
+    let _ = write!(err, "Type {expected} to go on, anything else to stop: ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("could not read the answer")?;
+    if answer.trim() != expected {
+        say!("stopped: nothing was changed");
+        return Err(Exit(EXIT_UNFINISHED).into());
+    }
+    Ok(())
+}
+
+async fn resume(
+    global: &GlobalArgs,
+    journal: Journal,
+    only: Option<BatchId>,
+) -> anyhow::Result<()> {
+    let unfinished: Vec<_> = journal
+        .unfinished()?
+        .into_iter()
+        .filter(|b| only.is_none_or(|id| b.id == id))
+        .collect();
+    if unfinished.is_empty() {
+        match only {
+            Some(id) => {
+                let b = journal.batch(id)?;
+                say!("batch {id} is {}: nothing to finish", b.status.as_str());
+            }
+            None => say!("no unfinished batch: nothing to finish"),
+        }
+        return Ok(());
+    }
+    let session = Session::connect(global)?;
+    let shared: SharedJournal = Arc::new(Mutex::new(journal));
+    let mut worst = 0;
+    for b in unfinished {
+        if b.org_id != session.org_id {
+            say!(
+                "batch {} is for org {}, not the profile's org {}: left for that profile",
+                b.id,
+                b.org_id,
+                session.org_id
+            );
+            worst = worst.max(EXIT_UNFINISHED);
+            continue;
+        }
+        say!(
+            "resuming batch {} ({} of {} items left, {} of them sent without an answer: re-read first)",
+            b.id,
+            b.counts.open(),
+            b.counts.total(),
+            b.counts.sent
+        );
+        worst = worst.max(execute(&session, shared.clone(), b.id).await?);
+    }
+    exit(worst)
+}
+
+/// Runs a batch to its end with progress on the terminal; Ctrl-C cancels (calls in flight
+/// finish and are recorded). Returns the exit code.
+async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> anyhow::Result<u8> {
+    let target = Arc::new(Target::new(session.org.clone()));
+    let mut running = exec::start(journal, target, batch, session.options.clone()).await?;
+    // Ctrl-C cancels the batch cleanly instead of ending the process.
+    crate::output::claim_interrupts();
+    let status = StatusLine::new();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut cancelling = false;
+    let mut last_draw = Instant::now() - Duration::from_secs(1);
+    let mut failures: Vec<String> = Vec::new();
+    let mut finished: Option<(RunOutcome, Counts)> = None;
+    loop {
+        tokio::select! {
+            ev = running.events.recv() => match ev {
+                None => break,
+                Some(ExecEvent::Progress { done, failed, skipped, total, rate_per_min, eta }) => {
+                    if last_draw.elapsed() >= Duration::from_millis(200) {
+                        last_draw = Instant::now();
+                        let eta = eta.map(|d| format!(", {} left", clock(d))).unwrap_or_default();
+                        status.set(format!("  {}/{total}: {done} done, {failed} failed, {skipped} skipped ({rate_per_min:.0}/min{eta})", done + failed + skipped));
+                    }
+                }
+                Some(ExecEvent::ItemFinished { state: exec::ItemState::Failed, name, account_id, change, error, .. }) => {
+                    failures.push(format!("{change} {name} ({account_id}): {}", error.unwrap_or_default()));
+                }
+                Some(ExecEvent::ItemFinished { .. }) => {}
+                Some(ExecEvent::Error { message }) => {
+                    say!("  {message}");
+                }
+                Some(ExecEvent::Finished { outcome, counts, .. }) => finished = Some((outcome, counts)),
+            },
+            _ = &mut ctrl_c, if !cancelling => {
+                cancelling = true;
+                running.control.cancel();
+                note("cancelling: requests in flight finish and are recorded");
+            }
+        }
+    }
+    drop(status);
+    let outcome = running
+        .task
+        .await
+        .map_err(|e| anyhow::anyhow!("the run stopped: {e}"))??;
+    let counts = finished.map(|(_, c)| c).unwrap_or_default();
+    for f in failures.iter().take(20) {
+        say!("  failed: {f}");
+    }
+    if failures.len() > 20 {
+        say!(
+            "  ... and {} more failures (seats history --batch {batch})",
+            failures.len() - 20
+        );
+    }
+    let line = format!(
+        "batch {batch}: {} done, {} failed, {} skipped{}{}",
+        counts.done,
+        counts.failed,
+        counts.skipped,
+        if counts.dry_run > 0 {
+            format!(", {} would be sent (dry run)", counts.dry_run)
+        } else {
+            String::new()
+        },
+        if counts.open() > 0 {
+            format!(", {} not finished", counts.open())
+        } else {
+            String::new()
+        }
+    );
+    writeln!(crate::output::stdout(), "{line}")?;
+    let code = match outcome {
+        RunOutcome::Completed if counts.open() > 0 => EXIT_UNFINISHED,
+        RunOutcome::Completed if counts.failed > 0 => {
+            say!("queue the failed items again with: seats apply --retry-failed {batch}");
+            EXIT_FAILED
+        }
+        RunOutcome::Completed => 0,
+        RunOutcome::Cancelled => {
+            say!(
+                "cancelled; the unsent items are skipped (seats apply --retry-failed {batch} queues them again)"
+            );
+            EXIT_UNFINISHED
+        }
+        // The reason was printed as the run's last error.
+        RunOutcome::Stopped(_) => {
+            say!("stopped; finish it later with: seats apply --resume --batch {batch}");
+            EXIT_UNFINISHED
+        }
+    };
+    Ok(code)
+}
+
+fn clock(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,981 @@
+//! The journal: batches and their items in the local SQLite database, each item's state
+//! committed durably before its request goes out and after its answer comes back.
+//!
+//! Tables (created with `CREATE TABLE IF NOT EXISTS`, all prefixed `exec_`):
+//! - `exec_batches`: one row per batch (who, which org and profile, where it came from, dry run,
+//!   status `running` | `finished` | `cancelled`).
+//! - `exec_items`: one row per step; `state` moves `pending` → `sent` → `done` | `failed` |
+//!   `skipped` (or `dry-run` in a dry run).
+//! - `exec_leases`: who runs a batch now (pid, owner token, heartbeat), so two seats processes on
+//!   one database never run the same batch at once.
+//! - `exec_audit`: the audit log (see [`crate::exec::audit`]), also appended to `audit.jsonl`.
+//!
+//! The connection runs in WAL mode with `synchronous = FULL`: a commit is on disk before the
+//! call returns, so a `kill -9` or a power cut right after `mark_sent` still finds the item sent.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use super::audit::{self, AuditRecord};
+use crate::plan::{Change, Guard, PlanFile, Step};
+
+/// A batch's number in the journal (`seats undo 12`).
+pub type BatchId = i64;
+
+/// How long a lease lives without a heartbeat before another process may take it over (when
+/// the holder's pid cannot be checked, or is alive but silent).
+pub const LEASE_TIMEOUT_SECS: i64 = 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("the journal database could not be used: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the journal could not be created at {path}: {detail}")]
+    Create { path: PathBuf, detail: String },
+    #[error("no batch {0} in the journal (see `seats history`)")]
+    NoBatch(BatchId),
+    #[error(
+        "batch {batch} is being run by another seats process (pid {pid}, last heard from {age_secs}s ago); wait for it to finish"
+    )]
+    Busy {
+        batch: BatchId,
+        pid: u32,
+        age_secs: i64,
+    },
+    #[error("the journal holds a step it cannot read (batch {batch}, item {seq}): {detail}")]
+    Corrupt {
+        batch: BatchId,
+        seq: i64,
+        detail: String,
+    },
+}
+
+/// Where an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemState {
+    /// Not sent yet.
+    Pending,
+    /// The request may have gone out; no answer recorded. Re-read before any retry.
+    Sent,
+    Done,
+    Failed,
+    /// Not sent, with the reason (the plan no longer held, cancelled).
+    Skipped,
+    /// A dry run: would have been sent.
+    DryRun,
+}
+
+impl ItemState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Pending => "pending",
+            ItemState::Sent => "sent",
+            ItemState::Done => "done",
+            ItemState::Failed => "failed",
+            ItemState::Skipped => "skipped",
+            ItemState::DryRun => "dry-run",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ItemState> {
+        Some(match s {
+            "pending" => ItemState::Pending,
+            "sent" => ItemState::Sent,
+            "done" => ItemState::Done,
+            "failed" => ItemState::Failed,
+            "skipped" => ItemState::Skipped,
+            "dry-run" => ItemState::DryRun,
+            _ => return None,
+        })
+    }
+
+    /// Pending or sent: the batch still owes this item.
+    pub fn is_open(self) -> bool {
+        matches!(self, ItemState::Pending | ItemState::Sent)
+    }
+}
+
+/// A batch's status as stored. "Interrupted" is not stored: it is a `running` batch nobody runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BatchStatus {
+    Running,
+    Finished,
+    Cancelled,
+}
+
+impl BatchStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Running => "running",
+            BatchStatus::Finished => "finished",
+            BatchStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> BatchStatus {
+        match s {
+            "finished" => BatchStatus::Finished,
+            "cancelled" => BatchStatus::Cancelled,
+            _ => BatchStatus::Running,
+        }
+    }
+}
+
+/// Items per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub pending: u64,
+    pub sent: u64,
+    pub done: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    pub dry_run: u64,
+}
+
+impl Counts {
+    pub fn total(&self) -> u64 {
+        self.pending + self.sent + self.done + self.failed + self.skipped + self.dry_run
+    }
+
+    pub fn open(&self) -> u64 {
+        self.pending + self.sent
+    }
+
+    pub fn add(&mut self, state: ItemState) {
+        match state {
+            ItemState::Pending => self.pending += 1,
+            ItemState::Sent => self.sent += 1,
+            ItemState::Done => self.done += 1,
+            ItemState::Failed => self.failed += 1,
+            ItemState::Skipped => self.skipped += 1,
+            ItemState::DryRun => self.dry_run += 1,
+        }
+    }
+
+    pub fn remove(&mut self, state: ItemState) {
+        let slot = match state {
+            ItemState::Pending => &mut self.pending,
+            ItemState::Sent => &mut self.sent,
+            ItemState::Done => &mut self.done,
+            ItemState::Failed => &mut self.failed,
+            ItemState::Skipped => &mut self.skipped,
+            ItemState::DryRun => &mut self.dry_run,
+        };
+        *slot = slot.saturating_sub(1);
+    }
+}
+
+/// What a new batch records about itself.
+#[derive(Debug, Clone, Default)]
+pub struct NewBatch {
+    /// Who ran it: the profile's email, else the OS user.
+    pub operator: String,
+    pub profile: Option<String>,
+    pub org_id: String,
+    pub query: Option<String>,
+    /// Where the steps came from: a plan file's path, "undo of batch 3", "retry of batch 4".
+    pub source: String,
+    pub dry_run: bool,
+}
+
+impl NewBatch {
+    pub fn from_plan(plan: &PlanFile, operator: String, source: String, dry_run: bool) -> Self {
+        NewBatch {
+            operator,
+            profile: plan.profile.clone(),
+            org_id: plan.org_id.clone(),
+            query: plan.query.clone(),
+            source,
+            dry_run,
+        }
+    }
+}
+
+/// A batch as the journal holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchInfo {
+    pub id: BatchId,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub operator: String,
+    pub profile: Option<String>,
+    pub org_id: String,
+    pub query: Option<String>,
+    pub source: String,
+    pub dry_run: bool,
+    pub status: BatchStatus,
+    pub counts: Counts,
+}
+
+impl BatchInfo {
+    /// Started but neither finished nor cancelled, with items still owed.
+    pub fn is_unfinished(&self) -> bool {
+        self.status == BatchStatus::Running && self.counts.open() > 0
+    }
+}
+
+/// One item: a step and where it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub batch_id: BatchId,
+    pub seq: i64,
+    pub step: Step,
+    pub state: ItemState,
+    pub reason: Option<String>,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+    /// Requests sent for it (0 when never sent).
+    pub attempts: u32,
+    pub updated_at: DateTime<Utc>,
+    /// What the re-read saw just before the change (status, groups), for undo's notes.
+    pub observed: Option<serde_json::Value>,
+}
+
+/// How an item ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub state: ItemState,
+    pub reason: Option<String>,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    pub fn new(state: ItemState) -> Outcome {
+        Outcome {
+            state,
+            reason: None,
+            http_status: None,
+            error: None,
+        }
+    }
+    pub fn reason(mut self, r: impl Into<String>) -> Outcome {
+        self.reason = Some(r.into());
+        self
+    }
+    pub fn status(mut self, s: Option<u16>) -> Outcome {
+        self.http_status = s;
+        self
+    }
+    pub fn error(mut self, e: impl Into<String>) -> Outcome {
+        self.error = Some(e.into());
+        self
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS exec_batches (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at  TEXT NOT NULL,
+    finished_at TEXT,
+    operator    TEXT NOT NULL,
+    profile     TEXT,
+    org_id      TEXT NOT NULL,
+    query       TEXT,
+    source      TEXT NOT NULL,
+    dry_run     INTEGER NOT NULL,
+    status      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS exec_items (
+    batch_id    INTEGER NOT NULL REFERENCES exec_batches(id),
+    seq         INTEGER NOT NULL,
+    account_id  TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    email       TEXT,
+    change      TEXT NOT NULL,
+    guard       TEXT,
+    state       TEXT NOT NULL,
+    reason      TEXT,
+    http_status INTEGER,
+    error       TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    updated_at  TEXT NOT NULL,
+    observed    TEXT,
+    PRIMARY KEY (batch_id, seq)
+);
+CREATE INDEX IF NOT EXISTS exec_items_state ON exec_items(batch_id, state);
+CREATE TABLE IF NOT EXISTS exec_leases (
+    batch_id     INTEGER PRIMARY KEY,
+    pid          INTEGER NOT NULL,
+    owner        TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS exec_audit (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    time         TEXT NOT NULL,
+    event        TEXT NOT NULL,
+    batch_id     INTEGER NOT NULL,
+    item_seq     INTEGER,
+    operator     TEXT NOT NULL,
+    profile      TEXT,
+    org_id       TEXT NOT NULL,
+    action       TEXT,
+    change       TEXT,
+    target       TEXT,
+    target_name  TEXT,
+    target_email TEXT,
+    result       TEXT NOT NULL,
+    reason       TEXT,
+    http_status  INTEGER,
+    error        TEXT,
+    dry_run      INTEGER NOT NULL,
+    exported     INTEGER NOT NULL DEFAULT 0
+);
+";
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn parse_time(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+/// The kebab-case tag of a change (`suspend`, `remove-from-group`), the audit's `action`.
+pub fn action_of(change: &Change) -> String {
+    serde_json::to_value(change)
+        .ok()
+        .and_then(|v| v.get("change").and_then(|c| c.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Creates the journal's tables on a connection and sets it up for durable commits.
+pub fn prepare(conn: &Connection) -> Result<(), JournalError> {
+    // WAL keeps readers (the console's History view) off the writer's back; FULL syncs the WAL
+    // on every commit, which is what "committed before the request goes out" needs.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(())
+}
+
+/// Every batch that was started and not finished or cancelled and still owes items: what the
+/// console offers to finish on start and `seats apply --resume` finishes.
+pub fn unfinished_batches(conn: &Connection) -> Result<Vec<BatchInfo>, JournalError> {
+    // Read only: a database no batch ever ran on has no journal tables yet.
+    let has_journal: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'exec_items'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_journal == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(load_batches(conn, Some("running"))?
+        .into_iter()
+        .filter(BatchInfo::is_unfinished)
+        .collect())
+}
+
+fn load_batches(conn: &Connection, status: Option<&str>) -> Result<Vec<BatchInfo>, JournalError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, created_at, finished_at, operator, profile, org_id, query, source, dry_run, status
+         FROM exec_batches WHERE (?1 IS NULL OR status = ?1) ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![status], |r| {
+        Ok(BatchInfo {
+            id: r.get(0)?,
+            created_at: parse_time(&r.get::<_, String>(1)?),
+            finished_at: r.get::<_, Option<String>>(2)?.map(|s| parse_time(&s)),
+            operator: r.get(3)?,
+            profile: r.get(4)?,
+            org_id: r.get(5)?,
+            query: r.get(6)?,
+            source: r.get(7)?,
+            dry_run: r.get::<_, i64>(8)? != 0,
+            status: BatchStatus::parse(&r.get::<_, String>(9)?),
+            counts: Counts::default(),
+        })
+    })?;
+    let mut out = rows.collect::<Result<Vec<_>, _>>()?;
+    let mut counts =
+        conn.prepare("SELECT state, COUNT(*) FROM exec_items WHERE batch_id = ?1 GROUP BY state")?;
+    for b in &mut out {
+        let rows = counts.query_map(params![b.id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (state, n) = row?;
+            if let Some(s) = ItemState::parse(&state) {
+                for _ in 0..n.max(0) {
+                    b.counts.add(s);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Is a process with this pid alive? Only Linux can tell without unsafe code (`/proc`);
+/// elsewhere the heartbeat's age decides.
+fn pid_alive(pid: u32) -> Option<bool> {
+    if cfg!(target_os = "linux") {
+        Some(Path::new(&format!("/proc/{pid}")).exists())
+    } else {
+        None
+    }
+}
+
+/// The journal on one connection, plus where the audit log's JSON lines go.
+pub struct Journal {
+    conn: Connection,
+    audit_path: Option<PathBuf>,
+}
+
+impl Journal {
+    /// Opens (or creates) the database at `path`; `audit.jsonl` goes beside it.
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| JournalError::Create {
+                path: dir.to_owned(),
+                detail: e.to_string(),
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        let audit_path = path.parent().map(|d| d.join(audit::FILE_NAME));
+        Journal::with_connection(conn, audit_path)
+    }
+
+    /// The journal on a connection someone else opened (the store's); `audit_path` is where
+    /// the JSON lines go (`None`: the database only).
+    pub fn with_connection(
+        conn: Connection,
+        audit_path: Option<PathBuf>,
+    ) -> Result<Journal, JournalError> {
+        prepare(&conn)?;
+        let journal = Journal { conn, audit_path };
+        // Lines a crash kept from reaching the file go out now.
+        journal.export_audit();
+        Ok(journal)
+    }
+
+    /// The default journal: `seats.db` in the data dir.
+    pub fn open_default() -> Result<Journal, JournalError> {
+        let dir = crate::paths::data_dir().ok_or_else(|| JournalError::Create {
+            path: PathBuf::from("."),
+            detail: "no data directory: set HOME, or SEATS_DATA_DIR".into(),
+        })?;
+        Journal::open(&dir.join(crate::store::FILE_NAME))
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn audit_path(&self) -> Option<&Path> {
+        self.audit_path.as_deref()
+    }
+
+    /// Records a batch and its steps, all pending, in one transaction.
+    pub fn create_batch(
+        &mut self,
+        meta: &NewBatch,
+        steps: &[Step],
+    ) -> Result<BatchId, JournalError> {
+        let now = now_text();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO exec_batches (created_at, operator, profile, org_id, query, source, dry_run, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running')",
+            params![now, meta.operator, meta.profile, meta.org_id, meta.query, meta.source, meta.dry_run as i64],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO exec_items (batch_id, seq, account_id, name, email, change, guard, state, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)",
+            )?;
+            for (seq, step) in steps.iter().enumerate() {
+                let change = serde_json::to_string(&step.change).unwrap_or_default();
+                let guard = step
+                    .guard
+                    .as_ref()
+                    .and_then(|g| serde_json::to_string(g).ok());
+                insert.execute(params![
+                    id,
+                    seq as i64,
+                    step.account_id,
+                    step.name,
+                    step.email,
+                    change,
+                    guard,
+                    now
+                ])?;
+            }
+        }
+        insert_batch_audit(&tx, id, "batch_created", &format!("{} steps", steps.len()))?;
+        tx.commit()?;
+        self.export_audit();
+        Ok(id)
+    }
+
+    pub fn batch(&self, id: BatchId) -> Result<BatchInfo, JournalError> {
+        load_batches(&self.conn, None)?
+            .into_iter()
+            .find(|b| b.id == id)
+            .ok_or(JournalError::NoBatch(id))
+    }
+
+    /// Every batch, oldest first.
+    pub fn batches(&self) -> Result<Vec<BatchInfo>, JournalError> {
+        load_batches(&self.conn, None)
+    }
+
+    pub fn unfinished(&self) -> Result<Vec<BatchInfo>, JournalError> {
+        unfinished_batches(&self.conn)
+    }
+
+    /// The items of a batch in plan order.
+    pub fn items(&self, batch: BatchId) -> Result<Vec<Item>, JournalError> {
+        self.load_items(batch, false)
+    }
+
+    /// The items still owed (pending or sent), in plan order.
+    pub fn open_items(&self, batch: BatchId) -> Result<Vec<Item>, JournalError> {
+        self.load_items(batch, true)
+    }
+
+    fn load_items(&self, batch: BatchId, only_open: bool) -> Result<Vec<Item>, JournalError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, account_id, name, email, change, guard, state, reason, http_status, error,
+                    attempts, updated_at, observed
+             FROM exec_items WHERE batch_id = ?1 AND (?2 = 0 OR state IN ('pending', 'sent'))
+             ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![batch, only_open as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<i64>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, i64>(10)?,
+                r.get::<_, String>(11)?,
+                r.get::<_, Option<String>>(12)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                seq,
+                account_id,
+                name,
+                email,
+                change,
+                guard,
+                state,
+                reason,
+                status,
+                error,
+                attempts,
+                updated,
+                observed,
+            ) = row?;
+            let corrupt = |detail: String| JournalError::Corrupt { batch, seq, detail };
+            let change: Change =
+                serde_json::from_str(&change).map_err(|e| corrupt(e.to_string()))?;
+            let guard: Option<Guard> = match guard {
+                Some(g) => Some(serde_json::from_str(&g).map_err(|e| corrupt(e.to_string()))?),
+                None => None,
+            };
+            let state =
+                ItemState::parse(&state).ok_or_else(|| corrupt(format!("state {state:?}")))?;
+            out.push(Item {
+                batch_id: batch,
+                seq,
+                step: Step {
+                    account_id,
+                    name,
+                    email,
+                    change,
+                    guard,
+                },
+                state,
+                reason,
+                http_status: status.and_then(|s| u16::try_from(s).ok()),
+                error,
+                attempts: u32::try_from(attempts).unwrap_or(0),
+                updated_at: parse_time(&updated),
+                observed: observed.and_then(|o| serde_json::from_str(&o).ok()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks an item sent (one more attempt) and commits it to disk: called just before the
+    /// request goes out.
+    pub fn mark_sent(
+        &mut self,
+        batch: BatchId,
+        seq: i64,
+        observed: Option<&serde_json::Value>,
+    ) -> Result<(), JournalError> {
+        let observed = observed.map(|o| o.to_string());
+        self.conn.execute(
+            "UPDATE exec_items SET state = 'sent', attempts = attempts + 1, updated_at = ?3,
+                    observed = COALESCE(?4, observed)
+             WHERE batch_id = ?1 AND seq = ?2",
+            params![batch, seq, now_text(), observed],
+        )?;
+        Ok(())
+    }
+
+    /// Records how an item ended, and its audit entry, in one transaction; then appends the
+    /// entry to `audit.jsonl`.
+    pub fn finish_item(
+        &mut self,
+        batch: BatchId,
+        seq: i64,
+        outcome: &Outcome,
+    ) -> Result<(), JournalError> {
+        let now = now_text();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE exec_items SET state = ?3, reason = ?4, http_status = ?5, error = ?6, updated_at = ?7
+             WHERE batch_id = ?1 AND seq = ?2",
+            params![
+                batch,
+                seq,
+                outcome.state.as_str(),
+                outcome.reason,
+                outcome.http_status,
+                outcome.error,
+                now
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO exec_audit (time, event, batch_id, item_seq, operator, profile, org_id, action,
+                                     change, target, target_name, target_email, result, reason,
+                                     http_status, error, dry_run)
+             SELECT ?1, 'item', b.id, i.seq, b.operator, b.profile, b.org_id,
+                    json_extract(i.change, '$.change'), i.change,
+                    i.account_id, i.name, i.email, ?4, ?5, ?6, ?7, b.dry_run
+             FROM exec_batches b JOIN exec_items i ON i.batch_id = b.id
+             WHERE b.id = ?2 AND i.seq = ?3",
+            params![
+                now,
+                batch,
+                seq,
+                outcome.state.as_str(),
+                outcome.reason,
+                outcome.http_status,
+                outcome.error
+            ],
+        )?;
+        tx.commit()?;
+        self.export_audit();
+        Ok(())
+    }
+
+    /// Ends a batch (finished or cancelled), with its audit entry.
+    pub fn close_batch(&mut self, batch: BatchId, status: BatchStatus) -> Result<(), JournalError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE exec_batches SET status = ?2, finished_at = ?3 WHERE id = ?1",
+            params![batch, status.as_str(), now_text()],
+        )?;
+        let event = match status {
+            BatchStatus::Finished => "batch_finished",
+            BatchStatus::Cancelled => "batch_cancelled",
+            BatchStatus::Running => "batch_running",
+        };
+        let counts = counts_in(&tx, batch)?;
+        let summary = format!(
+            "{} done, {} failed, {} skipped, {} dry-run, {} not sent",
+            counts.done,
+            counts.failed,
+            counts.skipped,
+            counts.dry_run,
+            counts.open()
+        );
+        insert_batch_audit(&tx, batch, event, &summary)?;
+        tx.commit()?;
+        self.export_audit();
+        Ok(())
+    }
+
+    /// An audit entry for the batch as a whole (a run starting, a resume, an abort).
+    pub fn note_batch(
+        &mut self,
+        batch: BatchId,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), JournalError> {
+        insert_batch_audit(&self.conn, batch, event, detail)?;
+        self.export_audit();
+        Ok(())
+    }
+
+    /// Takes the lease on a batch for `owner` (this process): refused while another live owner
+    /// holds it; a lease whose process is gone, or silent for [`LEASE_TIMEOUT_SECS`], is taken over.
+    pub fn acquire_lease(&mut self, batch: BatchId, owner: &str) -> Result<(), JournalError> {
+        let me = std::process::id();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let held: Option<(i64, String, String)> = tx
+            .query_row(
+                "SELECT pid, owner, heartbeat_at FROM exec_leases WHERE batch_id = ?1",
+                params![batch],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((pid, holder, beat)) = held
+            && holder != owner
+        {
+            let pid = u32::try_from(pid).unwrap_or(0);
+            let age = (Utc::now() - parse_time(&beat)).num_seconds();
+            let alive = if pid == me {
+                true
+            } else {
+                pid_alive(pid).unwrap_or(true)
+            };
+            if alive && age < LEASE_TIMEOUT_SECS {
+                return Err(JournalError::Busy {
+                    batch,
+                    pid,
+                    age_secs: age.max(0),
+                });
+            }
+            tracing::info!(batch, pid, age, "taking over a stale lease");
+        }
+        tx.execute(
+            "INSERT INTO exec_leases (batch_id, pid, owner, heartbeat_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(batch_id) DO UPDATE SET pid = ?2, owner = ?3, heartbeat_at = ?4",
+            params![batch, me as i64, owner, now_text()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps the lease fresh; false when someone else took it over.
+    pub fn heartbeat(&mut self, batch: BatchId, owner: &str) -> Result<bool, JournalError> {
+        let n = self.conn.execute(
+            "UPDATE exec_leases SET heartbeat_at = ?3 WHERE batch_id = ?1 AND owner = ?2",
+            params![batch, owner, now_text()],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn release_lease(&mut self, batch: BatchId, owner: &str) -> Result<(), JournalError> {
+        self.conn.execute(
+            "DELETE FROM exec_leases WHERE batch_id = ?1 AND owner = ?2",
+            params![batch, owner],
+        )?;
+        Ok(())
+    }
+
+    /// Every audit entry, oldest first.
+    pub fn audit(&self) -> Result<Vec<AuditRecord>, JournalError> {
+        audit::load(&self.conn, None)
+    }
+
+    /// Appends audit entries not yet in `audit.jsonl`; a failure leaves them for next time
+    /// (the database keeps them either way).
+    fn export_audit(&self) {
+        let Some(path) = &self.audit_path else {
+            return;
+        };
+        match audit::export_pending(&self.conn, path) {
+            Ok(_) => {}
+            Err(e) => tracing::warn!("audit.jsonl not written (kept in the database): {e}"),
+        }
+    }
+}
+
+fn counts_in(conn: &Connection, batch: BatchId) -> Result<Counts, JournalError> {
+    let mut stmt =
+        conn.prepare("SELECT state, COUNT(*) FROM exec_items WHERE batch_id = ?1 GROUP BY state")?;
+    let rows = stmt.query_map(params![batch], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut counts = Counts::default();
+    for row in rows {
+        let (state, n) = row?;
+        if let Some(s) = ItemState::parse(&state) {
+            for _ in 0..n.max(0) {
+                counts.add(s);
+            }
+        }
+    }
+    Ok(counts)
+}
+
+fn insert_batch_audit(
+    conn: &Connection,
+    batch: BatchId,
+    event: &str,
+    detail: &str,
+) -> Result<(), JournalError> {
+    let n = conn.execute(
+        "INSERT INTO exec_audit (time, event, batch_id, operator, profile, org_id, result, reason, dry_run)
+         SELECT ?1, ?2, id, operator, profile, org_id, status, ?4, dry_run FROM exec_batches WHERE id = ?3",
+        params![now_text(), event, batch, detail],
+    )?;
+    if n == 0 {
+        return Err(JournalError::NoBatch(batch));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(id: &str) -> Step {
+        Step {
+            account_id: id.into(),
+            name: format!("User {id}"),
+            email: Some(format!("{id}@example.com")),
+            change: Change::Suspend,
+            guard: None,
+        }
+    }
+
+    fn journal() -> (tempfile::TempDir, Journal) {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::open(&dir.path().join("seats.db")).unwrap();
+        (dir, j)
+    }
+
+    fn meta() -> NewBatch {
+        NewBatch {
+            operator: "admin@example.com".into(),
+            org_id: "org-1".into(),
+            source: "test".into(),
+            ..NewBatch::default()
+        }
+    }
+
+    #[test]
+    fn items_move_through_states_and_survive_reopening() {
+        let (dir, mut j) = journal();
+        let id = j
+            .create_batch(&meta(), &[step("a"), step("b"), step("c")])
+            .unwrap();
+        j.mark_sent(id, 0, None).unwrap();
+        j.finish_item(id, 0, &Outcome::new(ItemState::Done).status(Some(204)))
+            .unwrap();
+        j.mark_sent(id, 1, None).unwrap();
+        drop(j);
+        // A new connection (another process after a crash) sees exactly what was committed.
+        let j = Journal::open(&dir.path().join("seats.db")).unwrap();
+        let items = j.items(id).unwrap();
+        let states: Vec<ItemState> = items.iter().map(|i| i.state).collect();
+        assert_eq!(
+            states,
+            [ItemState::Done, ItemState::Sent, ItemState::Pending]
+        );
+        assert_eq!(items[0].http_status, Some(204));
+        assert_eq!(items[1].attempts, 1);
+        let open: Vec<i64> = j.open_items(id).unwrap().iter().map(|i| i.seq).collect();
+        assert_eq!(open, [1, 2]);
+        let unfinished = unfinished_batches(j.connection()).unwrap();
+        assert_eq!(unfinished.len(), 1);
+        assert_eq!(unfinished[0].counts.open(), 2);
+    }
+
+    #[test]
+    fn a_finished_batch_is_not_unfinished() {
+        let (_dir, mut j) = journal();
+        let id = j.create_batch(&meta(), &[step("a")]).unwrap();
+        j.finish_item(
+            id,
+            0,
+            &Outcome::new(ItemState::Skipped).reason("already suspended"),
+        )
+        .unwrap();
+        j.close_batch(id, BatchStatus::Finished).unwrap();
+        assert!(j.unfinished().unwrap().is_empty());
+        assert_eq!(j.batch(id).unwrap().status, BatchStatus::Finished);
+    }
+
+    #[test]
+    fn a_live_lease_refuses_a_second_owner_and_a_dead_one_is_taken_over() {
+        let (dir, mut j) = journal();
+        let id = j.create_batch(&meta(), &[step("a")]).unwrap();
+        j.acquire_lease(id, "first").unwrap();
+        let mut other = Journal::open(&dir.path().join("seats.db")).unwrap();
+        let err = other.acquire_lease(id, "second").unwrap_err();
+        assert!(matches!(err, JournalError::Busy { .. }), "{err}");
+        // The same owner may take its own lease again (a resume in the same process).
+        j.acquire_lease(id, "first").unwrap();
+
+        // A lease held by a pid that no longer exists is stale.
+        other
+            .connection()
+            .execute(
+                "UPDATE exec_leases SET pid = 4000000000 WHERE batch_id = ?1",
+                params![id],
+            )
+            .unwrap();
+        if cfg!(target_os = "linux") {
+            other.acquire_lease(id, "second").unwrap();
+            assert!(!j.heartbeat(id, "first").unwrap(), "first lost its lease");
+        }
+        // A silent lease is stale whoever holds it.
+        let old = (Utc::now() - chrono::Duration::seconds(LEASE_TIMEOUT_SECS + 5)).to_rfc3339();
+        other
+            .connection()
+            .execute(
+                "UPDATE exec_leases SET heartbeat_at = ?2, pid = ?3 WHERE batch_id = ?1",
+                params![id, old, std::process::id() as i64],
+            )
+            .unwrap();
+        j.acquire_lease(id, "first").unwrap();
+    }
+
+    #[test]
+    fn audit_lines_reach_the_file_once_each() {
+        let (dir, mut j) = journal();
+        let id = j.create_batch(&meta(), &[step("a"), step("b")]).unwrap();
+        j.finish_item(id, 0, &Outcome::new(ItemState::Done).status(Some(204)))
+            .unwrap();
+        j.finish_item(
+            id,
+            1,
+            &Outcome::new(ItemState::Failed)
+                .status(Some(500))
+                .error("boom"),
+        )
+        .unwrap();
+        j.close_batch(id, BatchStatus::Finished).unwrap();
+        drop(j);
+        let _again = Journal::open(&dir.path().join("seats.db")).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(audit::FILE_NAME)).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let events: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+        assert_eq!(events, ["batch_created", "item", "item", "batch_finished"]);
+        assert_eq!(lines[1]["result"], "done");
+        assert_eq!(lines[1]["action"], "suspend");
+        assert_eq!(lines[1]["target"], "a");
+        assert_eq!(lines[2]["http_status"], 500);
+        assert_eq!(lines[2]["error"], "boom");
+        assert_eq!(lines[2]["operator"], "admin@example.com");
+        assert_eq!(lines[2]["org_id"], "org-1");
+    }
+}

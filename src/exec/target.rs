@@ -1,0 +1,249 @@
+//! The executor's edge to Atlassian: re-read the users a chunk of steps is about, find the
+//! directory each write goes to, and send one change. Every call goes through the client, which
+//! paces to the rate limits and retries what is safe to retry.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use futures::TryStreamExt;
+use tokio::sync::OnceCell;
+
+use super::assess::{PRODUCT_USER_ROLE, Seen};
+use crate::atlassian::error::ApiError;
+use crate::atlassian::fetch::to_user;
+use crate::atlassian::model::UserSearchRequest;
+use crate::atlassian::org::{AddOutcome, OrgApi};
+use crate::atlassian::users;
+use crate::plan::{Change, Step};
+
+/// The most account ids one user search accepts.
+pub const READ_CHUNK: usize = 10;
+
+/// The status a successful write answers with: every write seats sends documents 204 and the
+/// client turns any other 2xx into the same `Ok`.
+pub const WRITE_OK_STATUS: u16 = 204;
+
+/// What one write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    Applied,
+    /// A 409 "already a member": the effect was already there.
+    AlreadyThere,
+}
+
+/// The HTTP status an error came with, when it came with one.
+pub fn http_status(e: &ApiError) -> Option<u16> {
+    match e {
+        ApiError::Unauthorized { .. } => Some(401),
+        ApiError::Forbidden { .. } => Some(403),
+        ApiError::NotFound { .. } => Some(404),
+        ApiError::Conflict { .. } => Some(409),
+        ApiError::RateLimited { .. } => Some(429),
+        ApiError::BadRequest { status, .. }
+        | ApiError::Server { status, .. }
+        | ApiError::Unexpected { status, .. } => Some(*status),
+        _ => None,
+    }
+}
+
+/// An error after which the server may or may not have made the change: re-read before trying again.
+pub fn is_ambiguous(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Server { .. }
+            | ApiError::Timeout { .. }
+            | ApiError::Dropped { .. }
+            | ApiError::RateLimited { .. }
+    )
+}
+
+/// An error that no other step will get past either (bad credentials, no network, no
+/// config): the run stops and the batch stays unfinished for a later resume.
+pub fn is_fatal(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Unauthorized { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Config(_)
+            | ApiError::InsecureUrl { .. }
+    )
+}
+
+enum Directories {
+    /// Centralized user management: every write goes to this one.
+    One(String),
+    /// Several directories: found per user.
+    PerUser,
+}
+
+/// Reads and writes for one org.
+pub struct Target {
+    org: OrgApi,
+    directories: OnceCell<Directories>,
+    per_user: Mutex<HashMap<String, String>>,
+}
+
+impl Target {
+    pub fn new(org: OrgApi) -> Target {
+        Target {
+            org,
+            directories: OnceCell::new(),
+            per_user: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn org(&self) -> &OrgApi {
+        &self.org
+    }
+
+    /// The directory a write about `account_id` goes to (writes need a real id, not `-`).
+    pub async fn directory_of(&self, account_id: &str) -> Result<String, ApiError> {
+        let mode = self
+            .directories
+            .get_or_try_init(|| async {
+                let all: Vec<_> = self.org.directories(None).try_concat().await?;
+                Ok::<_, ApiError>(match all.as_slice() {
+                    [one] => Directories::One(one.directory_id.clone()),
+                    _ => Directories::PerUser,
+                })
+            })
+            .await?;
+        if let Directories::One(id) = mode {
+            return Ok(id.clone());
+        }
+        if let Some(id) = self.lock_cache().get(account_id) {
+            return Ok(id.clone());
+        }
+        let found: Vec<_> = self.org.directories(Some(account_id)).try_concat().await?;
+        let id = found
+            .into_iter()
+            .next()
+            .map(|d| d.directory_id)
+            .ok_or_else(|| {
+                ApiError::Config(format!("{account_id} is in no directory of the org"))
+            })?;
+        self.lock_cache().insert(account_id.to_owned(), id.clone());
+        Ok(id)
+    }
+
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.per_user.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Re-reads the users of up to [`READ_CHUNK`] steps in one search (status, groups, product
+    /// activity, platform roles), plus direct grants for the steps that change one. A user
+    /// missing from the answer is not in the directory.
+    pub async fn read(&self, steps: &[&Step]) -> Result<HashMap<String, Seen>, ApiError> {
+        let mut ids: Vec<String> = steps.iter().map(|s| s.account_id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(READ_CHUNK) {
+            let request = UserSearchRequest {
+                account_ids: chunk.to_vec(),
+                expand: vec![
+                    "productAccess".into(),
+                    "groups".into(),
+                    "platformRoles".into(),
+                ],
+                limit: Some(READ_CHUNK as u32),
+                ..UserSearchRequest::default()
+            };
+            let path = "users/search";
+            let found: Vec<_> = self.org.search_users("-", request).try_concat().await?;
+            for wire in found {
+                if !chunk.contains(&wire.account_id) {
+                    continue;
+                }
+                let user = to_user(wire, path)?;
+                out.insert(
+                    user.account_id.clone(),
+                    Seen {
+                        user,
+                        direct_grants: None,
+                    },
+                );
+            }
+        }
+        for step in steps {
+            let grants_role = matches!(
+                step.change,
+                Change::RevokeProductRole { .. } | Change::AssignProductRole { .. }
+            );
+            if let Some(seen) = out.get_mut(&step.account_id)
+                && grants_role
+                && seen.direct_grants.is_none()
+            {
+                seen.direct_grants = Some(self.direct_grants(&step.account_id).await?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Resources on which the user holds the product user role directly.
+    async fn direct_grants(&self, account_id: &str) -> Result<Vec<String>, ApiError> {
+        let dir = self.directory_of(account_id).await?;
+        let all: Vec<_> = self
+            .org
+            .user_role_assignments(&dir, account_id)
+            .try_concat()
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|a| {
+                a.role_assignments.iter().any(|r| {
+                    r.role == PRODUCT_USER_ROLE
+                        && r.role_assignment_methods.iter().any(|m| m == "direct")
+                })
+            })
+            .filter_map(|a| a.resource_id)
+            .collect())
+    }
+
+    /// Sends one change.
+    pub async fn send(&self, step: &Step) -> Result<Sent, ApiError> {
+        let id = step.account_id.as_str();
+        let client = self.org.client();
+        match &step.change {
+            Change::Deactivate => {
+                let message = "Deactivated by seats: no recent use of any product.";
+                users::disable(client, id, Some(message)).await?;
+                return Ok(Sent::Applied);
+            }
+            Change::Reactivate => {
+                users::enable(client, id).await?;
+                return Ok(Sent::Applied);
+            }
+            Change::RevokeProductRole { resource, .. } => {
+                self.org
+                    .revoke_role(id, PRODUCT_USER_ROLE, Some(resource))
+                    .await?;
+                return Ok(Sent::Applied);
+            }
+            Change::AssignProductRole { resource, .. } => {
+                self.org
+                    .assign_role(id, PRODUCT_USER_ROLE, Some(resource))
+                    .await?;
+                return Ok(Sent::Applied);
+            }
+            _ => {}
+        }
+        let dir = self.directory_of(id).await?;
+        match &step.change {
+            Change::Suspend => self.org.suspend_user(&dir, id).await?,
+            Change::Restore => self.org.restore_user(&dir, id).await?,
+            Change::RemoveFromDirectory => self.org.remove_user(&dir, id).await?,
+            Change::RemoveFromGroup { group_id, .. } => {
+                self.org.remove_group_member(&dir, group_id, id).await?
+            }
+            Change::AddToGroup { group_id, .. } => {
+                return Ok(match self.org.add_group_member(&dir, group_id, id).await? {
+                    AddOutcome::Added => Sent::Applied,
+                    AddOutcome::AlreadyMember => Sent::AlreadyThere,
+                });
+            }
+            _ => {}
+        }
+        Ok(Sent::Applied)
+    }
+}
