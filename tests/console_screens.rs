@@ -53,6 +53,7 @@ fn every_view_at_both_sizes() {
         ("confirm_irreversible", "j j ajjjj\nA\t12"),
         ("action_menu", "j j a"),
         ("quit_with_a_queue", "ajj\nq"),
+        ("history_empty", "5"),
     ];
     for (name, keys) in views {
         for (w, h) in SIZES {

@@ -56,7 +56,9 @@ fn view_switching() {
         ("\t", View::Groups),
         ("\t\t", View::Activity),
         ("\t\t\t", View::Queue),
-        ("\t\t\t\t", View::Users),
+        ("\t\t\t\t", View::History),
+        ("\t\t\t\t\t", View::Users),
+        ("5", View::History),
         ("4", View::Queue),
         ("2", View::Groups),
         ("3", View::Activity),
@@ -72,7 +74,7 @@ fn view_switching() {
     }
     let mut s = state(SIZE, true);
     update(&mut s, key(KeyCode::BackTab));
-    assert_eq!(s.view, View::Queue);
+    assert_eq!(s.view, View::History);
 }
 
 #[test]
@@ -624,7 +626,13 @@ fn confirm_opens_on_cancel_and_cancel_changes_nothing() {
             .iter()
             .all(|st| st.change == seats::plan::Change::Suspend)
     );
+    assert!(
+        !s.queue.queue.is_empty(),
+        "kept until the journal has the batch"
+    );
+    update(&mut s, Action::BatchStarted(Ok(7)));
     assert!(s.queue.queue.is_empty(), "the batch leaves the queue");
+    assert_eq!(s.batch.as_ref().and_then(|b| b.id), Some(7));
 }
 
 #[test]
@@ -708,4 +716,99 @@ fn a_read_plan_file_becomes_the_queue() {
     assert_eq!(s.view, View::Queue);
     assert_eq!(s.queue.queue.operations()[0].kind, OperationKind::Restore);
     assert!(s.queue.plan.is_some());
+}
+
+#[test]
+fn a_running_batch_reports_progress_pauses_cancels_and_refreshes_when_done() {
+    use seats::exec::{Counts, ExecEvent, ItemState, RunOutcome};
+    let mut s = state(SIZE, true);
+    queue_item(&mut s, &[1, 2], 2);
+    press(&mut s, "A\t\n");
+    update(&mut s, Action::BatchStarted(Ok(3)));
+    update(
+        &mut s,
+        Action::Exec(ExecEvent::Progress {
+            done: 1,
+            failed: 0,
+            skipped: 0,
+            total: 2,
+            rate_per_min: 60.0,
+            eta: Some(std::time::Duration::from_secs(1)),
+        }),
+    );
+    assert_eq!(s.batch.as_ref().map(|b| (b.done, b.total)), Some((1, 2)));
+    // A second review waits for the batch; q asks first.
+    press(&mut s, "A");
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("running")));
+    press(&mut s, "q");
+    assert!(matches!(s.overlay, Some(Overlay::QuitConfirm)));
+    press(&mut s, "n");
+    assert!(matches!(
+        &press(&mut s, "p")[..],
+        [Effect::PauseBatch(true)]
+    ));
+    assert!(matches!(
+        &press(&mut s, "p")[..],
+        [Effect::PauseBatch(false)]
+    ));
+    update(
+        &mut s,
+        Action::Exec(ExecEvent::ItemFinished {
+            seq: 2,
+            account_id: "acc-002".into(),
+            name: "Barbara Liskov".into(),
+            change: "suspend".into(),
+            state: ItemState::Failed,
+            reason: None,
+            error: Some("HTTP 500".into()),
+        }),
+    );
+    assert!(
+        s.batch
+            .as_ref()
+            .is_some_and(|b| b.errors[0].contains("HTTP 500"))
+    );
+    assert!(matches!(&press(&mut s, "X")[..], [Effect::CancelBatch]));
+    let counts = Counts {
+        done: 1,
+        failed: 1,
+        ..Counts::default()
+    };
+    let effects = update(
+        &mut s,
+        Action::Exec(ExecEvent::Finished {
+            batch: 3,
+            outcome: RunOutcome::Cancelled,
+            counts,
+        }),
+    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::LoadHistory)));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Fetch)),
+        "the org is fetched again"
+    );
+    assert!(s.batch.as_ref().is_some_and(|b| !b.running()));
+    assert!(press(&mut s, "p").is_empty(), "nothing to pause now");
+}
+
+#[test]
+fn history_writes_undo_and_retry_plans_of_the_batch_under_the_cursor() {
+    let mut s = state(SIZE, true);
+    assert!(matches!(&press(&mut s, "5")[..], [Effect::LoadHistory]));
+    let batch = |id: i64| seats::exec::BatchInfo {
+        id,
+        created_at: console::fetched_at(),
+        finished_at: None,
+        operator: "ken@acme.example".into(),
+        profile: None,
+        org_id: "org-1".into(),
+        query: None,
+        source: "console".into(),
+        dry_run: false,
+        status: seats::exec::BatchStatus::Finished,
+        counts: Default::default(),
+    };
+    update(&mut s, Action::History(Ok(vec![batch(9), batch(8)])));
+    assert!(matches!(&press(&mut s, "u")[..], [Effect::WriteUndo(9)]));
+    assert!(matches!(&press(&mut s, "jR")[..], [Effect::WriteRetry(8)]));
 }

@@ -12,6 +12,7 @@ use crate::domain::Directory;
 use std::path::PathBuf;
 
 use super::state::PlanView;
+use crate::exec::{BatchInfo, ExecEvent};
 use crate::filter::{FilterRequest, FilterResult};
 use crate::plan::{PlanContext, PlanFile, Queue};
 
@@ -48,6 +49,10 @@ pub enum Action {
     /// A plan file was written (its path) or not (why).
     PlanWritten(Result<String, String>),
     PlanRead(Result<Box<PlanFile>, String>),
+    /// The confirmed batch is in the journal (its id) or could not be started (why).
+    BatchStarted(Result<i64, String>),
+    Exec(ExecEvent),
+    History(Result<Vec<BatchInfo>, String>),
 }
 
 #[derive(Debug)]
@@ -76,4 +81,10 @@ pub enum Effect {
         file: Box<PlanFile>,
         dry_run: bool,
     },
+    PauseBatch(bool),
+    CancelBatch,
+    LoadHistory,
+    /// Write the inverse plan of a batch (undo) or its failed items (retry) for review.
+    WriteUndo(i64),
+    WriteRetry(i64),
 }

@@ -16,8 +16,10 @@ use super::state::{AppState, SessionInfo, Theme};
 use super::update::{start, update};
 use crate::atlassian::Client;
 use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
+use crate::atlassian::org::OrgApi;
 use crate::config::Config;
 use crate::domain::Protection;
+use crate::exec::{Control, ExecOptions, Journal, NewBatch, SharedJournal, Target};
 use crate::filter::Worker;
 use crate::store::Store;
 
@@ -91,6 +93,13 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
         config: session.config.clone(),
         store: Arc::new(Mutex::new(None)),
         worker,
+        operator: session
+            .myself
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("os:{}", std::env::var("USER").unwrap_or_default())),
+        myself: session.myself.clone(),
+        control: Arc::new(Mutex::new(None)),
     };
     for effect in start(&mut state, session.fetch_on_start) {
         io.run(effect);
@@ -191,6 +200,11 @@ struct Io {
     /// Opened by the first effect that needs it, off the UI thread.
     store: Arc<Mutex<Option<Store>>>,
     worker: Worker,
+    /// Who runs batches, for the audit log.
+    operator: String,
+    myself: Vec<String>,
+    /// The running batch's pause and cancel.
+    control: Arc<Mutex<Option<Control>>>,
 }
 
 /// Opens the store once; the notice says what happened to a broken file.
@@ -221,6 +235,52 @@ fn with_store<T>(
 }
 
 impl Io {
+    /// Writes the undo plan (or the retry plan) of a batch into the data dir, for review and
+    /// `seats apply`; says plainly what cannot be undone.
+    fn write_review_plan(&self, batch: i64, undo: bool) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = (|| {
+                let journal = Journal::open_default().map_err(|e| e.to_string())?;
+                let info = journal.batch(batch).map_err(|e| e.to_string())?;
+                let items = journal.items(batch).map_err(|e| e.to_string())?;
+                let now = chrono::Utc::now();
+                let (plan, note) = if undo {
+                    let u =
+                        crate::exec::undo_plan(&info, &items, now).map_err(|e| e.to_string())?;
+                    let note = if u.cannot_undo.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {} changes cannot be undone (removal from the directory)",
+                            u.cannot_undo.len()
+                        )
+                    };
+                    (u.plan, note)
+                } else {
+                    let p =
+                        crate::exec::retry_plan(&info, &items, now).map_err(|e| e.to_string())?;
+                    (p, String::new())
+                };
+                let dir = crate::paths::data_dir()
+                    .ok_or_else(|| "no data directory: set SEATS_DATA_DIR".to_owned())?
+                    .join("plans");
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+                let what = if undo { "undo" } else { "retry" };
+                let path = dir.join(format!("{what}-batch-{batch}.json"));
+                plan.write(&path).map_err(|e| e.to_string())?;
+                Ok(format!(
+                    "{what} plan of batch {batch} ({} steps) in {}{note}: review it, then seats apply {}",
+                    plan.steps.len(),
+                    path.display(),
+                    path.display()
+                ))
+            })();
+            let _ = tx.send(Action::PlanWritten(result));
+        });
+    }
+
     fn run(&self, effect: Effect) {
         match effect {
             Effect::Filter(req) => self.worker.submit(req),
@@ -283,35 +343,52 @@ impl Io {
                 });
             }
             Effect::Execute { file, dry_run } => {
-                // Until the console runs batches itself, a confirmed plan is kept as a file
-                // that `seats apply` runs with the same checks and journal.
+                let Some(client) = self.client.clone() else {
+                    let _ = self.tx.send(Action::BatchStarted(Err(
+                        "offline (--offline): run without it to change the org".into(),
+                    )));
+                    return;
+                };
+                let run = BatchJob {
+                    tx: self.tx.clone(),
+                    client,
+                    org_id: self.org_id.clone(),
+                    operator: self.operator.clone(),
+                    config: self.config.clone(),
+                    myself: self.myself.clone(),
+                    control: self.control.clone(),
+                };
+                tokio::spawn(run.run(file, dry_run));
+            }
+            Effect::PauseBatch(paused) => {
+                if let Ok(guard) = self.control.lock()
+                    && let Some(c) = guard.as_ref()
+                {
+                    if paused { c.pause() } else { c.resume() }
+                }
+            }
+            Effect::CancelBatch => {
+                if let Ok(guard) = self.control.lock()
+                    && let Some(c) = guard.as_ref()
+                {
+                    c.cancel();
+                }
+            }
+            Effect::LoadHistory => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = (|| {
-                        let dir = crate::paths::data_dir()
-                            .ok_or_else(|| "no data directory: set SEATS_DATA_DIR".to_owned())?
-                            .join("plans");
-                        std::fs::create_dir_all(&dir)
-                            .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-                        let kind = if dry_run { "dry-run" } else { "confirmed" };
-                        let path = dir.join(format!(
-                            "{kind}-{}.json",
-                            file.created_at.format("%Y%m%d-%H%M%S")
-                        ));
-                        file.write(&path).map_err(|e| e.to_string())?;
-                        Ok(if dry_run {
-                            format!("{} (dry run: nothing was changed)", path.display())
-                        } else {
-                            format!(
-                                "{}: run it with seats apply {}",
-                                path.display(),
-                                path.display()
-                            )
+                    let result = Journal::open_default()
+                        .and_then(|j| j.batches())
+                        .map(|mut b| {
+                            b.sort_by_key(|x| std::cmp::Reverse(x.id));
+                            b
                         })
-                    })();
-                    let _ = tx.send(Action::PlanWritten(result));
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::History(result));
                 });
             }
+            Effect::WriteUndo(batch) => self.write_review_plan(batch, true),
+            Effect::WriteRetry(batch) => self.write_review_plan(batch, false),
             Effect::LoadSnapshot => {
                 let (tx, store, scope, config) = (
                     self.tx.clone(),
@@ -361,6 +438,70 @@ impl Io {
 
 /// How often pages arriving during a fetch are shown.
 const PARTIAL_EVERY: Duration = Duration::from_millis(500);
+
+/// A confirmed batch: journaled, then run by the executor, its events reported as actions.
+struct BatchJob {
+    tx: UnboundedSender<Action>,
+    client: Client,
+    org_id: String,
+    operator: String,
+    config: Config,
+    myself: Vec<String>,
+    control: Arc<Mutex<Option<Control>>>,
+}
+
+impl BatchJob {
+    async fn run(self, file: Box<crate::plan::PlanFile>, dry_run: bool) {
+        let started = async {
+            let journal = tokio::task::spawn_blocking(Journal::open_default)
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+            let shared: SharedJournal = Arc::new(Mutex::new(journal));
+            let meta = NewBatch::from_plan(&file, self.operator.clone(), "console".into(), dry_run);
+            let steps = file.steps.clone();
+            let batch = crate::exec::executor::with_journal(&shared, move |j| {
+                j.create_batch(&meta, &steps)
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            let myself: Vec<&str> = self.myself.iter().map(String::as_str).collect();
+            let options = ExecOptions {
+                concurrency: self.config.api.concurrency.max(1) as usize,
+                protection: Protection::new(&self.config.protected, &myself),
+                ..ExecOptions::default()
+            };
+            let target = Arc::new(Target::new(OrgApi::new(
+                self.client.clone(),
+                self.org_id.clone(),
+            )));
+            let running = crate::exec::start(shared, target, batch, options)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>((batch, running))
+        };
+        let mut running = match started.await {
+            Ok((batch, running)) => {
+                let _ = self.tx.send(Action::BatchStarted(Ok(batch)));
+                running
+            }
+            Err(e) => {
+                let _ = self.tx.send(Action::BatchStarted(Err(e)));
+                return;
+            }
+        };
+        if let Ok(mut c) = self.control.lock() {
+            *c = Some(running.control.clone());
+        }
+        while let Some(ev) = running.events.recv().await {
+            let _ = self.tx.send(Action::Exec(ev));
+        }
+        let _ = running.task.await;
+        if let Ok(mut c) = self.control.lock() {
+            *c = None;
+        }
+    }
+}
 
 /// Fetches the directory, reporting progress and (while nothing else is on screen) the users
 /// so far, and derives the views' data off the UI thread.

@@ -41,6 +41,14 @@ pub enum Command {
     Review,
     /// Remove the queue item under the cursor.
     Remove,
+    /// Pause or resume the running batch.
+    Pause,
+    /// Cancel the running batch (calls in flight finish and are recorded).
+    Cancel,
+    /// History: write the batch's undo plan.
+    Undo,
+    /// History: write a plan of the batch's failed items.
+    Retry,
 }
 
 /// Where a binding applies.
@@ -51,6 +59,7 @@ pub enum Scope {
     Groups,
     Activity,
     Queue,
+    History,
 }
 
 impl Scope {
@@ -61,6 +70,7 @@ impl Scope {
             Scope::Groups => "Groups",
             Scope::Activity => "Activity",
             Scope::Queue => "Queue",
+            Scope::History => "History",
         }
     }
 
@@ -70,6 +80,7 @@ impl Scope {
             View::Groups => Scope::Groups,
             View::Activity => Scope::Activity,
             View::Queue => Scope::Queue,
+            View::History => Scope::History,
         }
     }
 }
@@ -352,6 +363,46 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(K::Delete, "", C::Remove, S::Queue, "", false),
+    bind(
+        K::Char('5'),
+        "5",
+        C::Show(View::History),
+        S::Everywhere,
+        "History view",
+        false,
+    ),
+    bind(
+        K::Char('p'),
+        "p",
+        C::Pause,
+        S::Everywhere,
+        "pause or resume the running batch",
+        false,
+    ),
+    bind(
+        K::Char('X'),
+        "X",
+        C::Cancel,
+        S::Everywhere,
+        "cancel the running batch (calls in flight finish)",
+        false,
+    ),
+    bind(
+        K::Char('u'),
+        "u",
+        C::Undo,
+        S::History,
+        "write the batch's undo plan to review and apply",
+        true,
+    ),
+    bind(
+        K::Char('R'),
+        "R",
+        C::Retry,
+        S::History,
+        "write a plan of the batch's failed items",
+        true,
+    ),
 ];
 
 /// The command bound to a key in this view, if any. View bindings win over global ones.

@@ -20,10 +20,17 @@ pub enum View {
     Groups,
     Activity,
     Queue,
+    History,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Users, View::Groups, View::Activity, View::Queue];
+    pub const ALL: [View; 5] = [
+        View::Users,
+        View::Groups,
+        View::Activity,
+        View::Queue,
+        View::History,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -31,6 +38,7 @@ impl View {
             View::Groups => "Groups",
             View::Activity => "Activity",
             View::Queue => "Queue",
+            View::History => "History",
         }
     }
 }
@@ -211,6 +219,9 @@ pub struct AppState {
     pub groups: ListCursor,
     pub activity: ActivityPanel,
     pub queue: QueueState,
+    /// The batch running now (or the last one, until the next starts).
+    pub batch: Option<BatchRun>,
+    pub history: HistoryState,
     pub input: Option<QueryInput>,
     pub overlay: Option<Overlay>,
     pub flash: Option<Flash>,
@@ -256,6 +267,8 @@ impl AppState {
             groups: ListCursor::default(),
             activity: ActivityPanel::default(),
             queue: QueueState::default(),
+            batch: None,
+            history: HistoryState::default(),
             input: None,
             overlay: None,
             flash: None,
@@ -308,4 +321,40 @@ impl QueueState {
         }
         None
     }
+}
+
+/// A batch the console runs: progress, the latest errors, pause and cancel.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchRun {
+    /// None until the journal has recorded it.
+    pub id: Option<i64>,
+    pub done: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    pub total: u64,
+    pub rate_per_min: f64,
+    pub eta_secs: Option<u64>,
+    pub paused: bool,
+    pub cancelling: bool,
+    pub dry_run: bool,
+    /// The newest failures and run errors, newest last (at most [`BATCH_ERRORS`]).
+    pub errors: Vec<String>,
+    /// How it ended, once it has.
+    pub finished: Option<String>,
+}
+
+/// Errors a running batch keeps on screen.
+pub const BATCH_ERRORS: usize = 5;
+
+impl BatchRun {
+    pub fn running(&self) -> bool {
+        self.finished.is_none()
+    }
+}
+
+/// The History view: batches from the journal, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryState {
+    pub batches: Vec<crate::exec::BatchInfo>,
+    pub list: ListCursor,
 }

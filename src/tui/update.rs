@@ -187,6 +187,51 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                 vec![]
             }
         },
+        Action::BatchStarted(Ok(id)) => {
+            let dry_run = state.batch.as_ref().is_some_and(|b| b.dry_run);
+            if let Some(b) = state.batch.as_mut() {
+                b.id = Some(id);
+            }
+            flash(
+                state,
+                Level::Info,
+                format!(
+                    "batch {id} started{}",
+                    if dry_run { " (dry run)" } else { "" }
+                ),
+            );
+            if dry_run {
+                return vec![];
+            }
+            // The batch now lives in the journal; the queue starts again empty.
+            state.queue.queue = Queue::new();
+            queue_changed(state)
+        }
+        Action::BatchStarted(Err(message)) => {
+            if let Some(b) = state.batch.as_mut() {
+                b.finished = Some(format!("not started: {message}"));
+            }
+            flash(
+                state,
+                Level::Error,
+                format!("the batch did not start: {message}"),
+            );
+            vec![]
+        }
+        Action::Exec(event) => on_exec(state, event),
+        Action::History(Ok(batches)) => {
+            state.history.batches = batches;
+            clamp_all(state);
+            vec![]
+        }
+        Action::History(Err(message)) => {
+            flash(
+                state,
+                Level::Warn,
+                format!("the history could not be read: {message}"),
+            );
+            vec![]
+        }
         Action::Filtered(result, set) => {
             // Results arrive in order; an older one than shown is stale.
             if result.generation <= state.users.shown && state.users.shown != 0 {
@@ -491,16 +536,91 @@ fn confirm_run(state: &mut AppState) -> Vec<Effect> {
     );
     state.overlay = None;
     let dry_run = state.session.dry_run;
-    let mut effects = vec![Effect::Execute {
+    state.batch = Some(super::state::BatchRun {
+        total: file.steps.len() as u64,
+        dry_run,
+        ..Default::default()
+    });
+    vec![Effect::Execute {
         file: Box::new(file),
         dry_run,
-    }];
-    if !dry_run {
-        // The batch now lives in the journal; the queue starts again empty.
-        state.queue.queue = Queue::new();
-        effects.extend(queue_changed(state));
+    }]
+}
+
+fn batch_running(state: &AppState) -> bool {
+    state.batch.as_ref().is_some_and(|b| b.running())
+}
+
+fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Vec<Effect> {
+    use crate::exec::{ExecEvent, ItemState, RunOutcome};
+    let Some(b) = state.batch.as_mut() else {
+        return vec![];
+    };
+    let push = |b: &mut super::state::BatchRun, e: String| {
+        b.errors.push(e);
+        let extra = b.errors.len().saturating_sub(super::state::BATCH_ERRORS);
+        b.errors.drain(..extra);
+    };
+    match event {
+        ExecEvent::Progress {
+            done,
+            failed,
+            skipped,
+            total,
+            rate_per_min,
+            eta,
+        } => {
+            (b.done, b.failed, b.skipped, b.total) = (done, failed, skipped, total);
+            b.rate_per_min = rate_per_min;
+            b.eta_secs = eta.map(|d| d.as_secs());
+            vec![]
+        }
+        ExecEvent::ItemFinished {
+            state: ItemState::Failed,
+            name,
+            change,
+            error,
+            ..
+        } => {
+            push(b, format!("{change} {name}: {}", error.unwrap_or_default()));
+            vec![]
+        }
+        ExecEvent::ItemFinished { .. } => vec![],
+        ExecEvent::Error { message } => {
+            push(b, message);
+            vec![]
+        }
+        ExecEvent::Finished {
+            batch,
+            outcome,
+            counts,
+        } => {
+            let how = match outcome {
+                RunOutcome::Completed => "finished".to_owned(),
+                RunOutcome::Cancelled => "cancelled".to_owned(),
+                RunOutcome::Stopped(why) => {
+                    format!("stopped ({why}); seats apply --resume finishes it")
+                }
+            };
+            let text = format!(
+                "batch {batch} {how}: {} done, {} failed, {} skipped",
+                counts.done, counts.failed, counts.skipped
+            );
+            b.finished = Some(text.clone());
+            let level = if counts.failed > 0 {
+                Level::Warn
+            } else {
+                Level::Info
+            };
+            flash(state, level, text);
+            // The org changed: show it as it is now.
+            let mut effects = vec![Effect::LoadHistory];
+            if !state.session.dry_run {
+                effects.extend(start_fetch(state));
+            }
+            effects
+        }
     }
-    effects
 }
 
 /// A filter request for the users table's query and sort, against the data on screen.
@@ -554,6 +674,9 @@ fn clamp_all(state: &mut AppState) {
     );
     let products = state.data.as_ref().map_or(0, |d| d.derived.activity.len());
     state.activity.product = state.activity.product.min(products.saturating_sub(1));
+    let len = state.history.batches.len();
+    let list = &mut state.history.list;
+    follow(&mut list.cursor, &mut list.offset, len, height);
     let len = state.queue.rows_len();
     let list = &mut state.queue.list;
     follow(
@@ -625,6 +748,12 @@ fn move_by(state: &mut AppState, delta: isize) {
             let len = state.data.as_ref().map_or(0, |d| d.derived.activity.len());
             state.activity.product = step(state.activity.product, len);
         }
+        View::History => {
+            let len = state.history.batches.len();
+            let list = &mut state.history.list;
+            list.cursor = step(list.cursor, len);
+            follow(&mut list.cursor, &mut list.offset, len, height);
+        }
         View::Queue => {
             let len = state.queue.rows_len();
             let list = &mut state.queue.list;
@@ -665,7 +794,12 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
         Command::Right => state.activity.choice = (state.activity.choice + 1) % ACTIVITY_CHOICES,
         Command::NextView => switch(state, 1),
         Command::PrevView => switch(state, View::ALL.len() - 1),
-        Command::Show(v) => state.view = v,
+        Command::Show(v) => {
+            state.view = v;
+            if v == View::History {
+                return vec![Effect::LoadHistory];
+            }
+        }
         Command::Search => {
             let text = state.users.query.clone();
             let cursor = text.chars().count();
@@ -695,7 +829,7 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             }
             state.view = View::Users;
         }
-        Command::Quit if !state.queue.queue.is_empty() => {
+        Command::Quit if !state.queue.queue.is_empty() || batch_running(state) => {
             state.overlay = Some(Overlay::QuitConfirm)
         }
         Command::Quit => state.quit = true,
@@ -715,7 +849,13 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             })
         }
         Command::Review => {
-            if state.queue.queue.is_empty() {
+            if batch_running(state) {
+                flash(
+                    state,
+                    Level::Warn,
+                    "a batch is running: wait for it, or cancel it with X",
+                );
+            } else if state.queue.queue.is_empty() {
                 flash(
                     state,
                     Level::Warn,
@@ -732,6 +872,36 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             }
         }
         Command::Remove => return remove_queue_row(state),
+        Command::Pause => {
+            if let Some(b) = state.batch.as_mut().filter(|b| b.running()) {
+                b.paused = !b.paused;
+                let paused = b.paused;
+                return vec![Effect::PauseBatch(paused)];
+            }
+            flash(state, Level::Info, "no batch is running");
+        }
+        Command::Cancel => {
+            if let Some(b) = state.batch.as_mut().filter(|b| b.running()) {
+                b.cancelling = true;
+                flash(
+                    state,
+                    Level::Warn,
+                    "cancelling: calls in flight finish and are recorded",
+                );
+                return vec![Effect::CancelBatch];
+            }
+            flash(state, Level::Info, "no batch is running");
+        }
+        Command::Undo | Command::Retry => {
+            let Some(b) = state.history.batches.get(state.history.list.cursor) else {
+                return vec![];
+            };
+            return vec![if command == Command::Undo {
+                Effect::WriteUndo(b.id)
+            } else {
+                Effect::WriteRetry(b.id)
+            }];
+        }
         Command::Mark => {
             if let (Some(d), Some(ix)) = (&state.data, state.current_user()) {
                 state.marks.toggle(&d.dir, ix);
@@ -805,7 +975,7 @@ fn open(state: &mut AppState) -> Vec<Effect> {
             let name = &data.dir.groups[gi].name;
             show_users(state, format!("group:{}", quote(name)), None)
         }
-        View::Queue => vec![],
+        View::Queue | View::History => vec![],
         View::Activity => {
             let Some(p) = data.derived.activity.get(state.activity.product) else {
                 return vec![];

@@ -5,6 +5,7 @@ mod confirm;
 mod details;
 mod groups;
 mod help;
+mod history;
 mod menu;
 mod queue;
 mod theme;
@@ -47,6 +48,7 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
         View::Groups => groups::draw(state, frame, areas.body),
         View::Activity => activity::draw(state, frame, areas.body),
         View::Queue => queue::draw(state, frame, areas.body),
+        View::History => history::draw(state, frame, areas.body),
     }
     query_line(state, frame, areas.query);
     status_line(state, frame, areas.status);
@@ -147,6 +149,12 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
                 thousands(total)
             ),
             t.title(),
+        ));
+    }
+    if let Some(b) = state.batch.as_ref().filter(|b| b.running()) {
+        spans.push(Span::styled(
+            format!("{} (p pause, X cancel) ", history::progress_text(b)),
+            t.level(super::state::Level::Warn),
         ));
     }
     if !state.marks.is_empty() {
