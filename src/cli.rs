@@ -14,6 +14,7 @@ use crate::commands;
     about = "Find the Atlassian Cloud seats nobody uses and take them back safely"
 )]
 pub struct Cli {
+    /// Settings for the console (no subcommand); before a subcommand they count as its own.
     #[command(flatten)]
     pub global: GlobalArgs,
     /// Without a subcommand, seats opens the console on the active profile.
@@ -21,30 +22,69 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Connection settings that override the active profile.
+/// The console's settings: the connection, and how it runs. Each subcommand flattens only
+/// the part it uses, so `seats sandbox --help` lists no connection flags.
 #[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {
-    /// Profile to use (default: the profile marked default in config.toml).
-    #[arg(long, global = true, env = "SEATS_PROFILE")]
-    pub profile: Option<String>,
-    /// Base URL of the Organizations admin API (default https://api.atlassian.com).
-    #[arg(long, global = true, value_name = "URL")]
-    pub admin_url: Option<String>,
-    /// Base URL of the Jira and Confluence site, e.g. https://example.atlassian.net.
-    #[arg(long, global = true, value_name = "URL")]
-    pub site_url: Option<String>,
-    /// Organization id (admin.atlassian.com/o/<org id>/...).
-    #[arg(long, global = true, value_name = "ID")]
-    pub org_id: Option<String>,
-    /// Email of the Atlassian account that owns the site API token.
-    #[arg(long, global = true, value_name = "EMAIL")]
-    pub email: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Open the local snapshot without touching the network.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub offline: bool,
     /// Show and save what a batch would do instead of doing it.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Connection settings that override the active profile.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnectionArgs {
+    /// Profile to use (else SEATS_PROFILE, else the profile marked default in config.toml).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Base URL of the Organizations admin API (default https://api.atlassian.com; with or without /admin).
+    #[arg(long, value_name = "URL")]
+    pub admin_url: Option<String>,
+    /// Base URL of the Jira and Confluence site, e.g. https://example.atlassian.net.
+    #[arg(long, value_name = "URL")]
+    pub site_url: Option<String>,
+    /// Organization id (admin.atlassian.com/o/<org id>/...).
+    #[arg(long, value_name = "ID")]
+    pub org_id: Option<String>,
+    /// Email of the Atlassian account that owns the site API token.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+}
+
+impl ConnectionArgs {
+    /// These flags (given after the subcommand) over `outer` (given before it).
+    pub fn over(self, outer: ConnectionArgs) -> ConnectionArgs {
+        ConnectionArgs {
+            profile: self.profile.or(outer.profile),
+            admin_url: self.admin_url.or(outer.admin_url),
+            site_url: self.site_url.or(outer.site_url),
+            org_id: self.org_id.or(outer.org_id),
+            email: self.email.or(outer.email),
+        }
+    }
+}
+
+/// Flags that change how the console runs (`seats demo` takes them too).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ModeArgs {
+    /// Open the local snapshot without touching the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Show and save what a batch would do instead of doing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// The connection flags of a command that talks to an org.
+#[derive(Debug, Clone, Default, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,7 +96,7 @@ pub enum Command {
     /// Serve a simulated Atlassian Cloud org (admin, user management, Jira and Confluence APIs) on 127.0.0.1.
     Sandbox(SandboxArgs),
     /// Show the profile in use, the org, seats per product and whether each API answers.
-    Status,
+    Status(StatusArgs),
     /// Export users, groups or seats as CSV or JSON.
     Export(ExportArgs),
     /// Plan a bulk action for the users a query selects: print the summary, write the plan file.
@@ -67,6 +107,58 @@ pub enum Command {
     Logout(LogoutArgs),
     /// List profiles and which secrets each has (never their values).
     Profiles,
+}
+
+/// What part of the console's settings a subcommand uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Takes {
+    pub connection: bool,
+    pub mode: bool,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Demo(_) => "demo",
+            Command::Report(_) => "report",
+            Command::Sandbox(_) => "sandbox",
+            Command::Status(_) => "status",
+            Command::Export(_) => "export",
+            Command::Plan(_) => "plan",
+            Command::Login(_) => "login",
+            Command::Logout(_) => "logout",
+            Command::Profiles => "profiles",
+        }
+    }
+
+    /// The settings this subcommand reads; the others, given before it, are refused.
+    pub fn takes(&self) -> Takes {
+        let (connection, mode) = match self {
+            Command::Demo(_) => (false, true),
+            Command::Plan(_) => (true, true),
+            Command::Sandbox(_) | Command::Profiles => (false, false),
+            Command::Report(_)
+            | Command::Status(_)
+            | Command::Export(_)
+            | Command::Login(_)
+            | Command::Logout(_) => (true, false),
+        };
+        Takes { connection, mode }
+    }
+
+    /// Its own connection flags and mode, if it has them (to merge with those before it).
+    fn own(&mut self) -> (Option<&mut ConnectionArgs>, Option<&mut ModeArgs>) {
+        match self {
+            Command::Demo(a) => (None, Some(&mut a.mode)),
+            Command::Report(a) => (Some(&mut a.connection), None),
+            Command::Status(a) => (Some(&mut a.connection), None),
+            Command::Export(a) => (Some(&mut a.connection), None),
+            Command::Plan(a) => (Some(&mut a.connection), Some(&mut a.mode)),
+            Command::Login(a) => (Some(&mut a.connection), None),
+            Command::Logout(a) => (Some(&mut a.connection), None),
+            Command::Sandbox(_) | Command::Profiles => (None, None),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -83,6 +175,8 @@ pub struct DemoArgs {
     /// Added latency per request to the simulated org, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    #[command(flatten)]
+    pub mode: ModeArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -96,6 +190,8 @@ pub struct ReportArgs {
     /// With --demo: seed of the simulated org.
     #[arg(long, default_value_t = 7, requires = "demo")]
     pub seed: u64,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -160,8 +256,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N")]
     pub inactive_days: Option<u32>,
     /// Only this product (e.g. jira-software, jira-servicedesk, confluence).
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", value_parser = crate::config::parse_product_key)]
     pub product: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// The action `seats plan` plans, as the console's action menu names it.
@@ -200,6 +298,10 @@ pub struct PlanArgs {
     /// Plan file to write (default: seats-plan-<time>.json in the current directory).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub mode: ModeArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -213,42 +315,105 @@ pub struct LoginArgs {
     /// Make this profile the default one.
     #[arg(long)]
     pub default: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct LogoutArgs {}
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Parses the command line: the subcommand's own flags over those given before it, and
+/// `SEATS_PROFILE` under both. A flag before a subcommand that does not use it is refused.
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    let given = |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+    if let Some(command) = cli.command.as_mut() {
+        let takes = command.takes();
+        let refused: Vec<&str> = [
+            ("profile", "--profile", takes.connection),
+            ("admin_url", "--admin-url", takes.connection),
+            ("site_url", "--site-url", takes.connection),
+            ("org_id", "--org-id", takes.connection),
+            ("email", "--email", takes.connection),
+            ("offline", "--offline", takes.mode),
+            ("dry_run", "--dry-run", takes.mode),
+        ]
+        .into_iter()
+        .filter(|(id, _, taken)| !taken && given(id))
+        .map(|(_, flag, _)| flag)
+        .collect();
+        if !refused.is_empty() {
+            let mut cmd = Cli::command();
+            return Err(cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "`seats {}` does not use {}: drop {}",
+                    command.name(),
+                    refused.join(", "),
+                    if refused.len() == 1 { "it" } else { "them" }
+                ),
+            ));
+        }
+        // Commands read the merged settings from `cli.global`.
+        let (connection, mode) = command.own();
+        if let Some(own) = connection {
+            cli.global.connection = std::mem::take(own).over(cli.global.connection);
+        }
+        if let Some(own) = mode {
+            cli.global.offline |= own.offline;
+            cli.global.dry_run |= own.dry_run;
+        }
+    }
+    if cli.global.connection.profile.is_none() {
+        cli.global.connection.profile = std::env::var("SEATS_PROFILE").ok();
+    }
+    Ok(cli)
+}
 
 /// Parses the command line, runs the command and maps errors to an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     crate::logging::install_panic_hook();
-    let _log_guard = crate::logging::init();
+    let (_log_guard, log_problem) = match crate::logging::init() {
+        Ok(guard) => (guard, None),
+        Err(problem) => (None, Some(problem)),
+    };
+    if let Some(problem) = log_problem {
+        // Once, before the command: it still runs, without a log.
+        crate::output::note(format!("warning: {problem}"));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(err) => {
-            eprintln!("error: could not start the async runtime: {err}");
+            crate::output::note(format!("error: could not start the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let result = runtime.block_on(commands::run(cli));
+    crate::output::end_open_line();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         // `seats export users | head`: the reader has all it wants; not an error.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if crate::output::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err:#}");
-            eprintln!("error: {err:#}");
+            crate::output::note(format!("error: {err:#}"));
             ExitCode::FAILURE
         }
     }
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod exec;
 pub mod filter;
 pub mod logging;
+pub mod output;
 pub mod paths;
 pub mod plan;
 pub mod sandbox;

@@ -13,7 +13,7 @@ use std::fmt;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::atlassian::Secret;
+use crate::atlassian::{Secret, SecretSource};
 
 /// Keyring service name of every seats entry.
 pub const SERVICE: &str = "seats";
@@ -166,12 +166,21 @@ pub fn store(profile: &str, kind: SecretKind, secret: &Secret) -> Result<(), Key
     Ok(())
 }
 
-/// Reads one secret of a profile; `None` when the keyring has no such entry.
+/// Reads one secret of a profile; `None` when the keyring has no such entry. An entry stored
+/// outside seats (`secret-tool store` from `echo`) is trimmed like any credential entering.
 pub fn load(profile: &str, kind: SecretKind) -> Result<Option<Secret>, KeyringError> {
     let user = entry_user(profile, kind);
+    let source = SecretSource::Keyring {
+        profile: profile.to_string(),
+    };
     off_runtime("reading a secret", move || {
         match entry(&user)?.get_password() {
-            Ok(value) => Ok(Some(Secret::new(value))),
+            Ok(value) => Secret::entered(&value, kind.label(), source)
+                .map(Some)
+                .map_err(|e| KeyringError::Entry {
+                    user: user.clone(),
+                    detail: e.to_string(),
+                }),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(classify(&user, e)),
         }

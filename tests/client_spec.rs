@@ -113,6 +113,24 @@ async fn every_admin_api_request_and_response_is_valid_against_the_spec() {
         ..FetchOptions::default()
     };
     let dir = fetch_directory(&client, &sb.org_id(), opts).await.unwrap();
+    // The parallel user fetch's shapes are among the checked exchanges: the counts, and the
+    // filtered searches sorted both ways.
+    let recorded = sb.recorded();
+    let sent = |check: &dyn Fn(&serde_json::Value) -> bool| {
+        recorded.iter().any(|e| {
+            e.path.ends_with("/users/search") && e.request_body.as_ref().is_some_and(check)
+        })
+    };
+    for direction in ["asc", "desc"] {
+        assert!(sent(&|b| b["membershipStatus"]
+            == serde_json::json!(["active"])
+            && b["sortBy"][0]["direction"] == direction));
+    }
+    assert!(sent(
+        &|b| b["membershipStatus"] == serde_json::json!(["suspended"])
+    ));
+    assert!(recorded.iter().any(|e| e.path.ends_with("/users/count")
+        && e.query.as_deref() == Some("membershipStatus=active")));
     list_orgs(&client).try_concat().await.unwrap();
     org.get().await.unwrap();
     let dirs = org.directories(None).try_concat().await.unwrap();

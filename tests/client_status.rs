@@ -3,12 +3,19 @@
 
 use seats::sandbox::{SandboxConfig, start};
 
-async fn status(base: &str, org_id: &str, key: &str) -> std::process::Output {
+/// `seats status` with the org key and, when `site` is set, the site's email and token.
+async fn status(base: &str, org_id: &str, key: &str, site: bool) -> std::process::Output {
     let dirs = tempfile::tempdir().unwrap();
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_seats"))
-        .args(["--admin-url", base, "--org-id", org_id, "status"])
-        .env("SEATS_ORG_API_KEY", key)
-        .env_remove("SEATS_SITE_API_TOKEN")
+    let cfg = SandboxConfig::default();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_seats"));
+    cmd.args(["--admin-url", base, "--org-id", org_id, "status"]);
+    if site {
+        cmd.args(["--site-url", base, "--email", &cfg.site_email])
+            .env("SEATS_SITE_API_TOKEN", &cfg.site_token);
+    } else {
+        cmd.env_remove("SEATS_SITE_API_TOKEN");
+    }
+    cmd.env("SEATS_ORG_API_KEY", key)
         .env_remove("SEATS_PROFILE")
         // Never the real home's config or data dir.
         .env("SEATS_CONFIG_DIR", dirs.path())
@@ -27,9 +34,9 @@ async fn status_reports_the_org_and_api_health_without_secrets() {
     .await
     .unwrap();
     let key = SandboxConfig::default().org_api_key;
-    let out = status(&sb.base_url(), &sb.org_id(), &key).await;
+    let out = status(&sb.base_url(), &sb.org_id(), &key, true).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // Every configured API answers, so status succeeds.
+    // Every API answers, so status succeeds.
     assert!(
         out.status.success() && !stdout.contains("FAILED"),
         "{stdout}\n{}",
@@ -61,7 +68,7 @@ async fn status_reports_the_org_and_api_health_without_secrets() {
     assert!(
         stdout
             .lines()
-            .any(|l| l.starts_with("site API token") && l.ends_with("missing")),
+            .any(|l| l.starts_with("Jira API") && l.contains("answers (")),
         "{stdout}"
     );
     assert!(!stdout.contains(&key));
@@ -91,11 +98,38 @@ async fn status_reports_the_org_and_api_health_without_secrets() {
         );
     }
 
-    let out = status(&sb.base_url(), &sb.org_id(), "a-wrong-key-QWERTY").await;
+    // Without the site's credentials those checks cannot pass: shown, and the exit code says so.
+    let out = status(&sb.base_url(), &sb.org_id(), &key, false).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("site API token") && l.ends_with("missing")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("Jira API") && l.contains("not checked")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("admin API") && l.contains("answers (")),
+        "{stdout}"
+    );
+
+    let out = status(&sb.base_url(), &sb.org_id(), "a-wrong-key-QWERTY", true).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
     assert!(
-        stdout.contains("FAILED") && stdout.contains("org API key was refused"),
+        // The refusal names the credential and where it came from.
+        stdout.contains("FAILED")
+            && stdout.contains(
+                "the org API key from the environment variable SEATS_ORG_API_KEY was refused"
+            ),
         "{stdout}"
     );
     assert!(!stdout.contains("QWERTY") && !String::from_utf8_lossy(&out.stderr).contains("QWERTY"));

@@ -62,5 +62,6 @@ fn an_out_of_range_value_is_named_with_its_line() {
     let (ok, err, path, _tmp) =
         profiles_with_config("[prices.per_user_month]\nconfluence = -1.0\n");
     assert!(!ok);
-    assert_points_at(&err, &path, 1, &["price of confluence must be 0 or more"]);
+    // The line of the bad value, not the table's header.
+    assert_points_at(&err, &path, 2, &["a price must be 0 or more, not -1"]);
 }

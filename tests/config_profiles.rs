@@ -1,7 +1,7 @@
 //! Which profile a command uses, and how flags layer over it (no keyring needed: these
 //! profiles record no stored secret, so the keyring is never asked).
 
-use seats::cli::GlobalArgs;
+use seats::cli::{ConnectionArgs, GlobalArgs};
 use seats::commands::connect::{ProfileInfo, key_age_warnings, resolve_with};
 use seats::config::Config;
 
@@ -23,7 +23,10 @@ email = "eu@example.com"
 
 fn args(profile: Option<&str>) -> GlobalArgs {
     GlobalArgs {
-        profile: profile.map(String::from),
+        connection: ConnectionArgs {
+            profile: profile.map(String::from),
+            ..ConnectionArgs::default()
+        },
         ..GlobalArgs::default()
     }
 }
@@ -48,8 +51,8 @@ fn a_named_profile_wins_over_the_default() {
 #[test]
 fn flags_override_the_profile_settings() {
     let mut global = args(Some("eu"));
-    global.org_id = Some("org-flag".into());
-    global.site_url = Some("https://flag.atlassian.net".into());
+    global.connection.org_id = Some("org-flag".into());
+    global.connection.site_url = Some("https://flag.atlassian.net".into());
     let (conn, _) = resolve_with(&global, &config()).unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(conn.org_id.as_deref(), Some("org-flag"));
     assert_eq!(conn.site_url.as_deref(), Some("https://flag.atlassian.net"));
@@ -86,7 +89,7 @@ fn a_default_that_names_no_profile_is_an_error() {
 #[test]
 fn no_profiles_at_all_gives_a_connection_from_flags_only() {
     let mut global = args(None);
-    global.org_id = Some("o".into());
+    global.connection.org_id = Some("o".into());
     let (conn, info) =
         resolve_with(&global, &Config::default()).unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(info.name, None);

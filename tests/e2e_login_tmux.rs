@@ -95,6 +95,8 @@ async fn login_in_a_terminal_then_status_reads_the_keyring() {
         users: 200,
         org_api_key: org_key.clone(),
         site_token: site_token.clone(),
+        // Slow enough that the spinner shows while a credential is checked.
+        latency_ms: 500,
         ..SandboxConfig::default()
     })
     .await
@@ -135,8 +137,17 @@ async fn login_in_a_terminal_then_status_reads_the_keyring() {
     );
 
     tmux.wait_for("Org API key (typing is hidden)");
-    tmux.type_line(&org_key);
+    // Pasted with spaces around it: trimmed where it enters.
+    tmux.type_line(&format!("  {org_key}  "));
+    tmux.wait_for("Checking the org API key");
     tmux.wait_for("Site URL");
+    // A URL with a path is refused as it is typed, and asked again.
+    tmux.type_line(&format!("{}/jira/software/projects", sandbox.site_url()));
+    let screen = tmux.wait_for("has the path");
+    assert!(
+        !screen.contains("Email of the account"),
+        "refused only later:\n{screen}"
+    );
     tmux.type_line(&sandbox.site_url());
     tmux.wait_for("Email of the account");
     tmux.type_line(seats::sandbox::DEFAULT_SITE_EMAIL);

@@ -122,8 +122,32 @@ fn profiles_and_logout_without_a_keyring_say_so_and_change_nothing() {
         Some(config)
     );
 
-    // A command that needs the stored key explains the same, and the environment is the way out.
+    // status explains the same on the key's line, still shows every other check, and fails;
+    // the environment is the way out.
     let out = seats_without_keyring(tmp.path(), &["status"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    let key_line = stdout
+        .lines()
+        .find(|l| l.starts_with("org API key"))
+        .unwrap_or_default();
+    assert!(
+        key_line.contains("no OS keyring") && key_line.contains("SEATS_ORG_API_KEY"),
+        "{stdout}"
+    );
+    for check in [
+        "admin API",
+        "Jira API",
+        "Confluence API",
+        "user management API",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(check)),
+            "{check} missing in:\n{stdout}"
+        );
+    }
+    // A command that needs the stored key stops with the same explanation.
+    let out = seats_without_keyring(tmp.path(), &["export", "users"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(

@@ -630,6 +630,17 @@ async fn admin_reads_in_full(d: &mut Driver, p: &Picks, per_entity: bool) {
     ] {
         d.post(&format!("{dirp}/users/search"), filter, 200).await;
     }
+    for query in [
+        "",
+        "?membershipStatus=active",
+        "?status=suspended&claimStatus=managed",
+    ] {
+        d.get(
+            &format!("/admin/v2/orgs/{org}/directories/-/users/count{query}"),
+            200,
+        )
+        .await;
+    }
     let groups = json!({"limit": 50, "expand": ["counts.resources", "counts.users"]});
     search_to_end(d, &format!("{dirp}/groups/search"), groups).await;
     list_to_end(d, &format!("{dirp}/groups"), "limit=50").await;

@@ -27,6 +27,7 @@ APIS = [
             ("get", "/v1/orgs/{orgId}"),
             ("get", "/v2/orgs/{orgId}/directories"),
             ("post", ORG_DIR + "/users/search"),
+            ("get", ORG_DIR + "/users/count"),
             ("get", ORG_DIR + "/users"),
             ("get", ORG_DIR + "/users/{userId}"),
             ("get", ORG_DIR + "/users/{accountId}/role-assignments"),

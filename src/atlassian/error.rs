@@ -177,8 +177,13 @@ impl ErrorBody {
 /// An error from the Atlassian client. `Display` says what happened and what to do.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    #[error("{}", unauthorized_message(*family, body))]
-    Unauthorized { family: Family, body: ErrorBody },
+    /// `credential` names the credential and where it came from.
+    #[error("{}", unauthorized_message(*family, credential, body))]
+    Unauthorized {
+        family: Family,
+        credential: String,
+        body: ErrorBody,
+    },
 
     #[error("{}", forbidden_message(*family, subject, body))]
     Forbidden {
@@ -187,10 +192,12 @@ pub enum ApiError {
         body: ErrorBody,
     },
 
-    #[error("{}", not_found_message(*family, subject, body))]
+    /// `base`: the base URL the request went to, for a 404 that could mean a wrong URL.
+    #[error("{}", not_found_message(*family, subject, base, body))]
     NotFound {
         family: Family,
         subject: Subject,
+        base: String,
         body: ErrorBody,
     },
 
@@ -234,11 +241,12 @@ pub enum ApiError {
         attempts: u32,
     },
 
-    #[error("could not reach the {family} at {host} ({detail}); check the URL and the network")]
+    /// `host` is `host:port`. Not retried for long: nothing answered, waiting rarely helps.
+    #[error("{}", connect_message(*family, host, cause))]
     Connect {
         family: Family,
         host: String,
-        detail: String,
+        cause: ConnectCause,
     },
 
     #[error(
@@ -291,6 +299,7 @@ impl ApiError {
     }
 
     /// Maps a final (non-retried) error status and body to the variant an admin can act on.
+    #[cfg(test)]
     pub(crate) fn from_status(
         family: Family,
         status: u16,
@@ -298,10 +307,40 @@ impl ApiError {
         body: &[u8],
         attempts: u32,
     ) -> ApiError {
+        ApiError::from_answer(
+            family,
+            status,
+            subject,
+            body,
+            attempts,
+            &Answered::default(),
+        )
+    }
+
+    /// An error for a final status, with the credential sent and the base URL asked, so that
+    /// a 401 names the credential and its source and a 404 can point at the URL.
+    pub(crate) fn from_answer(
+        family: Family,
+        status: u16,
+        subject: &Subject,
+        body: &[u8],
+        attempts: u32,
+        answered: &Answered,
+    ) -> ApiError {
         let body = ErrorBody::parse(body);
         let subject = subject.clone();
         match status {
-            401 => ApiError::Unauthorized { family, body },
+            401 => ApiError::Unauthorized {
+                family,
+                credential: answered.credential.clone().unwrap_or_else(|| {
+                    if family.uses_org_key() {
+                        "the org API key".into()
+                    } else {
+                        "the site email and API token".into()
+                    }
+                }),
+                body,
+            },
             403 => ApiError::Forbidden {
                 family,
                 subject,
@@ -310,6 +349,7 @@ impl ApiError {
             404 => ApiError::NotFound {
                 family,
                 subject,
+                base: answered.base.clone(),
                 body,
             },
             400 | 422 => ApiError::BadRequest {
@@ -338,21 +378,64 @@ impl ApiError {
     }
 }
 
-fn unauthorized_message(family: Family, body: &ErrorBody) -> String {
+fn unauthorized_message(family: Family, credential: &str, body: &ErrorBody) -> String {
     if family.uses_org_key() {
         format!(
-            "the org API key was refused by the {family} (HTTP 401): it may be wrong, revoked or expired (keys last at most a year); \
+            "{credential} was refused by the {family} (HTTP 401): it may be wrong, revoked or expired (keys last at most a year); \
              create one at admin.atlassian.com → Settings → API keys, then run `seats login` or set SEATS_ORG_API_KEY{}",
             body.summary()
         )
     } else {
         format!(
-            "the site email and API token were refused by the {family} (HTTP 401): the email may not own the token, or the token was \
+            "{credential} were refused by the {family} (HTTP 401): the email may not own the token, or the token was \
              revoked or expired (tokens last at most a year); create one at id.atlassian.com → Security → API tokens, then run \
              `seats login` or set SEATS_SITE_API_TOKEN{}",
             body.summary()
         )
     }
+}
+
+/// Why a connection could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectCause {
+    /// Nothing listens on that port (or a firewall said no).
+    Refused,
+    /// The host name does not resolve.
+    Dns,
+    /// No answer to the connection attempt in time.
+    TimedOut(Duration),
+    /// The TLS handshake failed (certificate, protocol).
+    Tls(String),
+    Other(String),
+}
+
+fn connect_message(family: Family, host: &str, cause: &ConnectCause) -> String {
+    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    match cause {
+        ConnectCause::Dns => format!(
+            "could not reach the {family}: the DNS lookup of {name} failed (no such host); check the spelling of the URL and the network"
+        ),
+        ConnectCause::Refused => format!(
+            "could not reach the {family} at {host}: the connection was refused (nothing listens on that port); check the URL and that the server runs"
+        ),
+        ConnectCause::TimedOut(after) => format!(
+            "could not reach the {family} at {host}: no answer to the connection within {} s; check the URL, the network and any proxy or firewall",
+            after.as_secs_f32()
+        ),
+        ConnectCause::Tls(detail) => format!(
+            "could not reach the {family} at {host}: the TLS handshake failed ({detail}); check the URL (https, the right host) and any TLS-intercepting proxy"
+        ),
+        ConnectCause::Other(detail) => format!(
+            "could not reach the {family} at {host} ({detail}); check the URL and the network"
+        ),
+    }
+}
+
+/// What the client knew when an answer came: the credential it sent and the base URL.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Answered {
+    pub credential: Option<String>,
+    pub base: String,
 }
 
 fn forbidden_message(family: Family, subject: &Subject, body: &ErrorBody) -> String {
@@ -390,11 +473,21 @@ fn forbidden_message(family: Family, subject: &Subject, body: &ErrorBody) -> Str
     }
 }
 
-fn not_found_message(family: Family, subject: &Subject, body: &ErrorBody) -> String {
+fn not_found_message(family: Family, subject: &Subject, base: &str, body: &ErrorBody) -> String {
     let org_code = body.has_code("ADMIN-404-2");
+    // The admin API's own errors carry ADMIN-404-n codes; a 404 without one may come from a
+    // server that is not the admin API at all.
+    let from_admin_api = body.codes.iter().any(|c| c.starts_with("ADMIN-404"));
+    let base = if base.is_empty() { "the server" } else { base };
     match subject {
-        Subject::Org(id) => format!(
+        Subject::Org(id) if from_admin_api => format!(
             "no org with id {id} is visible to this key (HTTP 404): check --org-id (admin.atlassian.com/o/<org id>/...) and that the key belongs to that org{}",
+            body.summary()
+        ),
+        Subject::Org(id) => format!(
+            "HTTP 404 from {base} for org {id}: either no org with that id is visible to this key (check --org-id, \
+             admin.atlassian.com/o/<org id>/...), or {base} is not the Organizations admin API (--admin-url is its host, \
+             e.g. https://api.atlassian.com, with or without /admin){}",
             body.summary()
         ),
         _ if org_code => format!(
@@ -410,7 +503,7 @@ fn not_found_message(family: Family, subject: &Subject, body: &ErrorBody) -> Str
             body.summary()
         ),
         Subject::Other => format!(
-            "the {family} has no such resource (HTTP 404): check the URL settings (--admin-url, --site-url){}",
+            "the {family} ({base}) has no such resource (HTTP 404): check the URL settings (--admin-url, --site-url){}",
             body.summary()
         ),
     }
@@ -477,12 +570,23 @@ mod tests {
                 .contains("site email and API token were refused")
         );
 
-        let e = ApiError::from_status(Family::Admin, 404, &Subject::Org("org-9".into()), b"{}", 1);
+        let admin_404 = br#"{"errors":[{"code":"ADMIN-404-2","detail":"Org not found"}]}"#;
+        let e = ApiError::from_status(
+            Family::Admin,
+            404,
+            &Subject::Org("org-9".into()),
+            admin_404,
+            1,
+        );
         assert!(
             e.to_string()
                 .contains("no org with id org-9 is visible to this key"),
             "{e}"
         );
+        // Without the admin API's own code the 404 may mean a wrong URL as well: both are said.
+        let e = ApiError::from_status(Family::Admin, 404, &Subject::Org("org-9".into()), b"{}", 1);
+        let s = e.to_string();
+        assert!(s.contains("--org-id") && s.contains("--admin-url"), "{s}");
 
         let synced = br#"{"errors":[{"code":"ADMIN-403-5","detail":"Group is synced from an external directory"}]}"#;
         let e = ApiError::from_status(Family::Admin, 403, &Subject::Group("g1".into()), synced, 1);

@@ -2,6 +2,9 @@
 //! activity and groups (v2 users/search, 100 a request), groups with the products they grant,
 //! and seats (Jira application roles, org workspaces), in parallel, with progress events.
 
+mod meeting;
+mod users;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -11,9 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::error::{ApiError, Family};
 use super::http::Client;
 use super::jira;
-use super::model::{
-    DirectoryGroup, DirectoryUser, GroupSearchRequest, UserSearchRequest, Workspace,
-};
+use super::model::{DirectoryGroup, DirectoryUser, GroupSearchRequest, Workspace};
 use super::org::{MAX_LIMIT, OrgApi};
 use crate::domain::{
     AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, User,
@@ -23,7 +24,12 @@ use crate::domain::{
 /// Progress of a fetch, for a status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchEvent {
-    /// Users read so far (the total is unknown until the last page).
+    /// The API's count of the users to expect, sent once before the first page (only when the
+    /// users are read in parallel: the plain search gives no total).
+    UsersExpected {
+        total: usize,
+    },
+    /// Distinct users read so far.
     Users {
         fetched: usize,
     },
@@ -38,14 +44,28 @@ pub enum FetchEvent {
     },
 }
 
+/// How the users are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserPaging {
+    /// Several streams that cannot overlap, falling back to `Sequential` if the API refuses them.
+    #[default]
+    Parallel,
+    /// One cursor stream, page by page.
+    Sequential,
+}
+
 /// What to fetch besides users, and how.
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
     pub groups: bool,
     pub seats: bool,
     pub progress: Option<UnboundedSender<FetchEvent>>,
+    /// Each page of users as it arrives, every user exactly once (the console fills its table
+    /// while the rest arrives). The fetch's result holds them all again.
+    pub pages: Option<UnboundedSender<Vec<User>>>,
     /// Users and groups asked for per search request (1 to 100, the API's maximum).
     pub page_size: u32,
+    pub paging: UserPaging,
 }
 
 impl Default for FetchOptions {
@@ -54,7 +74,9 @@ impl Default for FetchOptions {
             groups: false,
             seats: false,
             progress: None,
+            pages: None,
             page_size: MAX_LIMIT,
+            paging: UserPaging::default(),
         }
     }
 }
@@ -109,7 +131,7 @@ pub async fn fetch_directory(
     org.get().await?;
     let fetched_at = Utc::now();
     let page_size = opts.page_size.clamp(1, MAX_LIMIT);
-    let users = fetch_users(&org, page_size, &opts.progress);
+    let users = fetch_users(&org, &opts);
     let groups = async {
         if opts.groups {
             fetch_groups(&org, page_size, &opts.progress)
@@ -165,37 +187,11 @@ pub async fn fetch_directory(
     Ok(dir)
 }
 
-/// Every user in every directory the key manages, `page_size` (at most 100) a request with
-/// productAccess and groups.
-pub async fn fetch_users(
-    org: &OrgApi,
-    page_size: u32,
-    progress: &Option<UnboundedSender<FetchEvent>>,
-) -> Result<Vec<User>, ApiError> {
-    let request = UserSearchRequest {
-        expand: vec![
-            "productAccess".into(),
-            "groups".into(),
-            "platformRoles".into(),
-        ],
-        limit: Some(page_size),
-        ..UserSearchRequest::default()
-    };
-    let mut pages = std::pin::pin!(org.search_users("-", request));
-    let mut users = Vec::new();
-    let path = format!("/admin/v2/orgs/{}/directories/-/users/search", org.org_id());
-    while let Some(page) = pages.try_next().await? {
-        for u in page {
-            users.push(to_user(u, &path)?);
-        }
-        emit(
-            progress,
-            FetchEvent::Users {
-                fetched: users.len(),
-            },
-        );
-    }
-    Ok(users)
+/// Every user in every directory the key manages (see `users` for how), sorted by name then
+/// account id; pages and progress go where `opts` says.
+pub async fn fetch_users(org: &OrgApi, opts: &FetchOptions) -> Result<Vec<User>, ApiError> {
+    let out = users::Output::new(&opts.progress, &opts.pages);
+    users::fetch_users(org, opts.page_size, opts.paging, &out).await
 }
 
 async fn fetch_groups(

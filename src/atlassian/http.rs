@@ -15,8 +15,83 @@ use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
-use super::error::{ApiError, Family, Subject};
+use super::error::{Answered, ApiError, ConnectCause, Family, Subject};
 use super::{Connection, DEFAULT_ADMIN_URL, Secret};
+
+/// Why the client is waiting before it sends again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitReason {
+    /// HTTP 429 (`Retry-After`, `X-RateLimit-Reset` or backoff).
+    RateLimited,
+    /// The rate-limit budget the server announced is spent: sends are spaced out.
+    BudgetSpent,
+    /// A 5xx answer, retried after a backoff.
+    ServerError { status: u16 },
+    /// The connection dropped or timed out, retried after a backoff.
+    Transport,
+}
+
+/// A wait long enough to tell someone about: who, why and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitNotice {
+    pub family: Family,
+    pub reason: WaitReason,
+    /// When the client sends again.
+    pub until: std::time::Instant,
+    /// Attempts made so far for the request that waits (0 when pacing a new one).
+    pub attempt: u32,
+}
+
+impl std::fmt::Display for WaitNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let family = self.family;
+        match &self.reason {
+            WaitReason::RateLimited => write!(f, "the {family} is rate limiting seats"),
+            WaitReason::BudgetSpent => write!(f, "pacing requests to the {family} (rate limit)"),
+            WaitReason::ServerError { status } => write!(
+                f,
+                "the {family} answered HTTP {status}, trying again (attempt {})",
+                self.attempt + 1
+            ),
+            WaitReason::Transport => write!(
+                f,
+                "the connection to the {family} failed, trying again (attempt {})",
+                self.attempt + 1
+            ),
+        }
+    }
+}
+
+/// Called (from the task that waits) for every wait of at least `ClientOptions::notice_after`:
+/// the CLI draws a countdown, the console shows it in its status line. Must not block.
+#[derive(Clone)]
+pub struct WaitHook(Arc<dyn Fn(&WaitNotice) + Send + Sync>);
+
+impl WaitHook {
+    pub fn new(f: impl Fn(&WaitNotice) + Send + Sync + 'static) -> WaitHook {
+        WaitHook(Arc::new(f))
+    }
+
+    /// A hook that sends each notice on a channel (for an event loop such as the console's).
+    pub fn channel() -> (WaitHook, tokio::sync::mpsc::UnboundedReceiver<WaitNotice>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let hook = WaitHook::new(move |n| {
+            // A receiver that is gone no longer wants to know.
+            let _ = tx.send(n.clone());
+        });
+        (hook, rx)
+    }
+
+    fn notify(&self, notice: &WaitNotice) {
+        (self.0)(notice)
+    }
+}
+
+impl std::fmt::Debug for WaitHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WaitHook")
+    }
+}
 
 /// Tunables; the defaults suit a real org.
 #[derive(Debug, Clone)]
@@ -33,6 +108,14 @@ pub struct ClientOptions {
     pub max_wait: Duration,
     /// Requests in flight per family: admin, user management, Jira, Confluence.
     pub concurrency: [usize; 4],
+    /// Retries of a refused (or timed out) connection: brief, since nothing answered. A DNS
+    /// failure is never retried.
+    pub connect_retries: u32,
+    /// Pause before such a retry.
+    pub connect_retry_pause: Duration,
+    /// Told about every wait of at least `notice_after`.
+    pub on_wait: Option<WaitHook>,
+    pub notice_after: Duration,
 }
 
 impl Default for ClientOptions {
@@ -45,6 +128,10 @@ impl Default for ClientOptions {
             backoff_max: Duration::from_secs(30),
             max_wait: Duration::from_secs(300),
             concurrency: [4, 2, 4, 4],
+            connect_retries: 1,
+            connect_retry_pause: Duration::from_millis(300),
+            on_wait: None,
+            notice_after: Duration::from_secs(1),
         }
     }
 }
@@ -239,6 +326,9 @@ struct Inner {
     site_base: Option<Url>,
     org_key: Option<Secret>,
     site_auth: Option<Secret>,
+    /// "the org API key from ..." and "the site email and API token (the token from ...)".
+    org_key_label: String,
+    site_auth_label: String,
     options: ClientOptions,
     families: [FamilyState; 4],
     counters: Counters,
@@ -295,6 +385,57 @@ pub fn checked_base(raw: &str) -> Result<Url, ApiError> {
     Ok(url)
 }
 
+/// The base of the Organizations admin and User management APIs: the API host, e.g.
+/// `https://api.atlassian.com`. Accepted with or without `/admin` (or `/admin/v1`) and a
+/// trailing slash, since seats adds `/admin/v1/...` and `/users/...` itself; any other path is
+/// refused, as it would make every request a 404 blamed on the org id.
+pub fn admin_base(raw: &str) -> Result<Url, ApiError> {
+    base_without(
+        raw,
+        &["/admin/v2", "/admin/v1", "/admin"],
+        "the admin URL",
+        DEFAULT_ADMIN_URL,
+    )
+}
+
+/// The base of the Jira and Confluence site: its root, e.g. `https://example.atlassian.net`.
+/// Accepted with `/wiki` or `/jira` after it (copied from the browser) and a trailing slash;
+/// any other path is refused.
+pub fn site_base(raw: &str) -> Result<Url, ApiError> {
+    base_without(
+        raw,
+        &["/wiki", "/jira"],
+        "the site URL",
+        "https://example.atlassian.net",
+    )
+}
+
+fn base_without(raw: &str, suffixes: &[&str], what: &str, example: &str) -> Result<Url, ApiError> {
+    let mut url = checked_base(raw)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ApiError::Config(format!(
+            "{what} {:?} has a query or fragment: give just the base, e.g. {example}",
+            raw.trim()
+        )));
+    }
+    let path = url.path().trim_end_matches('/').to_owned();
+    let rest = suffixes
+        .iter()
+        .find_map(|s| path.strip_suffix(s).filter(|r| r.is_empty()))
+        .unwrap_or(&path);
+    if !rest.is_empty() {
+        let mut root = url.clone();
+        root.set_path("");
+        return Err(ApiError::Config(format!(
+            "{what} {:?} has the path {path:?}: give the base only, e.g. {} (seats adds the API paths itself)",
+            raw.trim(),
+            root.as_str().trim_end_matches('/')
+        )));
+    }
+    url.set_path("");
+    Ok(url)
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -310,8 +451,22 @@ impl Client {
     }
 
     pub fn with_options(conn: &Connection, options: ClientOptions) -> Result<Client, ApiError> {
-        let admin_base = checked_base(conn.admin_url.as_deref().unwrap_or(DEFAULT_ADMIN_URL))?;
-        let site_base = conn.site_url.as_deref().map(checked_base).transpose()?;
+        let admin_base = admin_base(conn.admin_url.as_deref().unwrap_or(DEFAULT_ADMIN_URL))?;
+        let site_base = conn.site_url.as_deref().map(site_base).transpose()?;
+        let org_key_label = conn.org_api_key.as_ref().map_or_else(
+            || "the org API key".to_owned(),
+            |k| k.describe("org API key"),
+        );
+        let site_auth_label = match &conn.site_token {
+            Some(t) => match t.source() {
+                Some(source) => format!(
+                    "the site email {} and API token (the token from {source})",
+                    conn.email.as_deref().unwrap_or("?"),
+                ),
+                None => "the site email and API token".to_owned(),
+            },
+            _ => "the site email and API token".to_owned(),
+        };
         let site_auth = match (&conn.email, &conn.site_token) {
             (Some(email), Some(token)) if !token.is_empty() => {
                 let raw = format!("{email}:{}", token.expose());
@@ -340,6 +495,8 @@ impl Client {
                 site_base,
                 org_key: conn.org_api_key.clone().filter(|k| !k.is_empty()),
                 site_auth,
+                org_key_label,
+                site_auth_label,
                 options,
                 families,
                 counters: Counters::default(),
@@ -396,12 +553,44 @@ impl Client {
                 })?,
         };
         let mut value = HeaderValue::from_str(&raw).map_err(|_| {
-            ApiError::Config(
-                "the credential holds characters HTTP headers cannot carry; paste it again".into(),
-            )
+            ApiError::Config(format!(
+                "{} cannot be sent: it holds characters HTTP headers cannot carry (a line break, a control character); copy it again",
+                self.credential_label(family)
+            ))
         })?;
         value.set_sensitive(true);
         Ok(value)
+    }
+
+    fn credential_label(&self, family: Family) -> &str {
+        match family {
+            Family::Admin | Family::UserManagement => &self.inner.org_key_label,
+            Family::Jira | Family::Confluence => &self.inner.site_auth_label,
+        }
+    }
+
+    fn answered(&self, family: Family) -> Answered {
+        Answered {
+            credential: Some(self.credential_label(family).to_owned()),
+            base: self
+                .base(family)
+                .map(|b| b.as_str().trim_end_matches('/').to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn notify(&self, family: Family, reason: WaitReason, wait: Duration, attempt: u32) {
+        let opts = &self.inner.options;
+        if let Some(hook) = &opts.on_wait
+            && wait >= opts.notice_after
+        {
+            hook.notify(&WaitNotice {
+                family,
+                reason,
+                until: std::time::Instant::now() + wait,
+                attempt,
+            });
+        }
     }
 
     fn url_for(&self, req: &Request) -> Result<Url, ApiError> {
@@ -457,6 +646,7 @@ impl Client {
         let state = &self.inner.families[req.family.index()];
         let opts = &self.inner.options;
         let mut attempt: u32 = 0;
+        let mut connect_failures: u32 = 0;
         loop {
             attempt += 1;
             let permit = state
@@ -464,7 +654,7 @@ impl Client {
                 .acquire()
                 .await
                 .map_err(|_| ApiError::Config("the HTTP client was shut down".into()))?;
-            self.wait_turn(state).await;
+            self.wait_turn(req.family, state).await;
 
             let mut builder = self
                 .inner
@@ -513,12 +703,13 @@ impl Client {
                             .fetch_add(1, Ordering::Relaxed);
                     }
                     if !retryable {
-                        return Err(ApiError::from_status(
+                        return Err(ApiError::from_answer(
                             req.family,
                             code,
                             &req.subject,
                             &body,
                             attempt,
+                            &self.answered(req.family),
                         ));
                     }
                     let server_wait = server_wait(&headers, code == 429);
@@ -538,12 +729,13 @@ impl Client {
                                 wait: server_wait.unwrap_or_default(),
                                 attempts: attempt,
                             },
-                            _ => ApiError::from_status(
+                            _ => ApiError::from_answer(
                                 req.family,
                                 code,
                                 &req.subject,
                                 &body,
                                 attempt,
+                                &self.answered(req.family),
                             ),
                         });
                     }
@@ -558,33 +750,65 @@ impl Client {
                     tracing::debug!(path = %req.path, status = code, wait_ms = wait.as_millis() as u64, "retrying");
                     self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
                     if code != 429 {
+                        self.notify(
+                            req.family,
+                            WaitReason::ServerError { status: code },
+                            wait,
+                            attempt,
+                        );
                         tokio::time::sleep(wait).await;
                     }
                 }
                 Err(err) => {
                     tracing::debug!(method = %req.method, path = %req.path, ms, attempt, kind = error_kind(&err), "atlassian request failed");
-                    // A refused connection never reached the server: safe to repeat any request.
-                    let safe = err.is_connect() || req.retry != Retry::Once;
-                    if !safe || !retries_left {
-                        return Err(self.transport_error(req, &url, &err, attempt));
+                    if err.is_connect() {
+                        // Nothing answered: not a transient 5xx. A DNS failure is final; a
+                        // refused or timed-out connection gets a brief retry, then fails
+                        // naming the host and port. It never reached the server, so any
+                        // request may be repeated.
+                        let cause = connect_cause(&err, opts.connect_timeout);
+                        if cause == ConnectCause::Dns
+                            || connect_failures >= opts.connect_retries
+                            || !retries_left
+                        {
+                            return Err(ApiError::Connect {
+                                family: req.family,
+                                host: host_and_port(&url),
+                                cause,
+                            });
+                        }
+                        connect_failures += 1;
+                        self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(opts.connect_retry_pause).await;
+                        continue;
+                    }
+                    if req.retry == Retry::Once || !retries_left {
+                        return Err(self.transport_error(req, &err, attempt));
                     }
                     self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(self.backoff(attempt)).await;
+                    let wait = self.backoff(attempt);
+                    self.notify(req.family, WaitReason::Transport, wait, attempt);
+                    tokio::time::sleep(wait).await;
                 }
             }
         }
     }
 
-    async fn wait_turn(&self, state: &FamilyState) {
+    async fn wait_turn(&self, family: Family, state: &FamilyState) {
         loop {
-            let go = state.pace.lock().await.reserve(Instant::now());
+            let now = Instant::now();
+            let go = state.pace.lock().await.reserve(now);
             match go {
                 Go::Now => return,
                 Go::At(t) => {
+                    self.notify(family, WaitReason::BudgetSpent, t - now, 0);
                     tokio::time::sleep_until(t).await;
                     return;
                 }
-                Go::Blocked(t) => tokio::time::sleep_until(t).await,
+                Go::Blocked(t) => {
+                    self.notify(family, WaitReason::RateLimited, t - now, 0);
+                    tokio::time::sleep_until(t).await
+                }
             }
         }
     }
@@ -599,25 +823,13 @@ impl Client {
         Duration::from_millis(ms)
     }
 
-    fn transport_error(
-        &self,
-        req: &Request,
-        url: &Url,
-        err: &reqwest::Error,
-        attempts: u32,
-    ) -> ApiError {
+    fn transport_error(&self, req: &Request, err: &reqwest::Error, attempts: u32) -> ApiError {
         if err.is_timeout() {
             ApiError::Timeout {
                 family: req.family,
                 path: req.path.clone(),
                 after: self.inner.options.timeout,
                 attempts,
-            }
-        } else if err.is_connect() {
-            ApiError::Connect {
-                family: req.family,
-                host: url.host_str().unwrap_or("?").to_owned(),
-                detail: error_kind(err).to_owned(),
             }
         } else {
             ApiError::Dropped {
@@ -626,6 +838,45 @@ impl Client {
                 attempts,
             }
         }
+    }
+}
+
+/// `host:port` of a URL, for messages.
+fn host_and_port(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// What stopped a connection, from the error's causes (reqwest → hyper → io).
+fn connect_cause(err: &reqwest::Error, connect_timeout: Duration) -> ConnectCause {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut last = String::new();
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return ConnectCause::Refused,
+                std::io::ErrorKind::TimedOut => return ConnectCause::TimedOut(connect_timeout),
+                _ => {}
+            }
+        }
+        let text = e.to_string();
+        let lower = text.to_ascii_lowercase();
+        if lower.contains("dns error") || lower.contains("failed to lookup address") {
+            return ConnectCause::Dns;
+        }
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            return ConnectCause::Tls(text);
+        }
+        last = text;
+        cause = e.source();
+    }
+    if err.is_timeout() {
+        ConnectCause::TimedOut(connect_timeout)
+    } else {
+        ConnectCause::Other(last)
     }
 }
 

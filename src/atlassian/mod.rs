@@ -14,9 +14,9 @@ mod site_membership;
 pub mod users;
 pub mod verify;
 
-pub use error::{ApiError, Family};
-pub use http::{Client, ClientOptions, Stats};
-pub use secret::Secret;
+pub use error::{ApiError, ConnectCause, Family};
+pub use http::{Client, ClientOptions, Stats, WaitHook, WaitNotice, WaitReason};
+pub use secret::{CredentialError, Secret, SecretSource, redact};
 
 /// Default base URL of the Organizations admin and User management APIs.
 pub const DEFAULT_ADMIN_URL: &str = "https://api.atlassian.com";
@@ -25,7 +25,8 @@ pub const DEFAULT_ADMIN_URL: &str = "https://api.atlassian.com";
 /// profile, the global flags, the environment and the keyring.
 #[derive(Debug, Clone, Default)]
 pub struct Connection {
-    /// Base of the admin API without `/admin` (default `https://api.atlassian.com`).
+    /// Base of the admin API: its host, with or without `/admin` (default
+    /// `https://api.atlassian.com`); see [`http::admin_base`].
     pub admin_url: Option<String>,
     /// Base of the Jira and Confluence site, e.g. `https://example.atlassian.net`.
     pub site_url: Option<String>,

@@ -73,16 +73,52 @@ pub struct UserSearchRequest {
     pub group_ids: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub status: Vec<String>,
+    /// `active`, `suspended` or `no_membership`: where the account stands in the org's directories.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub membership_status: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_status: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub email_domains: Vec<String>,
+    /// At most one entry (the API sorts by one field).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sort_by: Vec<SortBy>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expand: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+}
+
+/// One `sortBy` entry of a user search; `nick_name` is the only field the API sorts users by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SortBy {
+    pub field: String,
+    pub direction: SortDirection,
+}
+
+impl SortBy {
+    pub fn nickname(direction: SortDirection) -> SortBy {
+        SortBy {
+            field: "nick_name".into(),
+            direction,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortDirection {
+    Asc,
+    Desc,
+}
+
+/// The answer of `GET .../users/count`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserCount {
+    #[serde(default)]
+    pub count: Option<u64>,
 }
 
 /// `MultiDirectoryUserSearchPage`.

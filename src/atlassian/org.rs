@@ -198,6 +198,25 @@ impl OrgApi {
         })
     }
 
+    /// `GET /v2/orgs/{orgId}/directories/{directoryId}/users/count` for the accounts whose
+    /// membership status is one of `membership_status`; `None` when the answer has no count.
+    pub async fn count_users(
+        &self,
+        directory_id: &str,
+        membership_status: &[&str],
+    ) -> Result<Option<u64>, ApiError> {
+        let path = self.path(
+            "v2",
+            &format!("/directories/{}/users/count", enc(directory_id)),
+        );
+        let mut req = Request::get(Family::Admin, path).subject(self.org_subject());
+        for status in membership_status {
+            req = req.query("membershipStatus", status);
+        }
+        let answer: UserCount = self.client.json(req).await?;
+        Ok(answer.count)
+    }
+
     /// `GET .../directories/{directoryId}/users/{accountId}`.
     pub async fn user(
         &self,

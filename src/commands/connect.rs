@@ -5,16 +5,38 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::atlassian::{Client, ClientOptions, Connection, Secret};
+use crate::atlassian::{Client, ClientOptions, Connection, Secret, SecretSource};
 use crate::cli::GlobalArgs;
 use crate::config::{self, Config, Profile};
 use crate::secrets::{self, SecretKind};
 
-fn env_secret(var: &str) -> Option<Secret> {
-    std::env::var(var)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .map(Secret::new)
+/// A secret from its environment variable: trimmed, checked, and named with its source in
+/// any error. Unset or blank means none.
+fn env_secret(kind: SecretKind) -> anyhow::Result<Option<Secret>> {
+    let var = kind.env_var();
+    match std::env::var(var) {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => Ok(Some(Secret::entered(
+            &v,
+            kind.label(),
+            SecretSource::Env(var),
+        )?)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => anyhow::bail!(
+            "the {} from the environment variable {var} is not valid text: set it again",
+            kind.label()
+        ),
+    }
+}
+
+/// The connection with what could be resolved, and each secret that could not be (for
+/// `seats status`, which shows every check rather than stopping at the first).
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub connection: Connection,
+    pub info: ProfileInfo,
+    /// A secret the profile should have but that could not be read, and why.
+    pub problems: Vec<(SecretKind, String)>,
 }
 
 /// Where the connection came from: the profile and when its secrets were stored. Kept beside
@@ -37,20 +59,37 @@ pub fn resolve_with(
     global: &GlobalArgs,
     config: &Config,
 ) -> anyhow::Result<(Connection, ProfileInfo)> {
-    let selected = config.select_profile(global.profile.as_deref())?;
+    let resolved = resolve_each(global, config)?;
+    if let Some((_, problem)) = resolved.problems.into_iter().next() {
+        anyhow::bail!(problem);
+    }
+    Ok((resolved.connection, resolved.info))
+}
+
+/// As [`resolve_with`], but a secret that cannot be read is listed in `problems` instead of
+/// failing the whole resolution. A config or profile error still fails.
+pub fn resolve_each(global: &GlobalArgs, config: &Config) -> anyhow::Result<Resolved> {
+    let flags = &global.connection;
+    let selected = config.select_profile(flags.profile.as_deref())?;
     let (name, profile) = match selected {
         Some((name, p)) => (Some(name.to_string()), p.clone()),
         None => (None, Profile::default()),
     };
-    let (org_api_key, org_api_key_stored_at) =
-        secret(name.as_deref(), &profile, SecretKind::OrgApiKey)?;
-    let (site_token, site_token_stored_at) =
-        secret(name.as_deref(), &profile, SecretKind::SiteApiToken)?;
+    let mut problems = Vec::new();
+    let mut each = |kind| match secret(name.as_deref(), &profile, kind) {
+        Ok(found) => found,
+        Err(e) => {
+            problems.push((kind, format!("{e:#}")));
+            (None, None)
+        }
+    };
+    let (org_api_key, org_api_key_stored_at) = each(SecretKind::OrgApiKey);
+    let (site_token, site_token_stored_at) = each(SecretKind::SiteApiToken);
     let connection = Connection {
-        admin_url: global.admin_url.clone().or(profile.admin_url),
-        site_url: global.site_url.clone().or(profile.site_url),
-        org_id: global.org_id.clone().or(profile.org_id),
-        email: global.email.clone().or(profile.email),
+        admin_url: flags.admin_url.clone().or(profile.admin_url),
+        site_url: flags.site_url.clone().or(profile.site_url),
+        org_id: flags.org_id.clone().or(profile.org_id),
+        email: flags.email.clone().or(profile.email),
         org_api_key,
         site_token,
     };
@@ -59,7 +98,11 @@ pub fn resolve_with(
         org_api_key_stored_at,
         site_token_stored_at,
     };
-    Ok((connection, info))
+    Ok(Resolved {
+        connection,
+        info,
+        problems,
+    })
 }
 
 /// The environment wins; the keyring is asked only for a secret the profile says it stored,
@@ -69,7 +112,7 @@ fn secret(
     profile: &Profile,
     kind: SecretKind,
 ) -> anyhow::Result<(Option<Secret>, Option<DateTime<Utc>>)> {
-    if let Some(s) = env_secret(kind.env_var()) {
+    if let Some(s) = env_secret(kind)? {
         return Ok((Some(s), None));
     }
     let (Some(name), Some(stored_at)) = (profile_name, profile.stored_at(kind)) else {
@@ -107,10 +150,30 @@ pub fn client_options(config: &Config) -> ClientOptions {
     }
 }
 
-/// The connection and a client for a command, with the profile used and the config.
+/// The connection and a client, with the profile used and the config. Its long waits are
+/// told to nobody: the console passes its own `ClientOptions::on_wait`.
 pub fn client(global: &GlobalArgs) -> anyhow::Result<(Client, Connection, ProfileInfo, Config)> {
     let config = config::load()?;
     let (conn, profile) = resolve_with(global, &config)?;
     let client = Client::with_options(&conn, client_options(&config))?;
     Ok((client, conn, profile, config))
+}
+
+/// As [`client`], for a command that prints: long waits (rate limits, backoff) count down on
+/// standard error's status line when it is a terminal.
+pub fn client_with_countdown(
+    global: &GlobalArgs,
+) -> anyhow::Result<(Client, Connection, ProfileInfo, Config)> {
+    let config = config::load()?;
+    let (conn, profile) = resolve_with(global, &config)?;
+    let client = Client::with_options(&conn, countdown_options(&config))?;
+    Ok((client, conn, profile, config))
+}
+
+/// [`client_options`] with the terminal countdown.
+pub fn countdown_options(config: &Config) -> ClientOptions {
+    ClientOptions {
+        on_wait: crate::output::terminal_wait_hook(),
+        ..client_options(config)
+    }
 }

@@ -53,6 +53,8 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         profile: None,
         config,
         dry_run: global.dry_run,
+        // The simulated org is new at every start: fetch it rather than trust a snapshot.
+        fetch_on_start: true,
     };
     let result = crate::tui::run(session).await;
     server.shutdown().await;

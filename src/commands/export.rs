@@ -2,10 +2,10 @@
 //!
 //! Users: one record per user with account id, name, email, account type, status, groups and,
 //! per product, the last-active timestamp (null when never) and days inactive counted from
-//! when the data was fetched. Output to a file replaces it atomically.
+//! when the data was fetched. `--output` is checked before the fetch and written through
+//! `crate::output` (regular files replaced atomically, devices and FIFOs written through).
 
-use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::io::Write;
 
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -15,9 +15,12 @@ use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
 use crate::cli::{ExportArgs, ExportFormat, ExportWhat, GlobalArgs};
 use crate::commands::connect;
 use crate::domain::{Directory, Group, Inactivity, Seats, User};
+use crate::output::{OutputTarget, StatusLine, note};
 
 pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    let (client, conn, _, config) = connect::client(global)?;
+    // Before minutes of fetching: a path that cannot take the export fails now.
+    let target = OutputTarget::check(args.output.as_deref())?;
+    let (client, conn, _, config) = connect::client_with_countdown(global)?;
     let org_id = conn.org_id.clone().context(
         "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
     )?;
@@ -26,6 +29,7 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         seats: args.what == ExportWhat::Seats,
         progress: progress_printer(),
         page_size: config.api.page_size,
+        ..FetchOptions::default()
     };
     let dir = fetch_directory(&client, &org_id, opts).await?;
     let stats = client.stats();
@@ -38,17 +42,8 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
 
     let mut out = Vec::with_capacity(dir.users.len() * 256);
     write_export(&mut out, &dir, &args)?;
-    match &args.output {
-        Some(path) => write_atomically(path, &out)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&out)
-                .and_then(|_| stdout.flush())
-                .context("could not write to standard output")?;
-        }
-    }
-    eprintln!(
+    target.write(&out).context("the export")?;
+    note(format!(
         "exported {} from org {} (data fetched {}; activity can lag up to 24 hours); {} requests",
         match args.what {
             ExportWhat::Users => format!("{} users", count_users(&dir, &args)),
@@ -58,30 +53,25 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         dir.org_id,
         dir.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         stats.sent
-    );
+    ));
     Ok(())
 }
 
-/// Progress on stderr, only when a person is watching it.
+/// Progress on the status line (drawn only on a terminal, ended by Ctrl-C too).
 pub fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEvent>> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
+    let status = StatusLine::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
-            let line = match ev {
-                FetchEvent::Users { fetched } => format!("fetched {fetched} users"),
+            match ev {
+                FetchEvent::UsersExpected { .. } => {}
+                FetchEvent::Users { fetched } => status.set(format!("fetched {fetched} users")),
                 FetchEvent::Groups { fetched, total } => {
-                    format!("fetched {fetched}/{total} groups")
+                    status.set(format!("fetched {fetched}/{total} groups"))
                 }
-                FetchEvent::Seats => "fetched seats".to_owned(),
-                FetchEvent::Done { .. } => {
-                    eprint!("\r\x1b[K");
-                    continue;
-                }
-            };
-            eprint!("\r\x1b[K{line}");
+                FetchEvent::Seats => status.set("fetched seats"),
+                FetchEvent::Done { .. } => break,
+            }
         }
     });
     Some(tx)
@@ -292,39 +282,6 @@ fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow
     Ok(())
 }
 
-/// Writes next to the target, syncs, then renames over it: readers see the old file or the
-/// whole new one, never half of it.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| {
-            format!(
-                "could not write {}: check the directory exists and is writable",
-                path.display()
-            )
-        });
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,6 +333,7 @@ mod tests {
             output: None,
             inactive_days: inactive,
             product: product.map(String::from),
+            connection: Default::default(),
         }
     }
 
@@ -457,19 +415,5 @@ mod tests {
         assert_eq!(&rows[0][7], "");
         assert_eq!(&rows[0][9], "3");
         assert_eq!(&rows[2][6], "");
-    }
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temp() {
-        let d = std::env::temp_dir().join(format!("seats-export-test-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        let target = d.join("users.json");
-        std::fs::write(&target, b"old").unwrap();
-        write_atomically(&target, b"new").unwrap();
-        assert_eq!(std::fs::read(&target).unwrap(), b"new");
-        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
-        let missing = d.join("no-such-dir").join("x.json");
-        assert!(write_atomically(&missing, b"x").is_err());
-        std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -8,10 +8,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+use crate::atlassian::http::{admin_base, site_base};
 use crate::atlassian::verify::{OrgSummary, verify_org_key, verify_site_token};
-use crate::atlassian::{Connection, DEFAULT_ADMIN_URL, Secret};
+use crate::atlassian::{Connection, DEFAULT_ADMIN_URL, Secret, SecretSource};
 use crate::cli::{GlobalArgs, LoginArgs, LogoutArgs};
 use crate::config::{self, Config, Profile};
+use crate::output::{self, Spinner, note};
 use crate::secrets::{self, KeyringError, SecretKind};
 
 /// Profile name when none is given and no default exists yet.
@@ -24,11 +26,22 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| FIRST_PROFILE.to_string());
     config::validate_profile_name(&name)?;
     let previous = config.profiles.get(&name).cloned().unwrap_or_default();
+
+    let flags = &global.connection;
+    // Every value given as a flag is checked before the first prompt or request.
+    let admin_url = match flags.admin_url.as_deref() {
+        Some(raw) => Some(check_admin_url(raw).context("--admin-url")?),
+        None => previous.admin_url.clone(),
+    };
+    if let Some(raw) = flags.site_url.as_deref() {
+        check_site_url(raw).context("--site-url")?;
+    }
+    if let Some(raw) = flags.email.as_deref() {
+        check_email(raw).context("--email")?;
+    }
     // Before asking for anything: a box without a keyring cannot keep the secrets.
     secrets::probe()?;
-
     let mut input = Input::new(&args)?;
-    let admin_url = global.admin_url.clone().or(previous.admin_url.clone());
     // Without a terminal, a missing value is an error before any request is made.
     let mut early = None;
     if !input.interactive {
@@ -44,16 +57,18 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
         org_api_key: Some(org_api_key.clone()),
         ..Connection::default()
     };
-    let orgs = verify_org_key(&conn)
-        .await
-        .context("the org API key did not work; nothing was kept. Check the key (admin.atlassian.com > Settings > API keys) and --admin-url")?;
+    let orgs = {
+        let _spinner = Spinner::start("Checking the org API key");
+        verify_org_key(&conn).await
+    }
+    .context("the org API key did not work; nothing was kept. Check the key (admin.atlassian.com > Settings > API keys) and --admin-url")?;
     let org = pick_org(
         &orgs,
-        global.org_id.as_deref(),
+        flags.org_id.as_deref(),
         previous.org_id.as_deref(),
         &mut input,
     )?;
-    eprintln!("Org API key works: org {} ({}).", org.name, org.id);
+    note(format!("Org API key works: org {} ({}).", org.name, org.id));
 
     let (site_url, email) = match early {
         Some(values) => values,
@@ -66,13 +81,15 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     conn.site_url = Some(site_url.clone());
     conn.email = Some(email.clone());
     conn.site_token = Some(site_token.clone());
-    let account = verify_site_token(&conn)
-        .await
-        .context("the site email and API token did not work; nothing was kept. Check --site-url, --email and the token (id.atlassian.com > Security > API tokens)")?;
-    eprintln!(
+    let account = {
+        let _spinner = Spinner::start(format!("Checking the site API token on {site_url}"));
+        verify_site_token(&conn).await
+    }
+    .context("the site email and API token did not work; nothing was kept. Check --site-url, --email and the token (id.atlassian.com > Security > API tokens)")?;
+    note(format!(
         "Site API token works: {} on {site_url}.",
         account.display_name
-    );
+    ));
 
     let now = Utc::now();
     let profile = Profile {
@@ -98,32 +115,63 @@ pub async fn login(global: &GlobalArgs, args: LoginArgs) -> anyhow::Result<()> {
     } else {
         ""
     };
-    println!(
+    let mut out = output::stdout();
+    writeln!(
+        out,
         "Logged in: profile {name}{default_note}, org {} ({}).\nSecrets are in the OS keyring (service \"seats\", entries {name}/org-api-key and {name}/site-api-token); settings are in {}.",
         org.name,
         org.id,
         path.display()
-    );
+    )?;
+    out.flush()?;
     Ok(())
 }
 
 fn site_url(input: &mut Input, global: &GlobalArgs, previous: &Profile) -> anyhow::Result<String> {
-    let raw = input.value(
+    input.value(
         "Site URL (e.g. https://example.atlassian.net)",
-        global.site_url.as_deref(),
+        global.connection.site_url.as_deref(),
         previous.site_url.as_deref(),
         "--site-url",
-    )?;
-    normalize_url(&raw, "--site-url")
+        check_site_url,
+    )
 }
 
 fn email(input: &mut Input, global: &GlobalArgs, previous: &Profile) -> anyhow::Result<String> {
     input.value(
         "Email of the account that owns the site API token",
-        global.email.as_deref(),
+        global.connection.email.as_deref(),
         previous.email.as_deref(),
         "--email",
+        check_email,
     )
+}
+
+/// The site URL as the client will use it: the site root (`/wiki`, `/jira` and a trailing
+/// slash dropped); any other path refused at once.
+fn check_site_url(raw: &str) -> anyhow::Result<String> {
+    let url = site_base(raw)?;
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn check_admin_url(raw: &str) -> anyhow::Result<String> {
+    let url = admin_base(raw)?;
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// An email for basic auth: one `@`, something on each side, no spaces.
+fn check_email(raw: &str) -> anyhow::Result<String> {
+    let email = raw.trim();
+    let ok = email.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty() && domain.contains('.') && !domain.contains('@')
+    }) && email
+        .chars()
+        .all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_whitespace()));
+    anyhow::ensure!(
+        ok,
+        "{email:?} is not an email address: give the email of the Atlassian account that owns the API token, e.g. admin@example.com"
+    );
+    Ok(email.to_owned())
 }
 
 /// Stores the secrets, then the profile; undoes the keyring writes if a later step fails.
@@ -184,15 +232,15 @@ fn pick_org(
         return Ok(only.clone());
     }
     if input.interactive {
-        eprintln!("The key sees {} orgs:", orgs.len());
+        note(format!("The key sees {} orgs:", orgs.len()));
         for (i, o) in orgs.iter().enumerate() {
-            eprintln!("  {}. {} ({})", i + 1, o.name, o.id);
+            note(format!("  {}. {} ({})", i + 1, o.name, o.id));
         }
         loop {
             let answer = input.prompt_line(&format!("Org number (1-{})", orgs.len()))?;
             match answer.trim().parse::<usize>() {
                 Ok(n) if (1..=orgs.len()).contains(&n) => return Ok(orgs[n - 1].clone()),
-                _ => eprintln!("Type a number from 1 to {}.", orgs.len()),
+                _ => note(format!("Type a number from 1 to {}.", orgs.len())),
             }
         }
     }
@@ -204,20 +252,6 @@ fn pick_org(
         orgs.len(),
         listing()
     )
-}
-
-fn normalize_url(raw: &str, flag: &str) -> anyhow::Result<String> {
-    let trimmed = raw.trim().trim_end_matches('/');
-    let url = url::Url::parse(trimmed).map_err(|e| {
-        anyhow::anyhow!(
-            "{flag} {trimmed:?} is not a URL ({e}); use e.g. https://example.atlassian.net"
-        )
-    })?;
-    anyhow::ensure!(
-        matches!(url.scheme(), "https" | "http") && url.host().is_some(),
-        "{flag} {trimmed:?} must be an https:// URL, e.g. https://example.atlassian.net"
-    );
-    Ok(trimmed.to_string())
 }
 
 /// Where login's values come from: flags, secrets piped on stdin, or prompts on a terminal.
@@ -244,13 +278,8 @@ impl Input {
                     .transpose()
                     .context("could not read standard input")?
                     .unwrap_or_default();
-                let text = text.trim();
-                anyhow::ensure!(
-                    !text.is_empty(),
-                    "{flag}: line {line} of standard input is empty; it must hold the {}",
-                    kind.label()
-                );
-                Ok(Secret::new(text))
+                Secret::entered(&text, kind.label(), SecretSource::Stdin { line })
+                    .with_context(|| format!("{flag}: nothing was kept"))
             };
             if args.org_api_key_stdin {
                 input.org_api_key = Some(next(SecretKind::OrgApiKey, "--org-api-key-stdin", 1)?);
@@ -296,32 +325,36 @@ impl Input {
             return Ok(s);
         }
         self.missing_secret(kind, flag)?;
-        let typed = rpassword::prompt_password(format!(
-            "{} (typing is hidden): ",
-            capitalize(kind.label())
-        ))
-        .with_context(|| format!("could not read the {} from the terminal", kind.label()))?;
-        let typed = typed.trim();
-        anyhow::ensure!(
-            !typed.is_empty(),
-            "no {} typed; nothing was kept",
-            kind.label()
-        );
-        Ok(Secret::new(typed))
+        loop {
+            let typed = rpassword::prompt_password(format!(
+                "{} (typing is hidden): ",
+                capitalize(kind.label())
+            ))
+            .with_context(|| format!("could not read the {} from the terminal", kind.label()))?;
+            match Secret::entered(&typed, kind.label(), SecretSource::Prompt) {
+                Ok(secret) => return Ok(secret),
+                // Asked again at once, not after the other prompts.
+                Err(e) => note(format!("{e}.")),
+            }
+        }
     }
 
     /// A setting from its flag, else a prompt (offering the profile's value), else the profile's
-    /// value, else an error naming the flag.
+    /// value, else an error naming the flag. Each answer is checked as it is typed and asked
+    /// again when `check` refuses it; a flag or profile value that fails is an error.
     fn value(
         &mut self,
         question: &str,
         flag_value: Option<&str>,
         previous: Option<&str>,
         flag: &str,
+        check: impl Fn(&str) -> anyhow::Result<String>,
     ) -> anyhow::Result<String> {
         if let Some(v) = flag_value.map(str::trim).filter(|v| !v.is_empty()) {
-            return Ok(v.to_string());
+            return check(v).with_context(|| flag.to_string());
         }
+        // A profile value that no longer passes is not offered.
+        let previous = previous.filter(|p| check(p).is_ok());
         if self.interactive {
             let prompt = match previous {
                 Some(p) => format!("{question} [{p}]"),
@@ -330,16 +363,21 @@ impl Input {
             loop {
                 let answer = self.prompt_line(&prompt)?;
                 let answer = answer.trim();
-                if !answer.is_empty() {
-                    return Ok(answer.to_string());
+                if answer.is_empty() {
+                    if let Some(p) = previous {
+                        return check(p);
+                    }
+                    continue;
                 }
-                if let Some(p) = previous {
-                    return Ok(p.to_string());
+                match check(answer) {
+                    Ok(v) => return Ok(v),
+                    Err(e) => note(format!("{e:#}.")),
                 }
             }
         }
         previous
-            .map(str::to_string)
+            .map(&check)
+            .transpose()?
             .with_context(|| format!("no value for {flag}: pass it as {flag} (standard input is not a terminal, so seats cannot ask)"))
     }
 
@@ -371,7 +409,7 @@ fn capitalize(s: &str) -> String {
 
 /// `--profile` or `SEATS_PROFILE`; an empty value (`SEATS_PROFILE=`) names nothing.
 fn named_profile(global: &GlobalArgs) -> Option<String> {
-    global.profile.clone().filter(|p| !p.is_empty())
+    global.connection.profile.clone().filter(|p| !p.is_empty())
 }
 
 fn profile_or_default(global: &GlobalArgs, config: &Config) -> anyhow::Result<String> {
@@ -399,27 +437,36 @@ pub async fn logout(global: &GlobalArgs, _args: LogoutArgs) -> anyhow::Result<()
             config::forget_secret(&name, kind)?;
         }
     }
+    let mut out = output::stdout();
     if removed.is_empty() {
-        println!("Profile {name} had no secrets in the OS keyring; nothing removed.");
+        writeln!(
+            out,
+            "Profile {name} had no secrets in the OS keyring; nothing removed."
+        )?;
     } else {
-        println!(
+        writeln!(
+            out,
             "Removed the {} of profile {name} from the OS keyring.",
             removed.join(" and ")
-        );
+        )?;
     }
     if known {
-        println!(
+        writeln!(
+            out,
             "Its settings stay in {} ([profiles.{name}]); `seats login --profile {name}` signs in again.",
             config::config_path()?.display()
-        );
+        )?;
     }
+    out.flush()?;
     Ok(())
 }
 
 pub async fn profiles(_global: &GlobalArgs) -> anyhow::Result<()> {
     let config = config::load()?;
+    let mut out = output::stdout();
     if config.profiles.is_empty() {
-        println!("No profiles yet: run `seats login`.");
+        writeln!(out, "No profiles yet: run `seats login`.")?;
+        out.flush()?;
         return Ok(());
     }
     let now = Utc::now();
@@ -430,38 +477,50 @@ pub async fn profiles(_global: &GlobalArgs) -> anyhow::Result<()> {
         } else {
             ""
         };
-        println!("{name}{default}");
-        println!("  org:       {}", profile.org_id.as_deref().unwrap_or("-"));
-        println!(
+        writeln!(out, "{name}{default}")?;
+        writeln!(
+            out,
+            "  org:       {}",
+            profile.org_id.as_deref().unwrap_or("-")
+        )?;
+        writeln!(
+            out,
             "  admin API: {}",
             profile.admin_url.as_deref().unwrap_or(DEFAULT_ADMIN_URL)
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "  site:      {}",
             profile.site_url.as_deref().unwrap_or("-")
-        );
-        println!("  email:     {}", profile.email.as_deref().unwrap_or("-"));
+        )?;
+        writeln!(
+            out,
+            "  email:     {}",
+            profile.email.as_deref().unwrap_or("-")
+        )?;
         for kind in SecretKind::ALL {
             let state = if keyring_error.is_some() {
                 Err(())
             } else {
                 secrets::exists(name, kind).map_err(|e| keyring_error = Some(e))
             };
-            println!(
+            writeln!(
+                out,
                 "  {:<16}{}",
                 format!("{}:", kind.label()),
                 secret_line(state, profile.stored_at(kind), now)
-            );
+            )?;
             if let Some(w) = profile
                 .stored_at(kind)
                 .and_then(|at| config::key_age_warning(kind, at, now))
             {
-                println!("  warning: {w}");
+                writeln!(out, "  warning: {w}")?;
             }
         }
     }
+    out.flush()?;
     if let Some(e) = keyring_error {
-        eprintln!("warning: {e}");
+        note(format!("warning: {e}"));
     }
     Ok(())
 }
@@ -543,14 +602,33 @@ mod tests {
 
     #[test]
     fn site_urls_are_checked_and_trimmed() {
-        assert_eq!(
-            normalize_url(" https://acme.atlassian.net/ ", "--site-url")
-                .ok()
-                .as_deref(),
-            Some("https://acme.atlassian.net")
-        );
-        assert!(normalize_url("acme.atlassian.net", "--site-url").is_err());
-        assert!(normalize_url("ftp://acme.atlassian.net", "--site-url").is_err());
+        for ok in [
+            " https://acme.atlassian.net/ ",
+            "https://acme.atlassian.net/wiki",
+            "https://acme.atlassian.net/jira/",
+        ] {
+            assert_eq!(
+                check_site_url(ok).ok().as_deref(),
+                Some("https://acme.atlassian.net"),
+                "{ok}"
+            );
+        }
+        assert!(check_site_url("acme.atlassian.net").is_err());
+        assert!(check_site_url("ftp://acme.atlassian.net").is_err());
+        let e = check_site_url("https://acme.atlassian.net/jira/software/projects")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("https://acme.atlassian.net"), "{e}");
+        assert!(check_email("admin@example.com").is_ok());
+        for bad in [
+            "admin",
+            "@example.com",
+            "a b@example.com",
+            "admin@localhost",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -565,7 +643,7 @@ mod tests {
             "{err:?}"
         );
         let err = scripted()
-            .value("Email", None, None, "--email")
+            .value("Email", None, None, "--email", check_email)
             .err()
             .map(|e| e.to_string());
         assert!(
@@ -574,17 +652,32 @@ mod tests {
         );
         assert_eq!(
             scripted()
-                .value("Email", None, Some("old@x"), "--email")
+                .value("Email", None, Some("old@x.io"), "--email", check_email)
                 .ok()
                 .as_deref(),
-            Some("old@x")
+            Some("old@x.io")
         );
         assert_eq!(
             scripted()
-                .value("Email", Some("new@x"), Some("old@x"), "--email")
+                .value(
+                    "Email",
+                    Some("new@x.io"),
+                    Some("old@x.io"),
+                    "--email",
+                    check_email
+                )
                 .ok()
                 .as_deref(),
-            Some("new@x")
+            Some("new@x.io")
+        );
+        // A flag that fails its check is an error naming the flag.
+        let err = scripted()
+            .value("Email", Some("nobody"), None, "--email", check_email)
+            .err()
+            .map(|e| format!("{e:#}"));
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("--email")),
+            "{err:?}"
         );
     }
 }

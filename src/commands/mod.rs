@@ -1,4 +1,5 @@
-//! One file per subcommand. `run` dispatches.
+//! One file per subcommand. `run` dispatches. A command writes its output through
+//! `crate::output` (never `println!`): a closed pipe then ends it normally.
 
 pub mod connect;
 pub mod demo;
@@ -19,7 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&cli.global, args).await,
         Command::Report(args) => report::run(&cli.global, args).await,
         Command::Sandbox(args) => sandbox::run(args).await,
-        Command::Status => status::run(&cli.global).await,
+        Command::Status(_) => status::run(&cli.global).await,
         Command::Export(args) => export::run(&cli.global, args).await,
         Command::Plan(args) => plan::run(&cli.global, args).await,
         Command::Login(args) => login::login(&cli.global, args).await,

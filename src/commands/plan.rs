@@ -52,16 +52,25 @@ pub async fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<()> {
         ))
     });
     file.write(&path)?;
+    let mut text = String::new();
     if queue.is_empty() {
-        println!(
-            "The query {:?} selects no users.",
+        text.push_str(&format!(
+            "The query {:?} selects no users.\n",
             file.query.as_deref().unwrap_or("")
-        );
+        ));
     }
     for line in summary(&plan) {
-        println!("{line}");
+        text.push_str(&line);
+        text.push('\n');
     }
-    println!("Plan file: {} (nothing was changed)", path.display());
+    text.push_str(&format!(
+        "Plan file: {} (nothing was changed)\n",
+        path.display()
+    ));
+    // Through seats' stdout: a closed pipe ends the command normally.
+    let mut out = crate::output::stdout();
+    std::io::Write::write_all(&mut out, text.as_bytes())?;
+    std::io::Write::flush(&mut out)?;
     tracing::info!(
         steps = file.steps.len(),
         held_out = file.held_out.len(),

@@ -50,7 +50,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         server.cloud_id(),
     );
     // A reader that goes away (a closed pipe) must not stop the server.
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     if let Err(err) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
         tracing::warn!("could not print the sandbox banner: {err}");
     }
@@ -61,10 +61,12 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere); the handlers are installed at once.
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere); the handlers are installed at once. The
+/// caller owns Ctrl-C from then on: the status line's watcher no longer exits on it.
 #[cfg(unix)]
 pub(crate) fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
+    crate::output::claim_interrupts();
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
     Ok(async move {
@@ -77,6 +79,7 @@ pub(crate) fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = 
 
 #[cfg(not(unix))]
 pub(crate) fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    crate::output::claim_interrupts();
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -18,11 +18,9 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}. Fix the file, or move it away to start from the defaults")]
     InvalidNoSpan { path: PathBuf, message: String },
-    #[error("could not read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// `detail` says what is wrong and what to do; no `source`, so `{:#}` says it once.
+    #[error("could not read {path}: {detail}")]
+    Read { path: PathBuf, detail: String },
 }
 
 /// Loads config.toml from the config dir (defaults when it does not exist yet).
@@ -33,13 +31,70 @@ pub fn load() -> anyhow::Result<Config> {
 
 /// Loads a config file (defaults when it does not exist).
 pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(path, &text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(source) => Err(ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        }),
+    match read_text(path)? {
+        Some(text) => parse(path, &text),
+        None => Ok(Config::default()),
+    }
+}
+
+/// The file's text; `None` when there is no file yet. Every error names the file, where it is
+/// wrong (the line of a byte that is not UTF-8) and what to do.
+pub(super) fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    let read_error = |detail: String| ConfigError::Read {
+        path: path.to_path_buf(),
+        detail,
+    };
+    // A FIFO would block the read and a device like /dev/zero never end it.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return Err(read_error(
+            "it is not a regular file (a device, FIFO or socket): move it away, or set SEATS_CONFIG_DIR to another directory".into(),
+        ));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            let dir = path.parent().map(Path::display);
+            return Err(read_error(format!(
+                "the config directory{} is a file, not a directory: move that file away, or set SEATS_CONFIG_DIR to a directory",
+                dir.map(|d| format!(" {d}")).unwrap_or_default()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            return Err(read_error(
+                "it is a directory, not a file: move it away (seats then starts from the defaults)"
+                    .into(),
+            ));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(read_error(
+                "permission denied: make it readable by this user (chmod 600 and owned by you)"
+                    .into(),
+            ));
+        }
+        Err(e) => return Err(read_error(format!("{e}; check the file and its directory"))),
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let byte = bytes.get(at).copied().unwrap_or_default();
+            // The valid part counts lines and columns like any other error.
+            let before = String::from_utf8_lossy(bytes.get(..at).unwrap_or_default());
+            let (line, column) = line_and_column(&before, before.len());
+            Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: format!(
+                    "byte 0x{byte:02x} is not UTF-8 text; save the file as UTF-8 (config.toml is TOML, which is always UTF-8)"
+                ),
+            })
+        }
     }
 }
 
@@ -76,6 +131,26 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_that_is_not_utf8_is_named_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, b"[api]\npage_size = 50\n# caf\xe9\n").unwrap();
+        let e = load_from(&path).unwrap_err().to_string();
+        assert!(e.contains(":3:6:") && e.contains("0xe9"), "{e}");
+    }
+
+    #[test]
+    fn a_config_dir_that_is_a_file_says_so_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config");
+        std::fs::write(&file, b"").unwrap();
+        let e = load_from(&file.join("config.toml")).unwrap_err();
+        let text = format!("{:#}", anyhow::Error::from(e));
+        assert!(text.contains("is a file, not a directory"), "{text}");
+        assert_eq!(text.matches("Not a directory").count(), 0, "{text}");
+    }
 
     #[test]
     fn line_and_column_count_from_one() {

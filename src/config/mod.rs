@@ -3,6 +3,7 @@
 
 mod key_age;
 mod load;
+mod product_keys;
 mod write;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use key_age::{KEY_MAX_AGE_MONTHS, key_age_warning, key_is_old};
 pub use load::{ConfigError, load, load_from};
-pub use write::{edit, forget_secret, save_profile};
+pub use product_keys::{check_product_key, parse_product_key};
+pub use write::{edit, edit_at, forget_secret, save_profile};
 
 use crate::secrets::SecretKind;
 
@@ -55,8 +57,9 @@ pub struct Inactivity {
     /// Days without use of a product after which a user is flagged for review.
     #[serde(deserialize_with = "days")]
     pub days: u32,
-    /// Per-product overrides of `days`, by product key.
-    #[serde(deserialize_with = "days_by_product")]
+    /// Per-product overrides of `days`, by product key (a known key: see
+    /// [`crate::domain::known_product_keys`]).
+    #[serde(deserialize_with = "product_keys::product_map::<_, product_keys::Days>")]
     pub products: BTreeMap<String, u32>,
 }
 
@@ -64,8 +67,8 @@ pub struct Inactivity {
 #[serde(default, deny_unknown_fields)]
 pub struct Prices {
     pub currency: String,
-    /// Price of one seat per month, by product key.
-    #[serde(deserialize_with = "prices")]
+    /// Price of one seat per month, by product key (a known key).
+    #[serde(deserialize_with = "product_keys::product_map::<_, product_keys::Price>")]
     pub per_user_month: BTreeMap<String, f64>,
 }
 
@@ -226,28 +229,6 @@ fn in_range<'de, D: serde::Deserializer<'de>>(
 
 fn days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     in_range(d, 1, 3650, "days")
-}
-
-fn days_by_product<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, u32>, D::Error> {
-    let map = BTreeMap::<String, u32>::deserialize(d)?;
-    match map.iter().find(|(_, v)| !(1..=3650).contains(*v)) {
-        Some((k, v)) => Err(serde::de::Error::custom(format!(
-            "days for {k} must be from 1 to 3650, not {v}"
-        ))),
-        None => Ok(map),
-    }
-}
-
-fn prices<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
-    let map = BTreeMap::<String, f64>::deserialize(d)?;
-    match map.iter().find(|(_, v)| !(v.is_finite() && **v >= 0.0)) {
-        Some((k, v)) => Err(serde::de::Error::custom(format!(
-            "the price of {k} must be 0 or more, not {v}"
-        ))),
-        None => Ok(map),
-    }
 }
 
 fn page_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {

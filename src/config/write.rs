@@ -1,14 +1,13 @@
 //! Writing config.toml: edits keep the admin's comments and layout (toml_edit), the result is
 //! checked before it lands, and the file is replaced atomically with mode 0600 from creation.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use toml_edit::{DocumentMut, Item, Table, value};
 
-use super::{Config, Profile, load::parse};
+use super::{Config, Profile, load::parse, load::read_text};
 use crate::secrets::SecretKind;
 
 /// Applies `change` to config.toml (starting from the documented defaults when it does not
@@ -17,18 +16,13 @@ pub fn edit(change: impl FnOnce(&mut DocumentMut) -> anyhow::Result<()>) -> anyh
     edit_at(&super::config_path()?, change)
 }
 
-fn edit_at(
+/// [`edit`] on the config file at `path`.
+pub fn edit_at(
     path: &Path,
     change: impl FnOnce(&mut DocumentMut) -> anyhow::Result<()>,
 ) -> anyhow::Result<Config> {
     let path = path.to_path_buf();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            super::DEFAULT_CONFIG_TOML.to_string()
-        }
-        Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
-    };
+    let text = read_text(&path)?.unwrap_or_else(|| super::DEFAULT_CONFIG_TOML.to_string());
     // Refuse to edit a broken file: the admin should see and fix their mistake first.
     parse(&path, &text)?;
     let mut doc: DocumentMut = text
@@ -56,7 +50,7 @@ fn save_profile_at(
     edit_at(path, |doc| {
         let has_default = doc.get("default_profile").and_then(Item::as_str).is_some();
         if make_default || !has_default {
-            doc["default_profile"] = value(name);
+            set_default_profile(doc, name);
         }
         let profiles = doc
             .entry("profiles")
@@ -70,6 +64,35 @@ fn save_profile_at(
         profiles.insert(name, Item::Table(profile_table(profile)));
         Ok(())
     })
+}
+
+/// Sets `default_profile`. A new key goes below the file's header comment (the comment block
+/// up to the last blank line before the first table), where the asset documents it, not
+/// above the whole file.
+fn set_default_profile(doc: &mut DocumentMut, name: &str) {
+    if doc.contains_key("default_profile") {
+        doc["default_profile"] = value(name);
+        return;
+    }
+    let first_table = doc
+        .as_table()
+        .iter()
+        .filter_map(|(k, item)| item.as_table().map(|t| (k.to_owned(), t.position())))
+        .min_by_key(|(_, pos)| *pos)
+        .map(|(k, _)| k);
+    let header = first_table.as_deref().and_then(|key| {
+        let table = doc.get_mut(key)?.as_table_mut()?;
+        let prefix = table.decor().prefix()?.as_str()?.to_owned();
+        let cut = prefix.rfind("\n\n")? + 2;
+        let (head, rest) = prefix.split_at(cut);
+        let (head, rest) = (head.to_owned(), rest.to_owned());
+        table.decor_mut().set_prefix(format!("\n{rest}"));
+        Some(head.trim_end_matches('\n').to_owned() + "\n")
+    });
+    doc["default_profile"] = value(name);
+    if let (Some(head), Some(mut key)) = (header, doc.key_mut("default_profile")) {
+        key.leaf_decor_mut().set_prefix(head);
+    }
 }
 
 /// Drops the `stored_at` of a secret that left the keyring.
@@ -122,57 +145,30 @@ fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Temp file in the same dir (so rename is atomic), created 0600, synced, then renamed over.
+/// Through the one file writer: atomic, 0600 from creation, a symlinked config.toml keeps
+/// its link (the target is replaced), anything but a regular file at the path is refused.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .context("config.toml has no parent directory")?;
     create_private_dir(dir)?;
-    let tmp = dir.join(format!(".config.toml.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = open_private(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("could not write {}", path.display()));
-    }
+    crate::output::replace_file(path, bytes, crate::output::FileMode::Private)?;
     Ok(())
 }
 
-#[cfg(unix)]
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-}
-
-#[cfg(unix)]
 fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("could not create {}", dir.display()))
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| {
+        let what = if dir.is_file() || e.kind() == std::io::ErrorKind::NotADirectory {
+            "it (or a directory above it) is a file: move that file away, or set SEATS_CONFIG_DIR to a directory".to_owned()
+        } else {
+            format!("{e}; check the permissions, or set SEATS_CONFIG_DIR to a writable directory")
+        };
+        anyhow::anyhow!("could not create the config directory {}: {what}", dir.display())
+    })
 }
 
 #[cfg(test)]
@@ -209,6 +205,23 @@ mod tests {
             text.contains("# Users who must keep their seats"),
             "comments of the asset kept:\n{text}"
         );
+        // The header comment stays first; the key goes under its own documentation.
+        assert!(text.starts_with("# seats configuration."), "{text}");
+        let documented = text
+            .find("# default_profile = \"work\"")
+            .unwrap_or(usize::MAX);
+        let set = text.find("default_profile = \"work\"\n").unwrap_or(0);
+        let key_line = text
+            .lines()
+            .position(|l| l == "default_profile = \"work\"")
+            .unwrap_or(0);
+        let doc_line = text
+            .lines()
+            .position(|l| l == "# default_profile = \"work\"")
+            .unwrap_or(usize::MAX);
+        assert!(documented < usize::MAX && set > 0, "{text}");
+        assert_eq!(key_line, doc_line + 1, "{text}");
+        assert!(text.contains("\n\n[inactivity]"), "{text}");
         // A second profile does not take the default unless asked.
         let config = save_profile_at(&path, "other", &profile("o2"), false)
             .unwrap_or_else(|e| panic!("{e:#}"));

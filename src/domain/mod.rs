@@ -1,17 +1,21 @@
 //! The words of the field, no I/O: users, groups, products, seats, activity.
 
+mod activity;
 mod directory;
 mod group;
 mod product;
 mod protection;
 mod reclaim;
+mod sample;
 mod seats;
 mod user;
 
+pub use activity::{Bucket, ProductActivity, activity};
 pub use directory::Directory;
 pub use group::Group;
-pub use product::{Product, product_key_from_ari, product_name};
+pub use product::{Product, known_product_keys, product_key_from_ari, product_name};
 pub use protection::{Protection, ProtectionReason};
 pub use reclaim::{IdleSeats, idle_seats};
+pub use sample::{SAMPLE_COMPANY_DOMAIN, SAMPLE_SYNCED_GROUP, sample_directory};
 pub use seats::{Seats, SeatsSource};
 pub use user::{AccountType, GroupRef, Inactivity, ProductAccess, User, UserStatus};

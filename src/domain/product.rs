@@ -1,9 +1,9 @@
 //! Products: the things a seat is a seat of.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A product by its key (`jira-software`, `jira-servicedesk`, `confluence`, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Product {
     pub key: String,
     pub name: String,
@@ -15,6 +15,25 @@ impl Product {
         let name = product_name(&key);
         Product { key, name }
     }
+}
+
+/// Every product key seats knows, as the Atlassian APIs spell them (some products have two).
+/// Config keys and `--product` values must be one of these.
+pub fn known_product_keys() -> &'static [&'static str] {
+    &[
+        "jira-software",
+        "jira-servicedesk",
+        "jira-service-desk",
+        "jira-servicemanagement",
+        "jira-core",
+        "jira-work-management",
+        "jira-product-discovery",
+        "confluence",
+        "bitbucket",
+        "opsgenie",
+        "statuspage",
+        "trello",
+    ]
 }
 
 /// The product's display name, or the key when seats does not know it.
@@ -65,5 +84,12 @@ mod tests {
             "Jira Service Management"
         );
         assert_eq!(Product::new("new-thing").name, "new-thing");
+    }
+
+    #[test]
+    fn every_known_key_has_a_name() {
+        for key in known_product_keys() {
+            assert_ne!(product_name(key), *key, "{key} has no display name");
+        }
     }
 }

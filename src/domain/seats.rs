@@ -1,11 +1,11 @@
 //! Seats of one product: the licence limit, how many count against it, how many are left.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Product;
 
 /// Where a seat figure came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SeatsSource {
     /// Jira `applicationrole` (numberOfSeats, userCount, remainingSeats).
@@ -16,7 +16,7 @@ pub enum SeatsSource {
     Directory,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seats {
     pub product: Product,
     /// None when the licence is unlimited or unknown.

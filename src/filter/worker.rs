@@ -1,10 +1,14 @@
-//! The matcher worker: off the UI thread, newest query wins.
-//! PLACEHOLDER implementation (a full pass per request): the filter helper replaces it.
+//! The matcher worker: its own thread, newest query wins.
+//!
+//! Before a pass it drains its queue (a burst of keystrokes gives one pass), and during a
+//! pass it looks for a newer request every thousand users and abandons the pass for it.
+//! Requests older than the last answered one are dropped.
 
 use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use super::engine::Engine;
 use super::{QueryError, Sort};
 use crate::domain::Directory;
 
@@ -22,40 +26,92 @@ pub struct FilterResult {
     pub generation: u64,
     /// Indices into `directory.users`, in display order.
     pub rows: Arc<Vec<u32>>,
-    /// A query that does not parse keeps the previous rows; the message goes to the query line.
+    /// A query that does not parse keeps the previous rows (none after a change of
+    /// directory); the message goes to the query line.
     pub error: Option<QueryError>,
     pub took: Duration,
 }
 
+/// Handle to the worker thread; it ends when the handle is dropped.
 pub struct Worker {
     tx: mpsc::Sender<FilterRequest>,
 }
 
+/// The newer of two requests (the later one on equal generations).
+fn newest(a: FilterRequest, b: FilterRequest) -> FilterRequest {
+    if b.generation >= a.generation { b } else { a }
+}
+
+fn run(rx: Receiver<FilterRequest>, on_result: impl Fn(FilterResult)) {
+    let mut engine = Engine::new();
+    let mut pending: Option<FilterRequest> = None;
+    let mut answered: Option<u64> = None;
+    loop {
+        let mut req = match pending.take() {
+            Some(r) => r,
+            None => match rx.recv() {
+                Ok(r) => r,
+                Err(_) => return,
+            },
+        };
+        while let Ok(newer) = rx.try_recv() {
+            req = newest(req, newer);
+        }
+        if answered.is_some_and(|g| req.generation < g) {
+            continue;
+        }
+        let start = Instant::now();
+        let generation = req.generation;
+        // Keeps the newest request that arrives mid-pass; interrupts only for a newer one.
+        let mut interrupt = || {
+            let Ok(newer) = rx.try_recv() else {
+                return false;
+            };
+            let waiting = match pending.take() {
+                Some(p) => newest(p, newer),
+                None => newer,
+            };
+            let newer_than_this = waiting.generation >= generation;
+            pending = Some(waiting);
+            newer_than_this
+        };
+        let Some(outcome) = engine.run_until(&req.directory, &req.query, &req.sort, &mut interrupt)
+        else {
+            tracing::trace!(generation, "filter pass abandoned for a newer query");
+            continue;
+        };
+        let (rows, error) = match outcome {
+            Ok(rows) => (rows, None),
+            Err(e) => (engine.rows(), Some(e)),
+        };
+        answered = Some(generation);
+        tracing::trace!(
+            generation,
+            rows = rows.len(),
+            pass = ?engine.last_pass(),
+            took_us = start.elapsed().as_micros() as u64,
+            "filter pass"
+        );
+        on_result(FilterResult {
+            generation,
+            rows,
+            error,
+            took: start.elapsed(),
+        });
+    }
+}
+
 impl Worker {
+    /// Starts the worker; `on_result` runs on the worker's thread for every answered request.
     pub fn spawn(on_result: impl Fn(FilterResult) + Send + 'static) -> Worker {
         let (tx, rx) = mpsc::channel::<FilterRequest>();
-        std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("seats-filter".into())
-            .spawn(move || {
-                while let Ok(mut req) = rx.recv() {
-                    // Drain: a burst of keystrokes gives one pass.
-                    while let Ok(newer) = rx.try_recv() {
-                        req = newer;
-                    }
-                    let start = Instant::now();
-                    let (rows, error) = match super::select(&req.directory, &req.query, &req.sort) {
-                        Ok(rows) => (rows, None),
-                        Err(e) => (Vec::new(), Some(e)),
-                    };
-                    on_result(FilterResult {
-                        generation: req.generation,
-                        rows: Arc::new(rows),
-                        error,
-                        took: start.elapsed(),
-                    });
-                }
-            })
-            .ok();
+            .spawn(move || run(rx, on_result));
+        if let Err(e) = spawned {
+            // Requests then go nowhere; the console keeps its rows and the log says why.
+            tracing::error!(error = %e, "could not start the filter worker thread");
+        }
         Worker { tx }
     }
 

@@ -1,47 +1,165 @@
-//! Local state in one SQLite database in the data dir (`seats.db`): the directory snapshot,
-//! and (later) the queue, the journal and the audit log. No secret is ever stored here.
-//! PLACEHOLDER implementation: the store helper replaces it.
+//! Local state in one SQLite database in the data dir (`seats.db`): the directory snapshot now;
+//! the plan queue, the executor's journal and the audit log keep their own tables in it.
+//!
+//! No secret is ever stored here. Nothing in this API accepts one: the store takes a
+//! [`Directory`] (users, groups, seats; no credential field) and plain SQL from the modules.
+//!
+//! # How it behaves
+//! - The file is in WAL mode with `synchronous = FULL` and a 5 s busy timeout: two seats
+//!   processes can share it, and a commit survives power loss (the journal needs that).
+//! - A damaged file, or one written by a newer seats (`PRAGMA user_version` above
+//!   [`SCHEMA_VERSION`]), is renamed `seats.db.corrupt-<time>` / `seats.db.newer-<time>` with its
+//!   `-wal` and `-shm`, a new file is started, and [`Store::open`] returns a notice for the admin
+//!   naming the moved file. Nothing is ever deleted.
+//! - An older file is migrated in one transaction (see `schema.rs`); the snapshot tables are a
+//!   cache and are rebuilt rather than converted.
+//! - A [`Store`] is `Send` but not `Sync`. To save a refreshed snapshot off the UI thread, open a
+//!   second `Store` on the same path in the worker: each sees the other's commits.
+//!
+//! # Adding tables from another module
+//! Create them with [`Store::ensure`] at start-up, once per schema step, then use
+//! [`Store::connection`] for queries:
+//! ```no_run
+//! # fn demo(store: &seats::store::Store) -> Result<(), seats::store::StoreError> {
+//! store.ensure(
+//!     "journal.1",
+//!     "CREATE TABLE IF NOT EXISTS journal (
+//!          id INTEGER PRIMARY KEY, plan_id TEXT NOT NULL, step INTEGER NOT NULL,
+//!          state TEXT NOT NULL, at TEXT NOT NULL
+//!      );",
+//! )?;
+//! store.connection().execute(
+//!     "INSERT INTO journal (plan_id, step, state, at) VALUES (?1, ?2, ?3, ?4)",
+//!     ("p1", 0, "started", "2026-12-01T20:00:00Z"),
+//! ).map_err(|e| seats::store::StoreError::from_sqlite(store.path(), e))?;
+//! # Ok(()) }
+//! ```
+//! Rules for steps:
+//! - Name them `<module>.<n>` (`queue.1`, `journal.1`, `audit.1`). A released step never changes:
+//!   to change a table, add the next step (`journal.2` with `ALTER TABLE ... ADD COLUMN`).
+//! - Steps are additive, so that an older seats still works with a file a newer one touched.
+//!   A change an older seats cannot live with (dropping or renaming a column it reads) goes into
+//!   `schema::MIGRATIONS` instead, which raises `user_version` and makes older seats set the file
+//!   aside rather than misread it.
+//! - A step runs inside a transaction together with its record: no `BEGIN`/`COMMIT` in its SQL.
+//! - Never store a secret (API key, token, password) in a table.
+
+mod body;
+mod error;
+mod open;
+mod schema;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 
-use crate::domain::Directory;
+use rusqlite::Connection;
+
+pub use error::StoreError;
+pub use open::SetAsideReason;
+pub use schema::SCHEMA_VERSION;
+pub use snapshot::SnapshotInfo;
+
+use open::{Opened, open_checked, prepare_file, set_aside};
 
 /// File name of the database in the data dir.
 pub const FILE_NAME: &str = "seats.db";
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("the local database {path} could not be used: {detail}")]
-    Unusable { path: PathBuf, detail: String },
-}
-
+/// The open database. One per process; it is `Send`, so it can live on a worker thread.
 pub struct Store {
     path: PathBuf,
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
 }
 
 impl Store {
-    /// Opens (or creates) the database. A corrupt or newer-schema file is set aside (renamed)
-    /// and a fresh one created; the returned notice says so.
+    /// Opens (or creates) the database at `path`, creating its folder (0700) and file (0600)
+    /// when missing. A corrupt or newer-schema file is set aside (renamed) and a fresh one
+    /// created; the returned notice says so and names the moved file. Errors are for what
+    /// setting aside cannot fix: a read-only folder, a full disk, a lock held too long.
     pub fn open(path: &Path) -> Result<(Store, Option<String>), StoreError> {
-        Ok((
-            Store {
-                path: path.to_owned(),
-            },
-            None,
-        ))
+        prepare_file(path)?;
+        match open_checked(path)? {
+            Opened::Ready(conn, migrated) => {
+                let notice = (migrated.dropped_snapshots > 0).then(|| {
+                    format!(
+                        "The local database {} came from an older seats and was upgraded; its saved \
+                         snapshot was dropped and will be fetched again.",
+                        path.display()
+                    )
+                });
+                let store = Store {
+                    path: path.to_owned(),
+                    conn,
+                };
+                Ok((store, notice))
+            }
+            Opened::Unusable { reason, detail } => {
+                let moved = set_aside(path, reason)?;
+                tracing::warn!(path = %path.display(), moved = %moved.display(), ?reason, %detail,
+                    "local database set aside");
+                prepare_file(path)?;
+                let conn = match open_checked(path)? {
+                    Opened::Ready(conn, _) => conn,
+                    Opened::Unusable { detail, .. } => {
+                        return Err(StoreError::Unusable {
+                            path: path.to_owned(),
+                            detail: format!("a new database there is unusable too: {detail}"),
+                        });
+                    }
+                };
+                let notice = set_aside_notice(path, &moved, reason, &detail);
+                let store = Store {
+                    path: path.to_owned(),
+                    conn,
+                };
+                Ok((store, Some(notice)))
+            }
+        }
+    }
+
+    /// Opens `seats.db` in [`crate::paths::data_dir`] (`SEATS_DATA_DIR` overrides it).
+    pub fn open_default() -> Result<(Store, Option<String>), StoreError> {
+        let dir = crate::paths::data_dir().ok_or(StoreError::NoDataDir)?;
+        Store::open(&dir.join(FILE_NAME))
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Replaces the snapshot kept under `scope` (one per org and connection).
-    pub fn save_snapshot(&mut self, _scope: &str, _dir: &Directory) -> Result<(), StoreError> {
-        Ok(())
+    /// The connection, for modules that keep their own tables here (see the module docs).
+    /// It is in WAL mode with a busy timeout; use a transaction for anything that writes more
+    /// than one row.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
     }
 
-    /// The snapshot kept under `scope`, if any.
-    pub fn load_snapshot(&self, _scope: &str) -> Result<Option<Directory>, StoreError> {
-        Ok(None)
+    /// Runs the schema step `sql` once per database, recorded under `name` (see the module
+    /// docs for the rules). True when it ran now, false when it had run before.
+    pub fn ensure(&self, name: &str, sql: &str) -> Result<bool, StoreError> {
+        schema::ensure(&self.conn, name, sql).map_err(|e| StoreError::from_sqlite(&self.path, e))
+    }
+}
+
+fn set_aside_notice(path: &Path, moved: &Path, reason: SetAsideReason, detail: &str) -> String {
+    match reason {
+        SetAsideReason::Corrupt => format!(
+            "The local database {} was damaged ({detail}). seats moved it to {} and started a new \
+             one; the directory will be fetched again.",
+            path.display(),
+            moved.display()
+        ),
+        SetAsideReason::Newer => format!(
+            "The local database {} was written by a newer seats ({detail}). This seats moved it \
+             to {} and started a new one; to use it again, run the newer seats after renaming it \
+             back to {FILE_NAME}.",
+            path.display(),
+            moved.display()
+        ),
     }
 }

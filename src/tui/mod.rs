@@ -1,5 +1,21 @@
 //! The console: one `AppState`, one pure `update`, pure drawing, I/O in tasks that report
 //! back as actions.
+//!
+//! `app` runs the loop and the effects; `state` is the data; `update` the only place it
+//! changes; `keymap` the keys; `ui` draws; `loaded` derives what the views need from a
+//! snapshot, once, off the UI thread.
+
+pub mod action;
+mod app;
+pub mod keymap;
+pub mod layout;
+pub mod loaded;
+pub mod marks;
+pub mod menu;
+pub mod plan_view;
+pub mod state;
+pub mod ui;
+pub mod update;
 
 use crate::atlassian::Client;
 use crate::cli::GlobalArgs;
@@ -19,6 +35,8 @@ pub struct Session {
     pub profile: Option<String>,
     pub config: Config,
     pub dry_run: bool,
+    /// Fetch at once instead of waiting for `r` (the demo, whose org is new each start).
+    pub fetch_on_start: bool,
 }
 
 /// `seats` without a subcommand: the console on the active profile.
@@ -49,12 +67,13 @@ pub async fn open_profile(global: &GlobalArgs) -> anyhow::Result<()> {
         profile: info.name,
         config,
         dry_run: global.dry_run,
+        // A missing snapshot starts a fetch anyway; an existing one waits for `r`.
+        fetch_on_start: false,
     };
     run(session).await
 }
 
 /// Runs the console until the admin quits.
 pub async fn run(session: Session) -> anyhow::Result<()> {
-    let _ = session;
-    anyhow::bail!("the console is not built yet")
+    app::run(session).await
 }

@@ -48,6 +48,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/v2/orgs/{orgId}/workspaces", post(workspaces::search))
         .route(&format!("{DIR}/users"), get(users::list_deprecated))
         .route(&format!("{DIR}/users/search"), post(users::search))
+        .route(&format!("{DIR}/users/count"), get(users::count))
         .route(
             &format!("{DIR}/users/{{accountId}}"),
             get(users::details).delete(users::remove),

@@ -18,7 +18,9 @@ use super::{
     Query, ROLE_IDS, check_enum, check_len, check_limit, check_org, check_read_directory,
     check_write_directory, parse_body, user_not_found,
 };
-use crate::sandbox::state::{OrgState, Resource, StateError, UserIx};
+use crate::sandbox::state::{
+    AccountStatus, AccountType, Membership, OrgState, Resource, StateError, UserIx,
+};
 use crate::sandbox::{Shared, cursor, errors};
 
 const STATUS: &[&str] = &[
@@ -140,6 +142,8 @@ struct Filter {
     emails: Option<HashSet<String>>,
     account_ids: Option<Vec<UserIx>>,
     other_directory: bool,
+    /// `directoryIds` was given: accounts in no directory are out of scope even for a count.
+    directories_named: bool,
     groups: Option<Vec<u32>>,
     resources: Option<Vec<Option<Resource>>>,
     roles: Option<Vec<String>>,
@@ -172,6 +176,7 @@ impl Filter {
                 .directory_ids
                 .as_ref()
                 .is_some_and(|d| !d.contains(&state.directory_id)),
+            directories_named: req.directory_ids.is_some(),
             groups: req
                 .group_ids
                 .as_ref()
@@ -194,11 +199,27 @@ impl Filter {
         }
     }
 
+    /// A user the search lists: in the directory, and matching every filter.
     fn matches(&self, state: &OrgState, ix: UserIx) -> bool {
         let u = state.user(ix);
-        if !u.in_directory() || self.other_directory {
-            return false;
-        }
+        u.in_directory() && !self.other_directory && self.matches_account(state, ix)
+    }
+
+    /// A user the count counts: as the search, plus (unless `directoryIds` is given) the
+    /// managed accounts in no directory, as the spec of `getDirectoryUsersCount` says.
+    fn counts(&self, state: &OrgState, ix: UserIx) -> bool {
+        let u = state.user(ix);
+        let in_scope = if u.in_directory() {
+            !self.other_directory
+        } else {
+            u.managed && u.account_type == AccountType::Atlassian && !self.directories_named
+        };
+        in_scope && self.matches_account(state, ix)
+    }
+
+    /// Every filter but the directory scope.
+    fn matches_account(&self, state: &OrgState, ix: UserIx) -> bool {
+        let u = state.user(ix);
         let email = u.email.as_deref().unwrap_or("").to_lowercase();
         if let Some(term) = &self.term
             && !(u.name.to_lowercase().contains(term)
@@ -223,7 +244,14 @@ impl Filter {
         let in_list = |list: &Option<Vec<String>>, value: &str| {
             list.as_ref().is_none_or(|l| l.iter().any(|x| x == value))
         };
-        if !in_list(&self.status, u.status())
+        // Only counts reach accounts in no directory: the spec's status for them is not_invited.
+        let status =
+            if u.membership == Membership::None && u.account_status == AccountStatus::Active {
+                "not_invited"
+            } else {
+                u.status()
+            };
+        if !in_list(&self.status, status)
             || !in_list(&self.account_status, u.account_status.as_str())
             || !in_list(&self.membership_status, u.membership.as_str())
         {
@@ -391,6 +419,37 @@ pub async fn search(
         Ok(v) => Json(v).into_response(),
         Err(e) => e,
     }
+}
+
+/// `GET /v2/orgs/{orgId}/directories/{directoryId}/users/count`: the search's filters as
+/// query parameters (paging and sorting have no meaning here and are ignored).
+pub async fn count(
+    State(shared): State<Arc<Shared>>,
+    Path((org_id, dir)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let q = Query::parse(raw.as_deref());
+    let req = match request_from_query(&q) {
+        Ok(r) => UserSearch {
+            sort_by: None,
+            limit: None,
+            cursor: None,
+            ..r
+        },
+        Err(e) => return e,
+    };
+    if let Err(e) = validate(&req, 100) {
+        return e;
+    }
+    let state = shared.read();
+    if let Err(e) = check_read_directory(&state, &org_id, &dir) {
+        return e;
+    }
+    let filter = Filter::new(&state, &req);
+    let count = (0..state.users.len() as UserIx)
+        .filter(|ix| filter.counts(&state, *ix))
+        .count();
+    Json(json!({ "count": count })).into_response()
 }
 
 /// The deprecated list answers until this instant, then 410 Gone.

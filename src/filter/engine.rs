@@ -1,0 +1,200 @@
+//! The state that makes typing cheap: the index of the current directory and the hits of the
+//! last query. When a new query only narrows the last one (words grew, tokens were added), only
+//! the last hits are re-scored; anything else is a full pass.
+
+use std::sync::Arc;
+
+use super::index::SearchIndex;
+use super::matching::{Compiled, Hit, Scorer, full_pass, is_subsequence, pass};
+use super::query::{Facet, Query, QueryError, parse_in};
+use super::sort::Sort;
+use crate::domain::Directory;
+
+/// What the last [`Engine::run`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassKind {
+    /// Every user was checked.
+    Full,
+    /// Only the previous query's hits were checked.
+    Narrowed,
+    /// Same query as before: the hits were only sorted again.
+    Resorted,
+    /// The query did not parse; nothing changed.
+    Failed,
+}
+
+struct LastQuery {
+    query: Query,
+    hits: Vec<Hit>,
+    /// The hits carry fuzzy scores (they were wanted for a relevance sort).
+    scored: bool,
+}
+
+/// Runs queries against one directory at a time, reusing the index and the previous hits.
+pub struct Engine {
+    scorer: Scorer,
+    /// Held (not just its address) so a new directory can never reuse the old one's address.
+    directory: Option<Arc<Directory>>,
+    index: Option<SearchIndex>,
+    last: Option<LastQuery>,
+    rows: Arc<Vec<u32>>,
+    kind: PassKind,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+/// True when every user matching `new` also matches `prev`, so `new` can run over `prev`'s hits.
+pub(crate) fn narrows(prev: &Query, new: &Query) -> bool {
+    // A word that grew (or gained letters anywhere) matches a subset: skim matches exactly
+    // when the word is a subsequence of the haystack.
+    let words = prev.words.len() <= new.words.len()
+        && prev
+            .words
+            .iter()
+            .zip(&new.words)
+            .all(|(p, n)| is_subsequence(n, p));
+    let facets = prev.facets.iter().all(|f| new.facets.contains(f));
+    let excluded = prev
+        .excluded_words
+        .iter()
+        .all(|w| new.excluded_words.contains(w));
+    // `idle:` and `never` mean something else once the product tokens change.
+    let scoped = new
+        .facets
+        .iter()
+        .any(|(_, f)| matches!(f, Facet::Idle(_) | Facet::Never));
+    let scope_kept = !scoped || {
+        let (mut a, mut b) = (prev.scope_products(), new.scope_products());
+        a.sort_unstable();
+        b.sort_unstable();
+        a == b
+    };
+    words && facets && excluded && scope_kept
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        Engine {
+            scorer: Scorer::new(),
+            directory: None,
+            index: None,
+            last: None,
+            rows: Arc::new(Vec::new()),
+            kind: PassKind::Full,
+        }
+    }
+
+    /// The rows of `query` over `dir` in `sort` order. On an error the previous rows stay (and
+    /// are empty after a change of directory: old rows would point into the old one).
+    pub fn run(
+        &mut self,
+        dir: &Arc<Directory>,
+        query: &str,
+        sort: &Sort,
+    ) -> Result<Arc<Vec<u32>>, QueryError> {
+        match self.run_until(dir, query, sort, &mut || false) {
+            Some(result) => result,
+            None => Ok(self.rows.clone()),
+        }
+    }
+
+    /// What the last run did.
+    pub fn last_pass(&self) -> PassKind {
+        self.kind
+    }
+
+    /// The rows of the last successful run.
+    pub fn rows(&self) -> Arc<Vec<u32>> {
+        self.rows.clone()
+    }
+
+    /// Like [`Engine::run`], but None (and no change) when `interrupt` returns true mid-pass.
+    pub(crate) fn run_until(
+        &mut self,
+        dir: &Arc<Directory>,
+        text: &str,
+        sort: &Sort,
+        interrupt: &mut dyn FnMut() -> bool,
+    ) -> Option<Result<Arc<Vec<u32>>, QueryError>> {
+        let same_dir = self.directory.as_ref().is_some_and(|d| Arc::ptr_eq(d, dir));
+        if !same_dir {
+            self.index = Some(SearchIndex::build(dir));
+            self.directory = Some(dir.clone());
+            self.last = None;
+            self.rows = Arc::new(Vec::new());
+        }
+        let idx = self.index.as_ref()?;
+        let query = match parse_in(text, idx.vocabulary()) {
+            Ok(q) => q,
+            Err(e) => {
+                self.kind = PassKind::Failed;
+                return Some(Err(e));
+            }
+        };
+        let scored = sort.needs_scores(&query);
+        let (hits, kind) = match &self.last {
+            Some(last) if last.query == query && (last.scored || !scored) => {
+                (last.hits.clone(), PassKind::Resorted)
+            }
+            Some(last) if narrows(&last.query, &query) => {
+                let compiled = Compiled::new(&query, idx, scored);
+                let rows = last.hits.iter().map(|h| h.0);
+                (
+                    pass(idx, &compiled, &self.scorer, rows, interrupt)?,
+                    PassKind::Narrowed,
+                )
+            }
+            _ => (
+                full_pass(idx, &query, scored, &self.scorer, interrupt)?,
+                PassKind::Full,
+            ),
+        };
+        let rows = Arc::new(sort.order(idx, &hits, scored));
+        self.last = Some(LastQuery {
+            query,
+            hits,
+            scored,
+        });
+        self.rows = rows.clone();
+        self.kind = kind;
+        Some(Ok(rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::parse;
+
+    fn q(s: &str) -> Query {
+        parse(s).unwrap()
+    }
+
+    #[test]
+    fn what_narrows() {
+        let cases = [
+            ("", "j", true),
+            ("j", "jo", true),
+            ("jo", "j", false),
+            ("john", "john s", true),
+            ("john s", "john", false),
+            ("jn", "john", true),
+            ("john", "product:confluence john", true),
+            ("product:confluence", "product:confluence idle:90", true),
+            ("idle:90", "product:confluence idle:90", false),
+            ("product:confluence idle:90", "idle:90", false),
+            ("synced", "!synced", false),
+            ("j", "j !synced", true),
+            ("!j", "!jo", false),
+            ("!jo", "!jo !x", true),
+            ("group:eng", "group:en", false),
+        ];
+        for (prev, new, expected) in cases {
+            assert_eq!(narrows(&q(prev), &q(new)), expected, "{prev:?} -> {new:?}");
+        }
+    }
+}

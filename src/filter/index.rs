@@ -1,0 +1,267 @@
+//! What every pass needs from a directory, computed once per directory instead of per
+//! keystroke: lower-cased haystacks, interned groups, domains and products, inactivity in
+//! days, and the ranks that turn every sort into an integer sort.
+
+use std::collections::HashMap;
+
+use super::query::Vocabulary;
+use crate::domain::{Directory, Inactivity};
+
+/// Inactivity value for "never active".
+pub(crate) const NEVER: u32 = u32::MAX;
+
+/// The search index of one directory. Build it with [`SearchIndex::build`]; the worker keeps
+/// one per `Arc<Directory>`.
+#[derive(Debug)]
+pub struct SearchIndex {
+    /// Lower-cased `name email`: the text fuzzy words match, besides the group names.
+    pub(crate) haystacks: Vec<Box<str>>,
+    /// Position in `STATUS_ORDER`, `OTHER` for unknown wire values.
+    pub(crate) status: Vec<u8>,
+    /// Position in `TYPE_ORDER`, `OTHER` for unknown wire values.
+    pub(crate) account_type: Vec<u8>,
+    pub(crate) admin: Vec<bool>,
+    pub(crate) synced: Vec<bool>,
+    /// Id into `domains`, `NO_DOMAIN` without an email.
+    pub(crate) domain: Vec<u32>,
+    pub(crate) domains: Vec<String>,
+    /// Group ids of user `i` are `group_ids[group_start[i]..group_start[i + 1]]`.
+    pub(crate) group_start: Vec<u32>,
+    pub(crate) group_ids: Vec<u32>,
+    /// Lower-cased group name to id.
+    pub(crate) group_by_name: HashMap<String, u32>,
+    /// Lower-cased name of each group id: words are scored once per group, not per member.
+    pub(crate) group_names: Vec<String>,
+    /// Product access of user `i` is `access[access_start[i]..access_start[i + 1]]`:
+    /// (product id, whole days inactive or `NEVER`).
+    pub(crate) access_start: Vec<u32>,
+    pub(crate) access: Vec<(u16, u32)>,
+    pub(crate) product_by_key: HashMap<String, u16>,
+    /// Rank of each user in (lower-cased name, email, index) order: unique, so ties never
+    /// make an order depend on the sort algorithm.
+    pub(crate) name_rank: Vec<u32>,
+    /// Rows in name order: the inverse of `name_rank`.
+    pub(crate) by_name: Vec<u32>,
+    /// Rank in lower-cased email order; users without an email come last.
+    pub(crate) email_rank: Vec<u32>,
+    /// Users with an email: ranks from here on have none.
+    emails: usize,
+    vocabulary: Vocabulary,
+}
+
+pub(crate) const OTHER: u8 = u8::MAX;
+pub(crate) const NO_DOMAIN: u32 = u32::MAX;
+pub(crate) const STATUS_ORDER: [&str; 5] = [
+    "active",
+    "suspended",
+    "not_invited",
+    "deactivated",
+    "for_deletion",
+];
+pub(crate) const TYPE_ORDER: [&str; 3] = ["atlassian", "app", "customer"];
+
+fn position(order: &[&str], value: &str) -> u8 {
+    order
+        .iter()
+        .position(|s| *s == value)
+        .map_or(OTHER, |p| p as u8)
+}
+
+fn intern(map: &mut HashMap<String, u32>, names: &mut Vec<String>, name: String) -> u32 {
+    if let Some(&id) = map.get(&name) {
+        return id;
+    }
+    let id = names.len() as u32;
+    names.push(name.clone());
+    map.insert(name, id);
+    id
+}
+
+fn ranks(order: &[u32]) -> Vec<u32> {
+    let mut rank = vec![0u32; order.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
+}
+
+impl SearchIndex {
+    pub fn build(dir: &Directory) -> SearchIndex {
+        let n = dir.users.len();
+        let mut haystacks = Vec::with_capacity(n);
+        let mut names_lower = Vec::with_capacity(n);
+        let mut emails_lower: Vec<Option<String>> = Vec::with_capacity(n);
+        let mut status = Vec::with_capacity(n);
+        let mut account_type = Vec::with_capacity(n);
+        let mut admin = Vec::with_capacity(n);
+        let mut synced = Vec::with_capacity(n);
+        let mut domain = Vec::with_capacity(n);
+        let mut domain_ids = HashMap::new();
+        let mut domains = Vec::new();
+        let mut group_start = Vec::with_capacity(n + 1);
+        let mut group_ids = Vec::new();
+        let mut group_by_name = HashMap::new();
+        let mut group_names = Vec::new();
+        let mut access_start = Vec::with_capacity(n + 1);
+        let mut access = Vec::new();
+        let mut product_by_key: HashMap<String, u16> = HashMap::new();
+
+        // Group names as first written, for the vocabulary.
+        let mut group_display: Vec<String> = Vec::new();
+        let mut intern_group = |name: &str| {
+            let before = group_names.len();
+            let id = intern(&mut group_by_name, &mut group_names, name.to_lowercase());
+            if group_names.len() > before {
+                group_display.push(name.to_owned());
+            }
+            id
+        };
+        for g in &dir.groups {
+            intern_group(&g.name);
+        }
+        for u in &dir.users {
+            let name = u.name.to_lowercase();
+            let email = u.email.as_deref().map(str::to_lowercase);
+            let mut hay = String::with_capacity(name.len() + 64);
+            hay.push_str(&name);
+            if let Some(e) = &email {
+                hay.push(' ');
+                hay.push_str(e);
+            }
+            group_start.push(group_ids.len() as u32);
+            for g in &u.groups {
+                group_ids.push(intern_group(&g.name));
+            }
+            haystacks.push(hay.into_boxed_str());
+
+            domain.push(match email.as_deref().and_then(|e| e.rsplit_once('@')) {
+                Some((_, d)) => intern(&mut domain_ids, &mut domains, d.to_owned()),
+                None => NO_DOMAIN,
+            });
+            status.push(position(&STATUS_ORDER, u.status.as_str()));
+            account_type.push(position(&TYPE_ORDER, u.account_type.as_str()));
+            admin.push(u.org_admin || u.site_admin);
+            synced.push(u.synced);
+
+            access_start.push(access.len() as u32);
+            for a in &u.product_access {
+                let next = product_by_key.len() as u16;
+                let id = *product_by_key.entry(a.product.clone()).or_insert(next);
+                let days = match a.inactivity(dir.fetched_at) {
+                    Inactivity::Never => NEVER,
+                    Inactivity::Days(d) => d.clamp(0, i64::from(NEVER - 1)) as u32,
+                };
+                access.push((id, days));
+            }
+            names_lower.push(name);
+            emails_lower.push(email);
+        }
+        group_start.push(group_ids.len() as u32);
+        access_start.push(access.len() as u32);
+
+        let mut by_name: Vec<u32> = (0..n as u32).collect();
+        by_name.sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            names_lower[a]
+                .cmp(&names_lower[b])
+                .then_with(|| emails_lower[a].cmp(&emails_lower[b]))
+                .then(a.cmp(&b))
+        });
+        let name_rank = ranks(&by_name);
+        group_display.sort_unstable();
+        let mut products: Vec<String> = product_by_key.keys().cloned().collect();
+        products.sort_unstable();
+        let vocabulary = Vocabulary {
+            products,
+            groups: group_display,
+        };
+        let mut by_email: Vec<u32> = (0..n as u32).collect();
+        by_email.sort_unstable_by(|&a, &b| {
+            let (ea, eb) = (&emails_lower[a as usize], &emails_lower[b as usize]);
+            // None after every email, then by name.
+            ea.is_none()
+                .cmp(&eb.is_none())
+                .then_with(|| ea.cmp(eb))
+                .then(name_rank[a as usize].cmp(&name_rank[b as usize]))
+        });
+        let email_rank = ranks(&by_email);
+        let emails = emails_lower.iter().filter(|e| e.is_some()).count();
+
+        SearchIndex {
+            haystacks,
+            status,
+            account_type,
+            admin,
+            synced,
+            domain,
+            domains,
+            group_start,
+            group_ids,
+            group_by_name,
+            group_names,
+            access_start,
+            access,
+            product_by_key,
+            name_rank,
+            by_name,
+            email_rank,
+            emails,
+            vocabulary,
+        }
+    }
+
+    /// Number of users indexed.
+    pub fn len(&self) -> usize {
+        self.haystacks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.haystacks.is_empty()
+    }
+
+    /// Product keys and group names of the directory, for [`super::parse_in`].
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    pub(crate) fn email_count(&self) -> usize {
+        self.emails
+    }
+
+    pub(crate) fn groups_of(&self, row: u32) -> &[u32] {
+        let i = row as usize;
+        &self.group_ids[self.group_start[i] as usize..self.group_start[i + 1] as usize]
+    }
+
+    pub(crate) fn access_of(&self, row: u32) -> &[(u16, u32)] {
+        let i = row as usize;
+        &self.access[self.access_start[i] as usize..self.access_start[i + 1] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AccountType, UserStatus};
+
+    #[test]
+    fn orders_know_every_wire_value_of_the_domain() {
+        for s in [
+            UserStatus::Active,
+            UserStatus::Suspended,
+            UserStatus::NotInvited,
+            UserStatus::Deactivated,
+            UserStatus::ForDeletion,
+        ] {
+            assert_ne!(position(&STATUS_ORDER, s.as_str()), OTHER, "{s:?}");
+        }
+        for t in [
+            AccountType::Atlassian,
+            AccountType::App,
+            AccountType::Customer,
+        ] {
+            assert_ne!(position(&TYPE_ORDER, t.as_str()), OTHER, "{t:?}");
+        }
+        assert_eq!(position(&STATUS_ORDER, "weird"), OTHER);
+    }
+}

@@ -1,0 +1,314 @@
+//! One pass of a query over an index: facets as cheap exact checks first, then the fuzzy
+//! words, scored by skim (fuzzy-matcher's `SkimMatcherV2`). The matcher is used only here, so
+//! a faster crate would touch this file alone.
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use super::index::{NEVER, NO_DOMAIN, OTHER, STATUS_ORDER, SearchIndex, TYPE_ORDER};
+use super::query::{Facet, Query};
+
+/// A matching user: (row in `directory.users`, summed fuzzy score; 0 without words).
+pub(crate) type Hit = (u32, i64);
+
+/// How often a pass asks whether a newer query is waiting.
+const INTERRUPT_EVERY: usize = 1024;
+
+/// Where `idle:` and `never` look.
+enum Scope {
+    /// Some product the user holds.
+    AnyHeld,
+    /// Every named product (None: nobody in the directory holds it).
+    Products(Vec<Option<u16>>),
+}
+
+enum Check {
+    Product(Option<u16>),
+    Idle(u32, Scope),
+    Never(Scope),
+    Status(u8),
+    Type(u8),
+    /// Per domain id: does it match.
+    Domain(Vec<bool>),
+    Group(Option<u32>),
+    Admin,
+    Synced,
+}
+
+/// A query bound to one index: facet names turned into ids, and every word scored once
+/// against every group name.
+pub(crate) struct Compiled<'q> {
+    checks: Vec<(bool, Check)>,
+    words: &'q [String],
+    /// `group_scores[w][g]`: skim's score of word `w` on group `g`'s name.
+    group_scores: Vec<Vec<Option<i64>>>,
+    excluded: &'q [String],
+    /// `excluded_groups[w][g]`: excluded word `w` matches group `g`'s name.
+    excluded_groups: Vec<Vec<bool>>,
+    /// Compute scores (for a relevance sort); else a word only has to match.
+    scored: bool,
+}
+
+fn scope(q: &Query, idx: &SearchIndex) -> Scope {
+    let named = q.scope_products();
+    if named.is_empty() {
+        Scope::AnyHeld
+    } else {
+        Scope::Products(
+            named
+                .iter()
+                .map(|p| idx.product_by_key.get(*p).copied())
+                .collect(),
+        )
+    }
+}
+
+impl<'q> Compiled<'q> {
+    pub(crate) fn new(q: &'q Query, idx: &SearchIndex, scored: bool) -> Compiled<'q> {
+        let code = |order: &[&str], v: &str| {
+            order
+                .iter()
+                .position(|s| *s == v)
+                .map_or(OTHER, |p| p as u8)
+        };
+        let checks = q
+            .facets
+            .iter()
+            .map(|(neg, f)| {
+                let check = match f {
+                    Facet::Product(p) => Check::Product(idx.product_by_key.get(p).copied()),
+                    Facet::Idle(days) => Check::Idle(*days, scope(q, idx)),
+                    Facet::Never => Check::Never(scope(q, idx)),
+                    Facet::Status(s) => Check::Status(code(&STATUS_ORDER, s)),
+                    Facet::Type(t) => Check::Type(code(&TYPE_ORDER, t)),
+                    Facet::Domain(d) => {
+                        let sub = format!(".{d}");
+                        Check::Domain(
+                            idx.domains
+                                .iter()
+                                .map(|x| x == d || x.ends_with(&sub))
+                                .collect(),
+                        )
+                    }
+                    Facet::Group(g) => {
+                        Check::Group(idx.group_by_name.get(&g.to_lowercase()).copied())
+                    }
+                    Facet::Admin => Check::Admin,
+                    Facet::Synced => Check::Synced,
+                };
+                (*neg, check)
+            })
+            .collect();
+        let scorer = Scorer::new();
+        let group_scores = q
+            .words
+            .iter()
+            .map(|w| {
+                idx.group_names
+                    .iter()
+                    .map(|g| scorer.score_word(g, w))
+                    .collect()
+            })
+            .collect();
+        let excluded_groups = q
+            .excluded_words
+            .iter()
+            .map(|w| {
+                idx.group_names
+                    .iter()
+                    .map(|g| is_subsequence(g, w))
+                    .collect()
+            })
+            .collect();
+        Compiled {
+            checks,
+            words: &q.words,
+            group_scores,
+            excluded: &q.excluded_words,
+            excluded_groups,
+            scored,
+        }
+    }
+
+    /// An excluded word matches the user's name, email or one of their groups.
+    fn excluded(&self, idx: &SearchIndex, row: u32) -> bool {
+        let hay = &idx.haystacks[row as usize];
+        let groups = idx.groups_of(row);
+        self.excluded
+            .iter()
+            .zip(&self.excluded_groups)
+            .any(|(w, by_group)| {
+                is_subsequence(hay, w) || groups.iter().any(|&g| by_group[g as usize])
+            })
+    }
+
+    /// Summed score of every word (each on the best of name-and-email or a group name),
+    /// None when a word matches none of them.
+    fn score(&self, idx: &SearchIndex, scorer: &Scorer, row: u32) -> Option<i64> {
+        let hay = &idx.haystacks[row as usize];
+        let groups = idx.groups_of(row);
+        if !self.scored {
+            let matches = self
+                .words
+                .iter()
+                .zip(&self.group_scores)
+                .all(|(w, by_group)| {
+                    is_subsequence(hay, w) || groups.iter().any(|&g| by_group[g as usize].is_some())
+                });
+            return matches.then_some(0);
+        }
+        let mut total = 0i64;
+        for (w, by_group) in self.words.iter().zip(&self.group_scores) {
+            let in_groups = groups.iter().filter_map(|&g| by_group[g as usize]).max();
+            let best = scorer.score_word(hay, w).max(in_groups)?;
+            total = total.saturating_add(best);
+        }
+        Some(total)
+    }
+
+    fn facets_hold(&self, idx: &SearchIndex, row: u32) -> bool {
+        self.checks
+            .iter()
+            .all(|(neg, check)| check_holds(check, idx, row) != *neg)
+    }
+}
+
+fn in_scope(scope: &Scope, idx: &SearchIndex, row: u32, pred: impl Fn(u32) -> bool) -> bool {
+    let access = idx.access_of(row);
+    match scope {
+        Scope::AnyHeld => access.iter().any(|&(_, days)| pred(days)),
+        Scope::Products(ids) => ids
+            .iter()
+            .all(|id| id.is_some_and(|id| access.iter().any(|&(p, days)| p == id && pred(days)))),
+    }
+}
+
+fn check_holds(check: &Check, idx: &SearchIndex, row: u32) -> bool {
+    let i = row as usize;
+    match check {
+        Check::Product(id) => id.is_some_and(|id| idx.access_of(row).iter().any(|&(p, _)| p == id)),
+        Check::Idle(n, scope) => in_scope(scope, idx, row, |days| days >= *n),
+        Check::Never(scope) => in_scope(scope, idx, row, |days| days == NEVER),
+        Check::Status(code) => idx.status[i] == *code && *code != OTHER,
+        Check::Type(code) => idx.account_type[i] == *code && *code != OTHER,
+        Check::Domain(matching) => {
+            let d = idx.domain[i];
+            d != NO_DOMAIN && matching[d as usize]
+        }
+        Check::Group(id) => id.is_some_and(|id| idx.groups_of(row).contains(&id)),
+        Check::Admin => idx.admin[i],
+        Check::Synced => idx.synced[i],
+    }
+}
+
+/// True when `word`'s characters appear in `hay` in order: exactly when skim finds a match
+/// (it rejects on the same test), without skim's per-call copying of both into `Vec<char>`.
+pub(crate) fn is_subsequence(hay: &str, word: &str) -> bool {
+    if word.is_ascii() {
+        // An ASCII byte only ever equals the same ASCII character in UTF-8.
+        let mut rest = hay.as_bytes();
+        for b in word.bytes() {
+            match rest.iter().position(|&h| h == b) {
+                Some(p) => rest = &rest[p + 1..],
+                None => return false,
+            }
+        }
+        true
+    } else {
+        let mut hay = hay.chars();
+        word.chars().all(|w| hay.any(|h| h == w))
+    }
+}
+
+/// The fuzzy scorer. Haystacks and words are both lower case, so it matches case exactly.
+pub(crate) struct Scorer {
+    skim: SkimMatcherV2,
+}
+
+impl Scorer {
+    pub(crate) fn new() -> Scorer {
+        Scorer {
+            skim: SkimMatcherV2::default().respect_case(),
+        }
+    }
+
+    /// Skim's score of one word on one text; None unless the word is a subsequence.
+    fn score_word(&self, hay: &str, word: &str) -> Option<i64> {
+        if !is_subsequence(hay, word) {
+            return None;
+        }
+        self.skim.fuzzy_match(hay, word)
+    }
+}
+
+/// Runs the compiled query over `candidates`. None when `interrupt` said a newer query waits.
+pub(crate) fn pass(
+    idx: &SearchIndex,
+    q: &Compiled<'_>,
+    scorer: &Scorer,
+    candidates: impl Iterator<Item = u32>,
+    interrupt: &mut dyn FnMut() -> bool,
+) -> Option<Vec<Hit>> {
+    let mut hits = Vec::new();
+    for (n, row) in candidates.enumerate() {
+        if n % INTERRUPT_EVERY == INTERRUPT_EVERY - 1 && interrupt() {
+            return None;
+        }
+        if !q.facets_hold(idx, row) {
+            continue;
+        }
+        if !q.excluded.is_empty() && q.excluded(idx, row) {
+            continue;
+        }
+        if q.words.is_empty() {
+            hits.push((row, 0));
+        } else if let Some(score) = q.score(idx, scorer, row) {
+            hits.push((row, score));
+        }
+    }
+    Some(hits)
+}
+
+/// Every user the query selects (scored when `scored`). An empty query is every user,
+/// unscored, without a pass.
+pub(crate) fn full_pass(
+    idx: &SearchIndex,
+    q: &Query,
+    scored: bool,
+    scorer: &Scorer,
+    interrupt: &mut dyn FnMut() -> bool,
+) -> Option<Vec<Hit>> {
+    let rows = 0..idx.len() as u32;
+    if q.is_empty() {
+        return Some(rows.map(|r| (r, 0)).collect());
+    }
+    pass(idx, &Compiled::new(q, idx, scored), scorer, rows, interrupt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsequence_agrees_with_skim() {
+        let skim = SkimMatcherV2::default().respect_case();
+        let hays = [
+            "alan turing alan.turing@acme.example eng",
+            "zoë müller zoe@acme.example",
+            "",
+            "j",
+        ];
+        let words = [
+            "gra", "alan", "zz", "ë", "mül", "j", "turingx", "@acme", "e e",
+        ];
+        for h in hays {
+            for w in words {
+                assert_eq!(
+                    is_subsequence(h, w),
+                    skim.fuzzy_match(h, w).is_some(),
+                    "{w:?} in {h:?}"
+                );
+            }
+        }
+    }
+}

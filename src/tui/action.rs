@@ -1,0 +1,79 @@
+//! What happens to the console (`Action`: keys, mouse, results of background work) and what
+//! it asks the outside world to do (`Effect`: run in tasks that report back as actions).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+use super::loaded::Loaded;
+use super::marks::RowSet;
+use crate::domain::Directory;
+use std::path::PathBuf;
+
+use super::state::PlanView;
+use crate::filter::{FilterRequest, FilterResult};
+use crate::plan::{PlanContext, PlanFile, Queue};
+
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The clock, once a second: data ages and messages expire.
+    Tick(DateTime<Utc>),
+    /// The local snapshot was read (None: there is none). `notice` says what the store did,
+    /// e.g. set a corrupt file aside.
+    SnapshotLoaded {
+        loaded: Option<Loaded>,
+        notice: Option<String>,
+    },
+    FetchProgress {
+        fetched: usize,
+        total: Option<usize>,
+        groups: Option<(usize, usize)>,
+    },
+    /// Users so far, while a fetch runs and nothing else is on screen.
+    Partial(Loaded),
+    Fetched(Result<Loaded, String>),
+    SnapshotSaved(Result<(), String>),
+    /// A filter pass finished; the set is its rows, built on the worker's thread.
+    Filtered(FilterResult, Arc<RowSet>),
+    /// The queue kept from the last session.
+    QueueLoaded(Result<Queue, String>),
+    Planned {
+        generation: u64,
+        view: PlanView,
+    },
+    /// A plan file was written (its path) or not (why).
+    PlanWritten(Result<String, String>),
+    PlanRead(Result<Box<PlanFile>, String>),
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    LoadSnapshot,
+    /// Fetch the whole directory in the background, with progress and partial pages.
+    Fetch,
+    SaveSnapshot(Arc<Directory>),
+    Filter(FilterRequest),
+    LoadQueue,
+    SaveQueue(Queue),
+    /// Build the plan for the queue against the data on screen.
+    BuildPlan {
+        generation: u64,
+        directory: Arc<Directory>,
+        queue: Queue,
+        context: Box<PlanContext>,
+    },
+    WritePlan {
+        path: PathBuf,
+        file: Box<PlanFile>,
+    },
+    ReadPlan(PathBuf),
+    /// Run the confirmed plan (or, with `dry_run`, record what it would do).
+    Execute {
+        file: Box<PlanFile>,
+        dry_run: bool,
+    },
+}

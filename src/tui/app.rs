@@ -1,0 +1,402 @@
+//! The console's loop and the I/O around the pure core: terminal events in, effects run in
+//! tasks that report back as actions, one frame drawn per batch of actions.
+
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::execute;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use super::Session;
+use super::action::{Action, Effect};
+use super::loaded::{Loaded, Origin};
+use super::state::{AppState, SessionInfo, Theme};
+use super::update::{start, update};
+use crate::atlassian::Client;
+use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
+use crate::config::Config;
+use crate::domain::Protection;
+use crate::filter::Worker;
+use crate::store::Store;
+
+/// After a keystroke, how long to wait for the filter before drawing what exists.
+const FILTER_WAIT: Duration = Duration::from_millis(8);
+/// At most one frame per this.
+const FRAME: Duration = Duration::from_millis(8);
+
+/// Leaves raw mode, the alternate screen and mouse capture however the loop ends.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+    }
+}
+
+pub async fn run(session: Session) -> anyhow::Result<()> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        anyhow::bail!(
+            "the console needs a terminal; for scripts use `seats report`, `seats export` or `seats plan`"
+        );
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    let mut terminal = ratatui::try_init()?;
+    let _guard = TerminalGuard;
+    execute!(std::io::stdout(), EnableMouseCapture)?;
+    let size = terminal.size()?;
+
+    let (tx, mut rx) = unbounded_channel::<Action>();
+    spawn_terminal_events(tx.clone());
+    spawn_clock(tx.clone());
+    let worker = {
+        let tx = tx.clone();
+        Worker::spawn(move |result| {
+            let set = Arc::new(super::marks::RowSet::from_rows(&result.rows));
+            let _ = tx.send(Action::Filtered(result, set));
+        })
+    };
+    let theme = Theme {
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let myself: Vec<&str> = session.myself.iter().map(String::as_str).collect();
+    let protection = Protection::new(&session.config.protected, &myself);
+    let info = SessionInfo {
+        label: session.label.clone(),
+        org_id: session.org_id.clone(),
+        profile: session.profile.clone(),
+        myself: session.myself.clone(),
+        online: session.client.is_some(),
+        dry_run: session.dry_run,
+    };
+    let mut state = AppState::new(
+        info,
+        session.config.clone(),
+        protection,
+        chrono::Utc::now(),
+        (size.width, size.height),
+        theme,
+    );
+    let io = Io {
+        tx: tx.clone(),
+        client: session.client.clone(),
+        org_id: session.org_id.clone(),
+        scope: session.scope.clone(),
+        config: session.config.clone(),
+        store: Arc::new(Mutex::new(None)),
+        worker,
+    };
+    for effect in start(&mut state, session.fetch_on_start) {
+        io.run(effect);
+    }
+    terminal.draw(|f| super::ui::draw(&state, f))?;
+    let mut last_frame = Instant::now();
+    while let Some(action) = rx.recv().await {
+        apply(&mut state, &io, action);
+        drain(&mut state, &io, &mut rx);
+        // Let the filter answer a keystroke before the frame, so the frame shows it.
+        let waited = Instant::now();
+        while state.users.pending() && waited.elapsed() < FILTER_WAIT {
+            match tokio::time::timeout(FILTER_WAIT - waited.elapsed(), rx.recv()).await {
+                Ok(Some(a)) => apply(&mut state, &io, a),
+                _ => break,
+            }
+        }
+        if state.quit {
+            break;
+        }
+        let since = last_frame.elapsed();
+        if since < FRAME {
+            tokio::time::sleep(FRAME - since).await;
+            drain(&mut state, &io, &mut rx);
+        }
+        terminal.draw(|f| super::ui::draw(&state, f))?;
+        last_frame = Instant::now();
+    }
+    Ok(())
+}
+
+fn apply(state: &mut AppState, io: &Io, action: Action) {
+    for effect in update(state, action) {
+        io.run(effect);
+    }
+}
+
+fn drain(state: &mut AppState, io: &Io, rx: &mut UnboundedReceiver<Action>) {
+    // Bounded, so a flood of events cannot starve the frame.
+    for _ in 0..512 {
+        match rx.try_recv() {
+            Ok(a) => apply(state, io, a),
+            Err(_) => break,
+        }
+    }
+}
+
+fn spawn_terminal_events(tx: UnboundedSender<Action>) {
+    std::thread::Builder::new()
+        .name("seats-terminal".into())
+        .spawn(move || {
+            loop {
+                // Poll so the thread notices a closed channel and ends.
+                match event::poll(Duration::from_millis(200)) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        if tx.is_closed() {
+                            return;
+                        }
+                        continue;
+                    }
+                    Err(_) => return,
+                }
+                let action = match event::read() {
+                    Ok(Event::Key(k)) => Action::Key(k),
+                    Ok(Event::Mouse(m)) => Action::Mouse(m),
+                    Ok(Event::Resize(w, h)) => Action::Resize(w, h),
+                    Ok(_) => continue,
+                    Err(_) => return,
+                };
+                if tx.send(action).is_err() {
+                    return;
+                }
+            }
+        })
+        .ok();
+}
+
+fn spawn_clock(tx: UnboundedSender<Action>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            every.tick().await;
+            if tx.send(Action::Tick(chrono::Utc::now())).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// What effects need from the outside world.
+struct Io {
+    tx: UnboundedSender<Action>,
+    client: Option<Client>,
+    org_id: String,
+    scope: String,
+    config: Config,
+    /// Opened by the first effect that needs it, off the UI thread.
+    store: Arc<Mutex<Option<Store>>>,
+    worker: Worker,
+}
+
+/// Opens the store once; the notice says what happened to a broken file.
+fn with_store<T>(
+    store: &Mutex<Option<Store>>,
+    notice: &mut Option<String>,
+    f: impl FnOnce(&mut Store) -> Result<T, String>,
+) -> Result<T, String> {
+    let mut guard = store
+        .lock()
+        .map_err(|_| "the local database is unavailable".to_owned())?;
+    if guard.is_none() {
+        let path = crate::paths::data_dir()
+            .map(|d| d.join(crate::store::FILE_NAME))
+            .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+        }
+        let (s, n) = Store::open(&path).map_err(|e| e.to_string())?;
+        *notice = n;
+        *guard = Some(s);
+    }
+    match guard.as_mut() {
+        Some(s) => f(s),
+        None => Err("the local database is unavailable".into()),
+    }
+}
+
+impl Io {
+    fn run(&self, effect: Effect) {
+        match effect {
+            Effect::Filter(req) => self.worker.submit(req),
+            Effect::LoadQueue => {
+                let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mut notice = None;
+                    let result = with_store(&store, &mut notice, |s| {
+                        crate::plan::queue_store::load(s.connection(), &scope)
+                            .map_err(|e| e.to_string())
+                    });
+                    let _ = tx.send(Action::QueueLoaded(result));
+                });
+            }
+            Effect::SaveQueue(queue) => {
+                let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mut notice = None;
+                    let result = with_store(&store, &mut notice, |s| {
+                        crate::plan::queue_store::save(s.connection(), &scope, &queue)
+                            .map_err(|e| e.to_string())
+                    });
+                    if let Err(e) = result {
+                        let _ = tx.send(Action::PlanWritten(Err(format!(
+                            "the queue was not saved: {e}"
+                        ))));
+                    }
+                });
+            }
+            Effect::BuildPlan {
+                generation,
+                directory,
+                queue,
+                context,
+            } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let plan = crate::plan::build_plan(&directory, &queue, &context);
+                    let view = super::plan_view::view(plan);
+                    let _ = tx.send(Action::Planned { generation, view });
+                });
+            }
+            Effect::WritePlan { path, file } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = file
+                        .write(&path)
+                        .map(|()| path.display().to_string())
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::PlanWritten(result));
+                });
+            }
+            Effect::ReadPlan(path) => {
+                let (tx, org) = (self.tx.clone(), self.org_id.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::plan::PlanFile::read(&path, Some(&org))
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::PlanRead(result));
+                });
+            }
+            Effect::Execute { file, dry_run } => {
+                // Until the console runs batches itself, a confirmed plan is kept as a file
+                // that `seats apply` runs with the same checks and journal.
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = (|| {
+                        let dir = crate::paths::data_dir()
+                            .ok_or_else(|| "no data directory: set SEATS_DATA_DIR".to_owned())?
+                            .join("plans");
+                        std::fs::create_dir_all(&dir)
+                            .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+                        let kind = if dry_run { "dry-run" } else { "confirmed" };
+                        let path = dir.join(format!(
+                            "{kind}-{}.json",
+                            file.created_at.format("%Y%m%d-%H%M%S")
+                        ));
+                        file.write(&path).map_err(|e| e.to_string())?;
+                        Ok(if dry_run {
+                            format!("{} (dry run: nothing was changed)", path.display())
+                        } else {
+                            format!(
+                                "{}: run it with seats apply {}",
+                                path.display(),
+                                path.display()
+                            )
+                        })
+                    })();
+                    let _ = tx.send(Action::PlanWritten(result));
+                });
+            }
+            Effect::LoadSnapshot => {
+                let (tx, store, scope, config) = (
+                    self.tx.clone(),
+                    self.store.clone(),
+                    self.scope.clone(),
+                    self.config.clone(),
+                );
+                tokio::task::spawn_blocking(move || {
+                    let mut notice = None;
+                    let result = with_store(&store, &mut notice, |s| {
+                        s.load_snapshot(&scope).map_err(|e| e.to_string())
+                    });
+                    let (loaded, notice) = match result {
+                        Ok(dir) => (
+                            dir.map(|d| Loaded::new(Arc::new(d), Origin::Snapshot, &config)),
+                            notice,
+                        ),
+                        Err(e) => (None, Some(format!("{e} (no snapshot this time)"))),
+                    };
+                    let _ = tx.send(Action::SnapshotLoaded { loaded, notice });
+                });
+            }
+            Effect::SaveSnapshot(dir) => {
+                let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mut notice = None;
+                    let result = with_store(&store, &mut notice, |s| {
+                        s.save_snapshot(&scope, &dir).map_err(|e| e.to_string())
+                    });
+                    let _ = tx.send(Action::SnapshotSaved(result));
+                });
+            }
+            Effect::Fetch => {
+                let Some(client) = self.client.clone() else {
+                    let _ = self
+                        .tx
+                        .send(Action::Fetched(Err("offline: no connection".into())));
+                    return;
+                };
+                let (tx, org_id, config) =
+                    (self.tx.clone(), self.org_id.clone(), self.config.clone());
+                tokio::spawn(fetch(client, org_id, config, tx));
+            }
+        }
+    }
+}
+
+/// Fetches the directory, reporting progress, and derives the views' data off the UI thread.
+async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSender<Action>) {
+    let (ptx, mut prx) = unbounded_channel::<FetchEvent>();
+    let progress_tx = tx.clone();
+    let progress = tokio::spawn(async move {
+        let (mut users, mut groups) = (0, None);
+        while let Some(ev) = prx.recv().await {
+            match ev {
+                FetchEvent::Users { fetched } => users = fetched,
+                FetchEvent::Groups { fetched, total } => groups = Some((fetched, total)),
+                _ => continue,
+            }
+            let _ = progress_tx.send(Action::FetchProgress {
+                fetched: users,
+                total: None,
+                groups,
+            });
+        }
+    });
+    let opts = FetchOptions {
+        progress: Some(ptx),
+        page_size: config.api.page_size,
+        ..FetchOptions::everything()
+    };
+    let result = fetch_directory(&client, &org_id, opts).await;
+    let _ = progress.await;
+    let action = match result {
+        Ok(dir) => {
+            let derived = tokio::task::spawn_blocking(move || {
+                Loaded::new(Arc::new(dir), Origin::Live, &config)
+            })
+            .await;
+            match derived {
+                Ok(l) => Action::Fetched(Ok(l)),
+                Err(e) => Action::Fetched(Err(format!("could not prepare the data: {e}"))),
+            }
+        }
+        Err(e) => Action::Fetched(Err(e.to_string())),
+    };
+    let _ = tx.send(action);
+}

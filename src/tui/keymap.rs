@@ -1,0 +1,413 @@
+//! Keys and what they do, in one table: dispatch, the help screen and the status-line hints
+//! all read it, so they cannot disagree (k9s and yazi conventions, which admins know).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::View;
+
+/// What a key asks for, before the current view decides what that means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Down,
+    Up,
+    /// `g`: a second `g` goes to the top.
+    GotoPrefix,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    Left,
+    Right,
+    Search,
+    Facets,
+    Sort,
+    NextView,
+    PrevView,
+    Show(View),
+    Open,
+    Refresh,
+    Help,
+    Back,
+    Quit,
+    Mark,
+    MarkRange,
+    MarkAll,
+    ClearMarks,
+    /// The action menu for the marked users (or the current one).
+    Actions,
+    /// The `:` command line.
+    CommandLine,
+    /// Review and confirm the queue.
+    Review,
+    /// Remove the queue item under the cursor.
+    Remove,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everywhere,
+    Users,
+    Groups,
+    Activity,
+    Queue,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Everywhere => "Everywhere",
+            Scope::Users => "Users",
+            Scope::Groups => "Groups",
+            Scope::Activity => "Activity",
+            Scope::Queue => "Queue",
+        }
+    }
+
+    pub fn of(view: View) -> Scope {
+        match view {
+            View::Users => Scope::Users,
+            View::Groups => Scope::Groups,
+            View::Activity => Scope::Activity,
+            View::Queue => Scope::Queue,
+        }
+    }
+}
+
+pub struct Binding {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+    /// How the help screen writes the key.
+    pub label: &'static str,
+    pub command: Command,
+    pub scope: Scope,
+    pub help: &'static str,
+    /// Shown in the status line of its scope.
+    pub hint: bool,
+}
+
+const fn bind(
+    code: KeyCode,
+    label: &'static str,
+    command: Command,
+    scope: Scope,
+    help: &'static str,
+    hint: bool,
+) -> Binding {
+    Binding {
+        code,
+        mods: KeyModifiers::NONE,
+        label,
+        command,
+        scope,
+        help,
+        hint,
+    }
+}
+
+use Command as C;
+use KeyCode as K;
+use Scope as S;
+
+pub const BINDINGS: &[Binding] = &[
+    bind(
+        K::Char('j'),
+        "j/↓",
+        C::Down,
+        S::Everywhere,
+        "move down",
+        false,
+    ),
+    bind(K::Down, "", C::Down, S::Everywhere, "", false),
+    bind(K::Char('k'), "k/↑", C::Up, S::Everywhere, "move up", false),
+    bind(K::Up, "", C::Up, S::Everywhere, "", false),
+    bind(
+        K::Char('g'),
+        "gg",
+        C::GotoPrefix,
+        S::Everywhere,
+        "first row",
+        false,
+    ),
+    bind(K::Home, "", C::Top, S::Everywhere, "", false),
+    bind(
+        K::Char('G'),
+        "G",
+        C::Bottom,
+        S::Everywhere,
+        "last row",
+        false,
+    ),
+    bind(K::End, "", C::Bottom, S::Everywhere, "", false),
+    bind(
+        K::PageDown,
+        "PgDn",
+        C::PageDown,
+        S::Everywhere,
+        "page down",
+        false,
+    ),
+    bind(
+        K::PageUp,
+        "PgUp",
+        C::PageUp,
+        S::Everywhere,
+        "page up",
+        false,
+    ),
+    bind(
+        K::Tab,
+        "Tab",
+        C::NextView,
+        S::Everywhere,
+        "next view",
+        false,
+    ),
+    bind(
+        K::BackTab,
+        "S-Tab",
+        C::PrevView,
+        S::Everywhere,
+        "previous view",
+        false,
+    ),
+    bind(
+        K::Char('1'),
+        "1",
+        C::Show(View::Users),
+        S::Everywhere,
+        "Users view",
+        false,
+    ),
+    bind(
+        K::Char('2'),
+        "2",
+        C::Show(View::Groups),
+        S::Everywhere,
+        "Groups view",
+        false,
+    ),
+    bind(
+        K::Char('3'),
+        "3",
+        C::Show(View::Activity),
+        S::Everywhere,
+        "Activity view",
+        false,
+    ),
+    bind(
+        K::Char('r'),
+        "r",
+        C::Refresh,
+        S::Everywhere,
+        "refresh from Atlassian",
+        false,
+    ),
+    bind(K::Char('?'), "?", C::Help, S::Everywhere, "this help", true),
+    bind(
+        K::Esc,
+        "Esc",
+        C::Back,
+        S::Everywhere,
+        "close, clear or step back (never quits)",
+        false,
+    ),
+    bind(K::Char('q'), "q", C::Quit, S::Everywhere, "quit", true),
+    bind(
+        K::Char('/'),
+        "/",
+        C::Search,
+        S::Users,
+        "search: words and facets (Enter keeps, Esc clears)",
+        true,
+    ),
+    bind(
+        K::Char('f'),
+        "f",
+        C::Facets,
+        S::Users,
+        "facet menu: writes filter tokens",
+        true,
+    ),
+    bind(
+        K::Char('s'),
+        "s",
+        C::Sort,
+        S::Users,
+        "sort by a column",
+        true,
+    ),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Users,
+        "details of the user",
+        true,
+    ),
+    bind(
+        K::Char(' '),
+        "Space",
+        C::Mark,
+        S::Users,
+        "mark or unmark, and move down",
+        true,
+    ),
+    bind(
+        K::Char('V'),
+        "V",
+        C::MarkRange,
+        S::Users,
+        "start a range; V again marks it",
+        false,
+    ),
+    bind(
+        K::Char('a'),
+        "C-a",
+        C::MarkAll,
+        S::Users,
+        "mark every user the filter shows",
+        false,
+    ),
+    bind(
+        K::Char('\\'),
+        "\\",
+        C::ClearMarks,
+        S::Users,
+        "clear every mark",
+        false,
+    ),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Groups,
+        "members of the group",
+        true,
+    ),
+    bind(
+        K::Char('h'),
+        "h/←",
+        C::Left,
+        S::Activity,
+        "previous bucket or preset",
+        true,
+    ),
+    bind(K::Left, "", C::Left, S::Activity, "", false),
+    bind(
+        K::Char('l'),
+        "l/→",
+        C::Right,
+        S::Activity,
+        "next bucket or preset",
+        true,
+    ),
+    bind(K::Right, "", C::Right, S::Activity, "", false),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Activity,
+        "users in the chosen bucket or preset",
+        true,
+    ),
+    bind(
+        K::Char('4'),
+        "4",
+        C::Show(View::Queue),
+        S::Everywhere,
+        "Queue view",
+        false,
+    ),
+    bind(
+        K::Char(':'),
+        ":",
+        C::CommandLine,
+        S::Everywhere,
+        "command: write FILE, read FILE, suspend, ...",
+        false,
+    ),
+    bind(
+        K::Char('A'),
+        "A",
+        C::Review,
+        S::Everywhere,
+        "review and confirm the queue",
+        true,
+    ),
+    bind(
+        K::Char('a'),
+        "a",
+        C::Actions,
+        S::Users,
+        "queue an action for the marked users (or this one)",
+        true,
+    ),
+    bind(
+        K::Char('d'),
+        "d",
+        C::Remove,
+        S::Queue,
+        "remove the target, or the whole operation",
+        true,
+    ),
+    bind(K::Delete, "", C::Remove, S::Queue, "", false),
+];
+
+/// The command bound to a key in this view, if any. View bindings win over global ones.
+pub fn command_for(key: &KeyEvent, view: View) -> Option<Command> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return match key.code {
+            K::Char('c') => Some(C::Quit),
+            K::Char('a') if view == View::Users => Some(C::MarkAll),
+            K::Char('d') => Some(C::PageDown),
+            K::Char('u') => Some(C::PageUp),
+            _ => None,
+        };
+    }
+    let scope = Scope::of(view);
+    // Ctrl-a is bound above; a plain `a` is the action menu, not "mark all".
+    let matches = |b: &&Binding| b.code == key.code && b.command != C::MarkAll;
+    BINDINGS
+        .iter()
+        .filter(matches)
+        .find(|b| b.scope == scope)
+        .or_else(|| {
+            BINDINGS
+                .iter()
+                .filter(matches)
+                .find(|b| b.scope == S::Everywhere)
+        })
+        .map(|b| b.command)
+}
+
+/// Help lines: (scope title, key label, what it does), in table order, aliases left out.
+pub fn help_lines() -> Vec<(&'static str, &'static str, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| !b.label.is_empty())
+        .map(|b| (b.scope.title(), b.label, b.help))
+        .collect()
+}
+
+/// The hints the status line shows in a view.
+pub fn hints(view: View) -> Vec<(&'static str, &'static str)> {
+    let scope = Scope::of(view);
+    let mut out: Vec<(&str, &str)> = BINDINGS
+        .iter()
+        .filter(|b| b.hint && b.scope == scope)
+        .map(|b| (b.label, short(b.help)))
+        .collect();
+    out.extend(
+        BINDINGS
+            .iter()
+            .filter(|b| b.hint && b.scope == S::Everywhere)
+            .map(|b| (b.label, short(b.help))),
+    );
+    out
+}
+
+/// The first words of a help text, for the status line.
+fn short(help: &'static str) -> &'static str {
+    help.split([':', ',']).next().unwrap_or(help)
+}

@@ -1,0 +1,82 @@
+//! Where things are on screen, as a pure function of the terminal size, so that drawing and
+//! the mouse agree on which row was clicked.
+
+use ratatui::layout::Rect;
+
+use super::state::View;
+
+/// Below this the console says so instead of drawing garbage.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
+pub fn too_small(size: (u16, u16)) -> bool {
+    size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub title: Rect,
+    pub body: Rect,
+    pub query: Rect,
+    pub status: Rect,
+}
+
+pub fn areas(size: (u16, u16)) -> Areas {
+    let (w, h) = size;
+    let body_h = h.saturating_sub(3);
+    Areas {
+        title: Rect::new(0, 0, w, 1.min(h)),
+        body: Rect::new(0, 1.min(h), w, body_h),
+        query: Rect::new(0, h.saturating_sub(2), w, 1.min(h)),
+        status: Rect::new(0, h.saturating_sub(1), w, 1.min(h)),
+    }
+}
+
+/// Rows of a table on screen (its header takes one).
+pub fn table_rows(size: (u16, u16)) -> usize {
+    areas(size).body.height.saturating_sub(1) as usize
+}
+
+/// The tab labels in the title bar and the columns each takes, right-aligned.
+pub fn tabs(size: (u16, u16)) -> Vec<(View, u16, String)> {
+    let labels: Vec<(View, String)> = View::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (*v, format!(" {} {} ", i + 1, v.title())))
+        .collect();
+    let total: u16 = labels.iter().map(|(_, l)| l.chars().count() as u16).sum();
+    let mut x = size.0.saturating_sub(total);
+    labels
+        .into_iter()
+        .map(|(v, l)| {
+            let at = x;
+            x += l.chars().count() as u16;
+            (v, at, l)
+        })
+        .collect()
+}
+
+/// The view whose tab is at column `x` of the title bar.
+pub fn tab_at(size: (u16, u16), x: u16) -> Option<View> {
+    tabs(size)
+        .into_iter()
+        .find(|(_, at, l)| x >= *at && x < at + l.chars().count() as u16)
+        .map(|(v, _, _)| v)
+}
+
+/// Keeps `cursor` within `len` and on screen, scrolling `offset` as little as possible.
+pub fn follow(cursor: &mut usize, offset: &mut usize, len: usize, height: usize) {
+    if len == 0 {
+        *cursor = 0;
+        *offset = 0;
+        return;
+    }
+    *cursor = (*cursor).min(len - 1);
+    let height = height.max(1);
+    if *cursor < *offset {
+        *offset = *cursor;
+    } else if *cursor >= *offset + height {
+        *offset = *cursor + 1 - height;
+    }
+    *offset = (*offset).min(len.saturating_sub(height));
+}

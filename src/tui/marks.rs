@@ -1,0 +1,101 @@
+//! Marks by account id: they survive filtering, sorting and refresh (k9s's "N marked, K
+//! hidden by filter"). The index set is the same marks for the directory on screen, so
+//! drawing a row asks a hash set, not a list.
+
+use std::collections::{BTreeSet, HashSet};
+
+use crate::domain::Directory;
+
+/// Which users of the directory the filter shows, one bit each (built off the UI thread, so
+/// counting hidden marks costs the marks, not the org).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowSet {
+    bits: Vec<u64>,
+}
+
+impl RowSet {
+    pub fn from_rows(rows: &[u32]) -> RowSet {
+        let max = rows.iter().copied().max().map_or(0, |m| m as usize + 1);
+        let mut bits = vec![0u64; max.div_ceil(64)];
+        for &r in rows {
+            bits[r as usize / 64] |= 1 << (r % 64);
+        }
+        RowSet { bits }
+    }
+
+    pub fn contains(&self, ix: u32) -> bool {
+        self.bits
+            .get(ix as usize / 64)
+            .is_some_and(|w| w & (1 << (ix % 64)) != 0)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// What the admin marked, by account id.
+    pub ids: BTreeSet<String>,
+    /// The same users as indices into the directory on screen.
+    pub ix: HashSet<u32>,
+    /// Row where a `V` range started.
+    pub anchor: Option<usize>,
+}
+
+impl Marks {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn contains(&self, ix: u32) -> bool {
+        self.ix.contains(&ix)
+    }
+
+    pub fn toggle(&mut self, dir: &Directory, ix: u32) {
+        let Some(u) = dir.users.get(ix as usize) else {
+            return;
+        };
+        if self.ix.remove(&ix) {
+            self.ids.remove(&u.account_id);
+        } else {
+            self.ix.insert(ix);
+            self.ids.insert(u.account_id.clone());
+        }
+    }
+
+    pub fn mark(&mut self, dir: &Directory, ix: u32) {
+        if let Some(u) = dir.users.get(ix as usize)
+            && self.ix.insert(ix)
+        {
+            self.ids.insert(u.account_id.clone());
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.ids.clear();
+        self.ix.clear();
+        self.anchor = None;
+    }
+
+    /// Finds the marked users in a new directory (after a refresh). Marks of users who are
+    /// gone are kept by id, so a user who comes back is still marked.
+    pub fn remap(&mut self, dir: &Directory) {
+        self.ix.clear();
+        if self.ids.is_empty() {
+            return;
+        }
+        for (i, u) in dir.users.iter().enumerate() {
+            if self.ids.contains(&u.account_id) {
+                self.ix.insert(i as u32);
+            }
+        }
+    }
+
+    /// Marks the filter hides.
+    pub fn hidden(&self, shown: &RowSet) -> usize {
+        let visible = self.ix.iter().filter(|&&i| shown.contains(i)).count();
+        self.ids.len() - visible
+    }
+}

@@ -1,0 +1,47 @@
+//! What the Queue view shows beside each target: the plan's word on it (held out and why,
+//! a no-op, the changes it will get, who keeps a product). Built with the plan, off the UI
+//! thread, so drawing a row is one lookup.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::plan::{OperationId, Plan};
+use crate::tui::state::PlanView;
+
+pub fn view(plan: Plan) -> PlanView {
+    let mut notes: HashMap<(OperationId, String), String> = HashMap::new();
+    for op in &plan.operations {
+        for h in &op.held_out {
+            notes.insert(
+                (op.id, h.account_id.clone()),
+                format!("held out: {}", h.reason.describe()),
+            );
+        }
+        for n in &op.no_ops {
+            notes.insert(
+                (op.id, n.account_id.clone()),
+                format!("no-op: {}", n.reason.describe()),
+            );
+        }
+        for s in &op.steps {
+            let note = notes.entry((op.id, s.account_id.clone())).or_default();
+            if note.is_empty() {
+                note.push_str("will ");
+            } else {
+                note.push_str(", ");
+            }
+            note.push_str(&s.change.describe());
+        }
+        for k in &op.keeps {
+            let note = notes.entry((op.id, k.account_id.clone())).or_default();
+            if !note.is_empty() {
+                note.push_str("; ");
+            }
+            note.push_str(&k.describe());
+        }
+    }
+    PlanView {
+        plan: Arc::new(plan),
+        notes: Arc::new(notes),
+    }
+}

@@ -1,0 +1,311 @@
+//! `AppState`: everything the console shows, as plain data. No tokio, no terminal, no I/O:
+//! `update` changes it, `ui::draw` reads it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::loaded::Loaded;
+use super::marks::{Marks, RowSet};
+use super::menu::Menu;
+use crate::config::Config;
+use crate::domain::Protection;
+use crate::filter::{QueryError, Sort};
+
+/// The main views, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Users,
+    Groups,
+    Activity,
+    Queue,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Users, View::Groups, View::Activity, View::Queue];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Users => "Users",
+            View::Groups => "Groups",
+            View::Activity => "Activity",
+            View::Queue => "Queue",
+        }
+    }
+}
+
+/// Who and what the console runs against (plain data from the `Session`).
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub label: String,
+    pub org_id: String,
+    pub profile: Option<String>,
+    /// The signed-in admin (email, account id): protected from every plan.
+    pub myself: Vec<String>,
+    pub online: bool,
+    pub dry_run: bool,
+}
+
+/// The fetch in the background, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    Idle,
+    Running {
+        fetched: usize,
+        total: Option<usize>,
+        groups: Option<(usize, usize)>,
+    },
+    Failed(String),
+}
+
+/// The users table: the applied query, its rows and where the cursor is.
+#[derive(Debug, Clone)]
+pub struct UsersTable {
+    /// The query the rows answer (the query line edits a copy).
+    pub query: String,
+    /// Indices into the directory's users, in display order.
+    pub rows: Arc<Vec<u32>>,
+    /// The same rows as a set, for counting hidden marks.
+    pub shown_set: Arc<RowSet>,
+    pub cursor: usize,
+    /// First row on screen.
+    pub offset: usize,
+    pub sort: Sort,
+    /// Newest filter request sent; results of older ones are dropped.
+    pub requested: u64,
+    /// Generation the rows come from.
+    pub shown: u64,
+    pub error: Option<QueryError>,
+    pub took: Option<Duration>,
+}
+
+impl UsersTable {
+    /// A result for the newest request is still out.
+    pub fn pending(&self) -> bool {
+        self.shown < self.requested
+    }
+}
+
+/// A list with a cursor (groups, the activity products).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListCursor {
+    pub cursor: usize,
+    pub offset: usize,
+}
+
+/// The Activity view: which product and which bucket or preset is chosen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityPanel {
+    pub product: usize,
+    /// 0..6 are the histogram's buckets, 6..10 the presets.
+    pub choice: usize,
+}
+
+/// Inactivity presets of the Activity view, in days.
+pub const PRESETS: [u32; 4] = [30, 60, 90, 180];
+/// Buckets plus presets.
+pub const ACTIVITY_CHOICES: usize = 6 + PRESETS.len();
+
+/// What the line at the bottom is typing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InputKind {
+    /// `/`: the users query, applied as it is typed.
+    #[default]
+    Query,
+    /// `:`: a command, run on Enter.
+    Command,
+}
+
+/// The query or command line while it is open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryInput {
+    pub text: String,
+    /// Cursor position in chars.
+    pub cursor: usize,
+    pub kind: InputKind,
+}
+
+/// A plan built from the queue, with a note per queued target (held out, no-op, steps).
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    pub plan: Arc<crate::plan::Plan>,
+    /// (operation id, account id) to what the plan does with that target.
+    pub notes: Arc<std::collections::HashMap<(crate::plan::OperationId, String), String>>,
+}
+
+/// The queue of operations and the plan made of it.
+#[derive(Debug, Clone, Default)]
+pub struct QueueState {
+    pub queue: crate::plan::Queue,
+    pub list: ListCursor,
+    pub plan: Option<PlanView>,
+    /// Newest plan asked for; an older plan is stale.
+    pub requested: u64,
+    pub shown: u64,
+}
+
+impl QueueState {
+    pub fn plan_pending(&self) -> bool {
+        self.shown < self.requested
+    }
+}
+
+/// The confirm dialog: focus starts on Cancel; irreversible plans need the count typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Confirm {
+    pub on_run: bool,
+    pub typed: String,
+    pub scroll: usize,
+}
+
+/// What covers the view.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help {
+        scroll: usize,
+    },
+    Details {
+        user: u32,
+        scroll: usize,
+    },
+    Menu(Menu),
+    Confirm(Confirm),
+    /// `q` with a queue or a batch: asks first.
+    QuitConfirm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// A message in the status line that goes away after a while.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub level: Level,
+    pub until: DateTime<Utc>,
+}
+
+/// Monochrome when `NO_COLOR` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub session: SessionInfo,
+    pub config: Config,
+    pub protection: Protection,
+    pub data: Option<Loaded>,
+    pub fetch: Fetch,
+    pub view: View,
+    pub users: UsersTable,
+    pub marks: Marks,
+    /// Marks the filter hides (kept current by `update`, so frames do not count them).
+    pub marks_hidden: usize,
+    pub groups: ListCursor,
+    pub activity: ActivityPanel,
+    pub queue: QueueState,
+    pub input: Option<QueryInput>,
+    pub overlay: Option<Overlay>,
+    pub flash: Option<Flash>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub now: DateTime<Utc>,
+    /// `g` was pressed: a second `g` goes to the top.
+    pub pending_g: bool,
+    pub theme: Theme,
+    pub quit: bool,
+}
+
+impl AppState {
+    pub fn new(
+        session: SessionInfo,
+        config: Config,
+        protection: Protection,
+        now: DateTime<Utc>,
+        size: (u16, u16),
+        theme: Theme,
+    ) -> AppState {
+        AppState {
+            session,
+            config,
+            protection,
+            data: None,
+            fetch: Fetch::Idle,
+            view: View::Users,
+            users: UsersTable {
+                query: String::new(),
+                rows: Arc::new(Vec::new()),
+                shown_set: Arc::new(RowSet::default()),
+                cursor: 0,
+                offset: 0,
+                sort: Sort::default(),
+                requested: 0,
+                shown: 0,
+                error: None,
+                took: None,
+            },
+            marks: Marks::default(),
+            marks_hidden: 0,
+            groups: ListCursor::default(),
+            activity: ActivityPanel::default(),
+            queue: QueueState::default(),
+            input: None,
+            overlay: None,
+            flash: None,
+            size,
+            now,
+            pending_g: false,
+            theme,
+            quit: false,
+        }
+    }
+
+    /// Users in the directory (0 before any data).
+    pub fn total_users(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| d.dir.users.len())
+    }
+
+    /// The user under the cursor in the Users view.
+    pub fn current_user(&self) -> Option<u32> {
+        self.users.rows.get(self.users.cursor).copied()
+    }
+}
+
+/// A row of the Queue view: an operation, or one of its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueRow<'a> {
+    Operation(&'a crate::plan::QueuedOperation),
+    Target(&'a crate::plan::QueuedOperation, &'a str),
+}
+
+impl QueueState {
+    /// Rows of the Queue view: each operation, then its targets. O(operations).
+    pub fn rows_len(&self) -> usize {
+        self.queue
+            .operations()
+            .iter()
+            .map(|o| 1 + o.targets.len())
+            .sum()
+    }
+
+    pub fn row(&self, mut i: usize) -> Option<QueueRow<'_>> {
+        for op in self.queue.operations() {
+            if i == 0 {
+                return Some(QueueRow::Operation(op));
+            }
+            i -= 1;
+            if let Some(t) = op.targets.get(i) {
+                return Some(QueueRow::Target(op, t));
+            }
+            i -= op.targets.len();
+        }
+        None
+    }
+}

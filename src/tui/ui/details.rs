@@ -1,0 +1,115 @@
+//! Details of one user: every group, each product with its last-active date and every path
+//! that grants it, and why the user is protected.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{days, popup};
+use crate::domain::{Directory, User, product_name};
+use crate::tui::loaded::Derived;
+use crate::tui::state::AppState;
+
+/// The paths that give `user` the product: groups (synced ones say so), or a direct grant.
+pub fn grant_paths(dir: &Directory, derived: &Derived, user: &User, product: &str) -> Vec<String> {
+    let mut paths: Vec<String> = user
+        .groups
+        .iter()
+        .filter_map(|gr| derived.group_ix.get(&gr.id).map(|&i| &dir.groups[i]))
+        .filter(|g| g.grants.iter().any(|p| p == product))
+        .map(|g| {
+            if g.synced {
+                format!("{} (synced: change it in the identity provider)", g.name)
+            } else {
+                g.name.clone()
+            }
+        })
+        .collect();
+    if user.org_admin {
+        paths.push("org admin role (cannot be removed here)".into());
+    }
+    if paths.is_empty() {
+        paths.push("a direct role grant (no group gives it)".into());
+    }
+    paths
+}
+
+pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: usize) {
+    let t = state.theme;
+    let Some(data) = &state.data else { return };
+    let Some(u) = data.dir.users.get(user as usize) else {
+        return;
+    };
+    let dir = &data.dir;
+    let mut lines: Vec<Line> = vec![
+        Line::from(Span::styled(u.name.clone(), t.title())),
+        Line::from(format!(
+            "{}   {}   {} account{}",
+            u.email.as_deref().unwrap_or("(no email)"),
+            super::users::status_word(&u.status),
+            u.account_type.as_str(),
+            if u.managed { ", managed" } else { "" }
+        )),
+        Line::from(Span::styled(
+            format!("account id {}", u.account_id),
+            t.dim(),
+        )),
+        Line::from(""),
+    ];
+    let reasons = state.protection.reasons(u);
+    if !reasons.is_empty() {
+        lines.push(Line::from(Span::styled("Protected", t.header())));
+        for r in &reasons {
+            lines.push(Line::from(format!("  {}", r.describe())));
+        }
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(Span::styled("Products", t.header())));
+    if u.product_access.is_empty() {
+        lines.push(Line::from("  no product access"));
+    }
+    for a in &u.product_access {
+        let when = a
+            .last_active
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "never".into());
+        let inactive = days(Some(a.inactivity(dir.fetched_at)));
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}", product_name(&a.product)), t.title()),
+            Span::raw(format!("  last active {when} ({inactive})")),
+        ]));
+        let paths = grant_paths(dir, &data.derived, u, &a.product);
+        lines.push(Line::from(format!("    through {}", paths.join(", "))));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        format!("Groups ({})", u.groups.len()),
+        t.header(),
+    )));
+    for g in &u.groups {
+        let synced = data
+            .derived
+            .group_ix
+            .get(&g.id)
+            .is_some_and(|&i| dir.groups[i].synced);
+        lines.push(Line::from(format!(
+            "  {}{}",
+            g.name,
+            if synced { "  (synced)" } else { "" }
+        )));
+    }
+    // Cover the whole view: half-hidden rows beside a box read as part of it.
+    frame.render_widget(ratatui::widgets::Clear, area);
+    let r = popup(frame, area, area.width.saturating_sub(4), area.height);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Details (Esc closes, j/k scroll) ");
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
+        r,
+    );
+}

@@ -1,0 +1,234 @@
+//! Drawing: a pure function of `AppState`. Only the rows on screen are built.
+
+mod activity;
+mod confirm;
+mod details;
+mod groups;
+mod help;
+mod menu;
+mod queue;
+mod theme;
+mod users;
+
+pub use queue::QUEUE_PANEL;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::keymap;
+use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::loaded::Origin;
+use super::state::{AppState, Fetch, Overlay, View};
+use super::update::thousands;
+
+pub fn draw(state: &AppState, frame: &mut Frame) {
+    let area = frame.area();
+    let size = (area.width, area.height);
+    if layout::too_small(size) {
+        let text = format!(
+            "The terminal is {}x{}; seats needs at least {MIN_WIDTH}x{MIN_HEIGHT}. Make the window larger (q quits).",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .alignment(Alignment::Center),
+            area,
+        );
+        return;
+    }
+    let areas = layout::areas(size);
+    title(state, frame, areas.title);
+    match state.view {
+        View::Users => users::draw(state, frame, areas.body),
+        View::Groups => groups::draw(state, frame, areas.body),
+        View::Activity => activity::draw(state, frame, areas.body),
+        View::Queue => queue::draw(state, frame, areas.body),
+    }
+    query_line(state, frame, areas.query);
+    status_line(state, frame, areas.status);
+    match &state.overlay {
+        Some(Overlay::Help { scroll }) => help::draw(state, frame, areas.body, *scroll),
+        Some(Overlay::Details { user, scroll }) => {
+            details::draw(state, frame, areas.body, *user, *scroll)
+        }
+        Some(Overlay::Menu(m)) => menu::draw(state, frame, areas.body, m),
+        Some(Overlay::Confirm(c)) => confirm::draw(state, frame, areas.body, c),
+        Some(Overlay::QuitConfirm) => confirm::draw_quit(state, frame, areas.body),
+        None => {}
+    }
+}
+
+fn title(state: &AppState, frame: &mut Frame, area: Rect) {
+    let t = state.theme;
+    let mut spans = vec![
+        Span::styled(" seats ", t.title()),
+        Span::raw(format!("{} ", state.session.label)),
+    ];
+    if state.session.dry_run {
+        spans.push(Span::styled(
+            "[dry run] ",
+            t.level(super::state::Level::Warn),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let size = (area.width, area.height.max(1) + area.y);
+    let tabs: Vec<Span> = layout::tabs((area.width, size.1))
+        .into_iter()
+        .map(|(v, _, label)| Span::styled(label, t.tab(v == state.view)))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(Line::from(tabs)).alignment(Alignment::Right),
+        area,
+    );
+}
+
+fn query_line(state: &AppState, frame: &mut Frame, area: Rect) {
+    let t = state.theme;
+    let line = match (&state.input, &state.users.error) {
+        (Some(input), err) => {
+            let mut spans = vec![Span::styled("/", t.key()), Span::raw(input.text.clone())];
+            if let Some(e) = err {
+                spans.push(Span::styled(
+                    format!("  ⚠ {e}"),
+                    t.level(super::state::Level::Error),
+                ));
+            }
+            Line::from(spans)
+        }
+        (None, Some(e)) => Line::from(vec![
+            Span::styled("query: ", t.dim()),
+            Span::raw(state.users.query.clone()),
+            Span::styled(format!("  ⚠ {e}"), t.level(super::state::Level::Error)),
+        ]),
+        (None, None) if !state.users.query.is_empty() => Line::from(vec![
+            Span::styled("filter: ", t.dim()),
+            Span::raw(state.users.query.clone()),
+            Span::styled("   (/ edits, Esc clears)", t.dim()),
+        ]),
+        (None, None) => Line::from(Span::styled(
+            "/ search names, emails, groups; facets like product:jira-software idle:90 (f for the menu)",
+            t.dim(),
+        )),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+    if let Some(input) = &state.input {
+        let x = area.x + 1 + input.cursor as u16;
+        if x < area.x + area.width {
+            frame.set_cursor_position((x, area.y));
+        }
+    }
+}
+
+/// "3 h ago", "12 s ago": how old the data is.
+pub fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds().max(0);
+    match secs {
+        0..60 => format!("{secs} s ago"),
+        60..3600 => format!("{} min ago", secs / 60),
+        3600..86400 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86400),
+    }
+}
+
+fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
+    let t = state.theme;
+    let mut spans: Vec<Span> = Vec::new();
+    let total = state.total_users();
+    if state.view == View::Users {
+        let pending = if state.users.pending() { "…" } else { "" };
+        spans.push(Span::styled(
+            format!(
+                " {}/{}{pending} ",
+                thousands(state.users.rows.len()),
+                thousands(total)
+            ),
+            t.title(),
+        ));
+    }
+    if !state.marks.is_empty() {
+        let hidden = if state.marks_hidden > 0 {
+            format!(" ({} hidden by filter)", thousands(state.marks_hidden))
+        } else {
+            String::new()
+        };
+        spans.push(Span::styled(
+            format!("{} marked{hidden} ", thousands(state.marks.len())),
+            t.key(),
+        ));
+    }
+    match &state.fetch {
+        Fetch::Running { fetched, total, .. } => {
+            let of = total
+                .map(|n| format!("/{}", thousands(n)))
+                .unwrap_or_default();
+            spans.push(Span::styled(
+                format!("fetching {}{of} users ", thousands(*fetched)),
+                t.level(super::state::Level::Warn),
+            ));
+        }
+        Fetch::Failed(_) => spans.push(Span::styled(
+            "refresh failed (r retries) ",
+            t.level(super::state::Level::Error),
+        )),
+        Fetch::Idle => {}
+    }
+    if let Some(d) = &state.data {
+        let what = match d.origin {
+            Origin::Snapshot => "snapshot",
+            Origin::Partial => "partial",
+            Origin::Live => "fetched",
+        };
+        spans.push(Span::styled(
+            format!("{what} {} ", age(d.dir.fetched_at, state.now)),
+            t.dim(),
+        ));
+    }
+    if let Some(f) = &state.flash {
+        spans.push(Span::styled(format!("{} ", f.text), t.level(f.level)));
+    } else {
+        for (key, help) in keymap::hints(state.view) {
+            spans.push(Span::styled(format!("{key} "), t.key()));
+            spans.push(Span::raw(format!("{help}  ")));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A centred box over `area` for overlays, cleared first.
+pub fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, r);
+    r
+}
+
+/// Days since last use as the tables write it.
+pub fn days(inactivity: Option<crate::domain::Inactivity>) -> String {
+    match inactivity {
+        None => "-".into(),
+        Some(crate::domain::Inactivity::Never) => "never".into(),
+        Some(crate::domain::Inactivity::Days(d)) => format!("{d}d"),
+    }
+}
+
+/// A short column label for a product.
+pub fn short_product(key: &str) -> String {
+    match key {
+        "jira-software" => "JSW".into(),
+        "jira-servicedesk" => "JSM".into(),
+        "confluence" => "Conf".into(),
+        "jira-product-discovery" => "JPD".into(),
+        "jira-core" | "jira-work-management" => "JWM".into(),
+        other => other.chars().take(6).collect(),
+    }
+}

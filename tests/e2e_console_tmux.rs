@@ -1,0 +1,105 @@
+//! `seats demo` in a real terminal (tmux): start, search, filter by inactivity through the
+//! facet menu, open details, help, resize to tiny and back, quit. Answers the newcomer's
+//! question on screen: who holds Jira Software unused for 90 days, and which groups give it.
+
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use tmux::{Tmux, available, seats_bin};
+
+/// The "12/2,000" count in the status line, as (shown, total).
+fn counts(screen: &str) -> Option<(usize, usize)> {
+    let status = screen.lines().rev().find(|l| !l.trim().is_empty())?;
+    let word = status.split_whitespace().find(|w| w.contains('/'))?;
+    let (a, b) = word.trim_end_matches('…').split_once('/')?;
+    let n = |s: &str| s.replace(',', "").parse::<usize>().ok();
+    Some((n(a)?, n(b)?))
+}
+
+#[test]
+fn demo_console_end_to_end() {
+    if !available() {
+        eprintln!("skipped: tmux is not installed (tests/run.sh installs it)");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let dir = home.path().display();
+    let command = format!(
+        "SEATS_CONFIG_DIR={dir} SEATS_DATA_DIR={dir} {} demo --users 3000 --seed 11; echo seats-exited-$?; sleep 30",
+        seats_bin()
+    );
+    let t = Tmux::start("console", 100, 30, &command);
+
+    // Start: the whole directory arrives and the count shows it.
+    let screen = t.wait("the fetched directory", |s| {
+        s.contains("Users")
+            && counts(s).is_some_and(|(shown, total)| total > 2500 && shown == total)
+    });
+    let (_, total) = counts(&screen).unwrap_or_default();
+
+    // Search: plain words narrow the table live.
+    t.type_text("/ada");
+    let screen = t.wait("a narrower table", |s| {
+        counts(s).is_some_and(|(shown, all)| shown > 0 && shown < all)
+    });
+    assert!(screen.contains("Ada"), "{screen}");
+    t.keys(&["Escape"]);
+    t.wait("the query cleared", |s| counts(s) == Some((total, total)));
+
+    // Facet menu: product → Jira Software, then inactive for at least → 90 days.
+    t.type_text("f");
+    t.wait_for("Filter by");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("(jira-software)");
+    let down = screen
+        .lines()
+        .skip_while(|l| !l.contains("Product"))
+        .skip(1)
+        .position(|l| l.contains("(jira-software)"))
+        .unwrap_or(0);
+    for _ in 0..down {
+        t.type_text("j");
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("filter: product:jira-software");
+    t.type_text("fj");
+    t.keys(&["Enter"]);
+    t.wait_for("90 days (or never)");
+    t.type_text("jj");
+    t.keys(&["Enter"]);
+    let screen = t.wait("idle Jira Software holders", |s| {
+        s.contains("filter: product:jira-software idle:90")
+            && counts(s).is_some_and(|(shown, all)| shown > 0 && shown < all)
+    });
+    let (idle, _) = counts(&screen).unwrap_or_default();
+    assert!(idle > 10, "a demo org has idle Jira seats: {screen}");
+
+    // Details of the first of them: the groups that give Jira Software.
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Details");
+    assert!(screen.contains("Jira Software"), "{screen}");
+    assert!(
+        screen.contains("through "),
+        "every grant path is named: {screen}"
+    );
+    t.keys(&["Escape"]);
+    t.wait("details closed", |s| !s.contains("Details ("));
+
+    // Help, generated from the keymap.
+    t.type_text("?");
+    let screen = t.wait_for("Help");
+    assert!(screen.contains("refresh from Atlassian"), "{screen}");
+    t.keys(&["Escape"]);
+    t.wait("help closed", |s| !s.contains("Help ("));
+
+    // Tiny, then back: no garbage, and the filter is still there.
+    t.resize(40, 10);
+    t.wait_for("60x12");
+    t.resize(100, 30);
+    let screen = t.wait_for("filter: product:jira-software idle:90");
+    assert_eq!(counts(&screen).map(|c| c.0), Some(idle));
+
+    // Quit: the shell gets its terminal back.
+    t.type_text("q");
+    t.wait_for("seats-exited-0");
+}
