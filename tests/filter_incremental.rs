@@ -110,7 +110,10 @@ fn jumps_between_queries_give_the_full_pass_rows() {
         ("!idle:90", "!idle:90 product:confluence"),
         ("!never", "product:jira-software !never"),
         ("idle:90", "product:confluence idle:90"),
-        ("product:confluence idle:90", "product:confluence product:jira-software idle:90"),
+        (
+            "product:confluence idle:90",
+            "product:confluence product:jira-software idle:90",
+        ),
         ("jo", "jo !synced"),
         ("john", "jhn"),
         ("synced", "!synced"),
