@@ -252,6 +252,26 @@ async fn shorthands_write_the_query_and_groups_are_found_by_name() {
     assert!(r.ok, "stderr: {}", r.stderr);
     let f = PlanFile::read(&home.path("short.json"), None).unwrap();
     assert_eq!(f.query.as_deref(), Some("product:jira-software idle:90"));
+    // "Jira Software, inactive 90 days": every user planned has not used Jira for 90 days,
+    // by the sandbox's own record.
+    assert!(f.steps.len() > 10, "{} steps", f.steps.len());
+    let fetched = f.fetched_at.unwrap();
+    {
+        let shared = sb.shared();
+        let state = shared.read();
+        for s in &f.steps {
+            let ix = state.user_ix(&s.account_id).unwrap();
+            let last =
+                state.user(ix).last_active[seats::sandbox::state::Product::JiraSoftware.index()];
+            assert!(
+                last.is_none_or(|t| (fetched - t).num_days() >= 90),
+                "{} was active on {last:?}",
+                s.account_id
+            );
+        }
+    }
+    let effect = f.effect.unwrap();
+    assert!(effect.product("jira-software").unwrap().freed > 0);
 
     let r = run(seats(&sb, &home.0).args([
         "--filter",
