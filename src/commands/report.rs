@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
+use crate::atlassian::fetch::{FetchOptions, fetch_directory};
 use crate::atlassian::{Client, Connection, Secret};
 use crate::cli::{GlobalArgs, ReportArgs};
 use crate::domain::{Directory, IdleSeats, idle_seats};
@@ -40,10 +40,10 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result<()> {
         org_api_key: Some(Secret::new(key.clone())),
         site_token: Some(Secret::new(token.clone())),
     };
-    eprintln!(
+    crate::output::note(format!(
         "seats report --demo: a simulated org of {} accounts on {base}",
         args.users
-    );
+    ));
     let client = Client::with_options(&conn, super::connect::client_options(&config))?;
     let dir = fetch_with_progress(&client, &server.org_id(), &config).await?;
     let rows = idle_seats(
@@ -59,7 +59,7 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result<()> {
          Press Ctrl-C to stop.\n",
         org = server.org_id(),
     );
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     out.write_all(summary(&dir, &rows, &config.prices.currency).as_bytes())?;
     out.write_all(try_it.as_bytes())?;
     out.flush()?;
@@ -84,7 +84,7 @@ async fn profile_report(global: &GlobalArgs) -> anyhow::Result<()> {
         |p| config.inactivity_days(p),
         |p| config.prices.per_user_month.get(p).copied(),
     );
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::output::stdout();
     out.write_all(summary(&dir, &rows, &config.prices.currency).as_bytes())?;
     out.flush()?;
     Ok(())
@@ -96,28 +96,14 @@ async fn fetch_with_progress(
     org_id: &str,
     config: &crate::config::Config,
 ) -> anyhow::Result<Directory> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let progress = tokio::spawn(async move {
-        let mut shown = false;
-        while let Some(ev) = rx.recv().await {
-            if let (FetchEvent::Users { fetched }, true) = (ev, on_terminal) {
-                eprint!("\rfetching users: {fetched}");
-                shown = true;
-            }
-        }
-        if shown {
-            eprintln!();
-        }
-    });
+    // The export's status line: drawn only on a terminal, ended by Ctrl-C too.
+    let progress = super::export::progress_printer();
     let opts = FetchOptions {
-        progress: Some(tx),
+        progress,
         page_size: config.api.page_size,
         ..FetchOptions::everything()
     };
-    let dir = fetch_directory(client, org_id, opts).await;
-    let _ = progress.await;
-    Ok(dir?)
+    Ok(fetch_directory(client, org_id, opts).await?)
 }
 
 /// The reclaim table: seats per product, idle holders and what they cost a month.

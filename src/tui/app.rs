@@ -316,10 +316,29 @@ impl Io {
                 queue,
                 context,
             } => {
-                let tx = self.tx.clone();
+                let (tx, client) = (self.tx.clone(), self.client.clone());
+                let runtime = tokio::runtime::Handle::current();
                 tokio::task::spawn_blocking(move || {
-                    let plan = crate::plan::build_plan(&directory, &queue, &context);
-                    let view = super::plan_view::view(plan);
+                    let mut context = context;
+                    // Direct grants the user list cannot show (users who also hold the
+                    // product through a group): without them the plan overstates seats freed.
+                    if let Some(client) = client {
+                        let grants =
+                            runtime.block_on(crate::commands::plan::look_up_direct_grants(
+                                &client, &directory, &queue,
+                            ));
+                        match grants {
+                            Ok(grants) => context.direct_grants = grants,
+                            Err(e) => {
+                                let _ = tx.send(Action::PlanWritten(Err(format!(
+                                    "direct grants could not be read ({e}): the plan may overstate seats freed"
+                                ))));
+                            }
+                        }
+                    }
+                    let view = super::plan_view::view(crate::plan::build_plan(
+                        &directory, &queue, &context,
+                    ));
                     let _ = tx.send(Action::Planned { generation, view });
                 });
             }
