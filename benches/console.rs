@@ -31,7 +31,10 @@ const SIZE: (u16, u16) = (160, 48);
 const TYPED: &str = "/product:jira-software idle:90 john";
 
 fn directory() -> Arc<Directory> {
-    let at = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).single().unwrap_or_default();
+    let at = Utc
+        .with_ymd_and_hms(2026, 12, 1, 12, 0, 0)
+        .single()
+        .unwrap_or_default();
     Arc::new(sample_directory(USERS, 42, at))
 }
 

@@ -93,6 +93,11 @@ fn draw(l: &mut Line) {
         return;
     }
     let text = text(l, Instant::now());
+    // Clearing a line that is not drawn would wipe whatever was written since, e.g. a prompt
+    // (a spinner's task can end just after the prompt appears).
+    if text.is_empty() && !l.drawn {
+        return;
+    }
     let mut err = std::io::stderr().lock();
     let _ = if text.is_empty() {
         write!(err, "\r\x1b[K")
@@ -171,6 +176,8 @@ impl Drop for StatusLine {
 /// "⠋ Checking the org API key" while something is checked; stops when dropped.
 pub struct Spinner {
     task: Option<tokio::task::JoinHandle<()>>,
+    /// Set before the task is aborted: a task mid-step must not draw again.
+    stopped: std::sync::Arc<AtomicBool>,
     _line: StatusLine,
 }
 
@@ -179,11 +186,16 @@ impl Spinner {
     pub fn start(label: impl Into<String>) -> Spinner {
         let status = StatusLine::new();
         let label = label.into();
+        let stopped = std::sync::Arc::new(AtomicBool::new(false));
+        let stop = stopped.clone();
         let task = match tokio::runtime::Handle::try_current() {
             Ok(rt) if status.active => Some(rt.spawn(async move {
                 const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
                 let shown = StatusLine::new();
                 for frame in FRAMES.iter().cycle() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
                     shown.set(format!("{frame} {label}"));
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
@@ -192,6 +204,7 @@ impl Spinner {
         };
         Spinner {
             task,
+            stopped,
             _line: status,
         }
     }
@@ -199,6 +212,7 @@ impl Spinner {
 
 impl Drop for Spinner {
     fn drop(&mut self) {
+        self.stopped.store(true, Ordering::SeqCst);
         if let Some(t) = self.task.take() {
             t.abort();
         }
