@@ -103,3 +103,83 @@ fn demo_console_end_to_end() {
     t.type_text("q");
     t.wait_for("seats-exited-0");
 }
+
+/// Issue 8 and 9 in a real terminal: mark three idle Jira users, queue a suspension, open the
+/// confirm dialog, Cancel changes nothing; a removal from the directory demands the typed
+/// count; then a confirmed suspension runs as a batch and shows in the History view.
+#[test]
+fn demo_queue_confirm_and_run_end_to_end() {
+    if !available() {
+        eprintln!("skipped: tmux is not installed (tests/run.sh installs it)");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let dir = home.path().display();
+    let command = format!(
+        "SEATS_CONFIG_DIR={dir} SEATS_DATA_DIR={dir} {} demo --users 3000 --seed 11; echo seats-exited-$?; sleep 30",
+        seats_bin()
+    );
+    let t = Tmux::start("queue", 120, 36, &command);
+    t.wait("the fetched directory", |s| {
+        counts(s).is_some_and(|(shown, total)| total > 2500 && shown == total)
+    });
+    // Idle Jira Software holders outside the identity provider, who are not admins.
+    t.type_text("/product:jira-software idle:90 !synced !admin type:atlassian status:active");
+    t.keys(&["Enter"]);
+    t.wait("idle holders", |s| {
+        s.contains("filter: product:jira-software") && counts(s).is_some_and(|(n, all)| n > 3 && n < all)
+    });
+    t.type_text("   ");
+    t.wait_for("3 marked");
+    t.type_text("a");
+    t.wait_for("Queue for 3 users");
+    t.type_text("jj");
+    t.keys(&["Enter"]);
+    t.wait_for("queued: suspend for 3 users");
+
+    // Confirm opens on Cancel: Enter there closes it and changes nothing.
+    t.type_text("A");
+    let screen = t.wait_for("Review the plan");
+    assert!(screen.contains("suspend"), "{screen}");
+    t.keys(&["Enter"]);
+    t.wait("the dialog closed", |s| !s.contains("Review the plan"));
+    t.type_text("4");
+    let screen = t.wait_for("suspend (3 targets)");
+    assert!(screen.contains("will suspend"), "{screen}");
+
+    // A removal from the directory needs the count typed.
+    t.type_text(":clear-queue");
+    t.keys(&["Enter"]);
+    t.wait_for("The queue is empty");
+    t.type_text("1");
+    t.type_text("  ");
+    t.wait_for("2 marked");
+    t.type_text("ajjjj");
+    t.keys(&["Enter"]);
+    t.wait_for("queued: remove from the directory for 2 users");
+    t.type_text("A");
+    t.wait_for("This cannot be undone. Type 2 to confirm");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("type 2 to confirm");
+    t.keys(&["Escape"]);
+
+    // Swap the removal for a suspension of the same two, and run it.
+    t.type_text(":clear-queue");
+    t.keys(&["Enter"]);
+    t.type_text("1");
+    t.type_text("  ");
+    t.wait_for("2 marked");
+    t.type_text("ajj");
+    t.keys(&["Enter"]);
+    t.wait_for("queued: suspend for 2 users");
+    t.type_text("A");
+    t.wait_for("Review the plan");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("2 done, 0 failed");
+    t.type_text("5");
+    let screen = t.wait_for("History");
+    assert!(screen.contains("finished"), "{screen}");
+
+    t.type_text("q");
+    t.wait_for("seats-exited-0");
+}
