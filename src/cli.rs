@@ -307,7 +307,7 @@ pub struct PlanArgs {
     #[arg(long, value_enum)]
     pub action: PlanAction,
     /// The product (remove-product-access); also adds `product:KEY` to the query.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", value_parser = crate::config::parse_product_key)]
     pub product: Option<String>,
     /// The group to remove them from (remove-group), by name.
     #[arg(long, value_name = "NAME")]

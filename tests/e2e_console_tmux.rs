@@ -127,7 +127,8 @@ fn demo_queue_confirm_and_run_end_to_end() {
     t.type_text("/product:jira-software idle:90 !synced !admin type:atlassian status:active");
     t.keys(&["Enter"]);
     t.wait("idle holders", |s| {
-        s.contains("filter: product:jira-software") && counts(s).is_some_and(|(n, all)| n > 3 && n < all)
+        s.contains("filter: product:jira-software")
+            && counts(s).is_some_and(|(n, all)| n > 3 && n < all)
     });
     t.type_text("   ");
     t.wait_for("3 marked");

@@ -179,6 +179,9 @@ fn every_product_flag_refuses_an_unknown_key() {
             if path.last().map(String::as_str) == Some("export") {
                 line.push("users".into());
             }
+            if path.last().map(String::as_str) == Some("plan") {
+                line.extend(["--action".into(), "remove-product-access".into()]);
+            }
             let bad = [line.clone(), vec!["--product".into(), "nosuch".into()]].concat();
             let err = seats::cli::parse_from(bad.clone())
                 .err()
