@@ -16,11 +16,12 @@ fn counts(screen: &str) -> Option<(usize, usize)> {
     Some((n(a)?, n(b)?))
 }
 
-#[test]
-fn demo_console_end_to_end() {
+/// `seats demo` of 3,000 accounts in its own config and data dirs, once the whole directory
+/// has arrived: the window, the dirs (kept alive) and the user count. None without tmux.
+fn start_demo(name: &str, width: u16, height: u16) -> Option<(Tmux, tempfile::TempDir, usize)> {
     if !available() {
         eprintln!("skipped: tmux is not installed (tests/run.sh installs it)");
-        return;
+        return None;
     }
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let dir = home.path().display();
@@ -28,14 +29,20 @@ fn demo_console_end_to_end() {
         "SEATS_CONFIG_DIR={dir} SEATS_DATA_DIR={dir} {} demo --users 3000 --seed 11; echo seats-exited-$?; sleep 30",
         seats_bin()
     );
-    let t = Tmux::start("console", 100, 30, &command);
-
-    // Start: the whole directory arrives and the count shows it.
+    let t = Tmux::start(name, width, height, &command);
     let screen = t.wait("the fetched directory", |s| {
         s.contains("Users")
             && counts(s).is_some_and(|(shown, total)| total > 2500 && shown == total)
     });
-    let (_, total) = counts(&screen).unwrap_or_default();
+    let total = counts(&screen).map_or(0, |c| c.1);
+    Some((t, home, total))
+}
+
+#[test]
+fn demo_console_end_to_end() {
+    let Some((t, _home, total)) = start_demo("console", 100, 30) else {
+        return;
+    };
 
     // Search: plain words narrow the table live.
     t.type_text("/ada");
@@ -109,20 +116,9 @@ fn demo_console_end_to_end() {
 /// count; then a confirmed suspension runs as a batch and shows in the History view.
 #[test]
 fn demo_queue_confirm_and_run_end_to_end() {
-    if !available() {
-        eprintln!("skipped: tmux is not installed (tests/run.sh installs it)");
+    let Some((t, _home, _)) = start_demo("queue", 120, 36) else {
         return;
-    }
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let dir = home.path().display();
-    let command = format!(
-        "SEATS_CONFIG_DIR={dir} SEATS_DATA_DIR={dir} {} demo --users 3000 --seed 11; echo seats-exited-$?; sleep 30",
-        seats_bin()
-    );
-    let t = Tmux::start("queue", 120, 36, &command);
-    t.wait("the fetched directory", |s| {
-        counts(s).is_some_and(|(shown, total)| total > 2500 && shown == total)
-    });
+    };
     // Idle Jira Software holders outside the identity provider, who are not admins.
     t.type_text("/product:jira-software idle:90 !synced !admin type:atlassian status:active");
     t.keys(&["Enter"]);
