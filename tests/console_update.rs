@@ -199,7 +199,11 @@ fn activity_buckets_and_presets_open_the_users_view() {
         let mut s = state(SIZE, true);
         press(&mut s, keys);
         assert_eq!(s.view, View::Users, "keys {keys:?}");
-        assert_eq!(s.users.query, *want, "keys {keys:?}");
+        assert_eq!(
+            s.users.query,
+            format!("{want} {}", seats::tui::update::SEAT_HOLDERS),
+            "keys {keys:?}"
+        );
         assert!(
             matches!(&s.users.sort.key, seats::filter::SortKey::Inactivity(p) if want.contains(p.as_str())),
             "sorted by inactivity on the product: {:?}",
@@ -811,4 +815,31 @@ fn history_writes_undo_and_retry_plans_of_the_batch_under_the_cursor() {
     update(&mut s, Action::History(Ok(vec![batch(9), batch(8)])));
     assert!(matches!(&press(&mut s, "u")[..], [Effect::WriteUndo(9)]));
     assert!(matches!(&press(&mut s, "jR")[..], [Effect::WriteRetry(8)]));
+}
+
+#[test]
+fn an_activity_bar_lists_exactly_the_holders_it_counts() {
+    let s = state(SIZE, true);
+    // Confluence: 0-30 is the first bucket. Count each bucket's users through its query.
+    let data = s.data.clone().expect("data");
+    let conf = data
+        .derived
+        .activity
+        .iter()
+        .find(|a| a.product == console::CONF)
+        .expect("confluence");
+    for (i, want) in conf.buckets.iter().enumerate() {
+        let mut s = state(SIZE, true);
+        let mut keys = String::from("3");
+        keys.push_str(&"l".repeat(i));
+        keys.push('\n');
+        press(&mut s, &keys);
+        assert_eq!(
+            s.users.rows.len() as u64,
+            *want,
+            "bucket {i}: {}",
+            s.users.query
+        );
+        press(&mut s, "\x1b");
+    }
 }

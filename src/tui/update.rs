@@ -18,6 +18,10 @@ use crate::domain::Bucket;
 use crate::filter::{FilterRequest, SortKey};
 use crate::plan::{OperationKind, PlanContext, PlanFile, Queue};
 
+/// The users who count against a licence, as a query: what the Activity view's bars count.
+pub const SEAT_HOLDERS: &str =
+    "type:atlassian !status:suspended !status:deactivated !status:for_deletion";
+
 /// How long a status-line message stays.
 const FLASH_SECONDS: i64 = 6;
 /// Rows a mouse wheel notch moves.
@@ -989,6 +993,8 @@ fn open(state: &mut AppState) -> Vec<Effect> {
                     format!("product:{product} idle:{days}")
                 }
             };
+            // The bars count seat holders; the list they open shows exactly those.
+            let query = format!("{query} {SEAT_HOLDERS}");
             let sort = crate::filter::Sort {
                 key: SortKey::Inactivity(product),
                 descending: true,
