@@ -641,6 +641,13 @@ async fn admin_reads_in_full(d: &mut Driver, p: &Picks, per_entity: bool) {
         )
         .await;
     }
+    d.invalid(
+        Method::GET,
+        &format!("/admin/v2/orgs/{org}/directories/-/users/count?membershipStatus=gone"),
+        None,
+        400,
+    )
+    .await;
     let groups = json!({"limit": 50, "expand": ["counts.resources", "counts.users"]});
     search_to_end(d, &format!("{dirp}/groups/search"), groups).await;
     list_to_end(d, &format!("{dirp}/groups"), "limit=50").await;
