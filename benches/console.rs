@@ -173,7 +173,10 @@ fn summary(dir: &Arc<Directory>) {
 
 fn benches(c: &mut Criterion) {
     let dir = directory();
-    summary(&dir);
+    // Only under `cargo bench`: `cargo test --all-targets` runs each bench once, in debug.
+    if std::env::args().any(|a| a == "--bench") {
+        summary(&dir);
+    }
     let mut group = c.benchmark_group("console_100k");
     group.sample_size(20);
     let state = new_state(dir.clone());

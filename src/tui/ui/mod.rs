@@ -77,8 +77,8 @@ fn title(state: &AppState, frame: &mut Frame, area: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    let size = (area.width, area.height.max(1) + area.y);
-    let tabs: Vec<Span> = layout::tabs((area.width, size.1))
+    // The tabs sit where `layout::tabs` says, so a click on one finds it.
+    let tabs: Vec<Span> = layout::tabs((area.width, 1))
         .into_iter()
         .map(|(v, _, label)| Span::styled(label, t.tab(v == state.view)))
         .collect();
