@@ -455,7 +455,7 @@ impl Io {
     }
 }
 
-/// How often pages arriving during a fetch are shown.
+/// At most this often are pages arriving during a fetch shown.
 const PARTIAL_EVERY: Duration = Duration::from_millis(500);
 
 /// A confirmed batch: journaled, then run by the executor, its events reported as actions.
@@ -552,7 +552,9 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
         let mut last = Instant::now();
         while let Some(page) = pages_rx.recv().await {
             users.extend(page);
-            if users.len() > shown && last.elapsed() >= PARTIAL_EVERY {
+            // Each partial view copies the users and rebuilds the filter's index: show one
+            // only when the count has doubled, so a big org costs a few copies, not hundreds.
+            if users.len() >= (shown * 2).max(1) && last.elapsed() >= PARTIAL_EVERY {
                 shown = users.len();
                 last = Instant::now();
                 let dir = crate::domain::Directory {
