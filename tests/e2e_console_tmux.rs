@@ -33,6 +33,9 @@ fn start_demo(name: &str, width: u16, height: u16) -> Option<(Tmux, tempfile::Te
     let screen = t.wait("the fetched directory", |s| {
         s.contains("Users")
             && counts(s).is_some_and(|(shown, total)| total > 2500 && shown == total)
+            // The complete fetch, not a partial view of the pages so far.
+            && !s.contains("fetching ")
+            && !s.contains("partial ")
     });
     let total = counts(&screen).map_or(0, |c| c.1);
     Some((t, home, total))
