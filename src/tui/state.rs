@@ -86,6 +86,8 @@ pub struct UsersTable {
     pub shown: u64,
     pub error: Option<QueryError>,
     pub took: Option<Duration>,
+    /// Ctrl-a came while a filter pass was out: mark its rows when it lands.
+    pub mark_all_pending: bool,
 }
 
 impl UsersTable {
@@ -151,6 +153,16 @@ pub struct QueueState {
     /// Newest plan asked for; an older plan is stale.
     pub requested: u64,
     pub shown: u64,
+    /// The queue before the last edit (one level, `z`).
+    pub undo: Option<crate::plan::Queue>,
+}
+
+/// A queue edit that drops targets: asked first when it drops more than a handful.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueEdit {
+    RemoveOperation(crate::plan::OperationId),
+    RemoveTarget(crate::plan::OperationId, String),
+    Clear,
 }
 
 impl QueueState {
@@ -165,6 +177,30 @@ pub struct Confirm {
     pub on_run: bool,
     pub typed: String,
     pub scroll: usize,
+    pub subject: Subject,
+    /// Run was chosen once on a plan built from a partial directory: a second Enter runs it.
+    pub partial_ok: bool,
+}
+
+/// What the confirm dialog reviews.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Subject {
+    /// The queue's plan.
+    #[default]
+    Queue,
+    /// A plan file with fixed steps (`AppState::review`): an undo or retry plan from History,
+    /// or a file `:read` that holds no queue.
+    File,
+}
+
+/// A plan file under review: its steps go out as they are, through the same dialog.
+#[derive(Debug, Clone)]
+pub struct FileReview {
+    pub file: Arc<crate::plan::PlanFile>,
+    /// Where it came from, for the title and the journal ("undo of batch 3").
+    pub source: String,
+    /// What the plan leaves out, said plainly (changes that cannot be undone).
+    pub notes: Vec<String>,
 }
 
 /// What covers the view.
@@ -179,8 +215,10 @@ pub enum Overlay {
     },
     Menu(Menu),
     Confirm(Confirm),
-    /// `q` with a queue or a batch: asks first.
+    /// `q` or Ctrl-C with a queue or a batch: asks first.
     QuitConfirm,
+    /// A queue edit that drops more than a handful of targets: asks first.
+    AskQueueEdit { edit: QueueEdit, text: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,6 +259,11 @@ pub struct AppState {
     pub queue: QueueState,
     /// The batch running now (or the last one, until the next starts).
     pub batch: Option<BatchRun>,
+    /// The plan file the confirm dialog reviews when its subject is a file.
+    pub review: Option<FileReview>,
+    /// Quit was confirmed during a batch: it stops after the requests in flight, then the
+    /// console exits.
+    pub quitting: bool,
     pub history: HistoryState,
     pub input: Option<QueryInput>,
     pub overlay: Option<Overlay>,
@@ -261,6 +304,7 @@ impl AppState {
                 shown: 0,
                 error: None,
                 took: None,
+                mark_all_pending: false,
             },
             marks: Marks::default(),
             marks_hidden: 0,
@@ -268,6 +312,8 @@ impl AppState {
             activity: ActivityPanel::default(),
             queue: QueueState::default(),
             batch: None,
+            review: None,
+            quitting: false,
             history: HistoryState::default(),
             input: None,
             overlay: None,
@@ -337,6 +383,8 @@ pub struct BatchRun {
     pub paused: bool,
     pub cancelling: bool,
     pub dry_run: bool,
+    /// Started from the queue's plan: the queue empties once the journal has the batch.
+    pub from_queue: bool,
     /// The newest failures and run errors, newest last (at most [`BATCH_ERRORS`]).
     pub errors: Vec<String>,
     /// How it ended, once it has.
@@ -352,9 +400,44 @@ impl BatchRun {
     }
 }
 
+impl AppState {
+    /// Batches in the journal that were started, not finished and that nobody runs: this
+    /// console runs at most one, and a running batch whose process died is one of these.
+    pub fn is_interrupted(&self, b: &crate::exec::BatchInfo) -> bool {
+        let ours = self
+            .batch
+            .as_ref()
+            .is_some_and(|r| r.running() && r.id == Some(b.id));
+        b.is_unfinished() && !ours
+    }
+
+    /// "based on 279 of 1,970 users; seat figures are partial" while the directory on screen
+    /// is a partial fetch.
+    pub fn partial_note(&self) -> Option<String> {
+        let d = self.data.as_ref()?;
+        if d.origin != super::loaded::Origin::Partial {
+            return None;
+        }
+        let have = super::update::thousands(d.dir.users.len());
+        Some(match &self.fetch {
+            Fetch::Running {
+                total: Some(t), ..
+            } => format!(
+                "based on {have} of {} users; seat figures are partial (the fetch is still running)",
+                super::update::thousands(*t)
+            ),
+            _ => format!(
+                "based on {have} users so far; seat figures are partial (the fetch is still running)"
+            ),
+        })
+    }
+}
+
 /// The History view: batches from the journal, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryState {
     pub batches: Vec<crate::exec::BatchInfo>,
     pub list: ListCursor,
+    /// Interrupted batches were announced in the status line this session.
+    pub announced: bool,
 }
