@@ -162,14 +162,15 @@ pub fn operation_for(args: &PlanArgs, dir: &Directory) -> anyhow::Result<Operati
 pub fn queue_for_query(dir: &Directory, query: &str, kind: OperationKind) -> anyhow::Result<Queue> {
     let rows = select(dir, query, &Sort::default())
         .map_err(|e| anyhow::anyhow!("the query {query:?} does not parse: {e}"))?;
+    // Targets by account id, as the console's marks hold them: the same query gives the same
+    // plan file from either.
+    let targets: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|&i| dir.users.get(i as usize))
+        .map(|u| u.account_id.clone())
+        .collect();
     let mut queue = Queue::new();
-    queue.add_from(
-        kind,
-        Some(query.to_owned()),
-        rows.iter()
-            .filter_map(|&i| dir.users.get(i as usize))
-            .map(|u| u.account_id.clone()),
-    );
+    queue.add_from(kind, Some(query.to_owned()), targets);
     Ok(queue)
 }
 

@@ -420,7 +420,7 @@ pub const BINDINGS: &[Binding] = &[
         "z",
         C::UndoQueueEdit,
         S::Queue,
-        "undo the last queue edit (again: redo)",
+        "undo the last queue edit (z again redoes it)",
         true,
     ),
     bind(K::Char('u'), "", C::UndoQueueEdit, S::Queue, "", false),

@@ -10,14 +10,31 @@ use super::popup;
 use crate::tui::state::{AppState, Confirm, Level, Subject};
 use crate::tui::update::thousands;
 
-/// Rows `lines` take when wrapped at `width` (a word-wrap estimate that never undercounts by
-/// more than a row a line).
+/// Rows `lines` take when word-wrapped at `width`, greedily as the paragraph wraps them.
 fn rows(lines: &[Line], width: u16) -> u16 {
-    let w = usize::from(width.max(1));
-    lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(w) as u16 + u16::from(l.width() > w))
-        .sum()
+    let width = usize::from(width.max(1));
+    let mut total = 0usize;
+    for line in lines {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let mut rows = 1;
+        let mut used = 0usize;
+        for word in text.split(' ') {
+            let w = Span::raw(word).width();
+            let need = if used == 0 { w } else { used + 1 + w };
+            if need <= width {
+                used = need;
+            } else if w <= width {
+                rows += 1;
+                used = w;
+            } else {
+                // A word longer than the line is cut across rows.
+                rows += (used > 0) as usize + (w - 1) / width;
+                used = w % width;
+            }
+        }
+        total += rows;
+    }
+    total.min(usize::from(u16::MAX)) as u16
 }
 
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) {
@@ -235,7 +252,7 @@ pub fn draw_quit(state: &AppState, frame: &mut Frame, area: Rect) {
     let r = popup(frame, area, 78, text.len() as u16 + 2);
     frame.render_widget(
         Paragraph::new(text)
-            .wrap(Wrap { trim: true })
+            .wrap(Wrap { trim: false })
             .block(Block::default().borders(Borders::ALL).title(" Quit? ")),
         r,
     );
@@ -258,7 +275,7 @@ pub fn draw_ask(state: &AppState, frame: &mut Frame, area: Rect, question: &str)
     let r = popup(frame, area, 70, 6);
     frame.render_widget(
         Paragraph::new(text)
-            .wrap(Wrap { trim: true })
+            .wrap(Wrap { trim: false })
             .block(Block::default().borders(Borders::ALL).title(" Remove from the queue? ")),
         r,
     );

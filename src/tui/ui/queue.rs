@@ -70,11 +70,11 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
                 l if l.starts_with("Refused") => 0,
                 l if l.starts_with("Held out") => 1,
                 l if l.starts_with("Keep") => 2,
-                l if l.starts_with("Total") => 3,
+                l if l.starts_with("Total") => 4,
                 l if l.starts_with("No-ops") => 5,
                 l if l.starts_with("Activity") => 6,
                 l if l.starts_with("Org ") || l.starts_with("Changes ") => 9,
-                _ => 4,
+                _ => 3,
             }
         };
         let mut ranked: Vec<(u8, String)> = compact
