@@ -426,8 +426,11 @@ impl AppState {
                 "based on {have} of {} users; seat figures are partial (the fetch is still running)",
                 super::update::thousands(*t)
             ),
-            _ => format!(
+            Fetch::Running { .. } => format!(
                 "based on {have} users so far; seat figures are partial (the fetch is still running)"
+            ),
+            _ => format!(
+                "based on {have} users, part of the directory; seat figures are partial (r fetches it again)"
             ),
         })
     }
