@@ -341,7 +341,12 @@ fn state_of_80(size: (u16, u16)) -> AppState {
             56,
             SeatsSource::JiraApplicationRole,
         ),
-        Seats::new(Product::new(console::CONF), Some(64), 48, SeatsSource::Workspace),
+        Seats::new(
+            Product::new(console::CONF),
+            Some(64),
+            48,
+            SeatsSource::Workspace,
+        ),
     ];
     let loaded = Loaded::new(Arc::new(dir), Origin::Live, &console::config());
     let effects = update(&mut s, Action::Fetched(Ok(loaded)));
@@ -419,7 +424,13 @@ fn quit_and_ctrl_c_during_a_batch_go_through_one_dialog_and_stop_safely() {
         ("Ctrl-C then y", "C", "y"),
         ("Ctrl-C twice", "C", "C"),
     ];
-    let act = |c: char| if c == 'C' { ctrl('c') } else { key(KeyCode::Char(c)) };
+    let act = |c: char| {
+        if c == 'C' {
+            ctrl('c')
+        } else {
+            key(KeyCode::Char(c))
+        }
+    };
     for (name, open, confirm) in cases {
         let mut s = state(SIZE, true);
         running(&mut s);
@@ -496,7 +507,11 @@ fn history_shows_interrupted_batches_and_resumes_them_with_one_key() {
             batch(7, BatchStatus::Finished, done),
         ])),
     );
-    assert!(flash(&s).contains("batch 8 was interrupted"), "{}", flash(&s));
+    assert!(
+        flash(&s).contains("batch 8 was interrupted"),
+        "{}",
+        flash(&s)
+    );
     press(&mut s, "5");
     let screen = render(&s);
     assert!(screen.contains("interrupted"), "{screen}");
@@ -504,13 +519,19 @@ fn history_shows_interrupted_batches_and_resumes_them_with_one_key() {
     press(&mut s, "j");
     assert!(press(&mut s, "c").is_empty());
     let effects = press(&mut s, "kc");
-    assert!(matches!(&effects[..], [Effect::ResumeBatch(8)]), "{effects:?}");
+    assert!(
+        matches!(&effects[..], [Effect::ResumeBatch(8)]),
+        "{effects:?}"
+    );
     let b = s.batch.clone().expect("the resumed batch");
     assert_eq!((b.id, b.done, b.total), (Some(8), 2, 6));
     // Running again, it is not "interrupted"; its start leaves the queue alone.
     press(&mut s, ":suspend\n");
     update(&mut s, Action::BatchStarted(Ok(8)));
-    assert!(!s.queue.queue.is_empty(), "a resume is not the queue's batch");
+    assert!(
+        !s.queue.queue.is_empty(),
+        "a resume is not the queue's batch"
+    );
     assert!(!render(&s).contains("interrupted (c)"));
     // Offline, resuming says why instead.
     let mut s = state(SIZE, false);
@@ -533,7 +554,13 @@ fn undo_file() -> PlanFile {
         &q,
         &context_for(&console::config(), &[]),
     );
-    let mut file = PlanFile::new(&plan, &q, None, Some("undo of batch 9".into()), console::fetched_at());
+    let mut file = PlanFile::new(
+        &plan,
+        &q,
+        None,
+        Some("undo of batch 9".into()),
+        console::fetched_at(),
+    );
     // What undo writes: fixed steps and no queue.
     file.queue = None;
     file
@@ -611,7 +638,10 @@ fn a_dry_run_shows_its_badge_keeps_its_plan_and_reports_what_would_be_sent() {
         _ => None,
     });
     let (name, steps) = saved.expect("the dry run's plan file");
-    assert!(name.starts_with("dry-run-") && name.ends_with(".json"), "{name}");
+    assert!(
+        name.starts_with("dry-run-") && name.ends_with(".json"),
+        "{name}"
+    );
     assert_eq!(steps, 1);
     assert!(
         effects
@@ -693,7 +723,11 @@ fn a_plan_on_a_partial_directory_says_so_and_needs_a_second_enter() {
     );
     answer(&mut s, effects);
     press(&mut s, "j:suspend\nA");
-    let full = Loaded::new(Arc::new(console::directory()), Origin::Live, &console::config());
+    let full = Loaded::new(
+        Arc::new(console::directory()),
+        Origin::Live,
+        &console::config(),
+    );
     let effects = update(&mut s, Action::Fetched(Ok(full)));
     // The new plan is not in yet: Run waits for it.
     let held = effects;

@@ -178,7 +178,9 @@ fn demo_queue_confirm_and_run_end_to_end() {
     assert!(screen.contains("picked by hand"), "{screen}");
     t.keys(&["Tab", "Enter"]);
     t.type_text("5");
-    t.wait("the batch finished in History", |s| history_row(s, 1, "finished"));
+    t.wait("the batch finished in History", |s| {
+        history_row(s, 1, "finished")
+    });
 
     t.type_text("q");
     t.wait_for("seats-exited-0");
@@ -309,7 +311,9 @@ fn demo_quit_mid_batch_then_resume_from_history() {
     assert!(screen.contains("History"), "{screen}");
     assert!(!history_row(&screen, 1, "finished"), "{screen}");
     t.type_text("c");
-    let screen = t.wait("the resumed batch finished", |s| history_row(s, 1, "finished"));
+    let screen = t.wait("the resumed batch finished", |s| {
+        history_row(s, 1, "finished")
+    });
     assert!(!screen.contains("interrupted (c)"), "{screen}");
     t.type_text("q");
     t.wait_for("seats-exited-0");
@@ -329,7 +333,9 @@ fn demo_undo_a_batch_from_history() {
     t.wait_for("Review the plan");
     t.keys(&["Tab", "Enter"]);
     t.type_text("5");
-    t.wait("the batch finished in History", |s| history_row(s, 1, "finished"));
+    t.wait("the batch finished in History", |s| {
+        history_row(s, 1, "finished")
+    });
     t.type_text("u");
     let screen = t.wait_for("Review: undo of batch 1");
     assert!(screen.contains("restore"), "{screen}");

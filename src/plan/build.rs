@@ -84,8 +84,7 @@ impl PlanContext {
 
     /// Days of inactivity product removal requires on `product`.
     pub fn threshold(&self, product: &str) -> u32 {
-        self.idle_days
-            .unwrap_or_else(|| self.product_days(product))
+        self.idle_days.unwrap_or_else(|| self.product_days(product))
     }
 
     fn product_days(&self, product: &str) -> u32 {
@@ -161,10 +160,7 @@ impl Threshold {
             }
             ThresholdFrom::Config => "the config's inactivity threshold".to_owned(),
         };
-        format!(
-            "held out if active in the last {} days ({from})",
-            self.days
-        )
+        format!("held out if active in the last {} days ({from})", self.days)
     }
 }
 

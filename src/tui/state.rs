@@ -218,7 +218,10 @@ pub enum Overlay {
     /// `q` or Ctrl-C with a queue or a batch: asks first.
     QuitConfirm,
     /// A queue edit that drops more than a handful of targets: asks first.
-    AskQueueEdit { edit: QueueEdit, text: String },
+    AskQueueEdit {
+        edit: QueueEdit,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -420,9 +423,7 @@ impl AppState {
         }
         let have = super::update::thousands(d.dir.users.len());
         Some(match &self.fetch {
-            Fetch::Running {
-                total: Some(t), ..
-            } => format!(
+            Fetch::Running { total: Some(t), .. } => format!(
                 "based on {have} of {} users; seat figures are partial (the fetch is still running)",
                 super::update::thousands(*t)
             ),

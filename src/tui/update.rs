@@ -615,7 +615,13 @@ fn ask_or_edit(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> {
                 .queue
                 .queue
                 .get(*id)
-                .map(|o| format!("Remove \"{}\" for {} targets from the queue?", o.kind.describe(), thousands(dropped)))
+                .map(|o| {
+                    format!(
+                        "Remove \"{}\" for {} targets from the queue?",
+                        o.kind.describe(),
+                        thousands(dropped)
+                    )
+                })
                 .unwrap_or_default(),
             _ => format!(
                 "Empty the queue ({} operations, {} targets)?",
@@ -794,7 +800,12 @@ fn quit_now(state: &mut AppState) -> Vec<Effect> {
 
 /// `c` in History: finish the interrupted batch under the cursor.
 fn resume_batch(state: &mut AppState) -> Vec<Effect> {
-    let Some(b) = state.history.batches.get(state.history.list.cursor).cloned() else {
+    let Some(b) = state
+        .history
+        .batches
+        .get(state.history.list.cursor)
+        .cloned()
+    else {
         return vec![];
     };
     if batch_running(state) {
@@ -834,7 +845,11 @@ fn resume_batch(state: &mut AppState) -> Vec<Effect> {
     flash(
         state,
         Level::Info,
-        format!("resuming batch {}: {} items left", b.id, thousands(c.open() as usize)),
+        format!(
+            "resuming batch {}: {} items left",
+            b.id,
+            thousands(c.open() as usize)
+        ),
     );
     vec![Effect::ResumeBatch(b.id)]
 }
@@ -1246,7 +1261,11 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             if state.users.pending() && state.users.error.is_none() {
                 // The rows on screen answer an older query: mark the new one's when it lands.
                 state.users.mark_all_pending = true;
-                flash(state, Level::Info, "marking every match once the filter finishes");
+                flash(
+                    state,
+                    Level::Info,
+                    "marking every match once the filter finishes",
+                );
             } else {
                 mark_all(state);
             }

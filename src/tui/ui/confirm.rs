@@ -37,6 +37,18 @@ fn rows(lines: &[Line], width: u16) -> u16 {
     total.min(usize::from(u16::MAX)) as u16
 }
 
+/// What the dialog shows of the plan under review, whichever it is.
+struct Reviewed<'a> {
+    /// The summary, operation by operation.
+    full: Vec<String>,
+    /// The same in fewer lines, for a small terminal.
+    short: Vec<String>,
+    steps: Vec<&'a crate::plan::Step>,
+    refusal: Option<String>,
+    affected: usize,
+    irreversible: bool,
+}
+
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) {
     let t = state.theme;
     frame.render_widget(Clear, area);
@@ -51,14 +63,14 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
 
     // What the dialog reviews: the queue's plan, or a plan file's fixed steps.
     let mut first: Vec<Line> = Vec::new();
-    let (full, short, steps, refusal, affected, irreversible): (
-        Vec<String>,
-        Vec<String>,
-        Vec<&crate::plan::Step>,
-        Option<String>,
-        usize,
-        bool,
-    ) = match confirm.subject {
+    let Reviewed {
+        full,
+        short,
+        steps,
+        refusal,
+        affected,
+        irreversible,
+    } = match confirm.subject {
         Subject::Queue => {
             let Some(view) = &state.queue.plan else {
                 frame.render_widget(Paragraph::new("The plan is being built…"), inner);
@@ -77,14 +89,14 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
                     t.level(Level::Warn),
                 )));
             }
-            (
-                crate::plan::summary(plan),
-                crate::plan::compact_summary(plan),
-                plan.steps().collect(),
-                plan.refusal.as_ref().map(|r| r.describe()),
-                plan.affected_users(),
-                plan.is_irreversible(),
-            )
+            Reviewed {
+                full: crate::plan::summary(plan),
+                short: crate::plan::compact_summary(plan),
+                steps: plan.steps().collect(),
+                refusal: plan.refusal.as_ref().map(|r| r.describe()),
+                affected: plan.affected_users(),
+                irreversible: plan.is_irreversible(),
+            }
         }
         Subject::File => {
             let Some(review) = &state.review else {
@@ -98,14 +110,14 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
             if review.notes.len() > 3 {
                 lines.push(format!("… and {} more not undone", review.notes.len() - 3));
             }
-            (
-                lines.clone(),
-                lines,
-                file.steps.iter().collect(),
-                file.refusal.as_ref().map(|r| r.describe()),
-                crate::tui::update::affected_users(file),
-                crate::tui::update::is_irreversible(file),
-            )
+            Reviewed {
+                full: lines.clone(),
+                short: lines,
+                steps: file.steps.iter().collect(),
+                refusal: file.refusal.as_ref().map(|r| r.describe()),
+                affected: crate::tui::update::affected_users(file),
+                irreversible: crate::tui::update::is_irreversible(file),
+            }
         }
     };
     let dry = state.session.dry_run.then(|| {
@@ -131,7 +143,10 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
     let run_label = if state.session.dry_run {
         format!(" Dry run for {} users ", thousands(affected))
     } else if confirm.partial_ok {
-        format!(" Run on partial data: change {} users ", thousands(affected))
+        format!(
+            " Run on partial data: change {} users ",
+            thousands(affected)
+        )
     } else {
         format!(" Run: change {} users ", thousands(affected))
     };
@@ -213,10 +228,9 @@ pub fn draw_quit(state: &AppState, frame: &mut Frame, area: Rect) {
     let mut text: Vec<Line> = Vec::new();
     match state.batch.as_ref().filter(|b| b.running()) {
         Some(b) => {
-            let id = b
-                .id
-                .map(|i| format!("Batch {i}"))
-                .unwrap_or_else(|| "A batch".into());
+            let id =
+                b.id.map(|i| format!("Batch {i}"))
+                    .unwrap_or_else(|| "A batch".into());
             let sent = b.done + b.failed + b.skipped;
             text.push(Line::from(Span::styled(
                 format!(
@@ -274,9 +288,11 @@ pub fn draw_ask(state: &AppState, frame: &mut Frame, area: Rect, question: &str)
     ];
     let r = popup(frame, area, 70, 6);
     frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(" Remove from the queue? ")),
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Remove from the queue? "),
+        ),
         r,
     );
 }
