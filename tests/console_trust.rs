@@ -579,11 +579,11 @@ fn an_undo_plan_opens_in_the_confirm_dialog_and_runs_as_its_own_batch() {
     let queued = s.queue.queue.clone();
     update(
         &mut s,
-        Action::Review(Ok(Box::new(FileReview {
-            file: Arc::new(undo_file()),
-            source: "undo of batch 9".into(),
-            notes: vec!["Linus (remove from directory): cannot be restored".into()],
-        }))),
+        Action::Review(Ok(Box::new(FileReview::new(
+            undo_file(),
+            "undo of batch 9".into(),
+            vec!["Linus (remove from directory): cannot be restored".into()],
+        )))),
     );
     match &s.overlay {
         Some(Overlay::Confirm(c)) => {

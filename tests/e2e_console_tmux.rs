@@ -242,7 +242,8 @@ fn demo_query_suspend_holds_out_users_active_within_the_threshold() {
     }
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let t = start_demo_in("trust-plan", home.path(), 2000, "");
-    queue_suspend_of(&t, "idle:180 type:atlassian status:active");
+    // The issue's own case: a domain of freelancers, idle 180 days on some product.
+    queue_suspend_of(&t, "domain:freelance.example idle:180");
     t.type_text("A");
     let screen = t.wait_for("Review the plan");
     assert!(
@@ -262,7 +263,7 @@ fn demo_query_suspend_holds_out_users_active_within_the_threshold() {
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("plan file: {e}"));
     let plan: serde_json::Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("plan JSON: {e}"));
-    assert_eq!(plan["query"], "idle:180 type:atlassian status:active");
+    assert_eq!(plan["query"], "domain:freelance.example idle:180");
     let steps = plan["steps"].as_array().cloned().unwrap_or_default();
     assert!(!steps.is_empty());
     assert!(

@@ -282,11 +282,11 @@ impl Io {
                 };
                 let what = if undo { "undo" } else { "retry" };
                 let path = save_plan(&format!("{what}-batch-{batch}.json"), &plan)?;
-                Ok(Box::new(super::state::FileReview {
-                    file: Arc::new(plan),
-                    source: format!("{what} of batch {batch} (kept in {path})"),
+                Ok(Box::new(super::state::FileReview::new(
+                    plan,
+                    format!("{what} of batch {batch} (kept in {path})"),
                     notes,
-                }))
+                )))
             })();
             let _ = tx.send(Action::Review(result));
         });

@@ -136,12 +136,21 @@ pub struct QueryInput {
     pub kind: InputKind,
 }
 
-/// A plan built from the queue, with a note per queued target (held out, no-op, steps).
+/// A plan built from the queue, with a note per queued target (held out, no-op, steps) and
+/// the figures and summaries the screens show, all made off the UI thread with the plan.
 #[derive(Debug, Clone)]
 pub struct PlanView {
     pub plan: Arc<crate::plan::Plan>,
     /// (operation id, account id) to what the plan does with that target.
     pub notes: Arc<std::collections::HashMap<(crate::plan::OperationId, String), String>>,
+    /// The summary operation by operation, and the compact one for small terminals.
+    pub summary: Arc<[String]>,
+    pub compact: Arc<[String]>,
+    pub affected: usize,
+    pub steps: usize,
+    pub held_out: usize,
+    pub no_ops: usize,
+    pub irreversible: bool,
 }
 
 /// The queue of operations and the plan made of it.
@@ -201,6 +210,39 @@ pub struct FileReview {
     pub source: String,
     /// What the plan leaves out, said plainly (changes that cannot be undone).
     pub notes: Vec<String>,
+    /// Its summary, with the notes (made once, not per frame).
+    pub summary: Arc<[String]>,
+    /// Distinct users with a step: the count a typed confirmation asks for.
+    pub affected: usize,
+    /// Some step seats cannot undo.
+    pub irreversible: bool,
+}
+
+impl FileReview {
+    pub fn new(file: crate::plan::PlanFile, source: String, notes: Vec<String>) -> FileReview {
+        let mut summary = crate::plan::file_summary(&file);
+        for n in notes.iter().take(3) {
+            summary.push(format!("Not undone: {n}"));
+        }
+        if notes.len() > 3 {
+            summary.push(format!("… and {} more not undone", notes.len() - 3));
+        }
+        let affected = file
+            .steps
+            .iter()
+            .map(|s| s.account_id.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        let irreversible = file.steps.iter().any(|s| s.change.inverse().is_none());
+        FileReview {
+            file: Arc::new(file),
+            source,
+            notes,
+            summary: summary.into(),
+            affected,
+            irreversible,
+        }
+    }
 }
 
 /// What covers the view.

@@ -191,11 +191,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                     .unwrap_or_else(|| "a plan file read with :read".into());
                 open_review(
                     state,
-                    super::state::FileReview {
-                        file: std::sync::Arc::new(*file),
-                        source,
-                        notes: Vec::new(),
-                    },
+                    super::state::FileReview::new(*file, source, Vec::new()),
                 );
                 vec![]
             }

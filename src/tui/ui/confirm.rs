@@ -40,10 +40,12 @@ fn rows(lines: &[Line], width: u16) -> u16 {
 /// What the dialog shows of the plan under review, whichever it is.
 struct Reviewed<'a> {
     /// The summary, operation by operation.
-    full: Vec<String>,
+    full: &'a [String],
     /// The same in fewer lines, for a small terminal.
-    short: Vec<String>,
-    steps: Vec<&'a crate::plan::Step>,
+    short: &'a [String],
+    /// The steps on screen, from the scroll position (not collected: a plan may be long).
+    steps: Box<dyn Iterator<Item = &'a crate::plan::Step> + 'a>,
+    total_steps: usize,
     refusal: Option<String>,
     affected: usize,
     irreversible: bool,
@@ -67,6 +69,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
         full,
         short,
         steps,
+        total_steps,
         refusal,
         affected,
         irreversible,
@@ -90,12 +93,16 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
                 )));
             }
             Reviewed {
-                full: crate::plan::summary(plan),
-                short: crate::plan::compact_summary(plan),
-                steps: plan.steps().collect(),
+                full: &view.summary,
+                short: &view.compact,
+                steps: Box::new(
+                    plan.steps()
+                        .skip(confirm.scroll.min(view.steps.saturating_sub(1))),
+                ),
+                total_steps: view.steps,
                 refusal: plan.refusal.as_ref().map(|r| r.describe()),
-                affected: plan.affected_users(),
-                irreversible: plan.is_irreversible(),
+                affected: view.affected,
+                irreversible: view.irreversible,
             }
         }
         Subject::File => {
@@ -103,20 +110,15 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
                 return;
             };
             let file = &review.file;
-            let mut lines = crate::plan::file_summary(file);
-            for n in review.notes.iter().take(3) {
-                lines.push(format!("Not undone: {n}"));
-            }
-            if review.notes.len() > 3 {
-                lines.push(format!("… and {} more not undone", review.notes.len() - 3));
-            }
+            let skip = confirm.scroll.min(file.steps.len().saturating_sub(1));
             Reviewed {
-                full: lines.clone(),
-                short: lines,
-                steps: file.steps.iter().collect(),
+                full: &review.summary,
+                short: &review.summary,
+                steps: Box::new(file.steps.iter().skip(skip)),
+                total_steps: file.steps.len(),
                 refusal: file.refusal.as_ref().map(|r| r.describe()),
-                affected: crate::tui::update::affected_users(file),
-                irreversible: crate::tui::update::is_irreversible(file),
+                affected: review.affected,
+                irreversible: review.irreversible,
             }
         }
     };
@@ -159,9 +161,9 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
 
     // The summary always shows whole; the list of steps takes what is left, at least a few
     // rows when the full summary leaves them, else the compact summary is used.
-    let summary_of = |lines: Vec<String>| -> Vec<Line> {
+    let summary_of = |lines: &[String]| -> Vec<Line<'static>> {
         let mut out = first.clone();
-        out.extend(lines.into_iter().map(Line::from));
+        out.extend(lines.iter().map(|l| Line::from(l.clone())));
         out.extend(dry.clone());
         out
     };
@@ -189,22 +191,22 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
     let list_y = inner.y + top_h;
     let list_h = inner.height.saturating_sub(top_h + footer_h);
     let shown = list_h.saturating_sub(1) as usize;
-    let from = confirm.scroll.min(steps.len().saturating_sub(1));
-    let to = (from + shown).min(steps.len());
+    let from = confirm.scroll.min(total_steps.saturating_sub(1));
+    let to = (from + shown).min(total_steps);
     let mut lines = vec![Line::from(Span::styled(
-        if to - from < steps.len() {
+        if to - from < total_steps {
             format!(
                 "What will be sent: steps {}-{} of {} (j/k scroll):",
                 from + 1,
                 to,
-                thousands(steps.len())
+                thousands(total_steps)
             )
         } else {
-            format!("What will be sent ({} steps):", steps.len())
+            format!("What will be sent ({total_steps} steps):")
         },
         t.header(),
     ))];
-    for step in &steps[from..to] {
+    for step in steps.take(to - from) {
         lines.push(Line::from(format!(
             "  {} <{}>: {}",
             step.name,

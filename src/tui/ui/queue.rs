@@ -33,13 +33,12 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
     let planned = match (&q.plan, q.plan_pending()) {
         (_, true) | (None, _) => "planning…".to_owned(),
         (Some(v), false) => {
-            let p = &v.plan;
             format!(
                 "plan: {} users changed in {} steps, {} held out, {} no-ops dropped",
-                thousands(p.affected_users()),
-                thousands(p.steps().count()),
-                thousands(p.held_out().count()),
-                thousands(p.no_ops().count())
+                thousands(v.affected),
+                thousands(v.steps),
+                thousands(v.held_out),
+                thousands(v.no_ops)
             )
         }
     };
@@ -64,7 +63,7 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
     // is held out and why, who keeps a product (so frees nothing), the total even when it is
     // 0, then each product, the no-ops and the thresholds.
     if let Some(v) = &q.plan {
-        let compact = crate::plan::compact_summary(&v.plan);
+        let compact = v.compact.iter().cloned();
         let rank = |l: &str| -> u8 {
             match l {
                 l if l.starts_with("Refused") => 0,
@@ -78,7 +77,6 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
             }
         };
         let mut ranked: Vec<(u8, String)> = compact
-            .into_iter()
             .map(|l| (rank(&l), l))
             .filter(|(r, _)| *r < 9)
             .collect();
