@@ -787,4 +787,10 @@ fn queue_edits_ask_before_dropping_many_and_z_undoes_the_last() {
     press(&mut s, "z");
     assert_eq!(s.queue.queue.operations().len(), 1);
     assert_eq!(s.view, View::Queue);
+    // A batch takes the queue; z does not bring back what was sent.
+    press(&mut s, "A\t\n");
+    update(&mut s, Action::BatchStarted(Ok(5)));
+    assert!(s.queue.queue.is_empty());
+    press(&mut s, "z");
+    assert!(s.queue.queue.is_empty(), "nothing to undo after a batch");
 }

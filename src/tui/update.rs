@@ -213,8 +213,9 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             if dry_run || !from_queue {
                 return vec![Effect::LoadHistory];
             }
-            // The batch now lives in the journal; the queue starts again empty.
-            remember_queue(state);
+            // The batch now lives in the journal; the queue starts again empty, and `z` does
+            // not bring back what was just sent.
+            state.queue.undo = None;
             state.queue.queue = Queue::new();
             let mut effects = queue_changed(state);
             effects.push(Effect::LoadHistory);
