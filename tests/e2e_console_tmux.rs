@@ -16,6 +16,17 @@ fn counts(screen: &str) -> Option<(usize, usize)> {
     Some((n(a)?, n(b)?))
 }
 
+/// The count in the status line answers the query shown (no "…": no filter pass is out).
+fn settled(screen: &str) -> bool {
+    let Some(status) = screen.lines().rev().find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    status
+        .split_whitespace()
+        .find(|w| w.contains('/'))
+        .is_some_and(|w| !w.ends_with('…'))
+}
+
 /// `seats demo` of 3,000 accounts in its own config and data dirs, once the whole directory
 /// has arrived: the window, the dirs (kept alive) and the user count. None without tmux.
 fn start_demo(name: &str, width: u16, height: u16) -> Option<(Tmux, tempfile::TempDir, usize)> {
@@ -79,6 +90,7 @@ fn demo_console_end_to_end() {
     t.keys(&["Enter"]);
     let screen = t.wait("idle Jira Software holders", |s| {
         s.contains("filter: product:jira-software idle:90")
+            && settled(s)
             && counts(s).is_some_and(|(shown, all)| shown > 0 && shown < all)
     });
     let (idle, _) = counts(&screen).unwrap_or_default();
@@ -219,6 +231,7 @@ fn queue_suspend_of(t: &Tmux, query: &str) -> usize {
     t.keys(&["Enter"]);
     let screen = t.wait("the query's rows", |s| {
         s.contains(&format!("filter: {query}"))
+            && settled(s)
             && counts(s).is_some_and(|(n, all)| n > 0 && n < all)
     });
     let (n, _) = counts(&screen).unwrap_or_default();
