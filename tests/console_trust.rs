@@ -392,6 +392,10 @@ fn the_review_at_80x24_keeps_the_whole_summary_and_shrinks_the_step_list() {
     // Larger, the full summary per operation shows.
     let big = render(&long_plan((160, 48)));
     assert!(big.contains("Effect on seats:"), "{big}");
+    // At the smallest size seats draws, what is cut is said, and the buttons stay.
+    let tiny = render(&long_plan((60, 12)));
+    assert!(tiny.contains("more summary lines"), "{tiny}");
+    assert!(tiny.contains(" Cancel "), "{tiny}");
 }
 
 #[test]

@@ -130,11 +130,8 @@ fn effect_lines(e: &Effect, out: &mut Vec<String>) {
 /// instead of per operation, but still what changes, who is held out and why, the no-ops, who
 /// keeps a product, the thresholds, and the effect per product and in total.
 pub fn compact(plan: &Plan) -> Vec<String> {
-    let mut out = vec![format!(
-        "Org {}, data fetched {} (activity can lag 24 h)",
-        plan.org_id,
-        plan.fetched_at.format("%Y-%m-%d %H:%M UTC")
-    )];
+    // Most telling first: a terminal too small for all of it cuts from the end.
+    let mut out = Vec::new();
     let ops: Vec<String> = plan
         .operations
         .iter()
@@ -214,8 +211,13 @@ pub fn compact(plan: &Plan) -> Vec<String> {
         ));
     }
     if let Some(r) = &plan.refusal {
-        out.push(format!("Refused: {}", r.describe()));
+        out.insert(0, format!("Refused: {}", r.describe()));
     }
+    out.push(format!(
+        "Org {}, data fetched {} (activity can lag 24 h)",
+        plan.org_id,
+        plan.fetched_at.format("%Y-%m-%d %H:%M UTC")
+    ));
     out
 }
 

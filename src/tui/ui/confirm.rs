@@ -169,13 +169,22 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
     };
     let room = inner.height.saturating_sub(footer_h + 1);
     let mut top = summary_of(full);
-    if rows(&top, inner.width) + 3 > room {
+    // A few steps stay in sight (fewer when the plan has fewer).
+    let want_steps = total_steps.min(3) as u16;
+    if rows(&top, inner.width) + want_steps > room {
         top = summary_of(short);
     }
     let mut top_h = rows(&top, inner.width);
     if top_h > room {
         // Too small for even the compact summary: say that something is cut.
-        let keep = room.saturating_sub(1) as usize;
+        let mut used = 0;
+        let keep = top
+            .iter()
+            .take_while(|l| {
+                used += rows(std::slice::from_ref(*l), inner.width);
+                used < room
+            })
+            .count();
         let cut = top.len().saturating_sub(keep);
         top.truncate(keep);
         top.push(Line::from(Span::styled(
@@ -194,7 +203,9 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
     let from = confirm.scroll.min(total_steps.saturating_sub(1));
     let to = (from + shown).min(total_steps);
     let mut lines = vec![Line::from(Span::styled(
-        if to - from < total_steps {
+        if to == from && total_steps > 0 {
+            format!("What will be sent: {total_steps} steps (a taller terminal shows them)")
+        } else if to - from < total_steps {
             format!(
                 "What will be sent: steps {}-{} of {} (j/k scroll):",
                 from + 1,
