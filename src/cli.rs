@@ -486,8 +486,15 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The console and the demo draw on the terminal: notices wait until they close.
+    let console = matches!(cli.command, None | Some(Command::Demo(_)));
+    crate::output::set_console_owns_terminal(console);
     let result = runtime.block_on(commands::run(cli));
+    crate::output::set_console_owns_terminal(false);
     crate::output::end_open_line();
+    for notice in crate::store::take_notices() {
+        crate::output::note(format!("note: {notice}"));
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // `seats export users | head`: the reader has all it wants; not an error.
