@@ -212,10 +212,21 @@ fn offline_refused(name: &str) -> String {
     )
 }
 
+/// `--users N` of the simulated org, bounded before any memory is taken.
+fn parse_users(text: &str) -> Result<usize, String> {
+    let users: usize = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of users"))?;
+    match crate::sandbox::users_refused(users) {
+        Some(why) => Err(why),
+        None => Ok(users),
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Number of users in the simulated org.
-    #[arg(long, default_value_t = 2000)]
+    /// Number of users in the simulated org (at most 1000000).
+    #[arg(long, default_value_t = 2000, value_parser = parse_users)]
     pub users: usize,
     /// Seed of the simulated org: the same seed gives the same org.
     #[arg(long, default_value_t = 7)]
@@ -235,8 +246,8 @@ pub struct ReportArgs {
     /// Report on a simulated org started in-process instead of the profile's org.
     #[arg(long)]
     pub demo: bool,
-    /// With --demo: number of users in the simulated org.
-    #[arg(long, default_value_t = 2000, requires = "demo")]
+    /// With --demo: number of users in the simulated org (at most 1000000).
+    #[arg(long, default_value_t = 2000, requires = "demo", value_parser = parse_users)]
     pub users: usize,
     /// With --demo: seed of the simulated org.
     #[arg(long, default_value_t = 7, requires = "demo")]
@@ -250,8 +261,8 @@ pub struct SandboxArgs {
     /// Port on 127.0.0.1 (0 picks a free port).
     #[arg(long, default_value_t = 8990)]
     pub port: u16,
-    /// Number of users in the simulated org.
-    #[arg(long, default_value_t = 2000)]
+    /// Number of users in the simulated org (at most 1000000).
+    #[arg(long, default_value_t = 2000, value_parser = parse_users)]
     pub users: usize,
     /// Seed of the simulated org: the same seed gives the same org.
     #[arg(long, default_value_t = 7)]
