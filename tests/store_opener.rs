@@ -60,6 +60,13 @@ fn set_aside_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// An empty file left from before, not one another seats is creating this second.
+fn empty_old_file(path: &Path) {
+    let f = std::fs::File::create(path).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+}
+
 /// `seats ARGS` in the home; (success, stderr).
 fn run(home: &Home, args: &[&str]) -> (bool, String) {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -160,7 +167,7 @@ fn an_empty_file_becomes_a_new_database_out_loud() {
     let home = Home::new();
     std::fs::create_dir_all(home.data()).unwrap();
     let db = home.data().join(FILE_NAME);
-    std::fs::write(&db, b"").unwrap();
+    empty_old_file(&db);
     let (ok, said) = run(&home, &["history"]);
     assert!(ok, "{said}");
     assert!(said.contains("was an empty file (0 bytes)"), "{said}");
@@ -172,9 +179,16 @@ fn an_empty_file_becomes_a_new_database_out_loud() {
     let other = Home::new();
     std::fs::create_dir_all(other.data()).unwrap();
     let db = other.data().join(FILE_NAME);
-    std::fs::write(&db, b"").unwrap();
+    empty_old_file(&db);
     let (_store, notice) = Store::open(&db).unwrap();
     assert!(notice.is_some_and(|n| n.contains("empty file")));
+
+    // One another seats made a moment ago is a database being created: nothing to say.
+    let third = Home::new();
+    std::fs::create_dir_all(third.data()).unwrap();
+    std::fs::write(third.data().join(FILE_NAME), b"").unwrap();
+    let (ok, said) = run(&third, &["history"]);
+    assert!(ok && !said.contains("empty file"), "{said}");
 }
 
 #[test]

@@ -57,7 +57,8 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// What is at the path before seats opens it: a database file must be a regular file, and an
 /// empty one (0 bytes) is said out loud, not silently taken for a new journal. `Ok(true)`: an
-/// empty file with no write-ahead log, which seats starts a new database in.
+/// empty file with no write-ahead log, older than a moment (not another seats creating it),
+/// which seats starts a new database in.
 pub fn check_existing(path: &Path) -> Result<bool, StoreError> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -90,6 +91,12 @@ pub fn check_existing(path: &Path) -> Result<bool, StoreError> {
     }
     // An empty file next to a log that holds pages: the log may hold the whole journal.
     let wal = companion(path, "-wal");
+    // Just made by another seats starting at the same moment: a new database, nothing to say.
+    let just_made = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < JUST_MADE);
     if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
         return Err(StoreError::Unusable {
             path: path.to_owned(),
@@ -100,8 +107,11 @@ pub fn check_existing(path: &Path) -> Result<bool, StoreError> {
             ),
         });
     }
-    Ok(true)
+    Ok(!just_made)
 }
+
+/// How recent an empty database file must be to count as another seats creating it now.
+const JUST_MADE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Opens the file as it is, checks it, and migrates an older schema.
 pub fn open_checked(path: &Path) -> Result<Opened, StoreError> {
