@@ -189,3 +189,30 @@ async fn a_replaced_output_file_keeps_its_own_mode() {
     assert!(std::fs::read(&out).unwrap().starts_with(b"account_id,"));
     sb.shutdown().await;
 }
+
+/// Files an older seats left 0644 (`seats.db`, today's log) hold names and emails: the next
+/// command makes them private (`audit.jsonl` on its next line: see output::file's unit test).
+#[test]
+fn files_an_older_seats_left_readable_become_private() {
+    let home = Home::new();
+    let data = home.data();
+    std::fs::create_dir_all(data.join("logs")).unwrap();
+    let db = data.join(seats::store::FILE_NAME);
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER);").unwrap();
+    }
+    let log = data.join("logs").join(format!(
+        "seats.log.{}",
+        chrono::Utc::now().format("%Y-%m-%d")
+    ));
+    std::fs::write(&log, b"").unwrap();
+    for f in [&db, &log] {
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let work = tempfile::tempdir().unwrap();
+    seats_umask_022(&home, work.path(), &["history"], None);
+    for f in [&db, &log] {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+}

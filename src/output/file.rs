@@ -88,7 +88,8 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     write_path(path, bytes, FileMode::Default, true)
 }
 
-/// Appends to a log seats keeps (audit.jsonl), created 0600, and syncs the data. Only a
+/// Appends to a log seats keeps (audit.jsonl), created 0600 (made 0600 if an older seats left
+/// it readable by others), and syncs the data. Only a
 /// regular file (or nothing yet) takes it: the audit log is never written into a device or a FIFO.
 pub fn append_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Ok(meta) = std::fs::metadata(path)
@@ -108,8 +109,34 @@ pub fn append_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         o.mode(0o600);
     }
     let mut f = o.open(path)?;
+    keep_private(&f, path);
     f.write_all(bytes)?;
     f.sync_data()
+}
+
+/// A file of seats' own that an older seats (or a umask) left readable by others goes back to
+/// 0600; a private one is left as it is. Best effort: a file seats may not chmod (another
+/// owner, a read-only disk) is still used, and the log says so.
+#[cfg(unix)]
+fn keep_private(f: &std::fs::File, path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = f.metadata() else { return };
+    if meta.permissions().mode() & 0o077 != 0
+        && let Err(e) = f.set_permissions(std::fs::Permissions::from_mode(0o600))
+    {
+        tracing::warn!(path = %path.display(), error = %e, "could not make the file private (0600)");
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_private(_f: &std::fs::File, _path: &Path) {}
+
+/// [`keep_private`] by path, for a file seats owns and opens through another library (the
+/// database and its `-wal`/`-shm`). Nothing at the path: nothing to do.
+pub fn keep_private_path(path: &Path) {
+    if let Ok(f) = std::fs::File::open(path) {
+        keep_private(&f, path);
+    }
 }
 
 /// Creates a folder seats keeps its files in (the data dir, logs, plans) and any missing
@@ -135,7 +162,7 @@ pub fn create_private_file(path: &Path) -> std::io::Result<bool> {
     }
 }
 
-/// Opens a private log file for appending (created 0600).
+/// Opens a private log file for appending (created 0600, made 0600 if it was not).
 pub fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
     let mut o = std::fs::OpenOptions::new();
     o.create(true).append(true);
@@ -144,7 +171,9 @@ pub fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    o.open(path)
+    let f = o.open(path)?;
+    keep_private(&f, path);
+    Ok(f)
 }
 
 /// The most a plan file may hold: a plan of 100,000 steps is about 40 MB.
@@ -507,6 +536,31 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o640);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_appended_log_is_created_private_and_made_private_if_it_was_not() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let log = d.path().join("audit.jsonl");
+        append_private(&log, b"one\n").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&log), 0o600);
+        std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+        append_private(&log, b"two\n").unwrap();
+        assert_eq!(mode(&log), 0o600);
+        assert_eq!(std::fs::read(&log).unwrap(), b"one\ntwo\n");
+        // Never into a FIFO or a device.
+        let fifo = d.path().join("fifo");
+        if std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let e = append_private(&fifo, b"x").unwrap_err();
+            assert!(e.to_string().contains("FIFO"), "{e}");
         }
     }
 

@@ -43,14 +43,22 @@ pub enum Opened {
 
 /// Creates the folder (0700) and an empty file (0600) when they are missing, so the database and
 /// its `-wal`/`-shm` companions (which SQLite creates with the file's mode) are the user's alone.
-/// True when this call created the file.
-pub fn prepare_file(path: &Path) -> Result<bool, StoreError> {
+pub fn prepare_file(path: &Path) -> Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
     {
         crate::output::create_private_dir(dir).map_err(|e| StoreError::from_io(dir, &e))?;
     }
-    crate::output::create_private_file(path).map_err(|e| StoreError::from_io(path, &e))
+    crate::output::create_private_file(path).map_err(|e| StoreError::from_io(path, &e))?;
+    // A file an older seats made 0644 holds names and emails: private from now on.
+    for file in [
+        path.to_path_buf(),
+        companion(path, "-wal"),
+        companion(path, "-shm"),
+    ] {
+        crate::output::keep_private_path(&file);
+    }
+    Ok(())
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
