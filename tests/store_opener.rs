@@ -205,3 +205,38 @@ fn an_empty_file_beside_a_log_is_left_alone() {
     assert_eq!(std::fs::read(&db).unwrap().len(), 0);
     assert_eq!(std::fs::read(&wal).unwrap(), vec![7u8; 4096]);
 }
+
+/// The database is opened in one place: a module that opened `seats.db` itself would skip the
+/// checks above (this is how the CLI once wrote into a newer file the console set aside).
+#[test]
+fn no_module_opens_the_database_but_the_store() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("src")];
+    let mut offenders = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            if rel.starts_with("src/store/") || !rel.ends_with(".rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Unit tests open in-memory or scratch databases as they like.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (i, line) in code.lines().enumerate() {
+                if line.contains("Connection::open") && !line.trim_start().starts_with("//") {
+                    offenders.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "open the database through seats::store (Store::open, open_connection):\n{}",
+        offenders.join("\n")
+    );
+}
