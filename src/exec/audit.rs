@@ -25,7 +25,6 @@
 //! No secret ever goes here: entries are built from the journal's columns, which hold no
 //! credential, and errors are the client's messages, which never carry one.
 
-use std::io::Write;
 use std::path::Path;
 
 use rusqlite::{Connection, params};
@@ -123,12 +122,7 @@ pub(crate) fn export_pending(conn: &Connection, path: &Path) -> Result<usize, Ex
             text.push('\n');
         }
     }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_data()?;
+    crate::output::append_private(path, text.as_bytes())?;
     // The mark needs no fsync of its own: lost, it only repeats lines.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     let marked = conn.execute(

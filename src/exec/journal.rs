@@ -33,6 +33,8 @@ pub const LEASE_TIMEOUT_SECS: i64 = 30;
 pub enum JournalError {
     #[error("the journal database could not be used: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     #[error("the journal could not be created at {path}: {detail}")]
     Create { path: PathBuf, detail: String },
     #[error("no batch {0} in the journal (see `seats history`)")]
@@ -433,15 +435,8 @@ pub struct Journal {
 impl Journal {
     /// Opens (or creates) the database at `path`; `audit.jsonl` goes beside it.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir).map_err(|e| JournalError::Create {
-                path: dir.to_owned(),
-                detail: e.to_string(),
-            })?;
-        }
-        let conn = Connection::open(path)?;
+        // The one opener: the same checks as the console (a newer or damaged file, garbage).
+        let conn = crate::store::open_connection(path)?;
         let audit_path = path.parent().map(|d| d.join(audit::FILE_NAME));
         Journal::with_connection(conn, audit_path)
     }

@@ -29,7 +29,6 @@
 //! `product`, or on any product when `product` is null). Fields other than `version`,
 //! `created_at`, `org_id` and `steps` may be absent; unknown fields are ignored.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -161,45 +160,24 @@ impl PlanFile {
     }
 
     pub fn read(path: &Path, org: Option<&str>) -> Result<PlanFile, PlanFileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PlanFileError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::output::read_limited_text(path, crate::output::PLAN_FILE_LIMIT).map_err(
+            |source| PlanFileError::Read {
+                path: path.to_owned(),
+                source,
+            },
+        )?;
         PlanFile::from_json(&text, org)
     }
 
-    /// Writes next to `path`, syncs, then renames over it: a reader sees the old file or the
-    /// whole new one.
+    /// Through the one safe writer ([`crate::output::write_private`]): a regular file is
+    /// replaced atomically (a reader sees the old file or the whole new one), a new one is 0600,
+    /// a device or a FIFO is written through, never replaced.
     pub fn write(&self, path: &Path) -> Result<(), PlanFileError> {
-        let err = |source| PlanFileError::Write {
-            path: path.to_owned(),
-            source,
-        };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = path.file_name().ok_or_else(|| {
-            err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a file name",
-            ))
-        })?;
-        let tmp = dir.join(format!(
-            ".{}.{}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let result = (|| -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(self.to_json().as_bytes())?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(err(e));
-        }
-        Ok(())
+        crate::output::write_private(path, self.to_json().as_bytes()).map_err(|e| {
+            PlanFileError::Write {
+                path: path.to_owned(),
+                source: std::io::Error::other(e),
+            }
+        })
     }
 }

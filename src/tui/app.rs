@@ -221,7 +221,7 @@ fn with_store<T>(
             .map(|d| d.join(crate::store::FILE_NAME))
             .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
+            crate::output::create_private_dir(dir)
                 .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
         }
         let (s, n) = Store::open(&path).map_err(|e| e.to_string())?;
@@ -265,7 +265,7 @@ impl Io {
                 let dir = crate::paths::data_dir()
                     .ok_or_else(|| "no data directory: set SEATS_DATA_DIR".to_owned())?
                     .join("plans");
-                std::fs::create_dir_all(&dir)
+                crate::output::create_private_dir(&dir)
                     .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
                 let what = if undo { "undo" } else { "retry" };
                 let path = dir.join(format!("{what}-batch-{batch}.json"));
