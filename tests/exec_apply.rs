@@ -78,6 +78,7 @@ fn write_plan(sb: &Sandbox, home: &Path, org_id: &str, changes: Vec<(UserIx, Cha
         .collect();
     let plan = PlanFile {
         version: PLAN_FILE_VERSION,
+        id: None,
         created_at: Utc::now(),
         org_id: org_id.to_owned(),
         profile: None,
