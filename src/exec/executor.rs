@@ -22,7 +22,7 @@ use super::journal::{
     BatchId, BatchStatus, Counts, Item, ItemState, Journal, JournalError, Outcome, action_of,
 };
 use super::target::{
-    READ_CHUNK, Sent, Target, WRITE_OK_STATUS, http_status, is_ambiguous, is_fatal,
+    READ_CHUNK, Sent, Target, WRITE_OK_STATUS, http_status, is_ambiguous, is_fatal, refusal_reason,
 };
 use crate::domain::Protection;
 
@@ -492,9 +492,10 @@ impl Run {
                 self.halt(err.to_string());
                 return None;
             }
+            // A refusal the admin can act on is said as such, not as a fault of seats.
             let failed = Outcome::new(ItemState::Failed)
                 .status(http_status(&err))
-                .error(err.to_string());
+                .error(refusal_reason(&err).unwrap_or_else(|| err.to_string()));
             if !is_ambiguous(&err) {
                 return Some(failed);
             }
