@@ -16,7 +16,7 @@
 //! | `action` | the change: `suspend`, `restore`, `remove-from-directory`, `remove-from-group`, `add-to-group`, `revoke-product-role`, `assign-product-role`, `deactivate`, `reactivate` |
 //! | `change` | the change with its details (group id and name, product, resource ARI) |
 //! | `target`, `target_name`, `target_email` | the account id, name and email of the user changed |
-//! | `result` | items: `done`, `failed`, `skipped`, `dry-run`; batches: the batch status |
+//! | `result` | items: `done`, `failed`, `skipped`, `dry-run`, `unknown` (sent, answer lost, not yet re-read); batches: the batch status |
 //! | `reason` | why an item was skipped or how it was confirmed; a batch event's summary |
 //! | `http_status` | the final HTTP status of the write (204 on success, the error's status on failure) |
 //! | `error` | the error as seats explains it |
