@@ -134,29 +134,31 @@ async fn a_lost_answer_with_a_failed_re_read_is_unknown_undone_and_confirmed_lat
     // Atlassian answers again: the next run reads the user and settles the item.
     shared.set_outage(false);
     assert_eq!(run(&sb, &j, batch).await, RunOutcome::Completed);
-    let j = j.lock().unwrap();
-    let item = &j.items(batch).unwrap()[0];
-    assert_eq!(item.state, ItemState::Done);
-    let audit = j.audit().unwrap();
-    let results: Vec<(&str, Option<&str>)> = audit
-        .iter()
-        .filter(|e| e.event == "item")
-        .map(|e| (e.result.as_str(), e.reason.as_deref()))
-        .collect();
-    assert_eq!(results.len(), 2, "{results:?}");
-    assert_eq!(results[0].0, "unknown");
-    assert_eq!(results[1].0, "done");
-    assert!(
-        results[1].1.is_some_and(|r| r.contains("confirmed later")),
-        "{results:?}"
-    );
-    assert!(j.unfinished().unwrap().is_empty());
-    let suspensions = shared
-        .read()
-        .events
-        .iter()
-        .filter(|e| e.action == "user_suspended")
-        .count();
-    assert_eq!(suspensions, 1);
+    {
+        let j = j.lock().unwrap();
+        let item = &j.items(batch).unwrap()[0];
+        assert_eq!(item.state, ItemState::Done);
+        let audit = j.audit().unwrap();
+        let results: Vec<(&str, Option<&str>)> = audit
+            .iter()
+            .filter(|e| e.event == "item")
+            .map(|e| (e.result.as_str(), e.reason.as_deref()))
+            .collect();
+        assert_eq!(results.len(), 2, "{results:?}");
+        assert_eq!(results[0].0, "unknown");
+        assert_eq!(results[1].0, "done");
+        assert!(
+            results[1].1.is_some_and(|r| r.contains("confirmed later")),
+            "{results:?}"
+        );
+        assert!(j.unfinished().unwrap().is_empty());
+        let suspensions = shared
+            .read()
+            .events
+            .iter()
+            .filter(|e| e.action == "user_suspended")
+            .count();
+        assert_eq!(suspensions, 1);
+    }
     sb.shutdown().await;
 }

@@ -92,13 +92,20 @@ async fn org_admins_and_synced_users_are_refused_and_seats_says_why() {
     let synced_remove = forbidden(api.remove_user(&dir, &synced_id).await, "remove synced");
     {
         let state = shared.read();
-        assert_eq!(state.events.len(), events_before, "a refused write changed the org");
+        assert_eq!(
+            state.events.len(),
+            events_before,
+            "a refused write changed the org"
+        );
         assert_eq!(state.user(admin).membership, Membership::Active);
         assert!(state.user(synced).in_directory());
     }
     // The refusals in plain words, not "likely a bug in seats".
     let said = refusal_reason(&suspend).unwrap_or_default();
-    assert!(said.starts_with("org admin: revoke the role first"), "{said}");
+    assert!(
+        said.starts_with("org admin: revoke the role first"),
+        "{said}"
+    );
     assert!(!said.contains("bug"), "{said}");
     let said = refusal_reason(&synced_remove).unwrap_or_default();
     assert!(
@@ -122,7 +129,11 @@ async fn org_admins_and_synced_users_are_refused_and_seats_says_why() {
     let body: serde_json::Value = response.json().await.unwrap();
     let error = &body["errors"][0];
     assert_eq!(error["status"], "403");
-    assert!(error["code"].as_str().is_some_and(|c| c.starts_with("ADMIN-403")));
+    assert!(
+        error["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("ADMIN-403"))
+    );
     assert!(error["id"].is_string() && error["title"].is_string());
 
     // Through the executor: removing a synced user from the directory is a failed item that
