@@ -249,7 +249,7 @@ async fn one_plan_applied_by_two_processes_at_once_runs_once() {
     );
     let refused = &stderr[codes.iter().position(|c| *c == Some(1)).unwrap()];
     assert!(
-        refused.contains("being applied now as batch 1")
+        refused.contains("being applied as batch 1")
             || refused.contains("already applied as batch 1"),
         "{refused}"
     );

@@ -48,7 +48,7 @@ pub enum JournalError {
         age_secs: i64,
     },
     #[error(
-        "this plan is being applied now as batch {batch}: wait for it to finish (seats history --batch {batch})"
+        "this plan is being applied as batch {batch}: wait for it to finish, or if it was interrupted finish it with seats apply --resume --batch {batch}"
     )]
     PlanRunning { batch: BatchId },
     #[error(
