@@ -298,3 +298,43 @@ async fn one_plan_applied_by_two_processes_at_once_runs_once() {
     );
     sb.shutdown().await;
 }
+
+/// The console admits its batches through `submit_shared` (the journal shared with the
+/// executor): the same rules hold there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consoles_way_in_applies_the_same_rules() {
+    let (sb, home) = setup().await;
+    let ixs = targets(&sb.shared().read(), 12);
+    let suspend: Vec<(UserIx, Change)> = ixs.iter().map(|ix| (*ix, Change::Suspend)).collect();
+    let shared: exec::SharedJournal = std::sync::Arc::new(std::sync::Mutex::new(
+        Journal::open(&home.path().join("seats.db")).unwrap(),
+    ));
+    let plan = plan_of(&sb, &suspend);
+    let meta = NewBatch::from_plan(&plan, "op".into(), "console".into(), false);
+    let err = exec::admit::submit_shared(
+        &shared,
+        plan.clone(),
+        meta.clone(),
+        Admission { batch_cap: 10 },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("batch cap of 10"), "{err}");
+    let batch = exec::admit::submit_shared(
+        &shared,
+        plan.clone(),
+        meta.clone(),
+        Admission { batch_cap: 12 },
+    )
+    .await
+    .unwrap();
+    let err = exec::admit::submit_shared(&shared, plan, meta, Admission { batch_cap: 12 })
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("being applied as batch {batch}")),
+        "{err}"
+    );
+    sb.shutdown().await;
+}
