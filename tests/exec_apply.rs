@@ -54,6 +54,7 @@ fn targets(state: &OrgState, n: usize) -> Vec<UserIx> {
             let u = state.user(*ix);
             u.account_type == AccountType::Atlassian
                 && u.can_sign_in()
+                && !u.synced
                 && state.platform_roles(*ix).is_empty()
         })
         .take(n)
