@@ -66,14 +66,7 @@ CREATE TABLE IF NOT EXISTS exec_audit (
 /// Brings an audit table made by an older seats up to date: entries numbered 1, 2, 3 get a
 /// ULID each (their lines already in `audit.jsonl` keep the old numbers).
 pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let has_uid: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM pragma_table_info('exec_audit') WHERE name = 'uid'",
-        [],
-        |r| r.get(0),
-    )?;
-    if has_uid == 0 {
-        conn.execute_batch("ALTER TABLE exec_audit ADD COLUMN uid TEXT")?;
-    }
+    add_column(conn, "exec_audit", "uid", "TEXT")?;
     let missing: Vec<i64> = conn
         .prepare("SELECT id FROM exec_audit WHERE uid IS NULL")?
         .query_map([], |r| r.get(0))?
@@ -89,6 +82,32 @@ pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Adds a column an older seats did not make. Two processes may both try on the first start
+/// after an upgrade: the one that loses finds the column there and carries on.
+pub(crate) fn add_column(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    decl: &str,
+) -> rusqlite::Result<()> {
+    let has = |conn: &Connection| -> rusqlite::Result<bool> {
+        conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2",
+            params![table, column],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+    };
+    if has(conn)? {
+        return Ok(());
+    }
+    match conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}")) {
+        Ok(()) => Ok(()),
+        Err(_) if has(conn)? => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// One audit entry, as stored and as written to `audit.jsonl`.

@@ -383,14 +383,7 @@ pub fn prepare(conn: &Connection) -> Result<(), JournalError> {
 /// Brings tables made by an older seats up to date. Only adds: an older seats reading the
 /// same file ignores the new columns and rows it does not know.
 fn migrate(conn: &Connection) -> Result<(), JournalError> {
-    let has_plan_id: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM pragma_table_info('exec_batches') WHERE name = 'plan_id'",
-        [],
-        |r| r.get(0),
-    )?;
-    if has_plan_id == 0 {
-        conn.execute_batch("ALTER TABLE exec_batches ADD COLUMN plan_id TEXT")?;
-    }
+    audit::add_column(conn, "exec_batches", "plan_id", "TEXT")?;
     conn.execute_batch("CREATE INDEX IF NOT EXISTS exec_batches_plan ON exec_batches(plan_id)")?;
     audit::migrate(conn)?;
     Ok(())
