@@ -298,6 +298,8 @@ async fn resume(
 /// process between two journal writes.
 struct StopSignals {
     #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
     hup: Option<tokio::signal::unix::Signal>,
@@ -309,6 +311,7 @@ impl StopSignals {
         {
             use tokio::signal::unix::{SignalKind, signal};
             StopSignals {
+                int: signal(SignalKind::interrupt()).ok(),
                 term: signal(SignalKind::terminate()).ok(),
                 hup: signal(SignalKind::hangup()).ok(),
             }
@@ -317,7 +320,8 @@ impl StopSignals {
         StopSignals {}
     }
 
-    /// Resolves with the signal's name when one arrives.
+    /// Resolves with the signal's name when one arrives. A signal that came while nobody was
+    /// waiting is kept by its handler and returned by the next call.
     async fn next(&mut self) -> &'static str {
         #[cfg(unix)]
         {
@@ -330,7 +334,7 @@ impl StopSignals {
                 }
             }
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => "Ctrl-C",
+                _ = recv(&mut self.int) => "Ctrl-C",
                 _ = recv(&mut self.term) => "SIGTERM",
                 _ = recv(&mut self.hup) => "SIGHUP",
             }
