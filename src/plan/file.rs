@@ -8,7 +8,7 @@
 //! | field | meaning |
 //! |---|---|
 //! | `version` | format version, `1`. seats refuses a file with a newer version (upgrade seats) |
-//! | `id` | the plan's identity, unique for ever (a ULID): a plan that is running or was applied is not applied again without `seats apply --again`. A file without one is known by a fingerprint of its content |
+//! | `id` | the plan's identity (a fingerprint of its org, `created_at` and steps; undo and retry plans name their batch): a plan that is running or was applied is not applied again without `seats apply --again`. A file without one is known by the same fingerprint |
 //! | `created_at` | when the plan was made (RFC 3339, UTC) |
 //! | `org_id` | the org it was made for; seats refuses to read it for another org |
 //! | `profile` | the profile it was made with, or `null` |
@@ -108,9 +108,9 @@ impl PlanFile {
         query: Option<String>,
         created_at: DateTime<Utc>,
     ) -> PlanFile {
-        PlanFile {
+        let mut file = PlanFile {
             version: PLAN_FILE_VERSION,
-            id: Some(crate::exec::ids::new_id()),
+            id: None,
             created_at,
             org_id: plan.org_id.clone(),
             profile,
@@ -127,15 +127,24 @@ impl PlanFile {
             effect: Some(plan.effect.clone()),
             refusal: plan.refusal.clone(),
             queue: Some(queue.clone()),
-        }
+        };
+        // Derived from the content rather than drawn at random, so making a plan stays pure
+        // (the console builds them in its reducer); `created_at` makes two plans differ.
+        file.id = Some(file.fingerprint());
+        file
     }
 
     /// What the journal knows this plan by: its `id`, or for a file made without one (by hand,
     /// or by an older seats) a fingerprint of what it would do (org, steps, when it was made).
     pub fn identity(&self) -> String {
-        if let Some(id) = self.id.as_deref().filter(|id| !id.trim().is_empty()) {
-            return id.to_owned();
+        match self.id.as_deref().filter(|id| !id.trim().is_empty()) {
+            Some(id) => id.to_owned(),
+            None => self.fingerprint(),
         }
+    }
+
+    /// A stable fingerprint of what the plan does: its org, when it was made, its steps.
+    fn fingerprint(&self) -> String {
         let content = serde_json::json!({
             "org_id": self.org_id,
             "created_at": self.created_at,
