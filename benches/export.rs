@@ -54,6 +54,7 @@ fn main() -> anyhow::Result<()> {
             output: None,
             inactive_days: None,
             product: None,
+            filter: None,
             connection: Default::default(),
         };
         let mut out = Vec::new();

@@ -80,6 +80,14 @@ pub struct ModeArgs {
     pub dry_run: bool,
 }
 
+/// `--dry-run` alone, for `seats apply`: it must reach Atlassian, so it has no `--offline`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DryRunArgs {
+    /// Show and save what a batch would do instead of doing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 /// The connection flags of a command that talks to an org.
 #[derive(Debug, Clone, Default, Args)]
 pub struct StatusArgs {
@@ -125,7 +133,8 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Takes {
     pub connection: bool,
-    pub mode: bool,
+    pub offline: bool,
+    pub dry_run: bool,
 }
 
 impl Command {
@@ -148,43 +157,76 @@ impl Command {
 
     /// The settings this subcommand reads; the others, given before it, are refused.
     pub fn takes(&self) -> Takes {
-        let (connection, mode) = match self {
-            Command::Demo(_) => (false, true),
-            Command::Plan(_) | Command::Apply(_) => (true, true),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (false, false)
-            }
-            Command::Report(_)
+        let (connection, offline, dry_run) = match self {
+            Command::Demo(_) => (false, true, true),
+            Command::Apply(_) => (true, false, true),
+            Command::Plan(_)
+            | Command::Report(_)
             | Command::Status(_)
             | Command::Export(_)
             | Command::Login(_)
-            | Command::Logout(_) => (true, false),
+            | Command::Logout(_) => (true, false, false),
+            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
+                (false, false, false)
+            }
         };
-        Takes { connection, mode }
+        Takes {
+            connection,
+            offline,
+            dry_run,
+        }
     }
 
-    /// Its own connection flags and mode, if it has them (to merge with those before it).
-    fn own(&mut self) -> (Option<&mut ConnectionArgs>, Option<&mut ModeArgs>) {
+    /// Commands that work only by reaching Atlassian: `--offline` is refused with that reason.
+    pub fn reaches_atlassian(&self) -> bool {
+        REACHES_ATLASSIAN.contains(&self.name())
+    }
+
+    /// Its own connection flags, `--offline` and `--dry-run`, if it has them (to merge with
+    /// those before it).
+    fn own(&mut self) -> (Option<&mut ConnectionArgs>, bool, bool) {
         match self {
-            Command::Demo(a) => (None, Some(&mut a.mode)),
-            Command::Report(a) => (Some(&mut a.connection), None),
-            Command::Status(a) => (Some(&mut a.connection), None),
-            Command::Export(a) => (Some(&mut a.connection), None),
-            Command::Plan(a) => (Some(&mut a.connection), Some(&mut a.mode)),
-            Command::Login(a) => (Some(&mut a.connection), None),
-            Command::Logout(a) => (Some(&mut a.connection), None),
-            Command::Apply(a) => (Some(&mut a.connection), Some(&mut a.mode)),
+            Command::Demo(a) => (None, a.mode.offline, a.mode.dry_run),
+            Command::Report(a) => (Some(&mut a.connection), false, false),
+            Command::Status(a) => (Some(&mut a.connection), false, false),
+            Command::Export(a) => (Some(&mut a.connection), false, false),
+            Command::Plan(a) => (Some(&mut a.connection), false, false),
+            Command::Login(a) => (Some(&mut a.connection), false, false),
+            Command::Logout(a) => (Some(&mut a.connection), false, false),
+            Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
             Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (None, None)
+                (None, false, false)
             }
         }
     }
 }
 
+/// The subcommands that work only by reaching Atlassian (or the sandbox standing in for it).
+const REACHES_ATLASSIAN: [&str; 6] = ["report", "status", "export", "plan", "login", "apply"];
+
+/// The refusal of `--offline` by a command that must reach Atlassian.
+fn offline_refused(name: &str) -> String {
+    format!(
+        "`seats {name}` must reach Atlassian, so it cannot run --offline: run it without \
+         --offline (only the console, `seats --offline`, works from the local snapshot)"
+    )
+}
+
+/// `--users N` of the simulated org, bounded before any memory is taken.
+fn parse_users(text: &str) -> Result<usize, String> {
+    let users: usize = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of users"))?;
+    match crate::sandbox::users_refused(users) {
+        Some(why) => Err(why),
+        None => Ok(users),
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Number of users in the simulated org.
-    #[arg(long, default_value_t = 2000)]
+    /// Number of users in the simulated org (at most 1000000).
+    #[arg(long, default_value_t = 2000, value_parser = parse_users)]
     pub users: usize,
     /// Seed of the simulated org: the same seed gives the same org.
     #[arg(long, default_value_t = 7)]
@@ -204,8 +246,8 @@ pub struct ReportArgs {
     /// Report on a simulated org started in-process instead of the profile's org.
     #[arg(long)]
     pub demo: bool,
-    /// With --demo: number of users in the simulated org.
-    #[arg(long, default_value_t = 2000, requires = "demo")]
+    /// With --demo: number of users in the simulated org (at most 1000000).
+    #[arg(long, default_value_t = 2000, requires = "demo", value_parser = parse_users)]
     pub users: usize,
     /// With --demo: seed of the simulated org.
     #[arg(long, default_value_t = 7, requires = "demo")]
@@ -219,8 +261,8 @@ pub struct SandboxArgs {
     /// Port on 127.0.0.1 (0 picks a free port).
     #[arg(long, default_value_t = 8990)]
     pub port: u16,
-    /// Number of users in the simulated org.
-    #[arg(long, default_value_t = 2000)]
+    /// Number of users in the simulated org (at most 1000000).
+    #[arg(long, default_value_t = 2000, value_parser = parse_users)]
     pub users: usize,
     /// Seed of the simulated org: the same seed gives the same org.
     #[arg(long, default_value_t = 7)]
@@ -272,6 +314,10 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Only the users this query selects, in the console's query language (as `seats plan
+    /// --filter`), e.g. 'product:jira-software idle:90 !synced'.
+    #[arg(long, value_name = "QUERY")]
+    pub filter: Option<String>,
     /// Only users inactive (or never active) for at least N days in some product.
     #[arg(long, value_name = "N")]
     pub inactive_days: Option<u32>,
@@ -320,8 +366,6 @@ pub struct PlanArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    #[command(flatten)]
-    pub mode: ModeArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -353,19 +397,30 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().try_get_matches_from(args)?;
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let matches = match Cli::command().try_get_matches_from(args.clone()) {
+        Ok(m) => m,
+        Err(e) => return Err(offline_after_subcommand(&args, e)),
+    };
     let mut cli = Cli::from_arg_matches(&matches)?;
     let given = |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
     if let Some(command) = cli.command.as_mut() {
         let takes = command.takes();
+        if given("offline") && !takes.offline && command.reaches_atlassian() {
+            let mut cmd = Cli::command();
+            return Err(cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                offline_refused(command.name()),
+            ));
+        }
         let refused: Vec<&str> = [
             ("profile", "--profile", takes.connection),
             ("admin_url", "--admin-url", takes.connection),
             ("site_url", "--site-url", takes.connection),
             ("org_id", "--org-id", takes.connection),
             ("email", "--email", takes.connection),
-            ("offline", "--offline", takes.mode),
-            ("dry_run", "--dry-run", takes.mode),
+            ("offline", "--offline", takes.offline),
+            ("dry_run", "--dry-run", takes.dry_run),
         ]
         .into_iter()
         .filter(|(id, _, taken)| !taken && given(id))
@@ -384,19 +439,47 @@ where
             ));
         }
         // Commands read the merged settings from `cli.global`.
-        let (connection, mode) = command.own();
+        let (connection, offline, dry_run) = command.own();
         if let Some(own) = connection {
             cli.global.connection = std::mem::take(own).over(cli.global.connection);
         }
-        if let Some(own) = mode {
-            cli.global.offline |= own.offline;
-            cli.global.dry_run |= own.dry_run;
-        }
+        cli.global.offline |= offline;
+        cli.global.dry_run |= dry_run;
     }
     if cli.global.connection.profile.is_none() {
         cli.global.connection.profile = std::env::var("SEATS_PROFILE").ok();
     }
     Ok(cli)
+}
+
+/// `seats apply plan.json --offline`: clap knows no such flag there; say why instead.
+fn offline_after_subcommand(args: &[std::ffi::OsString], err: clap::Error) -> clap::Error {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let unknown_offline = err.kind() == ErrorKind::UnknownArgument
+        && matches!(
+            err.get(ContextKind::InvalidArg),
+            Some(ContextValue::String(a)) if a == "--offline"
+        );
+    if !unknown_offline {
+        return err;
+    }
+    let cmd = Cli::command();
+    let name = args.iter().skip(1).find_map(|a| {
+        let a = a.to_str()?;
+        cmd.get_subcommands()
+            .find(|s| s.get_name() == a)
+            .map(|s| s.get_name().to_owned())
+    });
+    let Some(name) = name else {
+        return err;
+    };
+    let message = if REACHES_ATLASSIAN.contains(&name.as_str()) {
+        offline_refused(&name)
+    } else {
+        format!("`seats {name}` does not use --offline: drop it")
+    };
+    Cli::command().error(ErrorKind::ArgumentConflict, message)
 }
 
 /// Exit codes of `seats apply`: 0 every item done or skipped with its reason, 3 some item
@@ -422,10 +505,13 @@ pub struct ApplyArgs {
     /// Queue the failed (and cancelled) items of BATCH again, as a new batch.
     #[arg(long, value_name = "BATCH")]
     pub retry_failed: Option<i64>,
+    /// Run a plan that was applied before, on purpose (without it seats refuses, naming the batch).
+    #[arg(long, conflicts_with = "resume")]
+    pub again: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]
-    pub mode: ModeArgs,
+    pub mode: DryRunArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -486,8 +572,15 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The console and the demo draw on the terminal: notices wait until they close.
+    let console = matches!(cli.command, None | Some(Command::Demo(_)));
+    crate::output::set_console_owns_terminal(console);
     let result = runtime.block_on(commands::run(cli));
+    crate::output::set_console_owns_terminal(false);
     crate::output::end_open_line();
+    for notice in crate::store::take_notices() {
+        crate::output::note(format!("note: {notice}"));
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // `seats export users | head`: the reader has all it wants; not an error.

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
 /// Why seats runs without a log; `main` says so once on standard error.
@@ -20,24 +19,23 @@ pub enum LogProblem {
     Unusable { dir: PathBuf, detail: String },
 }
 
-/// Starts logging to `<data dir>/logs/seats.log.<date>` (daily files). `SEATS_LOG` sets the
-/// filter (default `info`). The guard flushes on drop; `Ok(None)` when a subscriber was
-/// already installed (tests). An unusable log dir is an error for `main` to report, never a
-/// reason to write logs to the terminal.
+/// Starts logging to `<data dir>/logs/seats.log.<date>` (one file per day the process started
+/// on). The folders are 0700 and the file 0600 whatever the umask: the log names targets.
+/// `SEATS_LOG` sets the filter (default `info`). The guard flushes on drop; `Ok(None)` when a
+/// subscriber was already installed (tests). An unusable log dir is an error for `main` to
+/// report, never a reason to write logs to the terminal.
 pub fn init() -> Result<Option<WorkerGuard>, LogProblem> {
     let dir = crate::paths::log_dir().ok_or(LogProblem::NoDataDir)?;
     let unusable = |detail: String| LogProblem::Unusable {
         dir: dir.clone(),
         detail,
     };
-    std::fs::create_dir_all(&dir).map_err(|e| unusable(e.to_string()))?;
-    // The appender opens today's file now: a read-only dir fails here, not on every write.
-    let appender = RollingFileAppender::builder()
-        .rotation(Rotation::DAILY)
-        .filename_prefix("seats.log")
-        .build(&dir)
-        .map_err(|e| unusable(e.to_string()))?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    crate::output::create_private_dir(&dir).map_err(|e| unusable(e.to_string()))?;
+    // Opened now: a read-only dir fails here, not on every write.
+    let name = format!("seats.log.{}", chrono::Utc::now().format("%Y-%m-%d"));
+    let file =
+        crate::output::open_private_append(&dir.join(name)).map_err(|e| unusable(e.to_string()))?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_env("SEATS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -9,7 +9,6 @@ use clap::CommandFactory;
 use seats::cli::parse_from;
 
 const CONNECTION: [&str; 5] = ["profile", "admin-url", "site-url", "org-id", "email"];
-const MODE: [&str; 2] = ["offline", "dry-run"];
 
 #[test]
 fn every_subcommand_lists_only_the_settings_it_uses() {
@@ -33,9 +32,17 @@ fn every_subcommand_lists_only_the_settings_it_uses() {
                 "`seats {name}` --{flag}: {longs:?}"
             );
         }
-        for flag in MODE {
-            assert_eq!(longs.contains(&flag), takes.mode, "`seats {name}` --{flag}");
-        }
+        // A flag offered is a flag used: `seats plan` has no --offline or --dry-run to ignore.
+        assert_eq!(
+            longs.contains(&"offline"),
+            takes.offline,
+            "`seats {name}` --offline"
+        );
+        assert_eq!(
+            longs.contains(&"dry-run"),
+            takes.dry_run,
+            "`seats {name}` --dry-run"
+        );
         // Given before the subcommand, a setting it does not use is refused, not ignored.
         if !takes.connection {
             let before = [
@@ -101,6 +108,66 @@ fn old_command_lines_keep_working() {
     assert!(demo.global.offline);
     let demo = parse(&["--dry-run", "demo"]);
     assert!(demo.global.dry_run);
+    let apply = parse(&["apply", "p.json", "--dry-run"]);
+    assert!(apply.global.dry_run && !apply.global.offline);
+}
+
+/// Commands that must reach Atlassian refuse `--offline`, before or after the subcommand, and
+/// say why; `seats apply p.json --yes --offline` once suspended users, ignoring the flag.
+#[test]
+fn commands_that_reach_atlassian_refuse_offline_with_the_reason() {
+    let reaching = [
+        vec!["apply", "p.json", "--yes"],
+        vec!["apply", "--resume"],
+        vec!["plan", "--action", "suspend", "--filter", "idle:90"],
+        vec!["export", "users"],
+        vec!["status"],
+        vec!["report"],
+        vec!["login", "--org-api-key-stdin"],
+    ];
+    for args in reaching {
+        for line in [
+            [vec!["seats"], args.clone(), vec!["--offline"]].concat(),
+            [vec!["seats", "--offline"], args.clone()].concat(),
+        ] {
+            let err = parse_from(line.clone())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| panic!("{line:?} was accepted"));
+            assert!(
+                err.contains(&format!("`seats {}` must reach Atlassian", args[0]))
+                    && err.contains("cannot run --offline"),
+                "{line:?}: {err}"
+            );
+        }
+    }
+    // Commands that never reach Atlassian: the flag means nothing to them.
+    for args in [vec!["history"], vec!["undo", "1"], vec!["profiles"]] {
+        let line = [vec!["seats"], args.clone(), vec!["--offline"]].concat();
+        let err = parse_from(line)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains(&format!("`seats {}` does not use --offline", args[0])),
+            "{err}"
+        );
+    }
+    // Through the binary: refused before anything is read or sent.
+    let home = hardening::Home::new();
+    let out = hardening::seats(
+        home.path(),
+        &["apply", "missing-plan.json", "--yes", "--offline"].map(String::from),
+    )
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("must reach Atlassian"), "{err}");
+    assert!(
+        !err.contains("missing-plan.json"),
+        "read the plan first: {err}"
+    );
 }
 
 #[test]

@@ -233,40 +233,31 @@ fn two_stores_on_one_file_see_each_others_saves() {
 }
 
 #[test]
-fn garbage_is_set_aside_with_a_notice_naming_the_moved_file() {
+fn garbage_is_an_error_and_is_left_as_it_is() {
     let tmp = tempfile::tempdir().unwrap();
     let path = db_in(&tmp);
     let garbage: Vec<u8> = (0..10_000u32).map(|i| (i * 7919 % 251) as u8).collect();
     std::fs::write(&path, &garbage).unwrap();
     std::fs::write(tmp.path().join("seats.db-wal"), b"old log").unwrap();
 
-    let (mut store, notice) = Store::open(&path).unwrap();
-    let notice = notice.expect("the admin is told");
-    let moved = files_starting(tmp.path(), "seats.db.corrupt-");
-    let moved_db: Vec<&PathBuf> = moved
-        .iter()
-        .filter(|p| !p.to_string_lossy().ends_with("-wal"))
-        .collect();
-    assert_eq!(moved_db.len(), 1, "{moved:?}");
-    assert!(notice.contains(&*moved_db[0].to_string_lossy()), "{notice}");
-    assert!(notice.contains("damaged"), "{notice}");
-    // Nothing is deleted: the bytes are all there.
-    assert_eq!(std::fs::read(moved_db[0]).unwrap(), garbage);
-    // SQLite itself drops a "log" without a valid header; it must not come back in the new file.
-    let wal = tmp.path().join("seats.db-wal");
-    assert!(
-        !std::fs::read(&wal)
-            .unwrap_or_default()
-            .starts_with(b"old log")
+    // Twice: the first refusal changes nothing the second could trip over.
+    for _ in 0..2 {
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+        let said = err.to_string();
+        assert!(said.contains("is not a seats database"), "{said}");
+        assert!(said.contains(&*path.to_string_lossy()), "{said}");
+    }
+    assert!(files_starting(tmp.path(), "seats.db.").is_empty());
+    assert_eq!(std::fs::read(&path).unwrap(), garbage, "never written");
+    assert_eq!(
+        std::fs::read(tmp.path().join("seats.db-wal")).unwrap(),
+        b"old log"
     );
-
-    let dir = directory(5, at(7));
-    store.save_snapshot("acme", &dir).unwrap();
-    assert_same(&store.load_snapshot("acme").unwrap().unwrap(), &dir);
 }
 
 #[test]
-fn a_truncated_database_is_set_aside() {
+fn a_truncated_database_whose_batches_cannot_be_read_is_refused_not_moved() {
     let tmp = tempfile::tempdir().unwrap();
     let path = db_in(&tmp);
     {
@@ -281,13 +272,17 @@ fn a_truncated_database_is_set_aside() {
     assert!(full.len() > 200_000, "{} bytes", full.len());
     std::fs::write(&path, &full[..full.len() / 2]).unwrap();
 
-    let (store, notice) = Store::open(&path).unwrap();
-    let notice = notice.expect("the admin is told");
-    let moved = files_starting(tmp.path(), "seats.db.corrupt-");
-    assert_eq!(moved.len(), 1, "{moved:?}");
-    assert!(notice.contains(&*moved[0].to_string_lossy()), "{notice}");
-    assert_eq!(std::fs::read(&moved[0]).unwrap(), &full[..full.len() / 2]);
-    assert!(store.load_snapshot("acme").unwrap().is_none());
+    // It may hold a batch `seats apply --resume` needs: seats cannot tell, so it keeps it.
+    let err = Store::open(&path).unwrap_err();
+    let said = err.to_string();
+    assert!(matches!(err, StoreError::HoldsUnfinished { .. }), "{err:?}");
+    assert!(said.contains("is damaged"), "{said}");
+    assert!(
+        said.contains("cannot read whether it holds an unfinished batch"),
+        "{said}"
+    );
+    assert!(files_starting(tmp.path(), "seats.db.").is_empty());
+    assert_eq!(std::fs::read(&path).unwrap(), &full[..full.len() / 2]);
 }
 
 #[test]
@@ -308,10 +303,16 @@ fn a_database_damaged_in_the_middle_is_found_at_open() {
     bytes[middle..middle + page].fill(0xff);
     std::fs::write(&path, &bytes).unwrap();
 
+    // Its journal tables are readable and hold no unfinished batch: it can be set aside.
     let (store, notice) = Store::open(&path).unwrap();
     let notice = notice.expect("the admin is told");
     assert!(notice.contains("damaged"), "{notice}");
-    let moved = files_starting(tmp.path(), "seats.db.corrupt-");
+    let moved: Vec<PathBuf> = files_starting(tmp.path(), "seats.db.corrupt-")
+        .into_iter()
+        .filter(|p| {
+            !p.to_string_lossy().ends_with("-wal") && !p.to_string_lossy().ends_with("-shm")
+        })
+        .collect();
     assert_eq!(moved.len(), 1, "{moved:?}");
     assert_eq!(std::fs::read(&moved[0]).unwrap(), bytes);
     assert!(store.load_snapshot("acme").unwrap().is_none());

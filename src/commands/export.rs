@@ -18,8 +18,17 @@ use crate::domain::{Directory, Group, Inactivity, Seats, User};
 use crate::output::{OutputTarget, StatusLine, note};
 
 pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
-    // Before minutes of fetching: a path that cannot take the export fails now.
+    // Before minutes of fetching: a path that cannot take the export fails now, and so does a
+    // query that does not parse.
     let target = OutputTarget::check(args.output.as_deref())?;
+    if let Some(query) = query_of(&args) {
+        anyhow::ensure!(
+            args.what == ExportWhat::Users,
+            "--filter selects users: use it with `seats export users`"
+        );
+        crate::filter::parse(query)
+            .map_err(|e| anyhow::anyhow!("the query {query:?} does not parse: {e}"))?;
+    }
     let (client, conn, _, config) = connect::client_with_countdown(global)?;
     let org_id = conn.org_id.clone().context(
         "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
@@ -41,12 +50,12 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
     );
 
     let mut out = Vec::with_capacity(dir.users.len() * 256);
-    write_export(&mut out, &dir, &args)?;
+    let users = write_export(&mut out, &dir, &args)?;
     target.write(&out).context("the export")?;
     note(format!(
         "exported {} from org {} (data fetched {}; activity can lag up to 24 hours); {} requests",
         match args.what {
-            ExportWhat::Users => format!("{} users", count_users(&dir, &args)),
+            ExportWhat::Users => format!("{users} users"),
             ExportWhat::Groups => format!("{} groups", dir.groups.len()),
             ExportWhat::Seats => format!("{} products", dir.seats.len()),
         },
@@ -77,26 +86,47 @@ pub fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEven
     Some(tx)
 }
 
-fn count_users(dir: &Directory, args: &ExportArgs) -> usize {
-    dir.users
-        .iter()
-        .filter(|u| keep_user(u, args, dir.fetched_at))
-        .count()
+/// `--filter`, when it says something.
+fn query_of(args: &ExportArgs) -> Option<&str> {
+    args.filter
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
 }
 
-/// The export as bytes, in the chosen format.
+/// Which users `--filter` selects (all without one), by position in `dir.users`: the query
+/// language and errors of `seats plan --filter`, product keys and groups checked against the org.
+fn selection(dir: &Directory, args: &ExportArgs) -> anyhow::Result<Option<Vec<bool>>> {
+    let Some(query) = query_of(args) else {
+        return Ok(None);
+    };
+    let rows = crate::filter::select(dir, query, &crate::filter::Sort::default())
+        .map_err(|e| anyhow::anyhow!("the query {query:?} does not parse: {e}"))?;
+    let mut selected = vec![false; dir.users.len()];
+    for i in rows {
+        if let Some(s) = selected.get_mut(i as usize) {
+            *s = true;
+        }
+    }
+    Ok(Some(selected))
+}
+
+/// The export as bytes, in the chosen format; the number of users written (0 for groups and
+/// seats).
 pub fn write_export(
     out: &mut impl Write,
     dir: &Directory,
     args: &ExportArgs,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<usize> {
     match (args.what, args.format) {
         (ExportWhat::Users, ExportFormat::Json) => {
-            let rows: Vec<UserRow> = user_rows(dir, args).collect();
+            let selected = selection(dir, args)?;
+            let rows: Vec<UserRow> = user_rows(dir, args, &selected).collect();
             serde_json::to_writer_pretty(&mut *out, &rows)?;
             out.write_all(b"\n")?;
+            return Ok(rows.len());
         }
-        (ExportWhat::Users, ExportFormat::Csv) => users_csv(out, dir, args)?,
+        (ExportWhat::Users, ExportFormat::Csv) => return users_csv(out, dir, args),
         (ExportWhat::Groups, format) => {
             let groups: Vec<&Group> = dir
                 .groups
@@ -159,7 +189,7 @@ pub fn write_export(
             }
         }
     }
-    Ok(())
+    Ok(0)
 }
 
 /// One user in the JSON export.
@@ -203,9 +233,17 @@ fn keep_user(u: &User, args: &ExportArgs, as_of: DateTime<Utc>) -> bool {
 fn user_rows<'a>(
     dir: &'a Directory,
     args: &'a ExportArgs,
+    selected: &'a Option<Vec<bool>>,
 ) -> impl Iterator<Item = UserRow<'a>> + 'a {
     dir.users
         .iter()
+        .enumerate()
+        .filter(move |(i, _)| {
+            selected
+                .as_ref()
+                .is_none_or(|s| s.get(*i).copied().unwrap_or(false))
+        })
+        .map(|(_, u)| u)
         .filter(move |u| keep_user(u, args, dir.fetched_at))
         .map(move |u| UserRow {
             account_id: &u.account_id,
@@ -234,7 +272,7 @@ fn user_rows<'a>(
 
 /// CSV: the JSON flattened, two columns per product (`KEY last_active`, `KEY days_inactive`).
 /// A product the user does not hold leaves both empty; one never used says `never`.
-fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow::Result<()> {
+fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow::Result<usize> {
     let keys: Vec<String> = match &args.product {
         Some(p) => vec![p.clone()],
         None => dir.product_keys(),
@@ -255,7 +293,10 @@ fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow
         header.push(format!("{k} days_inactive"));
     }
     w.write_record(&header)?;
-    for row in user_rows(dir, args) {
+    let selected = selection(dir, args)?;
+    let mut written = 0;
+    for row in user_rows(dir, args, &selected) {
+        written += 1;
         let mut rec: Vec<String> = vec![
             row.account_id.to_owned(),
             row.name.to_owned(),
@@ -279,7 +320,7 @@ fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow
         w.write_record(&rec)?;
     }
     w.flush()?;
-    Ok(())
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -333,6 +374,7 @@ mod tests {
             output: None,
             inactive_days: inactive,
             product: product.map(String::from),
+            filter: None,
             connection: Default::default(),
         }
     }

@@ -24,10 +24,10 @@ use crate::plan::{
 
 pub async fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<()> {
     let query = query_for(&args)?;
-    anyhow::ensure!(
-        !global.offline,
-        "seats plan plans against the org as it is now: run it without --offline"
-    );
+    // Before minutes of fetching: a path that cannot take the plan fails now.
+    if let Some(path) = &args.output {
+        crate::output::OutputTarget::check(Some(path))?;
+    }
     let (client, conn, profile, config) = connect::client(global)?;
     let org_id = conn.org_id.clone().context(
         "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",

@@ -157,11 +157,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|e| {
+    crate::output::create_private_dir(dir).map_err(|e| {
         let what = if dir.is_file() || e.kind() == std::io::ErrorKind::NotADirectory {
             "it (or a directory above it) is a file: move that file away, or set SEATS_CONFIG_DIR to a directory".to_owned()
         } else {

@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Permissions of a file seats creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileMode {
-    /// The usual mode (0666 less the umask); a replaced file keeps its own mode.
+    /// Owner only (0600) when created; a replaced file keeps its own mode (the admin chose it).
     Default,
-    /// Owner only (0600), from creation: config.toml.
+    /// Owner only (0600) always, a replaced file too: config.toml.
     Private,
 }
 
@@ -78,6 +78,142 @@ impl OutputTarget {
             OutputTarget::File { path } => Ok(write_path(path, bytes, FileMode::Default, true)?),
         }
     }
+}
+
+/// Writes a file seats was asked to write (a plan, an undo or retry plan, the console's
+/// `:write`): what [`OutputTarget::write`] does for `--output PATH`. A new file is 0600; a
+/// regular file is replaced atomically (through a symlink, at its target); a character device
+/// or a FIFO is written through; anything else is refused.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    write_path(path, bytes, FileMode::Default, true)
+}
+
+/// Appends to a log seats keeps (audit.jsonl), created 0600 (made 0600 if an older seats left
+/// it readable by others), and syncs the data. Only a
+/// regular file (or nothing yet) takes it: the audit log is never written into a device or a FIFO.
+pub fn append_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        return Err(std::io::Error::other(format!(
+            "{} is a {}, not a regular file: move it away",
+            path.display(),
+            kind_of(&meta).name()
+        )));
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path)?;
+    keep_private(&f, path);
+    f.write_all(bytes)?;
+    f.sync_data()
+}
+
+/// A file of seats' own that an older seats (or a umask) left readable by others goes back to
+/// 0600; a private one is left as it is. Best effort: a file seats may not chmod (another
+/// owner, a read-only disk) is still used, and the log says so.
+#[cfg(unix)]
+fn keep_private(f: &std::fs::File, path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = f.metadata() else { return };
+    if meta.permissions().mode() & 0o077 != 0
+        && let Err(e) = f.set_permissions(std::fs::Permissions::from_mode(0o600))
+    {
+        tracing::warn!(path = %path.display(), error = %e, "could not make the file private (0600)");
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_private(_f: &std::fs::File, _path: &Path) {}
+
+/// [`keep_private`] by path, for a file seats owns and opens through another library (the
+/// database and its `-wal`/`-shm`). Nothing at the path: nothing to do.
+pub fn keep_private_path(path: &Path) {
+    if let Ok(f) = std::fs::File::open(path) {
+        keep_private(&f, path);
+    }
+}
+
+/// Creates a folder seats keeps its files in (the data dir, logs, plans) and any missing
+/// parents, each 0700 whatever the umask. An existing folder is left as it is.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Creates `path` empty and 0600 if nothing is there (the database file, a log file); true when
+/// this call created it.
+pub fn create_private_file(path: &Path) -> std::io::Result<bool> {
+    match create_new(path, FileMode::Private) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens a private log file for appending (created 0600, made 0600 if it was not).
+pub fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let f = o.open(path)?;
+    keep_private(&f, path);
+    Ok(f)
+}
+
+/// The most a plan file may hold: a plan of 100,000 steps is about 40 MB.
+pub const PLAN_FILE_LIMIT: u64 = 128 * 1024 * 1024;
+
+/// Reads a whole file seats was given (a plan file) of at most `limit` bytes. Only a regular
+/// file is read: a FIFO would block until something writes to it and a device (`/dev/zero`)
+/// never ends, so both are refused with the reason, before anything is read.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "it is a {}: seats reads only regular files",
+            kind_of(&meta).name()
+        )));
+    }
+    let too_big = || {
+        std::io::Error::other(format!(
+            "it is larger than {} MB, more than any plan seats writes",
+            limit / (1024 * 1024)
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_big());
+    }
+    let f = std::fs::File::open(path)?;
+    // The file may have been swapped or grown since the check: never read past the limit.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// [`read_limited`] as text.
+pub fn read_limited_text(path: &Path, limit: u64) -> std::io::Result<String> {
+    String::from_utf8(read_limited(path, limit)?)
+        .map_err(|_| std::io::Error::other("it is not UTF-8 text"))
 }
 
 /// Replaces a file seats owns (config.toml) atomically: through a symlink at its target,
@@ -338,13 +474,13 @@ fn replace(
 }
 
 #[cfg(unix)]
-fn create_new(path: &Path, mode: FileMode) -> std::io::Result<std::fs::File> {
+fn create_new(path: &Path, _mode: FileMode) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create_new(true);
-    if mode == FileMode::Private {
-        o.mode(0o600);
-    }
+    // Every file seats creates is the user's alone, whatever the umask; the modes differ only
+    // in what a replaced file keeps.
+    o.mode(0o600);
     o.open(path)
 }
 
@@ -400,6 +536,31 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o640);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_appended_log_is_created_private_and_made_private_if_it_was_not() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let log = d.path().join("audit.jsonl");
+        append_private(&log, b"one\n").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&log), 0o600);
+        std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+        append_private(&log, b"two\n").unwrap();
+        assert_eq!(mode(&log), 0o600);
+        assert_eq!(std::fs::read(&log).unwrap(), b"one\ntwo\n");
+        // Never into a FIFO or a device.
+        let fifo = d.path().join("fifo");
+        if std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let e = append_private(&fifo, b"x").unwrap_err();
+            assert!(e.to_string().contains("FIFO"), "{e}");
         }
     }
 

@@ -51,3 +51,15 @@ pub fn note(line: impl std::fmt::Display) {
     let _ = writeln!(err, "{line}");
     let _ = err.flush();
 }
+
+static CONSOLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Set while the console draws on the terminal: lines for the admin are then held back
+/// (see [`crate::store::take_notices`]) instead of written across its screen.
+pub fn set_console_owns_terminal(owns: bool) {
+    CONSOLE.store(owns, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn console_owns_terminal() -> bool {
+    CONSOLE.load(std::sync::atomic::Ordering::Relaxed)
+}

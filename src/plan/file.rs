@@ -8,6 +8,7 @@
 //! | field | meaning |
 //! |---|---|
 //! | `version` | format version, `1`. seats refuses a file with a newer version (upgrade seats) |
+//! | `id` | the plan's identity (a fingerprint of its org, `created_at` and steps; undo and retry plans name their batch): a plan that is running or was applied is not applied again without `seats apply --again`. A file without one is known by the same fingerprint |
 //! | `created_at` | when the plan was made (RFC 3339, UTC) |
 //! | `org_id` | the org it was made for; seats refuses to read it for another org |
 //! | `profile` | the profile it was made with, or `null` |
@@ -29,7 +30,6 @@
 //! `product`, or on any product when `product` is null). Fields other than `version`,
 //! `created_at`, `org_id` and `steps` may be absent; unknown fields are ignored.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -43,6 +43,9 @@ pub const PLAN_FILE_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanFile {
     pub version: u32,
+    /// The plan's identity (a ULID), written when the plan is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub created_at: DateTime<Utc>,
     /// The org the plan was made for; `apply` refuses to run it against another.
     pub org_id: String,
@@ -104,8 +107,9 @@ impl PlanFile {
         query: Option<String>,
         created_at: DateTime<Utc>,
     ) -> PlanFile {
-        PlanFile {
+        let mut file = PlanFile {
             version: PLAN_FILE_VERSION,
+            id: None,
             created_at,
             org_id: plan.org_id.clone(),
             profile,
@@ -122,7 +126,30 @@ impl PlanFile {
             effect: Some(plan.effect.clone()),
             refusal: plan.refusal.clone(),
             queue: Some(queue.clone()),
+        };
+        // Derived from the content rather than drawn at random, so making a plan stays pure
+        // (the console builds them in its reducer); `created_at` makes two plans differ.
+        file.id = Some(file.fingerprint());
+        file
+    }
+
+    /// What the journal knows this plan by: its `id`, or for a file made without one (by hand,
+    /// or by an older seats) a fingerprint of what it would do (org, steps, when it was made).
+    pub fn identity(&self) -> String {
+        match self.id.as_deref().filter(|id| !id.trim().is_empty()) {
+            Some(id) => id.to_owned(),
+            None => self.fingerprint(),
         }
+    }
+
+    /// A stable fingerprint of what the plan does: its org, when it was made, its steps.
+    fn fingerprint(&self) -> String {
+        let content = serde_json::json!({
+            "org_id": self.org_id,
+            "created_at": self.created_at,
+            "steps": self.steps,
+        });
+        crate::exec::ids::fingerprint(content.to_string().as_bytes())
     }
 
     pub fn to_json(&self) -> String {
@@ -161,45 +188,24 @@ impl PlanFile {
     }
 
     pub fn read(path: &Path, org: Option<&str>) -> Result<PlanFile, PlanFileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PlanFileError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::output::read_limited_text(path, crate::output::PLAN_FILE_LIMIT).map_err(
+            |source| PlanFileError::Read {
+                path: path.to_owned(),
+                source,
+            },
+        )?;
         PlanFile::from_json(&text, org)
     }
 
-    /// Writes next to `path`, syncs, then renames over it: a reader sees the old file or the
-    /// whole new one.
+    /// Through the one safe writer ([`crate::output::write_private`]): a regular file is
+    /// replaced atomically (a reader sees the old file or the whole new one), a new one is 0600,
+    /// a device or a FIFO is written through, never replaced.
     pub fn write(&self, path: &Path) -> Result<(), PlanFileError> {
-        let err = |source| PlanFileError::Write {
-            path: path.to_owned(),
-            source,
-        };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = path.file_name().ok_or_else(|| {
-            err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a file name",
-            ))
-        })?;
-        let tmp = dir.join(format!(
-            ".{}.{}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let result = (|| -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(self.to_json().as_bytes())?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(err(e));
-        }
-        Ok(())
+        crate::output::write_private(path, self.to_json().as_bytes()).map_err(|e| {
+            PlanFileError::Write {
+                path: path.to_owned(),
+                source: std::io::Error::other(e),
+            }
+        })
     }
 }

@@ -34,6 +34,20 @@ pub const DEFAULT_ORG_API_KEY: &str = "sandbox-org-api-key";
 pub const DEFAULT_SITE_EMAIL: &str = "admin@acme.example";
 pub const DEFAULT_SITE_TOKEN: &str = "sandbox-site-token";
 
+/// The largest simulated org: it lives in memory, about 1.1 KB a user (112 MB for 100,000),
+/// so this bound keeps it near 1 GB instead of aborting on an allocation.
+pub const MAX_USERS: usize = 1_000_000;
+
+/// Why `users` cannot be simulated, in words for the admin; `None` when it can.
+pub fn users_refused(users: usize) -> Option<String> {
+    (users > MAX_USERS).then(|| {
+        format!(
+            "a simulated org of {users} users is more than seats simulates: at most {MAX_USERS} \
+             (it lives in memory, about 1 KB a user, so {MAX_USERS} take about 1 GB)"
+        )
+    })
+}
+
 /// How to run the sandbox. The credentials are fake sandbox ones (`seats sandbox` prints
 /// them), but Debug still leaves the key and token out, like every secret.
 #[derive(Clone)]
@@ -107,6 +121,9 @@ pub struct Sandbox {
 
 /// Generates the org and serves it on 127.0.0.1 (`cfg.port`, 0 = any free port).
 pub async fn start(cfg: SandboxConfig) -> anyhow::Result<Sandbox> {
+    if let Some(why) = users_refused(cfg.users) {
+        anyhow::bail!(why);
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
         .await
         .map_err(|e| {

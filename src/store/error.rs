@@ -28,7 +28,7 @@ pub enum StoreError {
     /// Damage found while seats was running; the next start sets the file aside.
     #[error(
         "the local database {path} is damaged ({detail}): restart seats, which moves it aside and \
-         starts a new one"
+         starts a new one (unless it holds an unfinished batch)"
     )]
     Corrupt { path: PathBuf, detail: String },
 
@@ -54,6 +54,26 @@ pub enum StoreError {
 
     #[error("the local database {path} could not be used: {detail}")]
     Unusable { path: PathBuf, detail: String },
+
+    /// Garbage: nothing in it can be checked, so seats neither moves nor writes it.
+    #[error(
+        "{path} is not a seats database ({detail}); seats leaves it as it is. Restore it from a \
+         backup, or move it away and seats starts a new one"
+    )]
+    NotADatabase { path: PathBuf, detail: String },
+
+    /// Damaged or from a newer seats, and `seats apply --resume` still needs it.
+    #[error(
+        "the local database {path} {what}, and {holds}; seats does not move it aside or write \
+         to it: {advice}"
+    )]
+    HoldsUnfinished {
+        path: PathBuf,
+        what: String,
+        /// "it holds an unfinished batch (batch 3 (39 items owed))", or why seats cannot tell.
+        holds: String,
+        advice: &'static str,
+    },
 }
 
 /// How long a statement waits for another process's lock before giving up.

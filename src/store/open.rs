@@ -29,9 +29,14 @@ impl SetAsideReason {
 /// The outcome of one attempt to open the file as it is.
 pub enum Opened {
     Ready(Connection, Migrated),
-    /// Usable by nobody here: set it aside and start a new file.
+    /// Usable by nobody here: set it aside and start a new file, unless it holds an unfinished
+    /// batch.
     Unusable {
         reason: SetAsideReason,
+        detail: String,
+    },
+    /// Not a SQLite database at all: nothing in it can be checked, so it is never moved.
+    NotADatabase {
         detail: String,
     },
 }
@@ -42,32 +47,79 @@ pub fn prepare_file(path: &Path) -> Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
     {
-        create_private_dir(dir).map_err(|e| StoreError::from_io(dir, &e))?;
+        crate::output::create_private_dir(dir).map_err(|e| StoreError::from_io(dir, &e))?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+    crate::output::create_private_file(path).map_err(|e| StoreError::from_io(path, &e))?;
+    // A file an older seats made 0644 holds names and emails: private from now on.
+    for file in [
+        path.to_path_buf(),
+        companion(path, "-wal"),
+        companion(path, "-shm"),
+    ] {
+        crate::output::keep_private_path(&file);
     }
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::from_io(path, &e)),
-    }
+    Ok(())
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// What is at the path before seats opens it: a database file must be a regular file, and an
+/// empty one (0 bytes) is said out loud, not silently taken for a new journal. `Ok(true)`: an
+/// empty file with no write-ahead log, older than a moment (not another seats creating it),
+/// which seats starts a new database in.
+pub fn check_existing(path: &Path) -> Result<bool, StoreError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(StoreError::from_io(path, &e)),
+    };
+    if !meta.is_file() {
+        return Err(StoreError::Unusable {
+            path: path.to_owned(),
+            detail:
+                "it is not a regular file: move it away, or set SEATS_DATA_DIR to another folder"
+                    .into(),
+        });
     }
-    builder.create(dir)
+    if meta.len() > 0 {
+        // Checked before SQLite sees it: opening garbage, SQLite would delete a `-wal` beside it.
+        let mut header = [0u8; 16];
+        let read = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header));
+        let garbage = || StoreError::NotADatabase {
+            path: path.to_owned(),
+            detail: "it does not start with the SQLite header".into(),
+        };
+        return match read {
+            Ok(()) if &header == SQLITE_HEADER => Ok(false),
+            Ok(()) => Err(garbage()),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(garbage()),
+            Err(e) => Err(StoreError::from_io(path, &e)),
+        };
+    }
+    // An empty file next to a log that holds pages: the log may hold the whole journal.
+    let wal = companion(path, "-wal");
+    // Just made by another seats starting at the same moment: a new database, nothing to say.
+    let just_made = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < JUST_MADE);
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(StoreError::Unusable {
+            path: path.to_owned(),
+            detail: format!(
+                "the file is empty (0 bytes) but its write-ahead log {} is not; seats leaves both \
+                 as they are. Restore the file from a backup, or move both away to start a new one",
+                wal.display()
+            ),
+        });
+    }
+    Ok(!just_made)
 }
+
+/// How recent an empty database file must be to count as another seats creating it now.
+const JUST_MADE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Opens the file as it is, checks it, and migrates an older schema.
 pub fn open_checked(path: &Path) -> Result<Opened, StoreError> {
@@ -83,6 +135,11 @@ pub fn open_checked(path: &Path) -> Result<Opened, StoreError> {
     // The first read of the header: garbage fails here with "file is not a database".
     let version = match schema::user_version(&conn) {
         Ok(v) => v,
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            return Ok(Opened::NotADatabase {
+                detail: e.to_string(),
+            });
+        }
         Err(e) => return unusable_or(path, e),
     };
     if version > SCHEMA_VERSION {
@@ -183,6 +240,45 @@ pub fn set_aside(path: &Path, reason: SetAsideReason) -> Result<PathBuf, StoreEr
         }
     }
     Ok(to)
+}
+
+/// Batches the file holds that were started and still owe items (what `seats apply --resume`
+/// finishes), as "batch N (K items owed)". Read through a read-only connection: a file from a
+/// newer seats is never written to. An error means it cannot tell, which counts as holding one.
+pub fn unfinished_batches(path: &Path) -> Result<Vec<String>, String> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
+    conn.busy_timeout(Duration::from_secs(BUSY_TIMEOUT_SECS))
+        .map_err(|e| e.to_string())?;
+    let tables: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'
+             AND name IN ('exec_batches', 'exec_items')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    if tables == 0 {
+        return Ok(Vec::new());
+    }
+    // Any state but a closed one is owed: a newer seats may have states this one does not know.
+    let mut stmt = conn
+        .prepare(
+            "SELECT b.id, COUNT(*) FROM exec_batches b JOIN exec_items i ON i.batch_id = b.id
+             WHERE b.status = 'running' AND i.state NOT IN ('done', 'failed', 'skipped', 'dry-run')
+             GROUP BY b.id ORDER BY b.id",
+        )
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        .map_err(|e| e.to_string())?;
+    rows.map(|row| {
+        row.map(|(id, owed)| format!("batch {id} ({owed} items owed)"))
+            .map_err(|e| e.to_string())
+    })
+    .collect()
 }
 
 /// `seats.db` → `seats.db-wal`.

@@ -221,7 +221,7 @@ fn with_store<T>(
             .map(|d| d.join(crate::store::FILE_NAME))
             .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
+            crate::output::create_private_dir(dir)
                 .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
         }
         let (s, n) = Store::open(&path).map_err(|e| e.to_string())?;
@@ -488,25 +488,15 @@ impl Io {
     }
 }
 
-/// Writes a plan file into the data dir's `plans/` (private: 0700); its path.
+/// Writes a plan file into the data dir's `plans/` (private, through the one writer); its path.
 fn save_plan(name: &str, plan: &crate::plan::PlanFile) -> Result<String, String> {
     let dir = crate::paths::data_dir()
         .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?
         .join("plans");
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(&dir)
+    crate::output::create_private_dir(&dir)
         .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     let path = dir.join(name);
     plan.write(&path).map_err(|e| e.to_string())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-    }
     Ok(path.display().to_string())
 }
 
@@ -562,18 +552,18 @@ enum Start {
 }
 
 impl BatchJob {
-    /// Records a new batch in the journal: the one place the console creates batches (the
-    /// admission point for caps and refusals).
+    /// Records a new batch in the journal through the one admission point (plan refusal,
+    /// batch cap, step limit, plan identity), as `seats apply` does.
     async fn create(
         &self,
         shared: &SharedJournal,
-        file: &crate::plan::PlanFile,
+        file: crate::plan::PlanFile,
         dry_run: bool,
         source: String,
     ) -> Result<i64, String> {
-        let meta = NewBatch::from_plan(file, self.operator.clone(), source, dry_run);
-        let steps = file.steps.clone();
-        crate::exec::executor::with_journal(shared, move |j| j.create_batch(&meta, &steps))
+        let meta = NewBatch::from_plan(&file, self.operator.clone(), source, dry_run);
+        let admission = crate::exec::Admission::from_config(&self.config);
+        crate::exec::admit::submit_shared(shared, file, meta, admission)
             .await
             .map_err(|e| e.to_string())
     }
@@ -590,10 +580,20 @@ impl BatchJob {
                     file,
                     dry_run,
                     source,
-                } => self.create(&shared, &file, dry_run, source).await?,
+                } => self.create(&shared, *file, dry_run, source).await?,
                 // The executor's resume path: it takes over the dead process's lease and
-                // runs only the open items, re-reading those left `sent`.
-                Start::Resume(batch) => batch,
+                // runs only the open items, re-reading those left `sent`. The limits are
+                // checked again first, as `seats apply --resume` does.
+                Start::Resume(batch) => {
+                    let admission = crate::exec::Admission::from_config(&self.config);
+                    crate::exec::executor::with_journal(&shared, move |j| j.items(batch))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|items| {
+                            crate::exec::check_batch(&items, &admission).map_err(|e| e.to_string())
+                        })?;
+                    batch
+                }
             };
             let myself: Vec<&str> = self.myself.iter().map(String::as_str).collect();
             let options = ExecOptions {

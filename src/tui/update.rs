@@ -717,9 +717,12 @@ fn confirm_run(state: &mut AppState) -> Vec<Effect> {
                 flash(state, Level::Error, r.describe());
                 return vec![];
             }
-            let mut file = (*review.file).clone();
-            file.created_at = state.now;
-            (file, format!("console: {}", review.source))
+            // As written and reviewed: its identity is what the journal knows it by, so an
+            // undo already applied is refused rather than run twice.
+            (
+                (*review.file).clone(),
+                format!("console: {}", review.source),
+            )
         }
     };
     let affected = affected_users(&file);
