@@ -7,6 +7,7 @@
 
 pub mod action;
 mod app;
+pub mod format;
 pub mod keymap;
 pub mod layout;
 pub mod loaded;

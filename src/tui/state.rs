@@ -463,11 +463,11 @@ impl AppState {
         if d.origin != super::loaded::Origin::Partial {
             return None;
         }
-        let have = super::update::thousands(d.dir.users.len());
+        let have = super::format::thousands(d.dir.users.len());
         Some(match &self.fetch {
             Fetch::Running { total: Some(t), .. } => format!(
                 "based on {have} of {} users; seat figures are partial (the fetch is still running)",
-                super::update::thousands(*t)
+                super::format::thousands(*t)
             ),
             Fetch::Running { .. } => format!(
                 "based on {have} users so far; seat figures are partial (the fetch is still running)"

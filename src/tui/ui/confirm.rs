@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::popup;
+use crate::tui::format::thousands;
 use crate::tui::state::{AppState, Confirm, Level, Subject};
-use crate::tui::update::thousands;
 
 /// Rows `lines` take when word-wrapped at `width`, greedily as the paragraph wraps them.
 fn rows(lines: &[Line], width: u16) -> u16 {

@@ -6,11 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::tui::format::thousands;
+use crate::tui::layout::{QUEUE_PANEL, queue_rows};
 use crate::tui::state::{AppState, Level, QueueRow};
-use crate::tui::update::{queue_rows, thousands};
-
-/// Lines the summary panel takes at the top of the view.
-pub const QUEUE_PANEL: u16 = 6;
 
 fn panel(state: &AppState) -> Vec<Line<'static>> {
     let t = state.theme;

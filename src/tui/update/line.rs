@@ -1,0 +1,209 @@
+//! The query line and the `:` command line: what typed text does.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// `:` commands. Unknown ones say what exists.
+pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
+    let line = line.trim();
+    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let rest = rest.trim();
+    match word {
+        "" => vec![],
+        "q" | "quit" => run(state, Command::Quit, false),
+        "w" | "write" => {
+            if rest.is_empty() {
+                flash(
+                    state,
+                    Level::Error,
+                    ":write needs a file name, e.g. :write plan.json",
+                );
+                return vec![];
+            }
+            match state.queue.plan.as_ref() {
+                Some(view) if !state.queue.plan_pending() => {
+                    let file = PlanFile::new(
+                        &view.plan,
+                        &state.queue.queue,
+                        state.session.profile.clone(),
+                        state.queue.queue.query().map(str::to_owned),
+                        state.now,
+                    );
+                    vec![Effect::WritePlan {
+                        path: rest.into(),
+                        file: Box::new(file),
+                    }]
+                }
+                _ => {
+                    flash(
+                        state,
+                        Level::Warn,
+                        "nothing planned yet: queue an action first",
+                    );
+                    vec![]
+                }
+            }
+        }
+        "r" | "read" => {
+            if rest.is_empty() {
+                flash(
+                    state,
+                    Level::Error,
+                    ":read needs a file name, e.g. :read plan.json",
+                );
+                return vec![];
+            }
+            vec![Effect::ReadPlan(rest.into())]
+        }
+        "suspend" => enqueue(state, OperationKind::Suspend),
+        "restore" => enqueue(state, OperationKind::Restore),
+        "remove-from-directory" => enqueue(state, OperationKind::RemoveFromDirectory),
+        "deactivate" => enqueue(state, OperationKind::Deactivate),
+        "reactivate" => enqueue(state, OperationKind::Reactivate),
+        "remove-product" | "remove-product-access" => {
+            let known = state
+                .data
+                .as_ref()
+                .map(|d| d.dir.product_keys())
+                .unwrap_or_default();
+            if known.iter().any(|k| k == rest) {
+                enqueue(
+                    state,
+                    OperationKind::RemoveProductAccess {
+                        product: rest.into(),
+                    },
+                )
+            } else {
+                flash(
+                    state,
+                    Level::Error,
+                    format!(":remove-product needs one of: {}", known.join(", ")),
+                );
+                vec![]
+            }
+        }
+        "remove-group" => {
+            let group = state.data.as_ref().and_then(|d| {
+                d.dir
+                    .groups
+                    .iter()
+                    .find(|g| g.name.eq_ignore_ascii_case(rest))
+                    .map(|g| (g.id.clone(), g.name.clone()))
+            });
+            match group {
+                Some((group_id, group_name)) => enqueue(
+                    state,
+                    OperationKind::RemoveFromGroup {
+                        group_id,
+                        group_name,
+                    },
+                ),
+                None => {
+                    flash(state, Level::Error, format!("no group named {rest:?}"));
+                    vec![]
+                }
+            }
+        }
+        "clear-queue" => ask_or_edit(state, QueueEdit::Clear),
+        other => {
+            flash(
+                state,
+                Level::Error,
+                format!(
+                    "unknown command :{other}; commands: write FILE, read FILE, suspend, restore, \
+                     remove-product KEY, remove-group NAME, remove-from-directory, deactivate, \
+                     reactivate, clear-queue, quit"
+                ),
+            );
+            vec![]
+        }
+    }
+}
+
+pub(super) fn on_query_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(input) = state.input.as_mut() else {
+        return vec![];
+    };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let len = input.text.chars().count();
+    let byte_at = |text: &str, chars: usize| {
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(i, _)| i)
+    };
+    let mut changed = false;
+    let command = input.kind == InputKind::Command;
+    match key.code {
+        KeyCode::Enter if command => {
+            let line = input.text.clone();
+            state.input = None;
+            return run_command(state, &line);
+        }
+        KeyCode::Esc if command => {
+            state.input = None;
+            return vec![];
+        }
+        KeyCode::Enter => {
+            state.input = None;
+            return vec![];
+        }
+        KeyCode::Esc => {
+            state.input = None;
+            if state.users.query.is_empty() {
+                return vec![];
+            }
+            state.users.query.clear();
+            return filter(state).into_iter().collect();
+        }
+        KeyCode::Down => {
+            move_by(state, 1);
+            return vec![];
+        }
+        KeyCode::Up => {
+            move_by(state, -1);
+            return vec![];
+        }
+        KeyCode::Char('u') if ctrl => {
+            input.text.clear();
+            input.cursor = 0;
+            changed = true;
+        }
+        KeyCode::Char('w') if ctrl => {
+            let at = byte_at(&input.text, input.cursor);
+            let head = input.text[..at].trim_end();
+            let cut = head.rfind(' ').map_or(0, |i| i + 1);
+            input.text.replace_range(cut..at, "");
+            input.cursor = input.text[..cut].chars().count();
+            changed = true;
+        }
+        KeyCode::Char(c) if !ctrl => {
+            let at = byte_at(&input.text, input.cursor);
+            input.text.insert(at, c);
+            input.cursor += 1;
+            changed = true;
+        }
+        KeyCode::Backspace if input.cursor > 0 => {
+            let at = byte_at(&input.text, input.cursor - 1);
+            input.text.remove(at);
+            input.cursor -= 1;
+            changed = true;
+        }
+        KeyCode::Delete if input.cursor < len => {
+            let at = byte_at(&input.text, input.cursor);
+            input.text.remove(at);
+            changed = true;
+        }
+        KeyCode::Left => input.cursor = input.cursor.saturating_sub(1),
+        KeyCode::Right => input.cursor = (input.cursor + 1).min(len),
+        KeyCode::Home => input.cursor = 0,
+        KeyCode::End => input.cursor = len,
+        _ => {}
+    }
+    if !changed || command {
+        return vec![];
+    }
+    state.users.query = input.text.clone();
+    state.users.cursor = 0;
+    state.users.offset = 0;
+    filter(state).into_iter().collect()
+}
