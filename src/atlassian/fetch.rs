@@ -5,7 +5,7 @@
 mod meeting;
 mod users;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
@@ -380,6 +380,42 @@ fn seats(
     }
     out.sort_by(|a, b| a.product.key.cmp(&b.product.key));
     out
+}
+
+/// Role look-ups at once; the client's own per-family limit applies too.
+const LOOKUP_CONCURRENCY: usize = 4;
+
+/// The resources (ARIs) on which each of `account_ids` holds a direct `atlassian/user` grant
+/// (users with none are left out): one role-assignments request per user, a few at once.
+/// Who needs one is the plan's to say (`plan::needing_lookup`).
+pub async fn direct_grants<'a>(
+    client: &Client,
+    org_id: &str,
+    account_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<BTreeMap<String, BTreeSet<String>>, ApiError> {
+    let org = OrgApi::new(client.clone(), org_id.to_owned());
+    let org = &org;
+    let mut out = BTreeMap::new();
+    let mut lookups = futures::stream::iter(account_ids.into_iter().map(|id| async move {
+        let assignments = org.user_role_assignments("-", id).try_concat().await?;
+        let direct: BTreeSet<String> = assignments
+            .into_iter()
+            .filter(|a| {
+                a.role_assignments.iter().any(|r| {
+                    r.role == USER_ROLE && r.role_assignment_methods.iter().any(|m| m == "direct")
+                })
+            })
+            .filter_map(|a| a.resource_id)
+            .collect();
+        Ok::<_, ApiError>((id.to_owned(), direct))
+    }))
+    .buffer_unordered(LOOKUP_CONCURRENCY);
+    while let Some((id, direct)) = lookups.try_next().await? {
+        if !direct.is_empty() {
+            out.insert(id, direct);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

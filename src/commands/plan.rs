@@ -2,17 +2,15 @@
 //! directory, selects the targets with the console's query language, builds the plan with the
 //! same protections, prints the summary and writes the plan file. Nothing is changed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::Utc;
-use futures::{StreamExt, TryStreamExt};
 
 use crate::atlassian::Client;
 use crate::atlassian::error::ApiError;
 use crate::atlassian::fetch::{FetchOptions, fetch_directory};
-use crate::atlassian::org::OrgApi;
 use crate::cli::{GlobalArgs, PlanAction, PlanArgs};
 use crate::commands::{connect, export};
 use crate::domain::Directory;
@@ -186,75 +184,13 @@ pub fn plan_for_query(
     Ok((queue, plan))
 }
 
-/// Role look-ups at once; the client's own per-family limit applies too.
-const LOOKUP_CONCURRENCY: usize = 4;
-
 /// Direct grants of the targets who hold a product the queue takes away through a group as
-/// well: the user list cannot show those, so one role-assignments request per such target
-/// finds them (users without a granting group need none: their grant is inferred).
+/// well (`plan::needing_lookup`), read from Atlassian.
 pub async fn look_up_direct_grants(
     client: &Client,
     dir: &Directory,
     queue: &Queue,
 ) -> Result<DirectGrants, ApiError> {
-    let grants: HashMap<&str, &[String]> = dir
-        .groups
-        .iter()
-        .map(|g| (g.id.as_str(), g.grants.as_slice()))
-        .collect();
-    let users: HashMap<&str, &crate::domain::User> = dir
-        .users
-        .iter()
-        .map(|u| (u.account_id.as_str(), u))
-        .collect();
-    let mut wanted: BTreeSet<&str> = BTreeSet::new();
-    for op in queue.operations() {
-        for t in &op.targets {
-            let Some(u) = users.get(t.as_str()) else {
-                continue;
-            };
-            let mut granting = u
-                .groups
-                .iter()
-                .filter_map(|g| grants.get(g.id.as_str()).map(|keys| (g.id.as_str(), *keys)));
-            let needed = match &op.kind {
-                // Some group grants the product being removed.
-                OperationKind::RemoveProductAccess { product } => {
-                    granting.any(|(_, keys)| keys.iter().any(|k| k == product))
-                }
-                // The group being left grants a product.
-                OperationKind::RemoveFromGroup { group_id, .. } => {
-                    granting.any(|(id, keys)| id == group_id && !keys.is_empty())
-                }
-                _ => false,
-            };
-            if needed {
-                wanted.insert(u.account_id.as_str());
-            }
-        }
-    }
-    let org = OrgApi::new(client.clone(), dir.org_id.clone());
-    let org = &org;
-    let mut out = DirectGrants::new();
-    let mut lookups = futures::stream::iter(wanted.into_iter().map(|id| async move {
-        let assignments = org.user_role_assignments("-", id).try_concat().await?;
-        let direct: BTreeSet<String> = assignments
-            .into_iter()
-            .filter(|a| {
-                a.role_assignments.iter().any(|r| {
-                    r.role == "atlassian/user"
-                        && r.role_assignment_methods.iter().any(|m| m == "direct")
-                })
-            })
-            .filter_map(|a| a.resource_id)
-            .collect();
-        Ok::<_, ApiError>((id.to_owned(), direct))
-    }))
-    .buffer_unordered(LOOKUP_CONCURRENCY);
-    while let Some((id, direct)) = lookups.try_next().await? {
-        if !direct.is_empty() {
-            out.insert(id, direct);
-        }
-    }
-    Ok(out)
+    let wanted = crate::plan::needing_lookup(dir, queue);
+    crate::atlassian::fetch::direct_grants(client, &dir.org_id, wanted).await
 }

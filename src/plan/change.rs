@@ -28,6 +28,18 @@ pub enum OperationKind {
 }
 
 impl OperationKind {
+    /// Takes something away (every action but restore and reactivate).
+    pub fn takes_away(&self) -> bool {
+        match self {
+            OperationKind::RemoveProductAccess { .. }
+            | OperationKind::RemoveFromGroup { .. }
+            | OperationKind::Suspend
+            | OperationKind::RemoveFromDirectory
+            | OperationKind::Deactivate => true,
+            OperationKind::Restore | OperationKind::Reactivate => false,
+        }
+    }
+
     /// The words the queue, the plan and the audit log use.
     pub fn describe(&self) -> String {
         match self {
@@ -85,6 +97,22 @@ pub enum Change {
 }
 
 impl Change {
+    /// Changes that take something away: the guard and protections apply to these only
+    /// (giving back a seat is never held out).
+    pub fn takes_away(&self) -> bool {
+        match self {
+            Change::Suspend
+            | Change::RemoveFromDirectory
+            | Change::RemoveFromGroup { .. }
+            | Change::RevokeProductRole { .. }
+            | Change::Deactivate => true,
+            Change::Restore
+            | Change::AddToGroup { .. }
+            | Change::AssignProductRole { .. }
+            | Change::Reactivate => false,
+        }
+    }
+
     /// The change that undoes this one, or None when seats cannot undo it.
     pub fn inverse(&self) -> Option<Change> {
         Some(match self {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::build::{DirectGrants, holds_directly};
+use super::grants::{DirectGrants, holds_directly};
 use super::{Change, Step};
 use crate::config::Prices;
 use crate::domain::{AccountType, Directory, User, UserStatus, product_name};
