@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::context::{PlanContext, Threshold};
-use super::effect::{Effect, effect};
+use super::effect::{SeatEffect, effect};
 use super::grants::{DirectGrants, holds_directly};
 use super::outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
 use super::queue::{ConflictKind, OperationId, Queue};
@@ -66,7 +66,7 @@ pub struct Plan {
     /// When the snapshot the plan was made from was fetched.
     pub fetched_at: DateTime<Utc>,
     pub operations: Vec<PlannedOperation>,
-    pub effect: Effect,
+    pub effect: SeatEffect,
     pub refusal: Option<Refusal>,
 }
 

@@ -34,7 +34,7 @@ pub struct ProductEffect {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Effect {
+pub struct SeatEffect {
     pub currency: String,
     pub products: Vec<ProductEffect>,
     /// Summed over the products with a price.
@@ -43,9 +43,9 @@ pub struct Effect {
     pub note: String,
 }
 
-impl Default for Effect {
-    fn default() -> Effect {
-        Effect {
+impl Default for SeatEffect {
+    fn default() -> SeatEffect {
+        SeatEffect {
             currency: String::new(),
             products: Vec::new(),
             monthly_saving: 0.0,
@@ -55,7 +55,7 @@ impl Default for Effect {
     }
 }
 
-impl Effect {
+impl SeatEffect {
     pub fn product(&self, key: &str) -> Option<&ProductEffect> {
         self.products.iter().find(|p| p.product == key)
     }
@@ -92,7 +92,7 @@ pub fn effect<'a>(
     prices: &Prices,
     also: &[String],
     direct: &DirectGrants,
-) -> Effect {
+) -> SeatEffect {
     let mut changes: HashMap<&str, UserChanges> = HashMap::new();
     for step in steps {
         let c = changes.entry(step.account_id.as_str()).or_default();
@@ -162,9 +162,9 @@ pub fn effect<'a>(
 
     let mut keys: BTreeSet<String> = freed.keys().chain(regained.keys()).cloned().collect();
     keys.extend(also.iter().cloned());
-    let mut out = Effect {
+    let mut out = SeatEffect {
         currency: prices.currency.clone(),
-        ..Effect::default()
+        ..SeatEffect::default()
     };
     for key in keys {
         let f = freed.get(&key).copied().unwrap_or(0);

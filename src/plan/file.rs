@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Effect, HeldOut, Kept, NoOp, Plan, Queue, Refusal, Step};
+use super::{HeldOut, Kept, NoOp, Plan, Queue, Refusal, SeatEffect, Step};
 
 /// Bumped when a field changes meaning; readers refuse newer versions.
 pub const PLAN_FILE_VERSION: u32 = 1;
@@ -66,7 +66,7 @@ pub struct PlanFile {
     #[serde(default)]
     pub keeps: Vec<Kept>,
     #[serde(default)]
-    pub effect: Option<Effect>,
+    pub effect: Option<SeatEffect>,
     #[serde(default)]
     pub refusal: Option<Refusal>,
     /// The queue the plan was built from.

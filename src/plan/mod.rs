@@ -18,7 +18,7 @@ mod summary;
 pub use build::{Plan, PlannedOperation, Refusal, build_plan};
 pub use change::{Change, Guard, OperationKind, Step};
 pub use context::{PlanContext, Threshold, ThresholdFrom, context_for, idle_days_in};
-pub use effect::{Effect, ProductEffect, SAVINGS_NOTE, effect};
+pub use effect::{ProductEffect, SAVINGS_NOTE, SeatEffect, effect};
 pub use file::{PLAN_FILE_VERSION, PlanFile, PlanFileError};
 pub use grants::{DirectGrants, needing_lookup};
 pub use outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};

@@ -3,6 +3,7 @@
 
 use super::action::{Action, Effect};
 use super::loaded::{Loaded, Origin};
+use super::state::Level;
 use crate::atlassian::Client;
 use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
 use crate::atlassian::org::OrgApi;
@@ -140,9 +141,10 @@ impl Io {
                             .map_err(|e| e.to_string())
                     });
                     if let Err(e) = result {
-                        let _ = tx.send(Action::PlanWritten(Err(format!(
-                            "the queue was not saved: {e}"
-                        ))));
+                        let _ = tx.send(Action::Notice(
+                            Level::Error,
+                            format!("the queue was not saved: {e}"),
+                        ));
                     }
                 });
             }
@@ -168,9 +170,12 @@ impl Io {
                         match grants {
                             Ok(grants) => context.direct_grants = grants,
                             Err(e) => {
-                                let _ = tx.send(Action::PlanWritten(Err(format!(
-                                    "direct grants could not be read ({e}): the plan may overstate seats freed"
-                                ))));
+                                let _ = tx.send(Action::Notice(
+                                    Level::Error,
+                                    format!(
+                                        "direct grants could not be read ({e}): the plan may overstate seats freed"
+                                    ),
+                                ));
                             }
                         }
                     }

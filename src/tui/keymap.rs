@@ -120,6 +120,25 @@ const fn bind(
     }
 }
 
+/// A binding with Ctrl held.
+const fn ctrl(
+    code: KeyCode,
+    label: &'static str,
+    command: Command,
+    scope: Scope,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        code,
+        mods: KeyModifiers::CONTROL,
+        label,
+        command,
+        scope,
+        help,
+        hint: false,
+    }
+}
+
 use Command as C;
 use KeyCode as K;
 use Scope as S;
@@ -228,6 +247,9 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     bind(K::Char('q'), "q", C::Quit, S::Everywhere, "quit", true),
+    ctrl(K::Char('c'), "", C::Quit, S::Everywhere, ""),
+    ctrl(K::Char('d'), "", C::PageDown, S::Everywhere, ""),
+    ctrl(K::Char('u'), "", C::PageUp, S::Everywhere, ""),
     bind(
         K::Char('/'),
         "/",
@@ -276,13 +298,12 @@ pub const BINDINGS: &[Binding] = &[
         "start a range; V again marks it",
         false,
     ),
-    bind(
+    ctrl(
         K::Char('a'),
         "C-a",
         C::MarkAll,
         S::Users,
         "mark every user the filter shows",
-        false,
     ),
     bind(
         K::Char('\\'),
@@ -427,19 +448,11 @@ pub const BINDINGS: &[Binding] = &[
 ];
 
 /// The command bound to a key in this view, if any. View bindings win over global ones.
+/// Ctrl and Alt must be as the table says; Shift is part of the character (`G`, `V`).
 pub fn command_for(key: &KeyEvent, view: View) -> Option<Command> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return match key.code {
-            K::Char('c') => Some(C::Quit),
-            K::Char('a') if view == View::Users => Some(C::MarkAll),
-            K::Char('d') => Some(C::PageDown),
-            K::Char('u') => Some(C::PageUp),
-            _ => None,
-        };
-    }
+    let held = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
     let scope = Scope::of(view);
-    // Ctrl-a is bound above; a plain `a` is the action menu, not "mark all".
-    let matches = |b: &&Binding| b.code == key.code && b.command != C::MarkAll;
+    let matches = |b: &&Binding| b.code == key.code && b.mods == held;
     BINDINGS
         .iter()
         .filter(matches)
@@ -453,12 +466,27 @@ pub fn command_for(key: &KeyEvent, view: View) -> Option<Command> {
         .map(|b| b.command)
 }
 
-/// Help lines: (scope title, key label, what it does), in table order, aliases left out.
+/// The scopes in the order help shows them: each once.
+pub const SCOPES: &[Scope] = &[
+    Scope::Everywhere,
+    Scope::Users,
+    Scope::Groups,
+    Scope::Activity,
+    Scope::Queue,
+    Scope::History,
+];
+
+/// Help lines: (scope title, key label, what it does), grouped by scope (each heading once),
+/// in table order within it, aliases left out.
 pub fn help_lines() -> Vec<(&'static str, &'static str, &'static str)> {
-    BINDINGS
+    SCOPES
         .iter()
-        .filter(|b| !b.label.is_empty())
-        .map(|b| (b.scope.title(), b.label, b.help))
+        .flat_map(|&scope| {
+            BINDINGS
+                .iter()
+                .filter(move |b| b.scope == scope && !b.label.is_empty())
+                .map(|b| (b.scope.title(), b.label, b.help))
+        })
         .collect()
 }
 

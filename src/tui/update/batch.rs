@@ -43,9 +43,9 @@ pub(super) fn confirm_run(state: &mut AppState) -> Vec<Effect> {
             }
             let file = PlanFile::new(
                 plan,
-                &state.queue.queue,
+                &state.queue.ops,
                 state.session.profile.clone(),
-                state.queue.queue.query().map(str::to_owned),
+                state.queue.ops.query().map(str::to_owned),
                 state.now,
             );
             (file, "console".to_owned())

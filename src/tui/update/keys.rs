@@ -4,8 +4,10 @@
 use super::*;
 
 pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
-    let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
-    if ctrl_c || (layout::too_small(state.size) && key.code == KeyCode::Char('q')) {
+    // A Ctrl key bound to quit (Ctrl-C) quits from lines and overlays too.
+    let ctrl_quit = key.modifiers.contains(KeyModifiers::CONTROL)
+        && command_for(&key, state.view) == Some(Command::Quit);
+    if ctrl_quit || (layout::too_small(state.size) && key.code == KeyCode::Char('q')) {
         // Ctrl-C is `q`: one dialog; twice, it is the dialog's yes.
         if matches!(state.overlay, Some(Overlay::QuitConfirm)) {
             state.overlay = None;
@@ -149,7 +151,7 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                 "stopping the batch: seats quits once the requests in flight are recorded",
             );
         }
-        Command::Quit if !state.queue.queue.is_empty() || batch_running(state) => {
+        Command::Quit if !state.queue.ops.is_empty() || batch_running(state) => {
             state.overlay = Some(Overlay::QuitConfirm)
         }
         Command::Quit => state.quit = true,
@@ -177,7 +179,7 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                     Level::Warn,
                     "a batch is running: wait for it, or cancel it with X",
                 );
-            } else if state.queue.queue.is_empty() {
+            } else if state.queue.ops.is_empty() {
                 flash(
                     state,
                     Level::Warn,

@@ -8,6 +8,10 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
     let line = line.trim();
     let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
     let rest = rest.trim();
+    // The actions without a parameter, by their catalogue name (`OperationKind::name`).
+    if let Some(kind) = OperationKind::without_parameter(word) {
+        return enqueue(state, kind);
+    }
     match word {
         "" => vec![],
         "q" | "quit" => run(state, Command::Quit, false),
@@ -24,9 +28,9 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
                 Some(view) if !state.queue.plan_pending() => {
                     let file = PlanFile::new(
                         &view.plan,
-                        &state.queue.queue,
+                        &state.queue.ops,
                         state.session.profile.clone(),
-                        state.queue.queue.query().map(str::to_owned),
+                        state.queue.ops.query().map(str::to_owned),
                         state.now,
                     );
                     vec![Effect::WritePlan {
@@ -55,11 +59,6 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
             }
             vec![Effect::ReadPlan(rest.into())]
         }
-        "suspend" => enqueue(state, OperationKind::Suspend),
-        "restore" => enqueue(state, OperationKind::Restore),
-        "remove-from-directory" => enqueue(state, OperationKind::RemoveFromDirectory),
-        "deactivate" => enqueue(state, OperationKind::Deactivate),
-        "reactivate" => enqueue(state, OperationKind::Reactivate),
         "remove-product" | "remove-product-access" => {
             let known = state
                 .data

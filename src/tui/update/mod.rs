@@ -158,7 +158,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::QueueLoaded(Ok(queue)) => {
-            state.queue.queue = queue;
+            state.queue.ops = queue;
             clamp_all(state);
             plan(state).into_iter().collect()
         }
@@ -181,6 +181,10 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             flash(state, Level::Info, format!("plan written to {path}"));
             vec![]
         }
+        Action::Notice(level, message) => {
+            flash(state, level, message);
+            vec![]
+        }
         Action::PlanWritten(Err(message)) | Action::PlanRead(Err(message)) => {
             flash(state, Level::Error, message);
             vec![]
@@ -188,7 +192,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PlanRead(Ok(file)) => match file.queue {
             Some(queue) => {
                 let n = queue.counts().operations;
-                state.queue.queue = queue;
+                state.queue.ops = queue;
                 state.queue.list = Default::default();
                 state.view = View::Queue;
                 flash(
@@ -231,7 +235,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             // The batch now lives in the journal; the queue starts again empty, and `z` does
             // not bring back what was just sent.
             state.queue.undo = None;
-            state.queue.queue = Queue::new();
+            state.queue.ops = Queue::new();
             let mut effects = queue_changed(state);
             effects.push(Effect::LoadHistory);
             effects
@@ -392,7 +396,7 @@ fn set_data(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
 /// Asks for the plan of the queue against the data on screen (none for an empty queue).
 fn plan(state: &mut AppState) -> Option<Effect> {
     let data = state.data.as_ref()?;
-    if state.queue.queue.is_empty() {
+    if state.queue.ops.is_empty() {
         state.queue.plan = None;
         state.queue.shown = state.queue.requested;
         return None;
@@ -402,7 +406,7 @@ fn plan(state: &mut AppState) -> Option<Effect> {
     Some(Effect::BuildPlan {
         generation: state.queue.requested,
         directory: data.dir.clone(),
-        queue: state.queue.queue.clone(),
+        queue: state.queue.ops.clone(),
         // The same context `seats plan` makes; the task adds the same direct-grant look-up.
         context: Box::new(context_for(&state.config, &myself)),
     })
@@ -411,7 +415,7 @@ fn plan(state: &mut AppState) -> Option<Effect> {
 /// The queue changed: keep it, and plan it again.
 fn queue_changed(state: &mut AppState) -> Vec<Effect> {
     clamp_all(state);
-    let mut effects = vec![Effect::SaveQueue(state.queue.queue.clone())];
+    let mut effects = vec![Effect::SaveQueue(state.queue.ops.clone())];
     effects.extend(plan(state));
     effects
 }
@@ -464,9 +468,9 @@ fn enqueue(state: &mut AppState, kind: OperationKind) -> Vec<Effect> {
         state.marks.from_query.clone()
     };
     remember_queue(state);
-    state.queue.queue.add_from(kind, origin, targets);
+    state.queue.ops.add_from(kind, origin, targets);
     state.marks.clear();
-    let c = state.queue.queue.counts();
+    let c = state.queue.ops.counts();
     flash(
         state,
         Level::Info,

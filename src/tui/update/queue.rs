@@ -8,7 +8,7 @@ pub const HANDFUL: usize = 5;
 
 /// Keeps the queue as it is before an edit, for one `z`.
 pub(super) fn remember_queue(state: &mut AppState) {
-    state.queue.undo = Some(state.queue.queue.clone());
+    state.queue.undo = Some(state.queue.ops.clone());
 }
 
 /// Removes the queue row under the cursor: a target, or a whole operation (asking first when
@@ -25,15 +25,15 @@ pub(super) fn remove_queue_row(state: &mut AppState) -> Vec<Effect> {
 /// Runs a queue edit, or asks first when it drops more than [`HANDFUL`] targets.
 pub(super) fn ask_or_edit(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> {
     let dropped = match &edit {
-        QueueEdit::RemoveOperation(id) => state.queue.queue.get(*id).map_or(0, |o| o.targets.len()),
+        QueueEdit::RemoveOperation(id) => state.queue.ops.get(*id).map_or(0, |o| o.targets.len()),
         QueueEdit::RemoveTarget(..) => 1,
-        QueueEdit::Clear => state.queue.queue.counts().targets,
+        QueueEdit::Clear => state.queue.ops.counts().targets,
     };
     if dropped > HANDFUL {
         let what = match &edit {
             QueueEdit::RemoveOperation(id) => state
                 .queue
-                .queue
+                .ops
                 .get(*id)
                 .map(|o| {
                     format!(
@@ -45,7 +45,7 @@ pub(super) fn ask_or_edit(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> 
                 .unwrap_or_default(),
             _ => format!(
                 "Empty the queue ({} operations, {} targets)?",
-                state.queue.queue.operations().len(),
+                state.queue.ops.operations().len(),
                 thousands(dropped)
             ),
         };
@@ -56,13 +56,13 @@ pub(super) fn ask_or_edit(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> 
 }
 
 pub(super) fn edit_queue(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> {
-    let before = state.queue.queue.clone();
+    let before = state.queue.ops.clone();
     let removed = match edit {
-        QueueEdit::RemoveOperation(id) => state.queue.queue.remove_operation(id),
-        QueueEdit::RemoveTarget(id, account) => state.queue.queue.remove_target(id, &account),
+        QueueEdit::RemoveOperation(id) => state.queue.ops.remove_operation(id),
+        QueueEdit::RemoveTarget(id, account) => state.queue.ops.remove_target(id, &account),
         QueueEdit::Clear => {
-            let any = !state.queue.queue.is_empty();
-            state.queue.queue.clear();
+            let any = !state.queue.ops.is_empty();
+            state.queue.ops.clear();
             any
         }
     };
@@ -80,7 +80,7 @@ pub(super) fn undo_queue_edit(state: &mut AppState) -> Vec<Effect> {
         flash(state, Level::Info, "no queue edit to undo");
         return vec![];
     };
-    let now = std::mem::replace(&mut state.queue.queue, previous);
+    let now = std::mem::replace(&mut state.queue.ops, previous);
     state.queue.undo = Some(now);
     flash(state, Level::Info, "queue edit undone (z again redoes it)");
     queue_changed(state)
