@@ -288,6 +288,10 @@ pub struct SandboxArgs {
     /// Added latency per request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Start of the virtual clock (RFC 3339 date or time, e.g. 2026-01-05); default now.
+    /// Tests move it with POST /_sandbox/clock {"advance_days": N}.
+    #[arg(long, value_name = "START", value_parser = crate::commands::sandbox::parse_clock)]
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
