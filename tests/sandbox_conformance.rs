@@ -1063,7 +1063,10 @@ async fn jira_api(d: &mut Driver, p: &Picks) {
 /// `issue/{key}/notify` and `issue/{key}/comment`: the answers the spec declares.
 async fn issue_notices_and_comments(d: &mut Driver, p: &Picks) {
     let me = d.get("/rest/api/3/myself", 200).await;
-    let me = me["accountId"].as_str().expect("myself has an accountId").to_string();
+    let me = me["accountId"]
+        .as_str()
+        .expect("myself has an accountId")
+        .to_string();
     let user = p.user.clone();
     let notice = |to: &[&str]| {
         let users: Vec<Value> = to.iter().map(|id| json!({"accountId": id})).collect();
@@ -1091,8 +1094,12 @@ async fn issue_notices_and_comments(d: &mut Driver, p: &Picks) {
         400,
     )
     .await;
-    d.post("/rest/api/3/issue/not-an-issue/notify", notice(&[&user]), 404)
-        .await;
+    d.post(
+        "/rest/api/3/issue/not-an-issue/notify",
+        notice(&[&user]),
+        404,
+    )
+    .await;
     d.sb.set_mail_enabled(false);
     d.post("/rest/api/3/issue/REV-1/notify", notice(&[&user]), 403)
         .await;
@@ -1115,8 +1122,12 @@ async fn issue_notices_and_comments(d: &mut Driver, p: &Picks) {
         .await;
     d.post("/rest/api/3/issue/REV-1/comment", json!({}), 400)
         .await;
-    d.post("/rest/api/3/issue/not-an-issue/comment", json!({"body": adf}), 404)
-        .await;
+    d.post(
+        "/rest/api/3/issue/not-an-issue/comment",
+        json!({"body": adf}),
+        404,
+    )
+    .await;
     let page = d.get("/rest/api/3/issue/REV-1/comment", 200).await;
     assert_eq!(page["total"], 2, "{page}");
     assert_eq!(page["comments"][0]["author"]["accountId"], user.as_str());
