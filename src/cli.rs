@@ -127,6 +127,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
+    /// Write the plan that gives one user back what a batch took from them, for `seats apply`.
+    GiveBack(crate::commands::give_back::GiveBackArgs),
 }
 
 /// What part of the console's settings a subcommand uses.
@@ -152,6 +154,7 @@ impl Command {
             Command::Apply(_) => "apply",
             Command::History(_) => "history",
             Command::Undo(_) => "undo",
+            Command::GiveBack(_) => "give-back",
         }
     }
 
@@ -166,9 +169,11 @@ impl Command {
             | Command::Export(_)
             | Command::Login(_)
             | Command::Logout(_) => (true, false, false),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (false, false, false)
-            }
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::History(_)
+            | Command::Undo(_)
+            | Command::GiveBack(_) => (false, false, false),
         };
         Takes {
             connection,
@@ -194,9 +199,11 @@ impl Command {
             Command::Login(a) => (Some(&mut a.connection), false, false),
             Command::Logout(a) => (Some(&mut a.connection), false, false),
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (None, false, false)
-            }
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::History(_)
+            | Command::Undo(_)
+            | Command::GiveBack(_) => (None, false, false),
         }
     }
 }
