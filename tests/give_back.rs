@@ -265,3 +265,129 @@ async fn a_give_back_at_the_seat_limit_fails_that_item_with_the_product_and_its_
     );
     sb.shutdown().await;
 }
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// The real binary with its own data and config dirs (only apply talks to the org).
+async fn seats_bin(sb: &Sandbox, home: &Path, args: &[&str]) -> Run {
+    let base = sb.base_url();
+    let org = sb.org_id();
+    let connection: Vec<&str> = if args.first() == Some(&"apply") {
+        vec![
+            "--admin-url",
+            &base,
+            "--org-id",
+            &org,
+            "--email",
+            sandbox::DEFAULT_SITE_EMAIL,
+        ]
+    } else {
+        Vec::new()
+    };
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(connection)
+        .args(args)
+        .current_dir(home)
+        .env("SEATS_ORG_API_KEY", sandbox::DEFAULT_ORG_API_KEY)
+        .env("SEATS_DATA_DIR", home)
+        .env("SEATS_CONFIG_DIR", home)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn give_back_through_the_commands_writes_a_plan_that_apply_runs() {
+    let sb = sandbox::start(SandboxConfig {
+        users: 300,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (ada, steps) = {
+        let shared = sb.shared();
+        let state = shared.read();
+        let t = jira_users_by_groups(&state);
+        (state.user(t[0]).clone(), reclaim(&state, t[0]))
+    };
+    let before = groups_of(&sb, &ada.account_id);
+    let plan_path = home.path().join("reclaim.json");
+    std::fs::write(
+        &plan_path,
+        serde_json::to_vec_pretty(&plan(&sb, steps)).unwrap(),
+    )
+    .unwrap();
+    let run = seats_bin(
+        &sb,
+        home.path(),
+        &["apply", plan_path.to_str().unwrap(), "--yes"],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(groups_of(&sb, &ada.account_id).is_empty());
+
+    let run = seats_bin(
+        &sb,
+        home.path(),
+        &["give-back", "1", "nobody@nowhere.example"],
+    )
+    .await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("has no item about nobody@nowhere.example"),
+        "{}",
+        run.stderr
+    );
+
+    let email = ada.email.clone().unwrap();
+    let run = seats_bin(
+        &sb,
+        home.path(),
+        &["give-back", "1", &email, "-o", "back.json"],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains(&format!("give back to {} ({})", ada.name, ada.account_id))
+            && run.stdout.contains(&format!("{} steps", before.len())),
+        "{}",
+        run.stdout
+    );
+    let file = home.path().join("back.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the plan file is private");
+    }
+    let run = seats_bin(
+        &sb,
+        home.path(),
+        &["apply", file.to_str().unwrap(), "--yes"],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{} {}", run.stdout, run.stderr);
+    assert_eq!(groups_of(&sb, &ada.account_id), before);
+    // The same give back twice is the same plan: refused as already applied.
+    let run = seats_bin(
+        &sb,
+        home.path(),
+        &["apply", file.to_str().unwrap(), "--yes"],
+    )
+    .await;
+    assert_ne!(run.code, Some(0), "{} {}", run.stdout, run.stderr);
+    sb.shutdown().await;
+}
