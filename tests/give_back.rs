@@ -256,13 +256,8 @@ async fn a_give_back_at_the_seat_limit_fails_that_item_with_the_product_and_its_
         assert_eq!(item.error.as_deref(), Some(want.as_str()), "{item:?}");
         assert_eq!(item.http_status, Some(409));
     }
-    let shared = sb.shared();
-    let state = shared.read();
-    assert_eq!(
-        state.seats_used(Product::JiraSoftware),
-        limit,
-        "no seat over the limit"
-    );
+    let used = sb.shared().read().seats_used(Product::JiraSoftware);
+    assert_eq!(used, limit, "no seat over the limit");
     sb.shutdown().await;
 }
 
