@@ -245,3 +245,101 @@ async fn controls_live_under_one_prefix_and_are_not_faults() {
     let r = control(&sb, Method::GET, "/clock", None).await;
     assert_eq!(r.status().as_u16(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_takes_the_clock_flag_and_serves_the_clock() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let data = tempfile::tempdir().unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(["sandbox", "--port", "0", "--clock", "soon"])
+        .env("SEATS_DATA_DIR", data.path())
+        .env("SEATS_CONFIG_DIR", data.path())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--users",
+            "50",
+            "--clock",
+            "2026-01-05",
+        ])
+        .env("SEATS_DATA_DIR", data.path())
+        .env("SEATS_CONFIG_DIR", data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Read the banner on a thread: a hung binary must fail the test, not hang it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let lines: Vec<String> = BufReader::new(stdout)
+            .lines()
+            .take(7)
+            .map_while(Result::ok)
+            .collect();
+        let _ = tx.send(lines);
+    });
+    let lines = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap_or_default();
+    let base = lines
+        .first()
+        .and_then(|l| l.strip_prefix("seats sandbox listening on "))
+        .map(str::to_string);
+    let result = async {
+        let base = base.ok_or_else(|| format!("banner: {lines:?}"))?;
+        let clock_line = lines.iter().find(|l| l.starts_with("clock:")).cloned();
+        if !clock_line
+            .as_deref()
+            .is_some_and(|l| l.contains("2026-01-05T00:00:0"))
+        {
+            return Err(format!("banner: {lines:?}"));
+        }
+        let http = reqwest::Client::new();
+        let now: Value = http
+            .get(format!("{base}/_sandbox/clock"))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let moved: Value = http
+            .post(format!("{base}/_sandbox/clock"))
+            .json(&json!({"advance_days": 14}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((now, moved))
+    }
+    .await;
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let (now, moved) = result.unwrap();
+    assert!(
+        now["now"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-01-05T00:0")),
+        "{now}"
+    );
+    assert!(
+        moved["now"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-01-19T00:0")),
+        "{moved}"
+    );
+}
