@@ -127,6 +127,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
+    /// Write the plan that gives one user back what a batch took from them, for `seats apply`.
+    GiveBack(crate::commands::give_back::GiveBackArgs),
 }
 
 /// What part of the console's settings a subcommand uses.
@@ -152,6 +154,7 @@ impl Command {
             Command::Apply(_) => "apply",
             Command::History(_) => "history",
             Command::Undo(_) => "undo",
+            Command::GiveBack(_) => "give-back",
         }
     }
 
@@ -166,9 +169,11 @@ impl Command {
             | Command::Export(_)
             | Command::Login(_)
             | Command::Logout(_) => (true, false, false),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (false, false, false)
-            }
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::History(_)
+            | Command::Undo(_)
+            | Command::GiveBack(_) => (false, false, false),
         };
         Takes {
             connection,
@@ -194,9 +199,11 @@ impl Command {
             Command::Login(a) => (Some(&mut a.connection), false, false),
             Command::Logout(a) => (Some(&mut a.connection), false, false),
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (None, false, false)
-            }
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::History(_)
+            | Command::Undo(_)
+            | Command::GiveBack(_) => (None, false, false),
         }
     }
 }
@@ -288,6 +295,10 @@ pub struct SandboxArgs {
     /// Added latency per request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Start of the virtual clock (RFC 3339 date or time, e.g. 2026-01-05); default now.
+    /// Tests move it with POST /_sandbox/clock {"advance_days": N}.
+    #[arg(long, value_name = "START", value_parser = crate::commands::sandbox::parse_clock)]
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

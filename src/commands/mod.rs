@@ -5,6 +5,7 @@ pub mod apply;
 pub mod connect;
 pub mod demo;
 pub mod export;
+pub mod give_back;
 pub mod history;
 pub mod login;
 pub mod plan;
@@ -32,6 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apply(args) => apply::run(&cli.global, args).await,
         Command::History(args) => history::run(args),
         Command::Undo(args) => undo::run(args),
+        Command::GiveBack(args) => give_back::run(args),
     }
 }
 
