@@ -41,6 +41,9 @@ use crate::domain::User;
 /// The `membershipStatus` values of the users the default search lists.
 const PARTS: [&str; 2] = ["active", "suspended"];
 
+/// Requests the client keeps in flight to the admin API by default (`ClientOptions`).
+const IN_FLIGHT: u64 = 4;
+
 /// One part of the directory: filters the search and the count both take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Part {
@@ -230,9 +233,12 @@ async fn sequential(org: &OrgApi, page_size: u32, out: &Output<'_>) -> Result<Ve
     Ok(found.into_users())
 }
 
+/// A part and the server's count of it.
+type Counted = (Part, u64);
+
 /// The parts to read and the server's count of each, split as far as is worth it; `None`
 /// when the server gives no count.
-async fn plan_parts(org: &OrgApi, page_size: u32) -> Result<Option<Vec<(Part, u64)>>, ApiError> {
+async fn plan_parts(org: &OrgApi, page_size: u32) -> Result<Option<Vec<Counted>>, ApiError> {
     let counts = futures::future::try_join_all(
         PARTS.map(|m| async move { org.count_matching("-", &Part::whole(m).filter()).await }),
     )
@@ -250,11 +256,14 @@ async fn plan_parts(org: &OrgApi, page_size: u32) -> Result<Option<Vec<(Part, u6
             }
         }
     }
-    // Splitting a part of two pages or less saves nothing and costs two counts.
-    let worth = |n: u64| n > 2 * u64::from(page_size);
-    let mut whole: Vec<(Part, u64)> = Vec::new();
+    // A pair reads its part in about n / 2 pages' time and the whole fetch cannot take less than
+    // total / IN_FLIGHT: a part is split only while its pair would be the slowest, since each
+    // split costs two counts and a meeting (and splitting a part of two pages saves nothing).
+    let total: u64 = parts.iter().map(|(_, n)| n).sum();
+    let worth = |n: u64| n > 2 * u64::from(page_size) && n * IN_FLIGHT > 2 * total;
+    let mut whole: Vec<Counted> = Vec::new();
     while parts.iter().any(|(p, n)| worth(*n) && p.halves().is_some()) {
-        let (split, keep): (Vec<(Part, u64)>, Vec<(Part, u64)>) = parts
+        let (split, keep): (Vec<Counted>, Vec<Counted>) = parts
             .into_iter()
             .partition(|(p, n)| worth(*n) && p.halves().is_some());
         whole.extend(keep);
