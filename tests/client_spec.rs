@@ -131,6 +131,24 @@ async fn every_admin_api_request_and_response_is_valid_against_the_spec() {
     ));
     assert!(recorded.iter().any(|e| e.path.ends_with("/users/count")
         && e.query.as_deref() == Some("membershipStatus=active")));
+    // The finer parts: claim status, then two-step verification of managed accounts.
+    assert!(sent(&|b| b["membershipStatus"]
+        == serde_json::json!(["active"])
+        && b["claimStatus"] == "unmanaged"));
+    assert!(sent(
+        &|b| b["claimStatus"] == "managed" && b["mfaEnabled"] == false
+    ));
+    assert!(recorded.iter().any(|e| e.path.ends_with("/users/count")
+        && e.query.as_deref()
+            == Some("membershipStatus=active&claimStatus=managed&mfaEnabled=true")));
+    // The groups' grants, by resource and role.
+    assert!(recorded.iter().any(|e| {
+        e.path.ends_with("/groups/search")
+            && e.request_body.as_ref().is_some_and(|b| {
+                b["roleIds"] == serde_json::json!(["atlassian/user"])
+                    && b["resourceIds"].as_array().is_some_and(|r| r.len() == 1)
+            })
+    }));
     list_orgs(&client).try_concat().await.unwrap();
     org.get().await.unwrap();
     let dirs = org.directories(None).try_concat().await.unwrap();
