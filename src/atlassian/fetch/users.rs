@@ -259,8 +259,11 @@ async fn plan_parts(org: &OrgApi, page_size: u32) -> Result<Option<Vec<Counted>>
     // A pair reads its part in about n / 2 pages' time and the whole fetch cannot take less than
     // total / IN_FLIGHT: a part is split only while its pair would be the slowest, since each
     // split costs two counts and a meeting (and splitting a part of two pages saves nothing).
-    let total: u64 = parts.iter().map(|(_, n)| n).sum();
-    let worth = |n: u64| n > 2 * u64::from(page_size) && n * IN_FLIGHT > 2 * total;
+    // Counts come from the server: saturating, so no value can overflow into a panic.
+    let total = parts.iter().fold(0u64, |t, (_, n)| t.saturating_add(*n));
+    let worth = |n: u64| {
+        n > 2 * u64::from(page_size) && n.saturating_mul(IN_FLIGHT) > total.saturating_mul(2)
+    };
     let mut whole: Vec<Counted> = Vec::new();
     while parts.iter().any(|(p, n)| worth(*n) && p.halves().is_some()) {
         let (split, keep): (Vec<Counted>, Vec<Counted>) = parts
@@ -276,7 +279,7 @@ async fn plan_parts(org: &OrgApi, page_size: u32) -> Result<Option<Vec<Counted>>
             )
             .await;
             match counts.as_slice() {
-                [Ok(Some(a)), Ok(Some(b))] if a + b == n => {
+                [Ok(Some(a)), Ok(Some(b))] if a.checked_add(*b) == Some(n) => {
                     Ok(vec![(halves[0], *a), (halves[1], *b)])
                 }
                 [Err(e), _] | [_, Err(e)] if !refused(e) => Err(e.clone()),
@@ -287,7 +290,7 @@ async fn plan_parts(org: &OrgApi, page_size: u32) -> Result<Option<Vec<Counted>>
                         halves = ?other,
                         "the counts of a filtered user search do not add up (or the filter was refused); that part is read whole"
                     );
-                    // Marked so it is not offered again.
+                    // Alone, it goes back whole and is never offered again.
                     Ok(vec![(part, n)])
                 }
             }
@@ -314,7 +317,7 @@ async fn parallel(org: &OrgApi, page_size: u32, out: &Output<'_>) -> Result<Vec<
     let Some(parts) = plan_parts(org, page_size).await? else {
         return sequential(org, page_size, out).await;
     };
-    let total: u64 = parts.iter().map(|(_, n)| n).sum();
+    let total = parts.iter().fold(0u64, |t, (_, n)| t.saturating_add(*n));
     emit(
         out.progress,
         FetchEvent::UsersExpected {
