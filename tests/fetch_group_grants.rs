@@ -201,8 +201,9 @@ const GROUPS: &str = "/admin/v2/orgs/org-1/directories/-/groups/search";
 const JIRA: &str = "ari:cloud:jira-software::site/c1";
 const CONF: &str = "ari:cloud:confluence::site/c1";
 
-/// Three groups: `g1` grants Jira, `g2` holds no role, `g3` grants Confluence and administers
-/// Jira. Searches by resource answer 400 when `refuse`, every group when `ignore`.
+/// Two workspaces and five groups: `g1`, `g4` and `g5` grant Jira, `g2` holds no role, `g3`
+/// grants Confluence and administers Jira. Searches by resource answer 400 when `refuse`, every
+/// group when `ignore`.
 async fn org_server(refuse: bool, ignore: bool) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -230,7 +231,13 @@ async fn org_server(refuse: bool, ignore: bool) -> MockServer {
         .mount(&server)
         .await;
     let group = |id: &str, resources: u64| json!({"id": id, "name": id, "directoryId": "d1", "counts": {"users": 1, "resources": resources}});
-    let all = vec![group("g1", 1), group("g2", 0), group("g3", 2)];
+    let all = vec![
+        group("g1", 1),
+        group("g2", 0),
+        group("g3", 2),
+        group("g4", 1),
+        group("g5", 1),
+    ];
     Mock::given(method("POST"))
         .and(path(GROUPS))
         .respond_with(move |req: &Request| {
@@ -243,7 +250,7 @@ async fn org_server(refuse: bool, ignore: bool) -> MockServer {
                     }));
                 }
                 Some(_) if ignore => all.clone(),
-                Some(r) if r == JIRA => vec![all[0].clone()],
+                Some(r) if r == JIRA => vec![all[0].clone(), all[3].clone(), all[4].clone()],
                 Some(_) => vec![all[2].clone()],
             };
             ResponseTemplate::new(200).set_body_json(json!({"data": data, "links": {}}))
@@ -259,6 +266,14 @@ async fn org_server(refuse: bool, ignore: bool) -> MockServer {
             json!([{"resourceId": JIRA, "roles": ["atlassian/user"]}]),
         ),
         ("g2", json!([])),
+        (
+            "g4",
+            json!([{"resourceId": JIRA, "roles": ["atlassian/user"]}]),
+        ),
+        (
+            "g5",
+            json!([{"resourceId": JIRA, "roles": ["atlassian/user"]}]),
+        ),
         (
             "g3",
             json!([
@@ -303,6 +318,8 @@ fn expected() -> Grants {
         ("g1", vec!["jira-software"]),
         ("g2", vec![]),
         ("g3", vec!["confluence"]),
+        ("g4", vec!["jira-software"]),
+        ("g5", vec!["jira-software"]),
     ]
     .into_iter()
     .map(|(g, keys)| (g.to_owned(), keys.into_iter().map(str::to_owned).collect()))
@@ -323,14 +340,41 @@ async fn a_refused_filter_falls_back_to_each_groups_role_assignments() {
     let (got, reads) = grants_and_reads(&org_server(true, false).await).await;
     assert_eq!(got, expected());
     // Every group that holds a role is read; g2 holds none.
-    assert_eq!(reads.len(), 2, "{reads:?}");
+    assert_eq!(reads.len(), 4, "{reads:?}");
     assert!(!reads.iter().any(|r| r.contains("/groups/g2/")));
 }
 
 #[tokio::test]
 async fn a_server_ignoring_the_filters_is_caught_by_the_counts() {
     let (got, reads) = grants_and_reads(&org_server(false, true).await).await;
-    // Every group came back for every resource: more than g2's count of none allows.
+    // Every group came back for every resource: more than the counts allow.
     assert_eq!(got, expected());
+    assert_eq!(reads.len(), 4, "{reads:?}");
+}
+
+#[tokio::test]
+async fn with_no_fewer_workspaces_than_groups_to_read_each_group_is_read() {
+    let server = org_server(false, false).await;
+    // Three groups only (g1, g2, g3): two to read, and two workspaces to search.
+    Mock::given(method("POST"))
+        .and(path(GROUPS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
+            {"id": "g1", "name": "g1", "counts": {"resources": 1}},
+            {"id": "g2", "name": "g2", "counts": {"resources": 0}},
+            {"id": "g3", "name": "g3", "counts": {"resources": 2}}
+        ], "links": {}})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let (got, reads) = grants_and_reads(&server).await;
+    let want: Grants = expected()
+        .into_iter()
+        .filter(|(g, _)| ["g1", "g2", "g3"].contains(&g.as_str()))
+        .collect();
+    assert_eq!(got, want);
     assert_eq!(reads.len(), 2, "{reads:?}");
+    let sent = server.received_requests().await.unwrap();
+    assert!(!sent.iter().any(
+        |r| r.url.path() == GROUPS && String::from_utf8_lossy(&r.body).contains("resourceIds")
+    ));
 }

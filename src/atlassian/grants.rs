@@ -9,7 +9,8 @@
 //! when the searches account for all of them, they gave the whole answer. A group with more
 //! (a role on a resource that is not a workspace, or a role other than user) is read the old
 //! way, alone; so is every group when the API refuses the filters or the searches find more
-//! than the counts allow (a server ignoring a filter). A group on no resource needs no read.
+//! than the counts allow (a server ignoring a filter), or when there are no fewer groups to read
+//! than workspaces. A group on no resource needs no read.
 //!
 //! Direct grants. The v2 searches filter users by role and resource but not by how the role
 //! came: a user who also holds the product through a group matches either way, so no bulk read
@@ -51,7 +52,9 @@ pub(crate) async fn group_grants(
     resources.sort_unstable();
     resources.dedup();
     let holds_roles = |g: &DirectoryGroup| g.counts.as_ref().and_then(|c| c.resources) != Some(0);
-    let found = if resources.is_empty() || !groups.iter().any(holds_roles) {
+    // A search per workspace pays only when there are fewer workspaces than groups to read.
+    let to_read = groups.iter().filter(|g| holds_roles(g)).count();
+    let found = if resources.is_empty() || resources.len() >= to_read {
         None
     } else {
         granting_groups(org, &resources, page_size).await?
