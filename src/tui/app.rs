@@ -336,7 +336,7 @@ impl Io {
                     if let Some(client) = client {
                         let grants =
                             runtime.block_on(crate::commands::plan::look_up_direct_grants(
-                                &client, &directory, &queue,
+                                &client, &directory, &queue, &context,
                             ));
                         match grants {
                             Ok(grants) => context.direct_grants = grants,
