@@ -165,10 +165,10 @@ impl Command {
             | Command::Status(_)
             | Command::Export(_)
             | Command::Login(_)
-            | Command::Logout(_) => (true, false, false),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (false, false, false)
-            }
+            | Command::Logout(_)
+            | Command::History(_)
+            | Command::Undo(_) => (true, false, false),
+            Command::Sandbox(_) | Command::Profiles => (false, false, false),
         };
         Takes {
             connection,
@@ -194,9 +194,9 @@ impl Command {
             Command::Login(a) => (Some(&mut a.connection), false, false),
             Command::Logout(a) => (Some(&mut a.connection), false, false),
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (None, false, false)
-            }
+            Command::History(a) => (Some(&mut a.connection), false, false),
+            Command::Undo(a) => (Some(&mut a.connection), false, false),
+            Command::Sandbox(_) | Command::Profiles => (None, false, false),
         }
     }
 }
@@ -252,8 +252,23 @@ pub struct ReportArgs {
     /// With --demo: seed of the simulated org.
     #[arg(long, default_value_t = 7, requires = "demo")]
     pub seed: u64,
+    /// Output format: a table to read, or JSON or CSV for scripts (on standard output; notes
+    /// go to standard error).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    /// A readable table.
+    #[default]
+    Table,
+    /// One object: the org, when the data was fetched, and one entry per product.
+    Json,
+    /// One row per product, snake_case headers.
+    Csv,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -533,6 +548,10 @@ pub struct HistoryArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Only the batches of the org these flags identify (`--org-id`, else the org of
+    /// `--profile`); the other connection flags are accepted so one `$FLAGS` serves every command.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -542,6 +561,9 @@ pub struct UndoArgs {
     /// Where to write the undo plan (default: seats-undo-batch-N.json here).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// With `--org-id` (or `--profile`): refuse a batch of another org.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// Parses the command line, runs the command and maps errors to an exit code.

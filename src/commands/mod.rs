@@ -30,8 +30,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Logout(args) => login::logout(&cli.global, args).await,
         Command::Profiles => login::profiles(&cli.global).await,
         Command::Apply(args) => apply::run(&cli.global, args).await,
-        Command::History(args) => history::run(args),
-        Command::Undo(args) => undo::run(args),
+        Command::History(args) => history::run(&cli.global, args),
+        Command::Undo(args) => undo::run(&cli.global, args),
     }
 }
 

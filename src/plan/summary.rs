@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::{Plan, PlannedOperation};
 
 fn money(currency: &str, amount: f64) -> String {
-    format!("{currency} {amount:.2}")
+    crate::output::words::money(currency, amount)
 }
 
 /// "3 org admin, 1 protected group", most frequent first.

@@ -13,7 +13,7 @@ use crate::tui::update::{queue_rows, thousands};
 pub const QUEUE_PANEL: u16 = 6;
 
 fn money(currency: &str, amount: f64) -> String {
-    format!("{currency} {amount:.2}")
+    crate::output::words::money(currency, amount)
 }
 
 fn panel(state: &AppState) -> Vec<Line<'static>> {
