@@ -127,6 +127,30 @@ pub enum Command {
     History(HistoryArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
+    /// Print the shell completion script for bash, zsh, fish or powershell.
+    #[command(
+        after_help = "Install (bash): seats completions bash > ~/.local/share/bash-completion/completions/seats\n\
+                            zsh: seats completions zsh > \"${fpath[1]}/_seats\"\n\
+                            fish: seats completions fish > ~/.config/fish/completions/seats.fish\n\
+                            powershell: seats completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page seats.1 (roff), or write it and one page per subcommand into a folder.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write seats.1 and seats-SUBCOMMAND.1 into this folder instead of printing seats.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// What part of the console's settings a subcommand uses.
@@ -152,6 +176,8 @@ impl Command {
             Command::Apply(_) => "apply",
             Command::History(_) => "history",
             Command::Undo(_) => "undo",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
         }
     }
 
@@ -168,7 +194,9 @@ impl Command {
             | Command::Logout(_)
             | Command::History(_)
             | Command::Undo(_) => (true, false, false),
-            Command::Sandbox(_) | Command::Profiles => (false, false, false),
+            Command::Sandbox(_) | Command::Profiles | Command::Completions(_) | Command::Man(_) => {
+                (false, false, false)
+            }
         };
         Takes {
             connection,
@@ -196,7 +224,9 @@ impl Command {
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
             Command::History(a) => (Some(&mut a.connection), false, false),
             Command::Undo(a) => (Some(&mut a.connection), false, false),
-            Command::Sandbox(_) | Command::Profiles => (None, false, false),
+            Command::Sandbox(_) | Command::Profiles | Command::Completions(_) | Command::Man(_) => {
+                (None, false, false)
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod login;
 pub mod plan;
 pub mod report;
 pub mod sandbox;
+pub mod shell;
 pub mod status;
 pub mod undo;
 
@@ -32,6 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apply(args) => apply::run(&cli.global, args).await,
         Command::History(args) => history::run(&cli.global, args),
         Command::Undo(args) => undo::run(&cli.global, args),
+        Command::Completions(args) => shell::completions(args.shell),
+        Command::Man(args) => shell::man(args),
     }
 }
 
