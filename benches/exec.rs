@@ -70,6 +70,7 @@ fn main() -> anyhow::Result<()> {
         anyhow::ensure!(steps.len() == steps_wanted, "only {} targets", steps.len());
         let plan = PlanFile {
             version: PLAN_FILE_VERSION,
+            id: None,
             created_at: chrono::Utc::now(),
             org_id: sb.org_id(),
             profile: None,
@@ -93,7 +94,11 @@ fn main() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let mut journal = Journal::open(&dir.path().join("seats.db"))?;
         let meta = NewBatch::from_plan(&plan, "bench".into(), "bench".into(), false);
-        let batch = journal.create_batch(&meta, &plan.steps)?;
+        // The bench measures the run, not the cap.
+        let admission = exec::Admission {
+            batch_cap: u32::MAX,
+        };
+        let batch = exec::submit(&mut journal, &plan, &meta, &admission)?;
         let journal = Arc::new(Mutex::new(journal));
         let target = Arc::new(Target::new(OrgApi::new(client.clone(), sb.org_id())));
 

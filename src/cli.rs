@@ -550,6 +550,9 @@ pub struct ApplyArgs {
     /// Queue the failed (and cancelled) items of BATCH again, as a new batch.
     #[arg(long, value_name = "BATCH")]
     pub retry_failed: Option<i64>,
+    /// Run a plan that was applied before, on purpose (without it seats refuses, naming the batch).
+    #[arg(long, conflicts_with = "resume")]
+    pub again: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
     #[command(flatten)]

@@ -17,6 +17,8 @@ fn demo_prints_idle_seats_and_its_instructions_work() {
         .args(["report", "--demo", "--users", "400", "--seed", "5"])
         .env("SEATS_CONFIG_DIR", dirs.path())
         .env("SEATS_DATA_DIR", dirs.path())
+        // Without a terminal the demo serves while its standard input is open.
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -154,4 +156,37 @@ fn demo_prints_idle_seats_and_its_instructions_work() {
         Some(0),
         "seats demo did not exit 0 on Ctrl-C"
     );
+}
+
+#[test]
+fn demo_without_a_terminal_reports_and_exits() {
+    let dirs = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let mut demo = seats()
+        .args(["report", "--demo", "--users", "100"])
+        .env("SEATS_CONFIG_DIR", dirs.path())
+        .env("SEATS_DATA_DIR", dirs.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not run seats demo: {e}"));
+    let mut exit = None;
+    for _ in 0..600 {
+        if let Ok(Some(s)) = demo.try_wait() {
+            exit = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if exit.is_none() {
+        let _ = demo.kill();
+        let _ = demo.wait();
+    }
+    let exit = exit.unwrap_or_else(|| panic!("report --demo < /dev/null did not exit"));
+    assert!(exit.success(), "{exit:?}");
+    let mut text = String::new();
+    if let Some(mut out) = demo.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut out, &mut text);
+    }
+    assert!(text.contains("idle"), "{text}");
 }

@@ -54,6 +54,7 @@ fn targets(state: &OrgState, n: usize) -> Vec<UserIx> {
             let u = state.user(*ix);
             u.account_type == AccountType::Atlassian
                 && u.can_sign_in()
+                && !u.synced
                 && state.platform_roles(*ix).is_empty()
         })
         .take(n)
@@ -78,6 +79,7 @@ fn write_plan(sb: &Sandbox, home: &Path, org_id: &str, changes: Vec<(UserIx, Cha
         .collect();
     let plan = PlanFile {
         version: PLAN_FILE_VERSION,
+        id: None,
         created_at: Utc::now(),
         org_id: org_id.to_owned(),
         profile: None,

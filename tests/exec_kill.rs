@@ -174,6 +174,7 @@ async fn kill_9_mid_batch_then_resume_applies_each_action_exactly_once() {
     assert_eq!(steps.len(), PLANNED);
     let plan = PlanFile {
         version: PLAN_FILE_VERSION,
+        id: None,
         created_at: chrono::Utc::now(),
         org_id: sb.org_id.clone(),
         profile: None,

@@ -82,6 +82,7 @@ fn step(state: &OrgState, ix: UserIx, change: Change) -> Step {
 fn plan(sb: &Sandbox, steps: Vec<Step>) -> PlanFile {
     PlanFile {
         version: PLAN_FILE_VERSION,
+        id: None,
         created_at: Utc::now(),
         org_id: sb.org_id(),
         profile: None,
@@ -103,7 +104,11 @@ fn journal(dir: &Path) -> SharedJournal {
 
 fn create(j: &SharedJournal, plan: &PlanFile, dry_run: bool) -> BatchId {
     let meta = NewBatch::from_plan(plan, "admin@acme.example".into(), "test".into(), dry_run);
-    j.lock().unwrap().create_batch(&meta, &plan.steps).unwrap()
+    // Admission is the only way into the journal; these tests are about the run, not the cap.
+    let admission = exec::Admission {
+        batch_cap: u32::MAX,
+    };
+    exec::submit(&mut j.lock().unwrap(), plan, &meta, &admission).unwrap()
 }
 
 /// Runs a batch to its end; returns the outcome, the final counts and every event.

@@ -73,22 +73,20 @@ impl Writer {
 fn journal_with_done_batch(data: &Path) {
     use seats::exec::{BatchStatus, ItemState, Journal, NewBatch, Outcome};
     let mut j = Journal::open(&data.join(seats::store::FILE_NAME)).unwrap();
-    let meta = NewBatch {
-        operator: "admin@acme.example".into(),
-        profile: None,
-        org_id: "o1".into(),
-        query: None,
-        source: "plan.json".into(),
-        dry_run: false,
-    };
-    let step = seats::plan::Step {
-        account_id: "acc-1".into(),
-        name: "User One".into(),
-        email: None,
-        change: seats::plan::Change::Suspend,
-        guard: None,
-    };
-    let batch = j.create_batch(&meta, &[step]).unwrap();
+    let plan = a_plan_file();
+    let meta = NewBatch::from_plan(
+        &plan,
+        "admin@acme.example".into(),
+        "plan.json".into(),
+        false,
+    );
+    let batch = seats::exec::submit(
+        &mut j,
+        &plan,
+        &meta,
+        &seats::exec::Admission { batch_cap: 10 },
+    )
+    .unwrap();
     j.mark_sent(batch, 0, None).unwrap();
     j.finish_item(batch, 0, &Outcome::new(ItemState::Done))
         .unwrap();

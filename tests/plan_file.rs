@@ -101,6 +101,34 @@ fn a_plan_file_round_trips_with_its_review() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
+/// Issue 14: a plan file carries its identity, the same for the same plan and different for a
+/// plan made at another time, so applying one file twice can be told from two plans.
+#[test]
+fn a_plan_file_carries_its_identity() {
+    let (file, _) = sample();
+    let id = file.id.clone().expect("PlanFile::new writes an id");
+    assert_eq!(
+        sample().0.id.as_deref(),
+        Some(id.as_str()),
+        "same plan, same id"
+    );
+    assert_eq!(file.identity(), id);
+    let json: serde_json::Value = serde_json::from_str(&file.to_json()).unwrap();
+    assert_eq!(json["id"], id.as_str());
+    let later = PlanFile {
+        created_at: file.created_at + chrono::Duration::seconds(1),
+        id: None,
+        ..file.clone()
+    };
+    assert_ne!(later.identity(), id, "another plan");
+    // A file without an id (hand-made) is known by its content.
+    let bare = PlanFile {
+        id: None,
+        ..file.clone()
+    };
+    assert_eq!(bare.identity(), id);
+}
+
 #[test]
 fn a_minimal_version_1_file_without_the_review_fields_reads() {
     let text = r#"{"version": 1, "created_at": "2026-11-22T13:00:00Z", "org_id": "org-1",

@@ -132,12 +132,18 @@ async fn suspend_frees_every_seat_and_restore_brings_them_back() {
     let admin = start(1000).await;
     let query = json!({
         "status": ["active"],
-        "limit": 1,
-        "expand": ["productAccess"],
+        "limit": 20,
+        "expand": ["productAccess", "platformRoles"],
         "emailDomains": ["acme.example"],
         "searchTerm": "a",
     });
-    let user = admin.find_one(query).await;
+    // Not an org admin: they cannot be suspended before their role is revoked.
+    let user = admin
+        .search_all(query)
+        .await
+        .into_iter()
+        .find(|u| u["platformRoles"].as_array().is_none_or(Vec::is_empty))
+        .expect("a plain active user");
     let id = user["accountId"].as_str().unwrap_or_default().to_string();
     let before = products(&user);
     assert!(!before.is_empty());

@@ -10,30 +10,33 @@ use std::path::{Path, PathBuf};
 
 use hardening::{Home, seats};
 use seats::exec::{Journal, NewBatch};
-use seats::plan::{Change, Step};
 use seats::store::{FILE_NAME, SCHEMA_VERSION, Store, StoreError};
 
 /// A journal holding one batch of `steps` suspensions, none sent yet; `finished` closes it.
 fn journal_with_batch(path: &Path, steps: usize, finished: bool) {
     let mut j = Journal::open(path).unwrap();
-    let meta = NewBatch {
-        operator: "admin@acme.example".into(),
-        profile: None,
-        org_id: "o1".into(),
-        query: Some("idle:90".into()),
-        source: "plan.json".into(),
-        dry_run: false,
-    };
-    let steps: Vec<Step> = (0..steps)
-        .map(|i| Step {
-            account_id: format!("acc-{i}"),
-            name: format!("User {i}"),
-            email: None,
-            change: Change::Suspend,
-            guard: None,
+    let steps: Vec<String> = (0..steps)
+        .map(|i| {
+            format!(
+                r#"{{"account_id": "acc-{i}", "name": "User {i}", "email": null, "change": {{"change": "suspend"}}}}"#
+            )
         })
         .collect();
-    let batch = j.create_batch(&meta, &steps).unwrap();
+    let text = format!(
+        r#"{{"version": 1, "created_at": "2026-12-01T10:00:00Z", "org_id": "o1", "profile": null,
+            "query": "idle:90", "fetched_at": "2026-12-01T09:00:00Z", "steps": [{}],
+            "held_out": [], "no_ops": []}}"#,
+        steps.join(",")
+    );
+    let plan = seats::plan::PlanFile::from_json(&text, None).unwrap();
+    let meta = NewBatch::from_plan(
+        &plan,
+        "admin@acme.example".into(),
+        "plan.json".into(),
+        false,
+    );
+    let admission = seats::exec::Admission { batch_cap: 100_000 };
+    let batch = seats::exec::submit(&mut j, &plan, &meta, &admission).unwrap();
     if finished {
         j.close_batch(batch, seats::exec::BatchStatus::Cancelled)
             .unwrap();

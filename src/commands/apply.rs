@@ -2,9 +2,14 @@
 //! `seats apply --retry-failed BATCH`: run a plan headless with the same checks, journal and
 //! audit log as the console.
 //!
+//! Every batch goes in through admission ([`exec::submit`]): the plan's refusal, the batch cap,
+//! the step limit, and a plan running or applied before (`--again` runs it again on purpose).
+//!
 //! Exit codes: 0 every item done (or skipped with its reason, or a dry run); 3 some item failed
 //! (`seats apply --retry-failed BATCH` queues them again); 4 the batch did not finish (cancelled
-//! with Ctrl-C, or stopped by an error such as a revoked key; `seats apply --resume` finishes it).
+//! with Ctrl-C, SIGTERM or SIGHUP, stopped by an error such as a revoked key, or an item whose
+//! outcome is unknown; `seats apply --resume` finishes it). The code is the batch's whatever
+//! happens to standard output (closed, full).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -19,8 +24,8 @@ use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::commands::{Exit, connect};
 use crate::domain::Protection;
 use crate::exec::{
-    self, BatchId, Counts, ExecEvent, ExecOptions, Journal, NewBatch, RunOutcome, SharedJournal,
-    Target, retry_plan,
+    self, Admission, BatchId, Counts, ExecEvent, ExecOptions, Journal, NewBatch, RunOutcome,
+    SharedJournal, Target, retry_plan,
 };
 use crate::output::{StatusLine, note};
 use crate::plan::{Change, PlanFile};
@@ -55,6 +60,8 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
         (None, None) => bail!("give a plan file, --resume or --retry-failed BATCH"),
     };
     let session = Session::connect(global)?;
+    // The same rules `submit` enforces, before asking: a plan that cannot run is not offered.
+    exec::admit::check_plan(&plan, &session.admission)?;
     if plan.org_id != session.org_id {
         bail!(
             "this plan was made for org {} but the profile's org is {}: refusing to run it against another org",
@@ -75,12 +82,12 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
     let meta = NewBatch {
         // The profile that runs it, when the plan does not name one.
         profile: meta.profile.or_else(|| session.profile.clone()),
+        again: args.again,
         ..meta
     };
+    let mut journal = journal;
+    let batch = exec::submit(&mut journal, &plan, &meta, &session.admission)?;
     let shared: SharedJournal = Arc::new(Mutex::new(journal));
-    let steps = plan.steps.clone();
-    let batch =
-        exec::executor::with_journal(&shared, move |j| j.create_batch(&meta, &steps)).await?;
     say!(
         "batch {batch}: {} steps{}",
         plan.steps.len(),
@@ -109,6 +116,7 @@ struct Session {
     operator: String,
     profile: Option<String>,
     options: ExecOptions,
+    admission: Admission,
 }
 
 impl Session {
@@ -124,6 +132,7 @@ impl Session {
             ..ExecOptions::default()
         };
         Ok(Session {
+            admission: Admission::from_config(&config),
             org: OrgApi::new(client, org_id.clone()),
             org_id,
             operator: operator(conn.email.as_deref()),
@@ -263,28 +272,90 @@ async fn resume(
             worst = worst.max(EXIT_UNFINISHED);
             continue;
         }
+        let items = shared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .items(b.id)?;
+        if let Err(e) = exec::check_batch(&items, &session.admission) {
+            say!("batch {} is not resumed: {e}", b.id);
+            worst = worst.max(EXIT_UNFINISHED);
+            continue;
+        }
         say!(
             "resuming batch {} ({} of {} items left, {} of them sent without an answer: re-read first)",
             b.id,
             b.counts.open(),
             b.counts.total(),
-            b.counts.sent
+            b.counts.sent + b.counts.unknown
         );
         worst = worst.max(execute(&session, shared.clone(), b.id).await?);
     }
     exit(worst)
 }
 
-/// Runs a batch to its end with progress on the terminal; Ctrl-C cancels (calls in flight
-/// finish and are recorded). Returns the exit code.
+/// Ctrl-C, SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed) all stop a
+/// run the same orderly way. Registered before the run starts, so none of them can end the
+/// process between two journal writes.
+struct StopSignals {
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn register() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            StopSignals {
+                int: signal(SignalKind::interrupt()).ok(),
+                term: signal(SignalKind::terminate()).ok(),
+                hup: signal(SignalKind::hangup()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// Resolves with the signal's name when one arrives. A signal that came while nobody was
+    /// waiting is kept by its handler and returned by the next call.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                _ = recv(&mut self.int) => "Ctrl-C",
+                _ = recv(&mut self.term) => "SIGTERM",
+                _ = recv(&mut self.hup) => "SIGHUP",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
+    }
+}
+
+/// Runs a batch to its end with progress on the terminal; Ctrl-C, SIGTERM and SIGHUP cancel
+/// (calls in flight finish and are recorded). Returns the exit code.
 async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> anyhow::Result<u8> {
+    // A stop signal cancels the batch cleanly instead of ending the process.
+    crate::output::claim_interrupts();
+    let mut signals = StopSignals::register();
     let target = Arc::new(Target::new(session.org.clone()));
     let mut running = exec::start(journal, target, batch, session.options.clone()).await?;
-    // Ctrl-C cancels the batch cleanly instead of ending the process.
-    crate::output::claim_interrupts();
     let status = StatusLine::new();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     let mut cancelling = false;
     let mut last_draw = Instant::now() - Duration::from_secs(1);
     let mut failures: Vec<String> = Vec::new();
@@ -309,10 +380,10 @@ async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> a
                 }
                 Some(ExecEvent::Finished { outcome, counts, .. }) => finished = Some((outcome, counts)),
             },
-            _ = &mut ctrl_c, if !cancelling => {
+            which = signals.next(), if !cancelling => {
                 cancelling = true;
                 running.control.cancel();
-                note("cancelling: requests in flight finish and are recorded");
+                note(format!("{which}: cancelling; requests in flight finish and are recorded"));
             }
         }
     }
@@ -347,7 +418,23 @@ async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> a
             String::new()
         }
     );
-    writeln!(crate::output::stdout(), "{line}")?;
+    // The exit code says how the batch went, not whether anyone read this line: a closed or
+    // full standard output costs the line (kept on standard error), never the code.
+    let mut out = crate::output::stdout();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        drop(out);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            say!("could not write to standard output ({e}): {line}");
+        } else {
+            say!("{line}");
+        }
+    }
+    if counts.unknown > 0 {
+        say!(
+            "{} items were sent but their answer was lost and could not be checked: they may have been changed (undo includes them); seats apply --resume --batch {batch} reads them again",
+            counts.unknown
+        );
+    }
     let code = match outcome {
         RunOutcome::Completed if counts.open() > 0 => EXIT_UNFINISHED,
         RunOutcome::Completed if counts.failed > 0 => {

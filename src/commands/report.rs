@@ -2,10 +2,11 @@
 //! org started in-process.
 //!
 //! With `--demo` it fetches the sandbox through the real client (the same code path as a real
-//! org) and keeps serving so the other commands can be tried against it until Ctrl-C.
+//! org) and keeps serving so the other commands can be tried against it until Ctrl-C (or, with
+//! no terminal on standard input, until that input ends).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{IsTerminal, Write as _};
 
 use chrono::SecondsFormat;
 use serde::Serialize;
@@ -69,9 +70,29 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result<()> {
     }
     out.flush()?;
     drop(out);
-    stop.await;
+    // Without a terminal to press Ctrl-C in (a script, cron, CI), serve only while standard
+    // input stays open: `< /dev/null` prints the report and exits.
+    if std::io::stdin().is_terminal() {
+        stop.await;
+    } else {
+        tokio::select! {
+            _ = stop => {}
+            _ = stdin_closed() => {}
+        }
+    }
     server.shutdown().await;
     Ok(())
+}
+
+/// Resolves when standard input reaches its end. The read blocks, so it runs on a thread of
+/// its own that the process does not wait for.
+async fn stdin_closed() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
 }
 
 /// `seats report` on the profile's org: the table, then exit.

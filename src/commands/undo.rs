@@ -1,4 +1,5 @@
-//! `seats undo BATCH [-o FILE]`: writes the plan that undoes a batch's done items, for review
+//! `seats undo BATCH [-o FILE]`: writes the plan that undoes a batch's done items (and those
+//! whose outcome is unknown: seats may have made them), for review
 //! and then `seats apply FILE`. Says plainly what cannot be undone.
 
 use std::fmt::Write as _;
@@ -43,6 +44,16 @@ pub fn run(global: &GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     );
     for (what, n) in &by_change {
         let _ = writeln!(out, "  {:>6}  {what}", thousands(*n));
+    }
+    let unknown = items
+        .iter()
+        .filter(|i| i.state == crate::exec::ItemState::Unknown)
+        .count();
+    if unknown > 0 {
+        let _ = writeln!(
+            out,
+            "{unknown} of them undo changes whose outcome is unknown (the answer was lost): each user is read again first and skipped if the change never landed"
+        );
     }
     if !undo.caveats.is_empty() {
         let _ = writeln!(out, "Undone only in part:");

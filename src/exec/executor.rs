@@ -6,7 +6,9 @@
 //! each item: decide from the fresh read ([`assess`]), mark it `sent` (committed), send, record
 //! the answer (committed). An answer that leaves in doubt whether the change was made (5xx,
 //! timeout, dropped connection) is followed by a re-read before any second attempt; so is an
-//! item a crash left `sent`.
+//! item a crash left `sent`. When that re-read fails too, the item is `unknown`, not failed:
+//! the change may be there. It stays owed (the batch is unfinished) until a later read
+//! settles it (`seats apply --resume`), recorded then as "confirmed later".
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -20,7 +22,7 @@ use super::journal::{
     BatchId, BatchStatus, Counts, Item, ItemState, Journal, JournalError, Outcome, action_of,
 };
 use super::target::{
-    READ_CHUNK, Sent, Target, WRITE_OK_STATUS, http_status, is_ambiguous, is_fatal,
+    READ_CHUNK, Sent, Target, WRITE_OK_STATUS, http_status, is_ambiguous, is_fatal, refusal_reason,
 };
 use crate::domain::Protection;
 
@@ -392,7 +394,13 @@ impl Run {
                         message: message.clone(),
                     });
                     for item in chunk {
-                        let o = Outcome::new(ItemState::Failed)
+                        // An item sent before (a crash, a lost answer) may have landed: its
+                        // outcome stays unknown. One never sent simply failed.
+                        let state = match item.state {
+                            ItemState::Sent | ItemState::Unknown => ItemState::Unknown,
+                            _ => ItemState::Failed,
+                        };
+                        let o = Outcome::new(state)
                             .status(http_status(&e))
                             .error(message.clone());
                         if !self.finish(&item, o).await {
@@ -430,6 +438,11 @@ impl Run {
             Verdict::AlreadyDone(reason) if item.state == ItemState::Sent => {
                 Outcome::new(ItemState::Done).reason(format!(
                     "confirmed by re-reading after an unanswered request: {reason}"
+                ))
+            }
+            Verdict::AlreadyDone(reason) if item.state == ItemState::Unknown => {
+                Outcome::new(ItemState::Done).reason(format!(
+                    "confirmed later by re-reading (the answer had been lost): {reason}"
                 ))
             }
             Verdict::AlreadyDone(reason) => Outcome::new(ItemState::Skipped).reason(reason),
@@ -479,9 +492,10 @@ impl Run {
                 self.halt(err.to_string());
                 return None;
             }
+            // A refusal the admin can act on is said as such, not as a fault of seats.
             let failed = Outcome::new(ItemState::Failed)
                 .status(http_status(&err))
-                .error(err.to_string());
+                .error(refusal_reason(&err).unwrap_or_else(|| err.to_string()));
             if !is_ambiguous(&err) {
                 return Some(failed);
             }
@@ -508,8 +522,17 @@ impl Run {
                     self.halt(e.to_string());
                     return None;
                 }
-                // Unverified: the item stays failed (`--retry-failed` re-reads it first).
-                Err(_) if attempt == attempts => return Some(failed),
+                // Unverified: the change may be there. Not failed (a retry would find it done
+                // and skip it, and undo would leave it out): unknown until a later read.
+                Err(e) if attempt == attempts => {
+                    return Some(
+                        Outcome::new(ItemState::Unknown)
+                            .status(http_status(&err))
+                            .error(format!(
+                                "outcome unknown: the answer was lost ({err}) and the re-read failed ({e}); seats apply --resume reads it again"
+                            )),
+                    );
+                }
                 Err(_) => {}
             }
         }

@@ -4,8 +4,12 @@
 //! Tables (created with `CREATE TABLE IF NOT EXISTS`, all prefixed `exec_`):
 //! - `exec_batches`: one row per batch (who, which org and profile, where it came from, dry run,
 //!   status `running` | `finished` | `cancelled`).
+//! - `exec_batches` also keeps the identity of the plan a batch came from (`plan_id`), so the
+//!   same plan file is not run twice by accident.
 //! - `exec_items`: one row per step; `state` moves `pending` → `sent` → `done` | `failed` |
-//!   `skipped` (or `dry-run` in a dry run).
+//!   `skipped` (or `dry-run` in a dry run), or `unknown` when the answer was lost and the
+//!   re-read that should have settled it failed too: a later read (`seats apply --resume`)
+//!   settles it, and until then undo counts it as a change seats may have made.
 //! - `exec_leases`: who runs a batch now (pid, owner token, heartbeat), so two seats processes on
 //!   one database never run the same batch at once.
 //! - `exec_audit`: the audit log (see [`crate::exec::audit`]), also appended to `audit.jsonl`.
@@ -20,10 +24,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::audit::{self, AuditRecord};
+pub use super::ids::BatchId;
 use crate::plan::{Change, Guard, PlanFile, Step};
-
-/// A batch's number in the journal (`seats undo 12`).
-pub type BatchId = i64;
 
 /// How long a lease lives without a heartbeat before another process may take it over (when
 /// the holder's pid cannot be checked, or is alive but silent).
@@ -47,6 +49,14 @@ pub enum JournalError {
         pid: u32,
         age_secs: i64,
     },
+    #[error(
+        "this plan is being applied as batch {batch}: wait for it to finish, or if it was interrupted finish it with seats apply --resume --batch {batch}"
+    )]
+    PlanRunning { batch: BatchId },
+    #[error(
+        "this plan was already applied as batch {batch} (seats history --batch {batch}): to run it again on purpose, add --again"
+    )]
+    PlanApplied { batch: BatchId },
     #[error("the journal holds a step it cannot read (batch {batch}, item {seq}): {detail}")]
     Corrupt {
         batch: BatchId,
@@ -69,6 +79,9 @@ pub enum ItemState {
     Skipped,
     /// A dry run: would have been sent.
     DryRun,
+    /// Sent, the answer lost, and the re-read that should have told failed too: the change
+    /// may or may not be there. A later read settles it; undo includes it meanwhile.
+    Unknown,
 }
 
 impl ItemState {
@@ -80,6 +93,7 @@ impl ItemState {
             ItemState::Failed => "failed",
             ItemState::Skipped => "skipped",
             ItemState::DryRun => "dry-run",
+            ItemState::Unknown => "unknown",
         }
     }
 
@@ -91,13 +105,23 @@ impl ItemState {
             "failed" => ItemState::Failed,
             "skipped" => ItemState::Skipped,
             "dry-run" => ItemState::DryRun,
+            "unknown" => ItemState::Unknown,
             _ => return None,
         })
     }
 
-    /// Pending or sent: the batch still owes this item.
+    /// Pending, sent or unknown: the batch still owes this item (a read at least).
     pub fn is_open(self) -> bool {
-        matches!(self, ItemState::Pending | ItemState::Sent)
+        matches!(
+            self,
+            ItemState::Pending | ItemState::Sent | ItemState::Unknown
+        )
+    }
+
+    /// Seats may have made this change: done, or sent with its outcome unknown. What undo
+    /// gives back.
+    pub fn may_have_changed(self) -> bool {
+        matches!(self, ItemState::Done | ItemState::Unknown)
     }
 }
 
@@ -137,15 +161,23 @@ pub struct Counts {
     pub failed: u64,
     pub skipped: u64,
     pub dry_run: u64,
+    /// Outcome not known yet (see [`ItemState::Unknown`]).
+    pub unknown: u64,
 }
 
 impl Counts {
     pub fn total(&self) -> u64 {
-        self.pending + self.sent + self.done + self.failed + self.skipped + self.dry_run
+        self.pending
+            + self.sent
+            + self.done
+            + self.failed
+            + self.skipped
+            + self.dry_run
+            + self.unknown
     }
 
     pub fn open(&self) -> u64 {
-        self.pending + self.sent
+        self.pending + self.sent + self.unknown
     }
 
     pub fn add(&mut self, state: ItemState) {
@@ -156,6 +188,7 @@ impl Counts {
             ItemState::Failed => self.failed += 1,
             ItemState::Skipped => self.skipped += 1,
             ItemState::DryRun => self.dry_run += 1,
+            ItemState::Unknown => self.unknown += 1,
         }
     }
 
@@ -167,6 +200,7 @@ impl Counts {
             ItemState::Failed => &mut self.failed,
             ItemState::Skipped => &mut self.skipped,
             ItemState::DryRun => &mut self.dry_run,
+            ItemState::Unknown => &mut self.unknown,
         };
         *slot = slot.saturating_sub(1);
     }
@@ -183,11 +217,18 @@ pub struct NewBatch {
     /// Where the steps came from: a plan file's path, "undo of batch 3", "retry of batch 4".
     pub source: String,
     pub dry_run: bool,
+    /// The identity of the plan the steps came from ([`PlanFile::identity`]): a plan applied
+    /// or running is not admitted again without `again`.
+    pub plan_id: Option<String>,
+    /// Run a plan that was applied before, on purpose (`seats apply --again`).
+    pub again: bool,
 }
 
 impl NewBatch {
     pub fn from_plan(plan: &PlanFile, operator: String, source: String, dry_run: bool) -> Self {
         NewBatch {
+            plan_id: Some(plan.identity()),
+            again: false,
             operator,
             profile: plan.profile.clone(),
             org_id: plan.org_id.clone(),
@@ -281,7 +322,8 @@ CREATE TABLE IF NOT EXISTS exec_batches (
     query       TEXT,
     source      TEXT NOT NULL,
     dry_run     INTEGER NOT NULL,
-    status      TEXT NOT NULL
+    status      TEXT NOT NULL,
+    plan_id     TEXT
 );
 CREATE TABLE IF NOT EXISTS exec_items (
     batch_id    INTEGER NOT NULL REFERENCES exec_batches(id),
@@ -306,27 +348,6 @@ CREATE TABLE IF NOT EXISTS exec_leases (
     pid          INTEGER NOT NULL,
     owner        TEXT NOT NULL,
     heartbeat_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS exec_audit (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    time         TEXT NOT NULL,
-    event        TEXT NOT NULL,
-    batch_id     INTEGER NOT NULL,
-    item_seq     INTEGER,
-    operator     TEXT NOT NULL,
-    profile      TEXT,
-    org_id       TEXT NOT NULL,
-    action       TEXT,
-    change       TEXT,
-    target       TEXT,
-    target_name  TEXT,
-    target_email TEXT,
-    result       TEXT NOT NULL,
-    reason       TEXT,
-    http_status  INTEGER,
-    error        TEXT,
-    dry_run      INTEGER NOT NULL,
-    exported     INTEGER NOT NULL DEFAULT 0
 );
 ";
 
@@ -356,6 +377,17 @@ pub fn prepare(conn: &Connection) -> Result<(), JournalError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(audit::SCHEMA)?;
+    migrate(conn)?;
+    Ok(())
+}
+
+/// Brings tables made by an older seats up to date. Only adds: an older seats reading the
+/// same file ignores the new columns and rows it does not know.
+fn migrate(conn: &Connection) -> Result<(), JournalError> {
+    audit::add_column(conn, "exec_batches", "plan_id", "TEXT")?;
+    conn.execute_batch("CREATE INDEX IF NOT EXISTS exec_batches_plan ON exec_batches(plan_id)")?;
+    audit::migrate(conn)?;
     Ok(())
 }
 
@@ -471,8 +503,14 @@ impl Journal {
         self.audit_path.as_deref()
     }
 
-    /// Records a batch and its steps, all pending, in one transaction.
-    pub fn create_batch(
+    /// Records a batch and its steps, all pending, in one transaction. Only admission
+    /// ([`crate::exec::submit`]) calls it, after its checks: nothing else makes a batch.
+    ///
+    /// In the same transaction (which holds the database's write lock, so two processes take
+    /// turns): a plan running now, or applied before (unless `meta.again`), is refused with
+    /// its batch number; a dry run neither counts nor is refused. The first batch of a new
+    /// database is numbered after the highest batch `audit.jsonl` names.
+    pub(super) fn create_batch(
         &mut self,
         meta: &NewBatch,
         steps: &[Step],
@@ -481,10 +519,28 @@ impl Journal {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let (Some(plan_id), false) = (&meta.plan_id, meta.dry_run) {
+            let earlier: Option<(BatchId, String)> = tx
+                .query_row(
+                    "SELECT id, status FROM exec_batches WHERE plan_id = ?1 AND dry_run = 0
+                     ORDER BY (status = 'running') DESC, id DESC LIMIT 1",
+                    params![plan_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match earlier {
+                Some((batch, status)) if status == "running" => {
+                    return Err(JournalError::PlanRunning { batch });
+                }
+                Some((batch, _)) if !meta.again => return Err(JournalError::PlanApplied { batch }),
+                _ => {}
+            }
+        }
+        number_after_audit(&tx, self.audit_path.as_deref())?;
         tx.execute(
-            "INSERT INTO exec_batches (created_at, operator, profile, org_id, query, source, dry_run, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running')",
-            params![now, meta.operator, meta.profile, meta.org_id, meta.query, meta.source, meta.dry_run as i64],
+            "INSERT INTO exec_batches (created_at, operator, profile, org_id, query, source, dry_run, status, plan_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8)",
+            params![now, meta.operator, meta.profile, meta.org_id, meta.query, meta.source, meta.dry_run as i64, meta.plan_id],
         )?;
         let id = tx.last_insert_rowid();
         {
@@ -546,7 +602,7 @@ impl Journal {
         let mut stmt = self.conn.prepare(
             "SELECT seq, account_id, name, email, change, guard, state, reason, http_status, error,
                     attempts, updated_at, observed
-             FROM exec_items WHERE batch_id = ?1 AND (?2 = 0 OR state IN ('pending', 'sent'))
+             FROM exec_items WHERE batch_id = ?1 AND (?2 = 0 OR state IN ('pending', 'sent', 'unknown'))
              ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![batch, only_open as i64], |r| {
@@ -657,24 +713,17 @@ impl Journal {
                 now
             ],
         )?;
-        tx.execute(
-            "INSERT INTO exec_audit (time, event, batch_id, item_seq, operator, profile, org_id, action,
-                                     change, target, target_name, target_email, result, reason,
-                                     http_status, error, dry_run)
-             SELECT ?1, 'item', b.id, i.seq, b.operator, b.profile, b.org_id,
-                    json_extract(i.change, '$.change'), i.change,
-                    i.account_id, i.name, i.email, ?4, ?5, ?6, ?7, b.dry_run
-             FROM exec_batches b JOIN exec_items i ON i.batch_id = b.id
-             WHERE b.id = ?2 AND i.seq = ?3",
-            params![
-                now,
+        audit::insert_item(
+            &tx,
+            &audit::ItemEntry {
+                time: &now,
                 batch,
                 seq,
-                outcome.state.as_str(),
-                outcome.reason,
-                outcome.http_status,
-                outcome.error
-            ],
+                result: outcome.state.as_str(),
+                reason: outcome.reason.as_deref(),
+                http_status: outcome.http_status,
+                error: outcome.error.as_deref(),
+            },
         )?;
         tx.commit()?;
         self.export_audit();
@@ -697,12 +746,17 @@ impl Journal {
         };
         let counts = counts_in(&tx, batch)?;
         let summary = format!(
-            "{} done, {} failed, {} skipped, {} dry-run, {} not sent",
+            "{} done, {} failed, {} skipped, {} dry-run, {} not sent{}",
             counts.done,
             counts.failed,
             counts.skipped,
             counts.dry_run,
-            counts.open()
+            counts.pending + counts.sent,
+            if counts.unknown > 0 {
+                format!(", {} unknown", counts.unknown)
+            } else {
+                String::new()
+            }
         );
         insert_batch_audit(&tx, batch, event, &summary)?;
         tx.commit()?;
@@ -783,7 +837,7 @@ impl Journal {
 
     /// Every audit entry, oldest first.
     pub fn audit(&self) -> Result<Vec<AuditRecord>, JournalError> {
-        audit::load(&self.conn, None)
+        Ok(audit::load(&self.conn, None)?)
     }
 
     /// Appends audit entries not yet in `audit.jsonl`; a failure leaves them for next time
@@ -797,6 +851,35 @@ impl Journal {
             Err(e) => tracing::warn!("audit.jsonl not written (kept in the database): {e}"),
         }
     }
+}
+
+/// When this database has never numbered a batch, starts after the highest batch in
+/// `audit.jsonl`: the database was lost or replaced, the log was not.
+fn number_after_audit(conn: &Connection, audit_path: Option<&Path>) -> Result<(), JournalError> {
+    let numbered: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'exec_batches'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if numbered.is_some() {
+        return Ok(());
+    }
+    let Some(path) = audit_path else {
+        return Ok(());
+    };
+    let highest = audit::highest_batch(path).map_err(|e| JournalError::Create {
+        path: path.to_owned(),
+        detail: format!("could not read the audit log to number the batch: {e}"),
+    })?;
+    if let Some(n) = highest.filter(|n| *n > 0) {
+        conn.execute(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES ('exec_batches', ?1)",
+            params![n],
+        )?;
+    }
+    Ok(())
 }
 
 fn counts_in(conn: &Connection, batch: BatchId) -> Result<Counts, JournalError> {
@@ -823,11 +906,7 @@ fn insert_batch_audit(
     event: &str,
     detail: &str,
 ) -> Result<(), JournalError> {
-    let n = conn.execute(
-        "INSERT INTO exec_audit (time, event, batch_id, operator, profile, org_id, result, reason, dry_run)
-         SELECT ?1, ?2, id, operator, profile, org_id, status, ?4, dry_run FROM exec_batches WHERE id = ?3",
-        params![now_text(), event, batch, detail],
-    )?;
+    let n = audit::insert_batch(conn, &now_text(), batch, event, detail)?;
     if n == 0 {
         return Err(JournalError::NoBatch(batch));
     }

@@ -18,7 +18,9 @@
 //! ```ignore
 //! let journal: SharedJournal = Arc::new(Mutex::new(Journal::open(&data_dir.join("seats.db"))?));
 //! let meta = NewBatch::from_plan(&plan, operator, "console".into(), dry_run);
-//! let batch = journal.lock().unwrap().create_batch(&meta, &plan.steps)?;
+//! // Admission is the only way into the journal: the cap, the plan's refusal, the step
+//! // limit, a plan already running or applied.
+//! let batch = exec::submit(&mut journal.lock().unwrap(), &plan, &meta, &Admission::from_config(&config))?;
 //! let mut running = exec::start(journal, Arc::new(Target::new(org_api)), batch, options).await?;
 //! // running.events yields ExecEvent (Progress, ItemFinished, Error, Finished last);
 //! // running.control.pause() / resume() / cancel().
@@ -28,13 +30,16 @@
 //! the journal's share the file); [`unfinished_batches`] works on any connection, the store's
 //! included, and only reads.
 
+pub mod admit;
 pub mod assess;
 pub mod audit;
 pub mod executor;
+pub mod ids;
 pub mod journal;
 pub mod target;
 pub mod undo;
 
+pub use admit::{Admission, AdmitError, MAX_STEPS, check_batch, submit};
 pub use assess::{Seen, Verdict, assess};
 pub use audit::AuditRecord;
 pub use executor::{

@@ -46,6 +46,37 @@ pub fn http_status(e: &ApiError) -> Option<u16> {
     }
 }
 
+/// A write Atlassian refused for a reason an admin can act on, in plain words: the refusals
+/// its admin guides describe (an org admin must lose the role first; a user synced from an
+/// identity provider is changed there). Read from the server's own words and codes, since the
+/// status alone (403, 409) says nothing of why. `None` for any other error.
+pub fn refusal_reason(e: &ApiError) -> Option<String> {
+    let body = match e {
+        ApiError::Forbidden { body, .. }
+        | ApiError::Conflict { body, .. }
+        | ApiError::BadRequest { body, .. } => body,
+        _ => return None,
+    };
+    let plain = if body.mentions("organization admin")
+        || body.mentions("org admin")
+        || body.mentions("orgAdmin")
+    {
+        "org admin: revoke the role first"
+    } else if body.mentions("identity provider")
+        || body.mentions("scim")
+        || body.mentions("externalDirectory")
+    {
+        "synced from an identity provider: change it there"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{plain} (Atlassian refused with HTTP {}{})",
+        http_status(e).unwrap_or(0),
+        body.summary()
+    ))
+}
+
 /// An error after which the server may or may not have made the change: re-read before trying again.
 pub fn is_ambiguous(e: &ApiError) -> bool {
     matches!(
@@ -200,7 +231,8 @@ impl Target {
             .collect())
     }
 
-    /// Sends one change.
+    /// Sends one change. The match names every change, so a new one cannot be planned
+    /// without saying here how it is sent.
     pub async fn send(&self, step: &Step) -> Result<Sent, ApiError> {
         let id = step.account_id.as_str();
         let client = self.org.client();
@@ -208,41 +240,41 @@ impl Target {
             Change::Deactivate => {
                 let message = "Deactivated by seats: no recent use of any product.";
                 users::disable(client, id, Some(message)).await?;
-                return Ok(Sent::Applied);
             }
-            Change::Reactivate => {
-                users::enable(client, id).await?;
-                return Ok(Sent::Applied);
-            }
+            Change::Reactivate => users::enable(client, id).await?,
             Change::RevokeProductRole { resource, .. } => {
                 self.org
                     .revoke_role(id, PRODUCT_USER_ROLE, Some(resource))
-                    .await?;
-                return Ok(Sent::Applied);
+                    .await?
             }
             Change::AssignProductRole { resource, .. } => {
                 self.org
                     .assign_role(id, PRODUCT_USER_ROLE, Some(resource))
-                    .await?;
-                return Ok(Sent::Applied);
+                    .await?
             }
-            _ => {}
-        }
-        let dir = self.directory_of(id).await?;
-        match &step.change {
-            Change::Suspend => self.org.suspend_user(&dir, id).await?,
-            Change::Restore => self.org.restore_user(&dir, id).await?,
-            Change::RemoveFromDirectory => self.org.remove_user(&dir, id).await?,
+            Change::Suspend => {
+                let dir = self.directory_of(id).await?;
+                self.org.suspend_user(&dir, id).await?
+            }
+            Change::Restore => {
+                let dir = self.directory_of(id).await?;
+                self.org.restore_user(&dir, id).await?
+            }
+            Change::RemoveFromDirectory => {
+                let dir = self.directory_of(id).await?;
+                self.org.remove_user(&dir, id).await?
+            }
             Change::RemoveFromGroup { group_id, .. } => {
+                let dir = self.directory_of(id).await?;
                 self.org.remove_group_member(&dir, group_id, id).await?
             }
             Change::AddToGroup { group_id, .. } => {
+                let dir = self.directory_of(id).await?;
                 return Ok(match self.org.add_group_member(&dir, group_id, id).await? {
                     AddOutcome::Added => Sent::Applied,
                     AddOutcome::AlreadyMember => Sent::AlreadyThere,
                 });
             }
-            _ => {}
         }
         Ok(Sent::Applied)
     }

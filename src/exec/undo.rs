@@ -33,7 +33,7 @@ pub struct UndoPlan {
 pub enum UndoError {
     #[error("batch {0} was a dry run: nothing was changed, so there is nothing to undo")]
     DryRun(BatchId),
-    #[error("batch {0} changed nothing (no item is done): there is nothing to undo")]
+    #[error("batch {0} changed nothing (no item is done or unknown): there is nothing to undo")]
     NothingDone(BatchId),
     #[error("batch {0} has no failed or cancelled item to queue again")]
     NothingToRetry(BatchId),
@@ -52,9 +52,12 @@ fn groups_seen(item: &Item) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The plan's identity is what it is of ("undo-of-batch-7"), not a fresh id: undoing or
+/// retrying the same batch twice, even from two files, is refused like any plan applied twice.
 fn plan_from(batch: &BatchInfo, query: String, steps: Vec<Step>, now: DateTime<Utc>) -> PlanFile {
     PlanFile {
         version: PLAN_FILE_VERSION,
+        id: Some(query.replace(' ', "-")),
         created_at: now,
         org_id: batch.org_id.clone(),
         profile: batch.profile.clone(),
@@ -70,8 +73,9 @@ fn plan_from(batch: &BatchInfo, query: String, steps: Vec<Step>, now: DateTime<U
     }
 }
 
-/// The inverse of every done item, newest first (so a later change is undone before an
-/// earlier one), with what cannot be undone.
+/// The inverse of every change seats may have made (items done, and items whose outcome is
+/// unknown: the re-read before the inverse skips those that did not land), newest first (so
+/// a later change is undone before an earlier one), with what cannot be undone.
 pub fn undo_plan(
     batch: &BatchInfo,
     items: &[Item],
@@ -82,7 +86,7 @@ pub fn undo_plan(
     }
     let done: Vec<&Item> = items
         .iter()
-        .filter(|i| i.state == ItemState::Done)
+        .filter(|i| i.state.may_have_changed())
         .collect();
     if done.is_empty() {
         return Err(UndoError::NothingDone(batch.id));
@@ -214,6 +218,8 @@ mod tests {
             item(3, Change::RemoveFromDirectory, ItemState::Done),
             item(4, Change::Deactivate, ItemState::Done),
             item(5, Change::Suspend, ItemState::Failed),
+            // Sent, answer lost, re-read failed: it may have landed, so undo covers it.
+            item(6, Change::Suspend, ItemState::Unknown),
         ];
         let undo = undo_plan(&batch(false), &items, Utc::now()).unwrap();
         let got: Vec<(String, Change)> = undo
@@ -225,6 +231,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
+                ("u6".into(), Change::Restore),
                 ("u4".into(), Change::Reactivate),
                 (
                     "u2".into(),

@@ -8,6 +8,7 @@
 //! | field | meaning |
 //! |---|---|
 //! | `version` | format version, `1`. seats refuses a file with a newer version (upgrade seats) |
+//! | `id` | the plan's identity (a fingerprint of its org, `created_at` and steps; undo and retry plans name their batch): a plan that is running or was applied is not applied again without `seats apply --again`. A file without one is known by the same fingerprint |
 //! | `created_at` | when the plan was made (RFC 3339, UTC) |
 //! | `org_id` | the org it was made for; seats refuses to read it for another org |
 //! | `profile` | the profile it was made with, or `null` |
@@ -42,6 +43,9 @@ pub const PLAN_FILE_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanFile {
     pub version: u32,
+    /// The plan's identity (a ULID), written when the plan is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub created_at: DateTime<Utc>,
     /// The org the plan was made for; `apply` refuses to run it against another.
     pub org_id: String,
@@ -103,8 +107,9 @@ impl PlanFile {
         query: Option<String>,
         created_at: DateTime<Utc>,
     ) -> PlanFile {
-        PlanFile {
+        let mut file = PlanFile {
             version: PLAN_FILE_VERSION,
+            id: None,
             created_at,
             org_id: plan.org_id.clone(),
             profile,
@@ -121,7 +126,30 @@ impl PlanFile {
             effect: Some(plan.effect.clone()),
             refusal: plan.refusal.clone(),
             queue: Some(queue.clone()),
+        };
+        // Derived from the content rather than drawn at random, so making a plan stays pure
+        // (the console builds them in its reducer); `created_at` makes two plans differ.
+        file.id = Some(file.fingerprint());
+        file
+    }
+
+    /// What the journal knows this plan by: its `id`, or for a file made without one (by hand,
+    /// or by an older seats) a fingerprint of what it would do (org, steps, when it was made).
+    pub fn identity(&self) -> String {
+        match self.id.as_deref().filter(|id| !id.trim().is_empty()) {
+            Some(id) => id.to_owned(),
+            None => self.fingerprint(),
         }
+    }
+
+    /// A stable fingerprint of what the plan does: its org, when it was made, its steps.
+    fn fingerprint(&self) -> String {
+        let content = serde_json::json!({
+            "org_id": self.org_id,
+            "created_at": self.created_at,
+            "steps": self.steps,
+        });
+        crate::exec::ids::fingerprint(content.to_string().as_bytes())
     }
 
     pub fn to_json(&self) -> String {

@@ -1,5 +1,6 @@
 //! Latency and injected failures: a share of requests gets a 500, 502 or 503 with the right
-//! body, or a connection closed without an answer.
+//! body, or a connection closed without an answer; on demand, writes applied with their answer
+//! lost, and an outage in which every request fails.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,10 +79,27 @@ fn failure(path: &str, status: StatusCode) -> Response {
     response
 }
 
+/// A request that changes something: not a read, and not one of the searches sent as POST.
+fn is_write(req: &Request) -> bool {
+    let path = req.uri().path();
+    req.method() != axum::http::Method::GET
+        && !path.ends_with("/search")
+        && !path.ends_with("/workspaces")
+}
+
 /// Adds the configured latency, then maybe fails the request instead of handling it.
 pub async fn layer(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     if shared.cfg.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(shared.cfg.latency_ms)).await;
+    }
+    if shared.in_outage() {
+        return failure(req.uri().path(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    if is_write(&req) && shared.take_lost_answer() {
+        // Applied, then the answer is lost on the way back.
+        let path = req.uri().path().to_owned();
+        let _ = next.run(req).await;
+        return failure(&path, StatusCode::BAD_GATEWAY);
     }
     match pick(&shared) {
         None => next.run(req).await,

@@ -2,7 +2,7 @@
 //! limiter, the fault settings and the recorder.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::Utc;
@@ -26,6 +26,12 @@ pub struct Shared {
     /// Decides which requests fail; seeded so a failing test can be rerun.
     pub fault_rng: Mutex<StdRng>,
     recorded: Mutex<Vec<RecordedExchange>>,
+    /// Writes still to be applied with their answer lost (see [`Shared::lose_write_answers`]).
+    lost_answers: AtomicU32,
+    /// Whether an outage follows a lost answer.
+    outage_after_loss: AtomicBool,
+    /// Every request fails with a 500 while set.
+    outage: AtomicBool,
 }
 
 impl Shared {
@@ -46,6 +52,9 @@ impl Shared {
             fail_rate_bits: AtomicU64::new(cfg.fail_rate.to_bits()),
             fault_rng: Mutex::new(StdRng::seed_from_u64(cfg.seed ^ 0x5eed_fa17)),
             recorded: Mutex::new(Vec::new()),
+            lost_answers: AtomicU32::new(0),
+            outage_after_loss: AtomicBool::new(false),
+            outage: AtomicBool::new(false),
             base_url,
             cfg,
         }
@@ -71,6 +80,35 @@ impl Shared {
     pub fn set_fail_rate(&self, f: f64) {
         self.fail_rate_bits
             .store(f.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+    }
+
+    /// The next `n` writes are applied but answered with a 502, as when a gateway loses the
+    /// answer; with `then_outage`, every request after such a loss fails (see
+    /// [`Shared::set_outage`]), so the read that should settle the write fails too.
+    pub fn lose_write_answers(&self, n: u32, then_outage: bool) {
+        self.outage_after_loss.store(then_outage, Ordering::SeqCst);
+        self.lost_answers.store(n, Ordering::SeqCst);
+    }
+
+    /// Takes one lost answer, if any are left.
+    pub(crate) fn take_lost_answer(&self) -> bool {
+        let took = self
+            .lost_answers
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if took && self.outage_after_loss.load(Ordering::SeqCst) {
+            self.set_outage(true);
+        }
+        took
+    }
+
+    /// While set, every request is answered with a 500 before it is handled.
+    pub fn set_outage(&self, on: bool) {
+        self.outage.store(on, Ordering::SeqCst);
+    }
+
+    pub fn in_outage(&self) -> bool {
+        self.outage.load(Ordering::SeqCst)
     }
 
     pub fn record(&self, exchange: RecordedExchange) {

@@ -478,12 +478,10 @@ impl BatchJob {
                 .map_err(|e| e.to_string())?;
             let shared: SharedJournal = Arc::new(Mutex::new(journal));
             let meta = NewBatch::from_plan(&file, self.operator.clone(), "console".into(), dry_run);
-            let steps = file.steps.clone();
-            let batch = crate::exec::executor::with_journal(&shared, move |j| {
-                j.create_batch(&meta, &steps)
-            })
-            .await
-            .map_err(|e| e.to_string())?;
+            let admission = crate::exec::Admission::from_config(&self.config);
+            let batch = crate::exec::admit::submit_shared(&shared, *file, meta, admission)
+                .await
+                .map_err(|e| e.to_string())?;
             let myself: Vec<&str> = self.myself.iter().map(String::as_str).collect();
             let options = ExecOptions {
                 concurrency: self.config.api.concurrency.max(1) as usize,

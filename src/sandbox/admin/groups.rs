@@ -374,7 +374,8 @@ pub async fn add_member(
 }
 
 /// `DELETE .../groups/{groupId}/memberships/{accountId}`: 204, also when the user was not a
-/// member (the sandbox treats removal as idempotent so a retried request succeeds).
+/// member (the sandbox treats removal as idempotent so a retried request succeeds); 403 for an
+/// org admin (revoke the role first).
 pub async fn remove_member(
     State(shared): State<Arc<Shared>>,
     Path((org_id, dir, group_id, account_id)): Path<(String, String, String, String)>,
@@ -398,11 +399,18 @@ fn membership_write(
     if let Err(e) = find_group(&state, group_id) {
         return e;
     }
-    if !state
+    let Some(ix) = state
         .user_ix(account_id)
-        .is_some_and(|ix| state.user(ix).in_directory())
-    {
+        .filter(|ix| state.user(*ix).in_directory())
+    else {
         return user_not_found(account_id);
+    };
+    // An org admin keeps their groups until the role is revoked.
+    if !add
+        && let Some(refused) =
+            super::users::guarded_refusal(&state, ix, super::users::Guarded::OrgAdminFirst)
+    {
+        return refused;
     }
     let result = if add {
         state.add_to_group(group_id, account_id, &actor, Utc::now())

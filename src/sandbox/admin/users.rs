@@ -702,20 +702,59 @@ pub fn state_error(e: StateError) -> Response {
 
 type UserWrite = fn(&mut OrgState, &str, &str, DateTime<Utc>) -> Result<(), StateError>;
 
+/// What Atlassian's admin guides say an admin may not do to a user before something else is
+/// done first, refused as the spec's 403 (`Errors`, `ADMIN-403-3`: not allowed to manage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    /// Suspend, remove from the directory, remove from a group: an org admin must lose the
+    /// role first.
+    OrgAdminFirst,
+    /// Remove from the directory: also refused for a user the identity provider manages.
+    OrgAdminOrSynced,
+}
+
+/// The refusal for a write to `ix` guarded by `guard`, if it is refused.
+pub fn guarded_refusal(state: &OrgState, ix: UserIx, guard: Guarded) -> Option<Response> {
+    let org_admin = state
+        .role_assignments(ix)
+        .iter()
+        .any(|a| a.role == crate::sandbox::state::Role::OrgAdmin);
+    if org_admin {
+        return Some(errors::admin(
+            StatusCode::FORBIDDEN,
+            "ADMIN-403-3",
+            "The user is an organization admin: revoke their organization admin role first.",
+        ));
+    }
+    if guard == Guarded::OrgAdminOrSynced && state.user(ix).synced {
+        return Some(errors::admin(
+            StatusCode::FORBIDDEN,
+            "ADMIN-403-3",
+            "The user is synced from an identity provider (SCIM): remove them in the identity provider.",
+        ));
+    }
+    None
+}
+
 fn write_user(
     shared: &Shared,
     org_id: &str,
     dir: &str,
     account_id: &str,
     op: UserWrite,
+    guard: Option<Guarded>,
 ) -> Response {
     let actor = shared.admin_actor();
     let mut state = shared.write();
     if let Err(e) = check_write_directory(&state, org_id, dir) {
         return e;
     }
-    if let Err(e) = directory_user(&state, account_id) {
-        return e;
+    let ix = match directory_user(&state, account_id) {
+        Ok(ix) => ix,
+        Err(e) => return e,
+    };
+    if let Some(refused) = guard.and_then(|g| guarded_refusal(&state, ix, g)) {
+        return refused;
     }
     match op(&mut state, account_id, &actor, Utc::now()) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -724,11 +763,19 @@ fn write_user(
 }
 
 /// `POST .../users/{accountId}/suspend`: 204; frees the user's seats, keeps groups and roles.
+/// 403 for an org admin (revoke the role first).
 pub async fn suspend(
     State(shared): State<Arc<Shared>>,
     Path((org_id, dir, account_id)): Path<(String, String, String)>,
 ) -> Response {
-    write_user(&shared, &org_id, &dir, &account_id, OrgState::suspend)
+    write_user(
+        &shared,
+        &org_id,
+        &dir,
+        &account_id,
+        OrgState::suspend,
+        Some(Guarded::OrgAdminFirst),
+    )
 }
 
 /// `POST .../users/{accountId}/restore`: 204; a full licence refuses with 400 `ADMIN-400-32`
@@ -737,7 +784,7 @@ pub async fn restore(
     State(shared): State<Arc<Shared>>,
     Path((org_id, dir, account_id)): Path<(String, String, String)>,
 ) -> Response {
-    let response = write_user(&shared, &org_id, &dir, &account_id, OrgState::restore);
+    let response = write_user(&shared, &org_id, &dir, &account_id, OrgState::restore, None);
     if response.status() == StatusCode::CONFLICT {
         return errors::admin(
             StatusCode::BAD_REQUEST,
@@ -749,6 +796,7 @@ pub async fn restore(
 }
 
 /// `DELETE .../users/{accountId}`: 204; the user leaves the directory with every group and role.
+/// 403 for an org admin (revoke the role first) and for a user the identity provider manages.
 pub async fn remove(
     State(shared): State<Arc<Shared>>,
     Path((org_id, dir, account_id)): Path<(String, String, String)>,
@@ -759,6 +807,7 @@ pub async fn remove(
         &dir,
         &account_id,
         OrgState::remove_from_directory,
+        Some(Guarded::OrgAdminOrSynced),
     )
 }
 
