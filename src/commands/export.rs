@@ -15,7 +15,7 @@ use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
 use crate::cli::{ExportArgs, ExportFormat, ExportWhat, GlobalArgs};
 use crate::commands::connect;
 use crate::domain::{Directory, Group, Inactivity, Protection, Seats, User};
-use crate::output::words::plural;
+use crate::output::words::{plural, thousands};
 use crate::output::{OutputTarget, StatusLine, note};
 
 pub async fn run(global: &GlobalArgs, mut args: ExportArgs) -> anyhow::Result<()> {
@@ -65,7 +65,7 @@ pub async fn run(global: &GlobalArgs, mut args: ExportArgs) -> anyhow::Result<()
     let users = write_export_with(&mut out, &dir, &args, &protection)?;
     target.write(&out).context("the export")?;
     note(format!(
-        "exported {} from org {} (data fetched {}; activity can lag up to 24 hours); {} requests",
+        "exported {} from org {} (data fetched {}; activity can lag up to 24 hours); {}",
         match args.what {
             ExportWhat::Users => plural(users, "user"),
             ExportWhat::Groups => plural(dir.groups.len(), "group"),
@@ -73,7 +73,7 @@ pub async fn run(global: &GlobalArgs, mut args: ExportArgs) -> anyhow::Result<()
         },
         dir.org_id,
         dir.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        stats.sent
+        plural(stats.sent as usize, "request")
     ));
     Ok(())
 }
@@ -86,10 +86,14 @@ pub fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEven
         while let Some(ev) = rx.recv().await {
             match ev {
                 FetchEvent::UsersExpected { .. } => {}
-                FetchEvent::Users { fetched } => status.set(format!("fetched {fetched} users")),
-                FetchEvent::Groups { fetched, total } => {
-                    status.set(format!("fetched {fetched}/{total} groups"))
+                FetchEvent::Users { fetched } => {
+                    status.set(format!("fetched {}", plural(fetched as usize, "user")))
                 }
+                FetchEvent::Groups { fetched, total } => status.set(format!(
+                    "fetched {}/{}",
+                    thousands(fetched as usize),
+                    plural(total as usize, "group")
+                )),
                 FetchEvent::Seats => status.set("fetched seats"),
                 FetchEvent::Done { .. } => break,
             }

@@ -47,8 +47,8 @@ pub async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result<()> {
         site_token: Some(Secret::new(token.clone())),
     };
     crate::output::note(format!(
-        "seats report --demo: a simulated org of {} accounts on {base}",
-        args.users
+        "seats report --demo: a simulated org of {} on {base}",
+        plural(args.users, "account")
     ));
     let client = Client::with_options(&conn, super::connect::client_options(&config))?;
     let dir = fetch_with_progress(&client, &server.org_id(), &config).await?;

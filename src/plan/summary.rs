@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Plan, PlannedOperation};
+use crate::output::words::plural;
 
 fn money(currency: &str, amount: f64) -> String {
     crate::output::words::money(currency, amount)
@@ -27,11 +28,11 @@ fn by_reason<'a>(labels: impl Iterator<Item = String> + 'a) -> String {
 
 fn operation_lines(op: &PlannedOperation, out: &mut Vec<String>) {
     out.push(format!(
-        "{}: {} targets, {} users changed in {} steps",
+        "{}: {}, {} changed in {}",
         op.kind.describe(),
-        op.targets,
-        op.affected_users(),
-        op.steps.len()
+        plural(op.targets, "target"),
+        plural(op.affected_users(), "user"),
+        plural(op.steps.len(), "step")
     ));
     if !op.held_out.is_empty() {
         out.push(format!(
@@ -101,17 +102,17 @@ pub fn summary(plan: &Plan) -> Vec<String> {
             ("costs", -1.0)
         };
         out.push(format!(
-            "  Total: {} seats freed; {verb} {} a month, {} a year",
-            e.seats_freed(),
+            "  Total: {} freed; {verb} {} a month, {} a year",
+            plural(e.seats_freed() as usize, "seat"),
             money(&e.currency, sign * e.monthly_saving),
             money(&e.currency, sign * e.yearly_saving)
         ));
         out.push(format!("  {}", e.note));
     }
     out.push(format!(
-        "{} users changed in {} steps",
-        plan.affected_users(),
-        plan.steps().count()
+        "{} changed in {}",
+        plural(plan.affected_users(), "user"),
+        plural(plan.steps().count(), "step")
     ));
     if let Some(r) = &plan.refusal {
         out.push(format!("Refused: {}", r.describe()));
