@@ -135,15 +135,23 @@ pub enum Command {
                             powershell: seats completions powershell >> $PROFILE"
     )]
     Completions(CompletionsArgs),
-    /// Print the man page seats.1 (roff), or write it and one page per subcommand into a folder.
+    /// Print the man page seats.1 (roff), or with a subcommand's name its page seats-NAME.1.
+    #[command(
+        after_help = "Install: seats man > ~/.local/share/man/man1/seats.1, and \
+                            seats man report > ~/.local/share/man/man1/seats-report.1 for each \
+                            subcommand (seats man --list names them)"
+    )]
     Man(ManArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ManArgs {
-    /// Write seats.1 and seats-SUBCOMMAND.1 into this folder instead of printing seats.1.
-    #[arg(long, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
+    /// The subcommand whose page to print (seats-NAME.1); without it, seats.1.
+    #[arg(value_name = "COMMAND", conflicts_with = "list")]
+    pub command: Option<String>,
+    /// Print the names of the subcommands that have a page, one a line.
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -98,40 +98,33 @@ fn the_man_page_lists_every_subcommand() {
 }
 
 #[test]
-fn man_dir_writes_one_private_page_per_subcommand() {
-    let dir = tempfile::tempdir().unwrap();
-    let man1 = dir.path().join("man1");
-    let out = seats(&["man", "--dir", man1.to_str().unwrap()]);
-    assert!(out.status.success(), "{out:?}");
-    let mut expected: Vec<String> = subcommands()
-        .iter()
-        .map(|s| format!("seats-{s}.1"))
-        .collect();
-    expected.push("seats.1".into());
-    expected.sort();
-    let mut written: Vec<String> = std::fs::read_dir(&man1)
+fn man_prints_one_page_per_subcommand() {
+    let listed = seats(&["man", "--list"]);
+    assert!(listed.status.success(), "{listed:?}");
+    let listed: Vec<String> = String::from_utf8(listed.stdout)
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .lines()
+        .map(str::to_owned)
         .collect();
-    written.sort();
-    assert_eq!(written, expected);
-    let report = std::fs::read_to_string(man1.join("seats-report.1")).unwrap();
-    assert!(report.contains(".TH seats-report 1"), "{report}");
-    assert!(report.contains(env!("CARGO_PKG_VERSION")), "{report}");
+    assert_eq!(listed, subcommands());
+    for sub in &listed {
+        let out = seats(&["man", sub]);
+        assert!(out.status.success(), "{sub}: {out:?}");
+        let page = String::from_utf8(out.stdout).unwrap();
+        assert!(page.contains(&format!(".TH seats-{sub} 1")), "{page}");
+        assert!(page.contains(env!("CARGO_PKG_VERSION")), "{page}");
+    }
     // The report page documents its --format values, from the same definition.
+    let report = String::from_utf8(seats(&["man", "report"]).stdout).unwrap();
     assert!(
         report.contains("csv") && report.contains("json"),
         "{report}"
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        for name in &written {
-            let mode = std::fs::metadata(man1.join(name))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o077, 0, "{name} is readable by others: {mode:o}");
-        }
-    }
+    let out = seats(&["man", "nope"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no subcommand \"nope\"") && err.contains("report"),
+        "{err}"
+    );
 }

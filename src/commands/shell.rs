@@ -2,9 +2,7 @@
 //! (clap_mangen), both generated from the CLI definition, so they never drift from it.
 
 use std::io::Write as _;
-use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, ManArgs};
@@ -49,26 +47,32 @@ pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
 
 pub fn man(args: ManArgs) -> anyhow::Result<()> {
     let pages = man_pages()?;
-    let Some(dir) = args.dir else {
-        let mut out = crate::output::stdout();
-        if let Some((_, top)) = pages.first() {
-            out.write_all(top)?;
+    let mut out = crate::output::stdout();
+    if args.list {
+        for (name, _) in pages.iter().skip(1) {
+            let command = name.trim_start_matches("seats-").trim_end_matches(".1");
+            writeln!(out, "{command}")?;
         }
         out.flush()?;
         return Ok(());
-    };
-    crate::output::create_private_dir(&dir)
-        .with_context(|| format!("could not create {}", dir.display()))?;
-    for (name, page) in &pages {
-        let path: PathBuf = dir.join(name);
-        crate::output::write_private(&path, page)
-            .with_context(|| format!("could not write {}", path.display()))?;
     }
-    crate::output::note(format!(
-        "wrote {} man pages into {}: man -M {} seats (or copy them into a man1 folder on MANPATH)",
-        pages.len(),
-        dir.display(),
-        dir.parent().map_or(dir.display(), |p| p.display())
-    ));
+    let wanted = match &args.command {
+        None => "seats.1".to_owned(),
+        Some(c) => format!("seats-{c}.1"),
+    };
+    let Some((_, page)) = pages.iter().find(|(name, _)| *name == wanted) else {
+        let names: Vec<&str> = pages
+            .iter()
+            .skip(1)
+            .map(|(n, _)| n.trim_start_matches("seats-").trim_end_matches(".1"))
+            .collect();
+        anyhow::bail!(
+            "no subcommand {:?}: man pages exist for {}",
+            args.command.unwrap_or_default(),
+            names.join(", ")
+        );
+    };
+    out.write_all(page)?;
+    out.flush()?;
     Ok(())
 }
