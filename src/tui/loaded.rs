@@ -72,7 +72,7 @@ impl Loaded {
             reclaim: idle_seats(
                 &dir,
                 |p| config.inactivity_days(p),
-                |p| config.prices.per_user_month.get(p).copied(),
+                |p| config.prices.of(p),
             ),
             group_ix,
             groups_by_name,
