@@ -45,9 +45,20 @@ pub async fn run(global: &GlobalArgs, mut args: ExportArgs) -> anyhow::Result<()
     // `--product jsm` is the spelling this org's data carries (`jira-servicemanagement`).
     if let Some(p) = args.product.take() {
         let held = dir.product_keys();
-        args.product = Some(
-            crate::domain::resolve_product_key(&p, held.iter().map(String::as_str)).unwrap_or(p),
-        );
+        let Some(key) = crate::domain::resolve_product_key(&p, held.iter().map(String::as_str))
+        else {
+            // Neither a key seats knows nor one this org's data carries: a typo.
+            anyhow::bail!(
+                "unknown product key {p:?}: nobody in org {} holds it; products here: {}",
+                dir.org_id,
+                if held.is_empty() {
+                    "none".to_owned()
+                } else {
+                    held.join(", ")
+                }
+            );
+        };
+        args.product = Some(key);
     }
     let stats = client.stats();
     tracing::info!(
