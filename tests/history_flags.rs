@@ -8,31 +8,30 @@ mod hardening;
 use std::path::Path;
 
 use hardening::{Home, seats};
-use seats::exec::{Journal, NewBatch};
-use seats::plan::{Change, Step};
+use seats::exec::{Admission, Journal, NewBatch};
+use seats::plan::PlanFile;
 use seats::store::FILE_NAME;
 
-/// One closed batch of two suspensions on `org`.
+/// One closed batch of two suspensions on `org`, through admission as every batch is made.
 fn batch_of(path: &Path, org: &str) -> i64 {
     let mut j = Journal::open(path).unwrap();
-    let meta = NewBatch {
-        operator: "admin@acme.example".into(),
-        profile: None,
-        org_id: org.into(),
-        query: Some("idle:90".into()),
-        source: format!("plan-{org}.json"),
-        dry_run: false,
-    };
-    let steps: Vec<Step> = (0..2)
-        .map(|i| Step {
-            account_id: format!("{org}-acc-{i}"),
-            name: format!("User {i}"),
-            email: None,
-            change: Change::Suspend,
-            guard: None,
-        })
-        .collect();
-    let batch = j.create_batch(&meta, &steps).unwrap();
+    let text = format!(
+        r#"{{"version": 1, "created_at": "2026-12-01T10:00:00Z", "org_id": "{org}",
+        "profile": null, "query": "idle:90", "fetched_at": "2026-12-01T09:00:00Z",
+        "steps": [{{"account_id": "{org}-acc-1", "name": "User One", "email": null,
+                   "change": {{"change": "suspend"}}}},
+                  {{"account_id": "{org}-acc-2", "name": "User Two", "email": null,
+                   "change": {{"change": "suspend"}}}}],
+        "held_out": [], "no_ops": []}}"#
+    );
+    let plan = PlanFile::from_json(&text, None).unwrap();
+    let meta = NewBatch::from_plan(
+        &plan,
+        "admin@acme.example".into(),
+        format!("plan-{org}.json"),
+        false,
+    );
+    let batch = seats::exec::submit(&mut j, &plan, &meta, &Admission { batch_cap: 10 }).unwrap();
     j.close_batch(batch, seats::exec::BatchStatus::Cancelled)
         .unwrap();
     batch
