@@ -98,12 +98,12 @@ pub fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEven
             match ev {
                 FetchEvent::UsersExpected { .. } => {}
                 FetchEvent::Users { fetched } => {
-                    status.set(format!("fetched {}", plural(fetched as usize, "user")))
+                    status.set(format!("fetched {}", plural(fetched, "user")))
                 }
                 FetchEvent::Groups { fetched, total } => status.set(format!(
                     "fetched {}/{}",
-                    thousands(fetched as usize),
-                    plural(total as usize, "group")
+                    thousands(fetched),
+                    plural(total, "group")
                 )),
                 FetchEvent::Seats => status.set("fetched seats"),
                 FetchEvent::Done { .. } => break,
