@@ -359,10 +359,10 @@ async fn resume(
             continue;
         }
         say!(
-            "resuming batch {} ({} of {} items left, {} of them sent without an answer: re-read first)",
+            "resuming batch {} ({} of {} left, {} of them sent without an answer: re-read first)",
             b.id,
             b.counts.open(),
-            b.counts.total(),
+            crate::output::words::plural(b.counts.total() as usize, "item"),
             b.counts.sent + b.counts.unknown
         );
         worst = worst.max(execute(&session, shared.clone(), b.id).await?);
@@ -508,8 +508,8 @@ async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> a
     }
     if counts.unknown > 0 {
         say!(
-            "{} items were sent but their answer was lost and could not be checked: they may have been changed (undo includes them); seats apply --resume --batch {batch} reads them again",
-            counts.unknown
+            "{} sent but their answer was lost and could not be checked: they may have been changed (undo includes them); seats apply --resume --batch {batch} reads them again",
+            crate::output::words::plural_as(counts.unknown as usize, "item was", "items were")
         );
     }
     let code = match outcome {
