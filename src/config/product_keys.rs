@@ -210,6 +210,30 @@ mod tests {
     }
 
     #[test]
+    fn config_takes_aliases_and_new_keys_and_points_at_a_typo() {
+        let config: super::super::Config = toml::from_str(
+            "[prices.per_user_month]\njsm = 20.0\nloom = 12.5\n\n[inactivity.products]\nJSW = 60\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.prices.per_user_month.get("jira-servicedesk"),
+            Some(&20.0)
+        );
+        assert_eq!(config.prices.of("loom"), Some(12.5));
+        assert_eq!(config.inactivity_days("jira-software"), 60);
+        let err = toml::from_str::<super::super::Config>(
+            "[prices.per_user_month]\nconfluence = 6.4\nconfluenc = 6.4\n",
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 3") && err.contains("did you mean \"confluence\""),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_price_applies_to_every_spelling_of_its_product() {
         let mut prices = super::super::Prices::default();
         prices
