@@ -374,7 +374,8 @@ pub struct ExportArgs {
     /// Only users inactive (or never active) for at least N days in some product.
     #[arg(long, value_name = "N")]
     pub inactive_days: Option<u32>,
-    /// Only this product (e.g. jira-software, jira-servicedesk, confluence).
+    /// Only this product: a key (jira-software, confluence, loom, ...) or an alias (jsw, jsm,
+    /// jpd, "Jira Service Management").
     #[arg(long, value_name = "KEY", value_parser = crate::config::parse_product_key)]
     pub product: Option<String>,
     #[command(flatten)]
@@ -405,7 +406,8 @@ pub struct PlanArgs {
     /// What to do to them.
     #[arg(long, value_enum)]
     pub action: PlanAction,
-    /// The product (remove-product-access); also adds `product:KEY` to the query.
+    /// The product (remove-product-access), by key or alias (jsw, jsm, ...); also adds
+    /// `product:KEY` to the query.
     #[arg(long, value_name = "KEY", value_parser = crate::config::parse_product_key)]
     pub product: Option<String>,
     /// The group to remove them from (remove-group), by name.
