@@ -142,6 +142,8 @@ pub enum Command {
                             subcommand (seats man --list names them)"
     )]
     Man(ManArgs),
+    /// Write the plan that gives one user back what a batch took from them, for `seats apply`.
+    GiveBack(crate::commands::give_back::GiveBackArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -186,6 +188,7 @@ impl Command {
             Command::Undo(_) => "undo",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
+            Command::GiveBack(_) => "give-back",
         }
     }
 
@@ -202,9 +205,11 @@ impl Command {
             | Command::Logout(_)
             | Command::History(_)
             | Command::Undo(_) => (true, false, false),
-            Command::Sandbox(_) | Command::Profiles | Command::Completions(_) | Command::Man(_) => {
-                (false, false, false)
-            }
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::Completions(_)
+            | Command::Man(_)
+            | Command::GiveBack(_) => (false, false, false),
         };
         Takes {
             connection,
@@ -232,9 +237,11 @@ impl Command {
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
             Command::History(a) => (Some(&mut a.connection), false, false),
             Command::Undo(a) => (Some(&mut a.connection), false, false),
-            Command::Sandbox(_) | Command::Profiles | Command::Completions(_) | Command::Man(_) => {
-                (None, false, false)
-            }
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::Completions(_)
+            | Command::Man(_)
+            | Command::GiveBack(_) => (None, false, false),
         }
     }
 }
@@ -341,6 +348,10 @@ pub struct SandboxArgs {
     /// Added latency per request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Start of the virtual clock (RFC 3339 date or time, e.g. 2026-01-05); default now.
+    /// Tests move it with POST /_sandbox/clock {"advance_days": N}.
+    #[arg(long, value_name = "START", value_parser = crate::commands::sandbox::parse_clock)]
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

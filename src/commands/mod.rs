@@ -5,6 +5,7 @@ pub mod apply;
 pub mod connect;
 pub mod demo;
 pub mod export;
+pub mod give_back;
 pub mod history;
 pub mod login;
 pub mod plan;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Undo(args) => undo::run(&cli.global, args),
         Command::Completions(args) => shell::completions(args.shell),
         Command::Man(args) => shell::man(args),
+        Command::GiveBack(args) => give_back::run(args),
     }
 }
 
