@@ -134,15 +134,16 @@ async fn assert_same_plan(
     assert_eq!(written.effect, console.effect);
     assert_eq!(written.queue, console.queue);
 
-    // The summary says what the file holds.
+    // The summary says what the file holds, with the shared plurals.
+    use seats::output::words::plural;
     let op = &plan.operations[0];
     assert!(
         r.stdout.contains(&format!(
-            "{}: {} targets, {} users changed in {} steps",
+            "{}: {}, {} changed in {}",
             op.kind.describe(),
-            op.targets,
-            op.affected_users(),
-            op.steps.len()
+            plural(op.targets, "target"),
+            plural(op.affected_users(), "user"),
+            plural(op.steps.len(), "step")
         )),
         "{}",
         r.stdout

@@ -110,12 +110,18 @@ pub fn query_for(args: &PlanArgs) -> anyhow::Result<String> {
 /// The operation the flags ask for; a group is found by name in the snapshot.
 pub fn operation_for(args: &PlanArgs, dir: &Directory) -> anyhow::Result<OperationKind> {
     Ok(match args.action {
-        PlanAction::RemoveProductAccess => OperationKind::RemoveProductAccess {
-            product: args
+        PlanAction::RemoveProductAccess => {
+            let product = args
                 .product
                 .clone()
-                .context("remove-product-access needs --product KEY (e.g. jira-software)")?,
-        },
+                .context("remove-product-access needs --product KEY (e.g. jira-software)")?;
+            // The spelling this org's data carries (`jsm` → `jira-servicemanagement` there).
+            let held = dir.product_keys();
+            let product =
+                crate::domain::resolve_product_key(&product, held.iter().map(String::as_str))
+                    .unwrap_or(product);
+            OperationKind::RemoveProductAccess { product }
+        }
         PlanAction::RemoveGroup => {
             let name = args
                 .group

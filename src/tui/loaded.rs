@@ -69,11 +69,7 @@ impl Loaded {
         let derived = Derived {
             by_account,
             activity: activity(&dir),
-            reclaim: idle_seats(
-                &dir,
-                |p| config.inactivity_days(p),
-                |p| config.prices.per_user_month.get(p).copied(),
-            ),
+            reclaim: idle_seats(&dir, |p| config.inactivity_days(p), |p| config.prices.of(p)),
             group_ix,
             groups_by_name,
             domains,

@@ -526,13 +526,12 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
                 .as_ref()
                 .map(|d| d.dir.product_keys())
                 .unwrap_or_default();
-            if known.iter().any(|k| k == rest) {
-                enqueue(
-                    state,
-                    OperationKind::RemoveProductAccess {
-                        product: rest.into(),
-                    },
-                )
+            // The one alias table (jsw, jsm, ...), as the query language and `--product`.
+            let product =
+                crate::domain::resolve_product_key(rest, known.iter().map(String::as_str))
+                    .filter(|k| known.contains(k));
+            if let Some(product) = product {
+                enqueue(state, OperationKind::RemoveProductAccess { product })
             } else {
                 flash(
                     state,
@@ -1671,15 +1670,7 @@ fn scroll_overlay_or_move(state: &mut AppState, delta: isize) {
     }
 }
 
-/// 42000 → "42,000".
+/// 42000 → "42,000" (the shared number format).
 pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::output::words::thousands(n)
 }
