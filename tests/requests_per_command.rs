@@ -137,11 +137,8 @@ async fn requests_per_command() {
     std::fs::create_dir_all(&home).unwrap();
     let journal = Arc::new(Mutex::new(Journal::open(&home.join("seats.db")).unwrap()));
     let meta = NewBatch::from_plan(&file, "admin@acme.example".into(), "test".into(), false);
-    let batch = journal
-        .lock()
-        .unwrap()
-        .create_batch(&meta, &file.steps)
-        .unwrap();
+    let admission = exec::Admission { batch_cap: 100_000 };
+    let batch = exec::submit(&mut journal.lock().unwrap(), &file, &meta, &admission).unwrap();
     let client = Client::new(&conn(&sb)).unwrap();
     let target = Arc::new(Target::new(seats::atlassian::org::OrgApi::new(
         client.clone(),
