@@ -14,8 +14,11 @@ pub(crate) const NEVER: u32 = u32::MAX;
 /// one per `Arc<Directory>`.
 #[derive(Debug)]
 pub struct SearchIndex {
-    /// Lower-cased `name email`: the text fuzzy words match, besides the group names.
-    pub(crate) haystacks: Vec<Box<str>>,
+    /// Lower-cased `name email` of every user, one after the other: the text fuzzy words
+    /// match. User `i`'s is `text[hay_start[i]..hay_start[i + 1]]` (one allocation, not one
+    /// per user).
+    text: String,
+    hay_start: Vec<u32>,
     /// Position in `STATUS_ORDER`, `OTHER` for unknown wire values.
     pub(crate) status: Vec<u8>,
     /// Position in `TYPE_ORDER`, `OTHER` for unknown wire values.
@@ -86,9 +89,10 @@ fn ranks(order: &[u32]) -> Vec<u32> {
 }
 
 impl SearchIndex {
-    pub fn build(dir: &Directory) -> SearchIndex {
+    pub fn build<'d>(dir: &'d Directory) -> SearchIndex {
         let n = dir.users.len();
-        let mut haystacks = Vec::with_capacity(n);
+        let mut text = String::with_capacity(n * 48);
+        let mut hay_start = Vec::with_capacity(n + 1);
         let mut names_lower = Vec::with_capacity(n);
         let mut emails_lower: Vec<Option<String>> = Vec::with_capacity(n);
         let mut status = Vec::with_capacity(n);
@@ -108,12 +112,18 @@ impl SearchIndex {
 
         // Group names as first written, for the vocabulary.
         let mut group_display: Vec<String> = Vec::new();
-        let mut intern_group = |name: &str| {
+        // Names as written to ids: members repeat a few names, lower-cased once each.
+        let mut seen: HashMap<&'d str, u32> = HashMap::new();
+        let mut intern_group = |name: &'d str| {
+            if let Some(&id) = seen.get(name) {
+                return id;
+            }
             let before = group_names.len();
             let id = intern(&mut group_by_name, &mut group_names, name.to_lowercase());
             if group_names.len() > before {
                 group_display.push(name.to_owned());
             }
+            seen.insert(name, id);
             id
         };
         for g in &dir.groups {
@@ -122,17 +132,16 @@ impl SearchIndex {
         for u in &dir.users {
             let name = u.name.to_lowercase();
             let email = u.email.as_deref().map(str::to_lowercase);
-            let mut hay = String::with_capacity(name.len() + 64);
-            hay.push_str(&name);
+            hay_start.push(text.len() as u32);
+            text.push_str(&name);
             if let Some(e) = &email {
-                hay.push(' ');
-                hay.push_str(e);
+                text.push(' ');
+                text.push_str(e);
             }
             group_start.push(group_ids.len() as u32);
             for g in &u.groups {
                 group_ids.push(intern_group(&g.name));
             }
-            haystacks.push(hay.into_boxed_str());
 
             domain.push(match email.as_deref().and_then(|e| e.rsplit_once('@')) {
                 Some((_, d)) => intern(&mut domain_ids, &mut domains, d.to_owned()),
@@ -145,8 +154,14 @@ impl SearchIndex {
 
             access_start.push(access.len() as u32);
             for a in &u.product_access {
-                let next = product_by_key.len() as u16;
-                let id = *product_by_key.entry(a.product.clone()).or_insert(next);
+                let id = match product_by_key.get(a.product.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = product_by_key.len() as u16;
+                        product_by_key.insert(a.product.to_string(), id);
+                        id
+                    }
+                };
                 let days = match a.inactivity(dir.fetched_at) {
                     Inactivity::Never => NEVER,
                     Inactivity::Days(d) => d.clamp(0, i64::from(NEVER - 1)) as u32,
@@ -158,6 +173,8 @@ impl SearchIndex {
         }
         group_start.push(group_ids.len() as u32);
         access_start.push(access.len() as u32);
+        hay_start.push(text.len() as u32);
+        text.shrink_to_fit();
 
         let mut by_name: Vec<u32> = (0..n as u32).collect();
         by_name.sort_unstable_by(|&a, &b| {
@@ -188,7 +205,8 @@ impl SearchIndex {
         let emails = emails_lower.iter().filter(|e| e.is_some()).count();
 
         SearchIndex {
-            haystacks,
+            text,
+            hay_start,
             status,
             account_type,
             admin,
@@ -212,11 +230,17 @@ impl SearchIndex {
 
     /// Number of users indexed.
     pub fn len(&self) -> usize {
-        self.haystacks.len()
+        self.hay_start.len() - 1
     }
 
     pub fn is_empty(&self) -> bool {
-        self.haystacks.is_empty()
+        self.len() == 0
+    }
+
+    /// Lower-cased `name email` of user `row`.
+    pub(crate) fn hay(&self, row: u32) -> &str {
+        let i = row as usize;
+        &self.text[self.hay_start[i] as usize..self.hay_start[i + 1] as usize]
     }
 
     /// Product keys and group names of the directory, for [`super::parse_in`].

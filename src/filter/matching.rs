@@ -136,7 +136,7 @@ impl<'q> Compiled<'q> {
 
     /// An excluded word matches the user's name, email or one of their groups.
     fn excluded(&self, idx: &SearchIndex, row: u32) -> bool {
-        let hay = &idx.haystacks[row as usize];
+        let hay = idx.hay(row);
         let groups = idx.groups_of(row);
         self.excluded
             .iter()
@@ -149,7 +149,7 @@ impl<'q> Compiled<'q> {
     /// Summed score of every word (each on the best of name-and-email or a group name),
     /// None when a word matches none of them.
     fn score(&self, idx: &SearchIndex, scorer: &Scorer, row: u32) -> Option<i64> {
-        let hay = &idx.haystacks[row as usize];
+        let hay = idx.hay(row);
         let groups = idx.groups_of(row);
         if !self.scored {
             let matches = self

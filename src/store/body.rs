@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AccountType, Group, GroupRef, ProductAccess, Seats, User, UserStatus};
+use crate::domain::{AccountType, Group, GroupRef, ProductAccess, Seats, Sym, User, UserStatus};
 
 /// Layout of the document below.
 pub const FORMAT: i64 = 2;
@@ -137,11 +137,18 @@ pub struct Decoded {
 /// The inverse of [`encode`]. Bad bytes give an error, never a panic.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let body: Body = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let strings = body.strings;
+    // Each table string once, shared by every user who refers to it.
+    let strings: Vec<Sym> = body.strings.iter().map(|s| Sym::from(&**s)).collect();
+    let sym = |i: u32| -> Result<Sym, String> {
+        strings
+            .get(i as usize)
+            .cloned()
+            .ok_or_else(|| format!("string {i} is missing"))
+    };
     let text = |i: u32| -> Result<&str, String> {
         strings
             .get(i as usize)
-            .map(|s| s.as_ref())
+            .map(|s| s.as_str())
             .ok_or_else(|| format!("string {i} is missing"))
     };
     let mut users = Vec::with_capacity(body.users.len());
@@ -151,8 +158,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
             .into_iter()
             .map(|(id, name)| {
                 Ok(GroupRef {
-                    id: text(id)?.to_owned(),
-                    name: text(name)?.to_owned(),
+                    id: sym(id)?,
+                    name: sym(name)?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -167,9 +174,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
                     None => None,
                 };
                 Ok(ProductAccess {
-                    product: text(product)?.to_owned(),
+                    product: sym(product)?,
                     last_active,
-                    resource: resource.map(|r| text(r).map(str::to_owned)).transpose()?,
+                    resource: resource.map(sym).transpose()?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;

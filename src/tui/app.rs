@@ -457,6 +457,9 @@ impl Io {
 
 /// At most this often are pages arriving during a fetch shown.
 const PARTIAL_EVERY: Duration = Duration::from_millis(500);
+/// At most this many users in a partial view: a first screenful and more to search, not a
+/// second copy of a 100,000-user directory while the fetch holds its own.
+const PARTIAL_USERS: usize = 20_000;
 
 /// A confirmed batch: journaled, then run by the executor, its events reported as actions.
 struct BatchJob {
@@ -543,7 +546,9 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
             });
         }
     });
-    // Pages as they arrive: the table is usable before the last one.
+    // Pages as they arrive: the table is usable before the last one. Only the first
+    // PARTIAL_USERS are kept for it: past that the partial view would be a second copy of the
+    // directory beside the fetch's own, so it stays as it is until the complete one swaps in.
     let (pages_tx, mut pages_rx) = unbounded_channel::<Vec<crate::domain::User>>();
     let (partial_tx, partial_org, partial_config) = (tx.clone(), org_id.clone(), config.clone());
     let partial = tokio::spawn(async move {
@@ -551,21 +556,32 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
         let mut shown = 0;
         let mut last = Instant::now();
         while let Some(page) = pages_rx.recv().await {
+            if shown >= PARTIAL_USERS {
+                continue;
+            }
             users.extend(page);
             // Each partial view copies the users and rebuilds the filter's index: show one
             // only when the count has doubled, so a big org costs a few copies, not hundreds.
             if users.len() >= (shown * 2).max(1) && last.elapsed() >= PARTIAL_EVERY {
+                if users.len() > PARTIAL_USERS {
+                    users.truncate(PARTIAL_USERS);
+                }
                 shown = users.len();
                 last = Instant::now();
-                let dir = crate::domain::Directory {
+                let mut dir = crate::domain::Directory {
                     org_id: partial_org.clone(),
                     fetched_at: chrono::Utc::now(),
-                    users: users.clone(),
+                    users: if shown >= PARTIAL_USERS {
+                        std::mem::take(&mut users)
+                    } else {
+                        users.clone()
+                    },
                     groups: Vec::new(),
                     seats: Vec::new(),
                 };
                 let config = partial_config.clone();
                 let loaded = tokio::task::spawn_blocking(move || {
+                    dir.share_strings();
                     Loaded::new(Arc::new(dir), Origin::Partial, &config)
                 })
                 .await;
@@ -585,8 +601,10 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
     let _ = progress.await;
     let _ = partial.await;
     let action = match result {
-        Ok(dir) => {
+        Ok(mut dir) => {
             let derived = tokio::task::spawn_blocking(move || {
+                // One allocation per distinct group, product and ARI instead of one per user.
+                dir.share_strings();
                 Loaded::new(Arc::new(dir), Origin::Live, &config)
             })
             .await;
