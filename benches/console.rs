@@ -91,6 +91,7 @@ fn keystroke(
                 rows,
                 error,
                 took: start.elapsed(),
+                provisional: false,
             };
             let _ = update(state, Action::Filtered(result, set));
         }

@@ -107,7 +107,7 @@ fn directory() -> Directory {
         },
     ];
     let group = |name: &str| GroupRef {
-        id: format!("g-{name}"),
+        id: format!("g-{name}").into(),
         name: name.into(),
     };
     let users = specs
@@ -146,7 +146,7 @@ fn directory() -> Directory {
     ]
     .iter()
     .map(|name| Group {
-        id: format!("g-{name}"),
+        id: format!("g-{name}").into(),
         name: (*name).into(),
         synced: *name == "okta-all-employees",
         grants: vec![],

@@ -30,6 +30,10 @@ pub struct FilterResult {
     /// directory); the message goes to the query line.
     pub error: Option<QueryError>,
     pub took: Duration,
+    /// The rows are the query's, in name order, before the fuzzy scores that order them by
+    /// relevance: the final result of the same generation follows unless a newer query
+    /// comes first.
+    pub provisional: bool,
 }
 
 /// Handle to the worker thread; it ends when the handle is dropped.
@@ -75,8 +79,24 @@ fn run(rx: Receiver<FilterRequest>, on_result: impl Fn(FilterResult)) {
             pending = Some(waiting);
             newer_than_this
         };
-        let Some(outcome) = engine.run_until(&req.directory, &req.query, &req.sort, &mut interrupt)
-        else {
+        let mut early = |rows: Arc<Vec<u32>>| {
+            tracing::trace!(generation, rows = rows.len(), "filter matches before scores");
+            on_result(FilterResult {
+                generation,
+                rows,
+                error: None,
+                took: start.elapsed(),
+                provisional: true,
+            });
+        };
+        let outcome = engine.run_in_steps(
+            &req.directory,
+            &req.query,
+            &req.sort,
+            &mut interrupt,
+            &mut early,
+        );
+        let Some(outcome) = outcome else {
             tracing::trace!(generation, "filter pass abandoned for a newer query");
             continue;
         };
@@ -97,6 +117,7 @@ fn run(rx: Receiver<FilterRequest>, on_result: impl Fn(FilterResult)) {
             rows,
             error,
             took: start.elapsed(),
+            provisional: false,
         });
     }
 }
