@@ -66,11 +66,13 @@ fn directory(users: usize, fetched_at: DateTime<Utc>) -> Directory {
                             - chrono::Duration::milliseconds((rng.next() % 40_000_000_000) as i64)
                     }),
                     // One site: the same ARI for every holder of a product.
-                    resource: Some(format!(
-                        "ari:cloud:{}::site/0c1d2e3f-4a5b-4e8f-9a6b-5f9e3c1a7b2d",
-                        PRODUCTS[(i + k) % 4]
-                    )
-                    .into()),
+                    resource: Some(
+                        format!(
+                            "ari:cloud:{}::site/0c1d2e3f-4a5b-4e8f-9a6b-5f9e3c1a7b2d",
+                            PRODUCTS[(i + k) % 4]
+                        )
+                        .into(),
+                    ),
                 })
                 .collect();
             User {

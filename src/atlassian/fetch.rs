@@ -17,8 +17,8 @@ use super::jira;
 use super::model::{DirectoryGroup, DirectoryUser, GroupSearchRequest, Workspace};
 use super::org::{MAX_LIMIT, OrgApi};
 use crate::domain::{
-    AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, Sym,
-    User, UserStatus, product_key_from_ari,
+    AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, Sym, User,
+    UserStatus, product_key_from_ari,
 };
 
 /// Progress of a fetch, for a status line.

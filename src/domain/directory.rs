@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::{Group, Interner, Seats, User, UserStatus};
+use super::{Group, Seats, User, UserStatus};
 
 #[derive(Debug, Clone)]
 pub struct Directory {
@@ -17,25 +17,6 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// Makes every repeated string (group ids and names, product keys, resource ARIs) one
-    /// allocation shared by all users who hold it. O(users), once per fetched directory: a
-    /// fetch builds each user's strings apart, 100,000 users repeat a few thousand of them.
-    pub fn share_strings(&mut self) {
-        let mut strings = Interner::new();
-        for u in &mut self.users {
-            for g in &mut u.groups {
-                g.id = strings.share(&g.id);
-                g.name = strings.share(&g.name);
-            }
-            for a in &mut u.product_access {
-                a.product = strings.share(&a.product);
-                if let Some(r) = &a.resource {
-                    a.resource = Some(strings.share(r));
-                }
-            }
-        }
-    }
-
     /// Every product key any user holds, sorted.
     pub fn product_keys(&self) -> Vec<String> {
         let keys: BTreeSet<&str> = self

@@ -19,5 +19,5 @@ pub use protection::{Protection, ProtectionReason};
 pub use reclaim::{IdleSeats, idle_seats};
 pub use sample::{SAMPLE_COMPANY_DOMAIN, SAMPLE_SYNCED_GROUP, sample_directory};
 pub use seats::{Seats, SeatsSource};
-pub use sym::{Interner, Sym};
+pub use sym::Sym;
 pub use user::{AccountType, GroupRef, Inactivity, ProductAccess, User, UserStatus};

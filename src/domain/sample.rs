@@ -251,7 +251,6 @@ pub fn sample_directory(users: usize, seed: u64, fetched_at: DateTime<Utc>) -> D
         groups,
         seats: Vec::new(),
     };
-    dir.share_strings();
     dir.seats = PRODUCT_GROUPS
         .iter()
         .map(|(_, key)| {
@@ -368,6 +367,9 @@ fn sample_user(
         groups.push(group_ref(ADMIN_GROUP));
     }
 
+    // Exact sizes, as a fetch or a snapshot gives them.
+    groups.shrink_to_fit();
+    product_access.shrink_to_fit();
     User {
         account_id,
         name,

@@ -1,37 +1,69 @@
 //! Strings that thousands of users repeat (group ids and names, product keys, resource ARIs):
-//! kept once per directory and shared, so a user holds pointers, not copies.
+//! kept once and shared, so a user holds pointers, not copies.
+//!
+//! Every [`Sym`] is made through one process-wide table, so equal values share one allocation
+//! from the moment they are read (a fetch of 100,000 users reads each group name once per
+//! member: without the table each would be its own allocation until a later pass merged them).
+//! The table holds only the values the directories in memory use: [`Sym::forget_unused`],
+//! called whenever a directory is replaced, drops the others.
 //!
 //! A [`Sym`] reads like a `&str` (it derefs to one and compares with `str`, `&str` and
-//! `String`), so code that reads the domain types does not care. Only an [`Interner`] (or
-//! [`super::Directory::share_strings`]) makes equal strings share one allocation; `Sym::from`
-//! alone allocates, as a `String` would.
+//! `String`), so code that reads the domain types does not care.
 
 use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+static TABLE: LazyLock<Mutex<HashSet<Arc<str>>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+fn table() -> MutexGuard<'static, HashSet<Arc<str>>> {
+    // The set stays consistent even if a holder panicked: every entry is a whole value.
+    TABLE.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// A shared, immutable string. Clone copies a pointer.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(Arc<str>);
 
 impl Sym {
+    /// The shared copy of `s`.
+    pub fn new(s: &str) -> Sym {
+        let mut t = table();
+        if let Some(x) = t.get(s) {
+            return Sym(x.clone());
+        }
+        let x: Arc<str> = Arc::from(s);
+        t.insert(x.clone());
+        Sym(x)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// True when both point at the same allocation (shared by an interner).
+    /// True when both point at the same allocation.
     pub fn shares(&self, other: &Sym) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// Drops from the table every value no [`Sym`] holds any more. Once per directory.
+    pub fn forget_unused() {
+        table().retain(|x| Arc::strong_count(x) > 1);
+    }
+
+    /// Distinct values in the table.
+    pub fn table_len() -> usize {
+        table().len()
     }
 }
 
 impl Default for Sym {
     fn default() -> Sym {
-        Sym(Arc::from(""))
+        Sym::new("")
     }
 }
 
@@ -68,19 +100,19 @@ impl fmt::Debug for Sym {
 
 impl From<&str> for Sym {
     fn from(s: &str) -> Sym {
-        Sym(Arc::from(s))
+        Sym::new(s)
     }
 }
 
 impl From<String> for Sym {
     fn from(s: String) -> Sym {
-        Sym(Arc::from(s))
+        Sym::new(&s)
     }
 }
 
 impl From<&String> for Sym {
     fn from(s: &String) -> Sym {
-        Sym(Arc::from(s.as_str()))
+        Sym::new(s)
     }
 }
 
@@ -135,47 +167,7 @@ impl Serialize for Sym {
 impl<'de> Deserialize<'de> for Sym {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Sym, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(Sym::from(&*s))
-    }
-}
-
-/// Gives equal strings one shared allocation. One per directory: dropped with it.
-#[derive(Default)]
-pub struct Interner {
-    set: HashSet<Sym>,
-}
-
-impl Interner {
-    pub fn new() -> Interner {
-        Interner::default()
-    }
-
-    /// The shared copy of `s`.
-    pub fn sym(&mut self, s: &str) -> Sym {
-        if let Some(x) = self.set.get(s) {
-            return x.clone();
-        }
-        let x = Sym::from(s);
-        self.set.insert(x.clone());
-        x
-    }
-
-    /// `s` itself when it is the first of its value, else the shared copy (and `s` is freed).
-    pub fn share(&mut self, s: &Sym) -> Sym {
-        if let Some(x) = self.set.get(s.as_str()) {
-            return x.clone();
-        }
-        self.set.insert(s.clone());
-        s.clone()
-    }
-
-    /// Distinct strings held.
-    pub fn len(&self) -> usize {
-        self.set.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.set.is_empty()
+        Ok(Sym::new(&s))
     }
 }
 
@@ -198,16 +190,21 @@ mod tests {
     }
 
     #[test]
-    fn interned_strings_share_one_allocation() {
-        let mut i = Interner::new();
-        let a = i.sym("confluence-users");
-        let b = i.sym("confluence-users");
+    fn equal_values_share_one_allocation_while_held() {
+        let a = Sym::from("sym-test-confluence-users");
+        let b = Sym::from(String::from("sym-test-confluence-users"));
         assert!(a.shares(&b));
-        let fresh = Sym::from(String::from("confluence-users"));
-        assert!(!fresh.shares(&a));
-        assert!(i.share(&fresh).shares(&a));
-        let other = Sym::from("jira-users");
-        assert!(i.share(&other).shares(&other));
-        assert_eq!(i.len(), 2);
+        assert!(!a.shares(&Sym::from("sym-test-jira-users")));
+        let weak = Arc::downgrade(&a.0);
+        drop((a, b));
+        // Other tests use the table at the same time: only this value's fate is checked.
+        Sym::forget_unused();
+        assert!(
+            weak.upgrade().is_none(),
+            "no Sym holds it: the table let it go"
+        );
+        let c = Sym::from("sym-test-confluence-users");
+        let d = Sym::from("sym-test-confluence-users");
+        assert!(c.shares(&d));
     }
 }

@@ -11,7 +11,7 @@ pub enum AccountType {
     Atlassian,
     App,
     Customer,
-    Other(String),
+    Other(Sym),
 }
 
 impl AccountType {
@@ -20,7 +20,7 @@ impl AccountType {
             "atlassian" => AccountType::Atlassian,
             "app" => AccountType::App,
             "customer" => AccountType::Customer,
-            other => AccountType::Other(other.to_owned()),
+            other => AccountType::Other(other.into()),
         }
     }
 
@@ -29,7 +29,7 @@ impl AccountType {
             AccountType::Atlassian => "atlassian",
             AccountType::App => "app",
             AccountType::Customer => "customer",
-            AccountType::Other(s) => s,
+            AccountType::Other(s) => s.as_str(),
         }
     }
 }
@@ -43,7 +43,7 @@ pub enum UserStatus {
     NotInvited,
     Deactivated,
     ForDeletion,
-    Other(String),
+    Other(Sym),
 }
 
 impl UserStatus {
@@ -54,7 +54,7 @@ impl UserStatus {
             "not_invited" => UserStatus::NotInvited,
             "deactivated" => UserStatus::Deactivated,
             "for_deletion" => UserStatus::ForDeletion,
-            other => UserStatus::Other(other.to_owned()),
+            other => UserStatus::Other(other.into()),
         }
     }
 
@@ -65,7 +65,7 @@ impl UserStatus {
             UserStatus::NotInvited => "not_invited",
             UserStatus::Deactivated => "deactivated",
             UserStatus::ForDeletion => "for_deletion",
-            UserStatus::Other(s) => s,
+            UserStatus::Other(s) => s.as_str(),
         }
     }
 }

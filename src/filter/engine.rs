@@ -24,8 +24,9 @@ pub enum PassKind {
 }
 
 /// A relevance-sorted query matching more users than this is answered twice: the matches in
-/// name order at once, then in score order. Below it, scoring takes well under a millisecond.
-pub const PROVISIONAL_MIN: usize = 2_000;
+/// name order at once, then in score order. Below it, scoring them takes a few milliseconds
+/// at most (skim scores about a million words a second).
+pub const PROVISIONAL_MIN: usize = 1_000;
 
 struct LastQuery {
     query: Query,
@@ -101,6 +102,21 @@ impl Engine {
         sort: &Sort,
     ) -> Result<Arc<Vec<u32>>, QueryError> {
         match self.run_until(dir, query, sort, &mut || false) {
+            Some(result) => result,
+            None => Ok(self.rows.clone()),
+        }
+    }
+
+    /// Like [`Engine::run`], handing `provisional` the matches in name order first when
+    /// scoring them would take a while, as the worker does.
+    pub fn run_staged(
+        &mut self,
+        dir: &Arc<Directory>,
+        query: &str,
+        sort: &Sort,
+        provisional: &mut dyn FnMut(Arc<Vec<u32>>),
+    ) -> Result<Arc<Vec<u32>>, QueryError> {
+        match self.run_in_steps(dir, query, sort, &mut || false, provisional) {
             Some(result) => result,
             None => Ok(self.rows.clone()),
         }
@@ -201,7 +217,13 @@ impl Engine {
                 };
                 let compiled = Compiled::new(&query, idx, true);
                 (
-                    pass(idx, &compiled, &self.scorer, candidates.into_iter(), interrupt)?,
+                    pass(
+                        idx,
+                        &compiled,
+                        &self.scorer,
+                        candidates.into_iter(),
+                        interrupt,
+                    )?,
                     kind,
                 )
             }

@@ -33,8 +33,6 @@ pub struct SearchIndex {
     pub(crate) group_ids: Vec<u32>,
     /// Lower-cased group name to id.
     pub(crate) group_by_name: HashMap<String, u32>,
-    /// Lower-cased name of each group id: words are scored once per group, not per member.
-    pub(crate) group_names: Vec<String>,
     /// Product access of user `i` is `access[access_start[i]..access_start[i + 1]]`:
     /// (product id, whole days inactive or `NEVER`).
     pub(crate) access_start: Vec<u32>,
@@ -70,13 +68,14 @@ fn position(order: &[&str], value: &str) -> u8 {
         .map_or(OTHER, |p| p as u8)
 }
 
-fn intern(map: &mut HashMap<String, u32>, names: &mut Vec<String>, name: String) -> u32 {
-    if let Some(&id) = map.get(&name) {
+fn intern(map: &mut HashMap<String, u32>, names: &mut Vec<String>, name: &str) -> u32 {
+    // Looked up before anything is allocated: most calls find a name already there.
+    if let Some(&id) = map.get(name) {
         return id;
     }
     let id = names.len() as u32;
-    names.push(name.clone());
-    map.insert(name, id);
+    names.push(name.to_owned());
+    map.insert(name.to_owned(), id);
     id
 }
 
@@ -119,7 +118,7 @@ impl SearchIndex {
                 return id;
             }
             let before = group_names.len();
-            let id = intern(&mut group_by_name, &mut group_names, name.to_lowercase());
+            let id = intern(&mut group_by_name, &mut group_names, &name.to_lowercase());
             if group_names.len() > before {
                 group_display.push(name.to_owned());
             }
@@ -144,7 +143,7 @@ impl SearchIndex {
             }
 
             domain.push(match email.as_deref().and_then(|e| e.rsplit_once('@')) {
-                Some((_, d)) => intern(&mut domain_ids, &mut domains, d.to_owned()),
+                Some((_, d)) => intern(&mut domain_ids, &mut domains, d),
                 None => NO_DOMAIN,
             });
             status.push(position(&STATUS_ORDER, u.status.as_str()));
@@ -216,7 +215,6 @@ impl SearchIndex {
             group_start,
             group_ids,
             group_by_name,
-            group_names,
             access_start,
             access,
             product_by_key,

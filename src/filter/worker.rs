@@ -80,7 +80,11 @@ fn run(rx: Receiver<FilterRequest>, on_result: impl Fn(FilterResult)) {
             newer_than_this
         };
         let mut early = |rows: Arc<Vec<u32>>| {
-            tracing::trace!(generation, rows = rows.len(), "filter matches before scores");
+            tracing::trace!(
+                generation,
+                rows = rows.len(),
+                "filter matches before scores"
+            );
             on_result(FilterResult {
                 generation,
                 rows,

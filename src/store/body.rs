@@ -138,7 +138,7 @@ pub struct Decoded {
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let body: Body = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     // Each table string once, shared by every user who refers to it.
-    let strings: Vec<Sym> = body.strings.iter().map(|s| Sym::from(&**s)).collect();
+    let strings: Vec<Sym> = body.strings.iter().map(|s| Sym::new(s)).collect();
     let sym = |i: u32| -> Result<Sym, String> {
         strings
             .get(i as usize)

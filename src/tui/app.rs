@@ -568,7 +568,7 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
                 }
                 shown = users.len();
                 last = Instant::now();
-                let mut dir = crate::domain::Directory {
+                let dir = crate::domain::Directory {
                     org_id: partial_org.clone(),
                     fetched_at: chrono::Utc::now(),
                     users: if shown >= PARTIAL_USERS {
@@ -581,7 +581,6 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
                 };
                 let config = partial_config.clone();
                 let loaded = tokio::task::spawn_blocking(move || {
-                    dir.share_strings();
                     Loaded::new(Arc::new(dir), Origin::Partial, &config)
                 })
                 .await;
@@ -601,10 +600,8 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
     let _ = progress.await;
     let _ = partial.await;
     let action = match result {
-        Ok(mut dir) => {
+        Ok(dir) => {
             let derived = tokio::task::spawn_blocking(move || {
-                // One allocation per distinct group, product and ARI instead of one per user.
-                dir.share_strings();
                 Loaded::new(Arc::new(dir), Origin::Live, &config)
             })
             .await;

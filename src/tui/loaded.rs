@@ -1,7 +1,8 @@
 //! A snapshot ready for the console: the directory and what the views derive from it once
 //! (histograms, group lookups, domains), built off the UI thread whenever data arrives.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -61,6 +62,8 @@ impl Loaded {
 
     /// Derives everything the views need. O(users): call it off the UI thread.
     pub fn new(dir: Arc<Directory>, origin: Origin, config: &Config) -> Loaded {
+        // Strings only a replaced directory used go now (a new one arrives rarely).
+        crate::domain::Sym::forget_unused();
         let group_ix = dir
             .groups
             .iter()
@@ -69,13 +72,27 @@ impl Loaded {
             .collect();
         let mut groups_by_name: Vec<usize> = (0..dir.groups.len()).collect();
         groups_by_name.sort_by_cached_key(|&i| dir.groups[i].name.to_lowercase());
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        // A few domains over many users: count without an allocation per user.
+        let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
         for u in &dir.users {
             if let Some((_, d)) = u.email.as_deref().and_then(|e| e.rsplit_once('@')) {
-                *counts.entry(d.to_lowercase()).or_default() += 1;
+                let d = if d.chars().any(char::is_uppercase) {
+                    Cow::Owned(d.to_lowercase())
+                } else {
+                    Cow::Borrowed(d)
+                };
+                match counts.get_mut(&d) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(d, 1);
+                    }
+                }
             }
         }
-        let mut domains: Vec<(String, usize)> = counts.into_iter().collect();
+        let mut domains: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(d, n)| (d.into_owned(), n))
+            .collect();
         domains.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let mut by_account: Vec<u32> = (0..dir.users.len() as u32).collect();
         by_account.sort_unstable_by(|&a, &b| {

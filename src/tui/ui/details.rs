@@ -16,7 +16,12 @@ pub fn grant_paths(dir: &Directory, derived: &Derived, user: &User, product: &st
     let mut paths: Vec<String> = user
         .groups
         .iter()
-        .filter_map(|gr| derived.group_ix.get(gr.id.as_str()).map(|&i| &dir.groups[i]))
+        .filter_map(|gr| {
+            derived
+                .group_ix
+                .get(gr.id.as_str())
+                .map(|&i| &dir.groups[i])
+        })
         .filter(|g| g.grants.iter().any(|p| p == product))
         .map(|g| {
             if g.synced {
