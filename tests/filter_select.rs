@@ -146,7 +146,7 @@ fn directory() -> Directory {
     ]
     .iter()
     .map(|name| Group {
-        id: format!("g-{name}").into(),
+        id: format!("g-{name}"),
         name: (*name).into(),
         synced: *name == "okta-all-employees",
         grants: vec![],

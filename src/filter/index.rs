@@ -19,6 +19,10 @@ pub struct SearchIndex {
     /// per user).
     text: String,
     hay_start: Vec<u32>,
+    /// Which characters occur in each user's text, one bit each (see [`char_mask`]): a word
+    /// with a character the user's text lacks cannot match, and most users are ruled out by
+    /// one AND instead of a scan of their text.
+    pub(crate) masks: Vec<u64>,
     /// Position in `STATUS_ORDER`, `OTHER` for unknown wire values.
     pub(crate) status: Vec<u8>,
     /// Position in `TYPE_ORDER`, `OTHER` for unknown wire values.
@@ -79,6 +83,27 @@ fn intern(map: &mut HashMap<String, u32>, names: &mut Vec<String>, name: &str) -
     id
 }
 
+/// The bit of an ASCII letter, digit or `@._- ` (lower case); 0 for anything else, which
+/// then rules nothing out.
+fn char_bit(b: u8) -> u64 {
+    match b {
+        b'a'..=b'z' => 1 << (b - b'a'),
+        b'0'..=b'9' => 1 << (26 + b - b'0'),
+        b'@' => 1 << 36,
+        b'.' => 1 << 37,
+        b'_' => 1 << 38,
+        b'-' => 1 << 39,
+        b' ' => 1 << 40,
+        _ => 0,
+    }
+}
+
+/// The characters of `text` as bits: a text that contains every character of a word has all
+/// of the word's bits.
+pub(crate) fn char_mask(text: &str) -> u64 {
+    text.bytes().fold(0, |m, b| m | char_bit(b))
+}
+
 fn ranks(order: &[u32]) -> Vec<u32> {
     let mut rank = vec![0u32; order.len()];
     for (r, &i) in order.iter().enumerate() {
@@ -92,6 +117,7 @@ impl SearchIndex {
         let n = dir.users.len();
         let mut text = String::with_capacity(n * 48);
         let mut hay_start = Vec::with_capacity(n + 1);
+        let mut masks = Vec::with_capacity(n);
         let mut names_lower = Vec::with_capacity(n);
         let mut emails_lower: Vec<Option<String>> = Vec::with_capacity(n);
         let mut status = Vec::with_capacity(n);
@@ -131,12 +157,14 @@ impl SearchIndex {
         for u in &dir.users {
             let name = u.name.to_lowercase();
             let email = u.email.as_deref().map(str::to_lowercase);
-            hay_start.push(text.len() as u32);
+            let from = text.len();
+            hay_start.push(from as u32);
             text.push_str(&name);
             if let Some(e) = &email {
                 text.push(' ');
                 text.push_str(e);
             }
+            masks.push(char_mask(&text[from..]));
             group_start.push(group_ids.len() as u32);
             for g in &u.groups {
                 group_ids.push(intern_group(&g.name));
@@ -206,6 +234,7 @@ impl SearchIndex {
         SearchIndex {
             text,
             hay_start,
+            masks,
             status,
             account_type,
             admin,

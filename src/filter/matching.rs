@@ -11,14 +11,14 @@
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
-use super::index::{NEVER, NO_DOMAIN, OTHER, STATUS_ORDER, SearchIndex, TYPE_ORDER};
+use super::index::{NEVER, NO_DOMAIN, OTHER, STATUS_ORDER, SearchIndex, TYPE_ORDER, char_mask};
 use super::query::{Facet, Query};
 
 /// A matching user: (row in `directory.users`, summed fuzzy score; 0 without words).
 pub(crate) type Hit = (u32, i64);
 
 /// How often a pass asks whether a newer query is waiting.
-const INTERRUPT_EVERY: usize = 1024;
+const INTERRUPT_EVERY: usize = 256;
 
 /// Where `idle:` and `never` look.
 enum Scope {
@@ -45,6 +45,8 @@ enum Check {
 pub(crate) struct Compiled<'q> {
     checks: Vec<(bool, Check)>,
     words: &'q [String],
+    /// The characters of all words together: a user whose text lacks one cannot match.
+    words_mask: u64,
     excluded: &'q [String],
     /// Compute scores (for a relevance sort); else a word only has to match.
     scored: bool,
@@ -103,6 +105,7 @@ impl<'q> Compiled<'q> {
         Compiled {
             checks,
             words: &q.words,
+            words_mask: q.words.iter().fold(0, |m, w| m | char_mask(w)),
             excluded: &q.excluded_words,
             scored,
         }
@@ -116,6 +119,9 @@ impl<'q> Compiled<'q> {
 
     /// Summed score of every word on name-and-email, None when a word does not match.
     fn score(&self, idx: &SearchIndex, scorer: &Scorer, row: u32) -> Option<i64> {
+        if idx.masks[row as usize] & self.words_mask != self.words_mask {
+            return None;
+        }
         let hay = idx.hay(row);
         if !self.scored {
             return self
@@ -262,9 +268,10 @@ mod tests {
             "zoë müller zoe@acme.example",
             "",
             "j",
+            "x a_b-9.z@y.example",
         ];
         let words = [
-            "gra", "alan", "zz", "ë", "mül", "j", "turingx", "@acme", "e e",
+            "gra", "alan", "zz", "ë", "mül", "j", "turingx", "@acme", "e e", "a_b-9.", "müller",
         ];
         for h in hays {
             for w in words {
@@ -273,6 +280,11 @@ mod tests {
                     skim.fuzzy_match(h, w).is_some(),
                     "{w:?} in {h:?}"
                 );
+                // The character masks never rule out a match.
+                let (hm, wm) = (char_mask(h), char_mask(w));
+                if is_subsequence(h, w) {
+                    assert_eq!(hm & wm, wm, "{w:?} in {h:?}");
+                }
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The matcher worker: its own thread, newest query wins.
 //!
 //! Before a pass it drains its queue (a burst of keystrokes gives one pass), and during a
-//! pass it looks for a newer request every thousand users and abandons the pass for it.
+//! pass it looks for a newer request every 256 users and abandons the pass for it.
 //! Requests older than the last answered one are dropped.
 
 use std::sync::Arc;
