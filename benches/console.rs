@@ -238,10 +238,6 @@ fn keystroke_to_count(
     let effects = update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     for e in effects {
         if let Effect::Filter(req) = e {
-            let mut early = None;
-            let outcome = engine.run_staged(&req.directory, &req.query, &req.sort, &mut |rows| {
-                early = Some(rows)
-            });
             let generation = req.generation;
             let take = |state: &mut AppState, rows: Arc<Vec<u32>>, error, provisional| {
                 let set = Arc::new(RowSet::from_rows(&rows));
@@ -254,12 +250,15 @@ fn keystroke_to_count(
                 };
                 let _ = update(state, Action::Filtered(result, set));
             };
-            if let Some(rows) = early {
-                // What the console draws while the worker scores.
-                take(state, rows, None, true);
-                let _ = terminal.draw(|f| seats::tui::ui::draw(state, f));
-                to_count = Some(start.elapsed());
-            }
+            let outcome = {
+                // What the console draws while the worker goes on to score the matches.
+                let mut early = |rows: Arc<Vec<u32>>| {
+                    take(state, rows, None, true);
+                    let _ = terminal.draw(|f| seats::tui::ui::draw(state, f));
+                    to_count = Some(start.elapsed());
+                };
+                engine.run_staged(&req.directory, &req.query, &req.sort, &mut early)
+            };
             match outcome {
                 Ok(rows) => take(state, rows, None, false),
                 Err(e) => take(state, engine.rows(), Some(e), false),
