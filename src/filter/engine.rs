@@ -116,7 +116,11 @@ impl Engine {
         sort: &Sort,
         provisional: &mut dyn FnMut(Arc<Vec<u32>>),
     ) -> Result<Arc<Vec<u32>>, QueryError> {
-        match self.run_in_steps(dir, query, sort, &mut || false, provisional) {
+        let mut early = |rows: Arc<Vec<u32>>| {
+            provisional(rows);
+            true
+        };
+        match self.run_in_steps(dir, query, sort, &mut || false, &mut early) {
             Some(result) => result,
             None => Ok(self.rows.clone()),
         }
@@ -140,21 +144,21 @@ impl Engine {
         sort: &Sort,
         interrupt: &mut dyn FnMut() -> bool,
     ) -> Option<Result<Arc<Vec<u32>>, QueryError>> {
-        self.run_in_steps(dir, text, sort, interrupt, &mut |_| {})
+        self.run_in_steps(dir, text, sort, interrupt, &mut |_| true)
     }
 
     /// Like [`Engine::run_until`]; when the query needs fuzzy scores for a relevance sort and
     /// matches more than [`PROVISIONAL_MIN`] users, it first hands `provisional` the matching
     /// rows in name order (the count and the set are final, only the order is not), then
-    /// scores them. Scoring is most of a pass over many users, and the count on screen
-    /// should not wait for it.
+    /// scores them unless `provisional` returns false (a newer query came). Scoring is most of
+    /// a pass over many users, and the count on screen should not wait for it.
     pub(crate) fn run_in_steps(
         &mut self,
         dir: &Arc<Directory>,
         text: &str,
         sort: &Sort,
         interrupt: &mut dyn FnMut() -> bool,
-        provisional: &mut dyn FnMut(Arc<Vec<u32>>),
+        provisional: &mut dyn FnMut(Arc<Vec<u32>>) -> bool,
     ) -> Option<Result<Arc<Vec<u32>>, QueryError>> {
         let same_dir = self.directory.as_ref().is_some_and(|d| Arc::ptr_eq(d, dir));
         if !same_dir {
@@ -210,7 +214,9 @@ impl Engine {
                         scored: false,
                     });
                     self.kind = kind;
-                    provisional(rows);
+                    if !provisional(rows) {
+                        return None;
+                    }
                     self.last.as_ref()?.hits.iter().map(|h| h.0).collect()
                 } else {
                     matched.into_iter().map(|h| h.0).collect::<Vec<u32>>()
