@@ -18,7 +18,7 @@ use super::jira;
 use super::model::{DirectoryGroup, DirectoryUser, GroupSearchRequest, Workspace};
 use super::org::{MAX_LIMIT, OrgApi};
 use crate::domain::{
-    AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, User,
+    AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, Sym, User,
     UserStatus, product_key_from_ari,
 };
 
@@ -263,9 +263,9 @@ pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
             .map(|t| parse_time(t, path))
             .transpose()?;
         product_access.push(ProductAccess {
-            product: key,
+            product: key.into(),
             last_active,
-            resource: pa.id,
+            resource: pa.id.map(Into::into),
         });
     }
     Ok(User {
@@ -277,13 +277,13 @@ pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
             .groups
             .into_iter()
             .map(|g| GroupRef {
-                name: g.name.unwrap_or_default(),
+                name: g.name.unwrap_or_default().into(),
                 // users/search names groups by ARI, groups/search by bare id: keep the bare id.
                 id: g
                     .id
                     .strip_prefix(GROUP_ARI_PREFIX)
-                    .map(str::to_owned)
-                    .unwrap_or(g.id),
+                    .map(Sym::from)
+                    .unwrap_or_else(|| g.id.into()),
             })
             .collect(),
         product_access,

@@ -8,6 +8,7 @@ mod protection;
 mod reclaim;
 mod sample;
 mod seats;
+mod sym;
 mod user;
 
 pub use activity::{Bucket, ProductActivity, activity};
@@ -21,4 +22,5 @@ pub use protection::{Protection, ProtectionReason};
 pub use reclaim::{IdleSeats, idle_seats};
 pub use sample::{SAMPLE_COMPANY_DOMAIN, SAMPLE_SYNCED_GROUP, sample_directory};
 pub use seats::{Seats, SeatsSource};
+pub use sym::Sym;
 pub use user::{AccountType, GroupRef, Inactivity, ProductAccess, User, UserStatus};

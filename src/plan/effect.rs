@@ -145,7 +145,7 @@ pub fn effect<'a>(
             let by_group = user
                 .groups
                 .iter()
-                .filter(|g| !c.left_groups.contains(&g.id))
+                .filter(|g| !c.left_groups.contains(g.id.as_str()))
                 .any(|g| grants_product(&g.id, product));
             // Suspended users show no access, so a direct grant of theirs is known only when
             // looked up.

@@ -281,8 +281,11 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Filtered(result, set) => {
-            // Results arrive in order; an older one than shown is stale.
-            if result.generation <= state.users.shown && state.users.shown != 0 {
+            // Results arrive in order; an older one than shown is stale, and so is a provisional
+            // one of the generation shown (its final result may follow it, never precede it).
+            let stale = result.generation < state.users.shown
+                || (result.generation == state.users.shown && result.provisional);
+            if stale && state.users.shown != 0 {
                 return vec![];
             }
             state.users.shown = result.generation;
