@@ -1,4 +1,7 @@
 //! Command line: subcommands and global flags (clap). `commands::main` parses and dispatches.
+//!
+//! Long: one clap declaration per subcommand and flag, mostly doc comments that are the
+//! `--help` text; split by subcommand, the global flags they share would be read elsewhere.
 
 use std::path::PathBuf;
 
@@ -124,6 +127,40 @@ pub enum Command {
     History(HistoryArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
+    /// Print the shell completion script for bash, zsh, fish or powershell.
+    #[command(
+        after_help = "Install (bash): seats completions bash > ~/.local/share/bash-completion/completions/seats\n\
+                            zsh: seats completions zsh > \"${fpath[1]}/_seats\"\n\
+                            fish: seats completions fish > ~/.config/fish/completions/seats.fish\n\
+                            powershell: seats completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page seats.1 (roff), or with a subcommand's name its page seats-NAME.1.
+    #[command(
+        after_help = "Install: seats man > ~/.local/share/man/man1/seats.1, and \
+                            seats man report > ~/.local/share/man/man1/seats-report.1 for each \
+                            subcommand (seats man --list names them)"
+    )]
+    Man(ManArgs),
+    /// Write the plan that gives one user back what a batch took from them, for `seats apply`.
+    GiveBack(GiveBackArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (seats-NAME.1); without it, seats.1.
+    #[arg(value_name = "COMMAND", conflicts_with = "list")]
+    pub command: Option<String>,
+    /// Print the names of the subcommands that have a page, one a line.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// What part of the console's settings a subcommand uses.
@@ -149,6 +186,9 @@ impl Command {
             Command::Apply(_) => "apply",
             Command::History(_) => "history",
             Command::Undo(_) => "undo",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+            Command::GiveBack(_) => "give-back",
         }
     }
 
@@ -162,10 +202,14 @@ impl Command {
             | Command::Status(_)
             | Command::Export(_)
             | Command::Login(_)
-            | Command::Logout(_) => (true, false, false),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (false, false, false)
-            }
+            | Command::Logout(_)
+            | Command::History(_)
+            | Command::Undo(_) => (true, false, false),
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::Completions(_)
+            | Command::Man(_)
+            | Command::GiveBack(_) => (false, false, false),
         };
         Takes {
             connection,
@@ -191,9 +235,13 @@ impl Command {
             Command::Login(a) => (Some(&mut a.connection), false, false),
             Command::Logout(a) => (Some(&mut a.connection), false, false),
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (None, false, false)
-            }
+            Command::History(a) => (Some(&mut a.connection), false, false),
+            Command::Undo(a) => (Some(&mut a.connection), false, false),
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::Completions(_)
+            | Command::Man(_)
+            | Command::GiveBack(_) => (None, false, false),
         }
     }
 }
@@ -249,8 +297,23 @@ pub struct ReportArgs {
     /// With --demo: seed of the simulated org.
     #[arg(long, default_value_t = 7, requires = "demo")]
     pub seed: u64,
+    /// Output format: a table to read, or JSON or CSV for scripts (on standard output; notes
+    /// go to standard error).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    /// A readable table.
+    #[default]
+    Table,
+    /// One object: the org, when the data was fetched, and one entry per product.
+    Json,
+    /// One row per product, snake_case headers.
+    Csv,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -285,6 +348,10 @@ pub struct SandboxArgs {
     /// Added latency per request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Start of the virtual clock (RFC 3339 date or time, e.g. 2026-01-05); default now.
+    /// Tests move it with POST /_sandbox/clock {"advance_days": N}.
+    #[arg(long, value_name = "START", value_parser = parse_clock)]
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -318,7 +385,8 @@ pub struct ExportArgs {
     /// Only users inactive (or never active) for at least N days in some product.
     #[arg(long, value_name = "N")]
     pub inactive_days: Option<u32>,
-    /// Only this product (e.g. jira-software, jira-servicedesk, confluence).
+    /// Only this product: a key (jira-software, confluence, loom, ...) or an alias (jsw, jsm,
+    /// jpd, "Jira Service Management").
     #[arg(long, value_name = "KEY", value_parser = crate::config::parse_product_key)]
     pub product: Option<String>,
     #[command(flatten)]
@@ -349,7 +417,8 @@ pub struct PlanArgs {
     /// What to do to them.
     #[arg(long, value_enum)]
     pub action: PlanAction,
-    /// The product (remove-product-access); also adds `product:KEY` to the query.
+    /// The product (remove-product-access), by key or alias (jsw, jsm, ...); also adds
+    /// `product:KEY` to the query.
     #[arg(long, value_name = "KEY", value_parser = crate::config::parse_product_key)]
     pub product: Option<String>,
     /// The group to remove them from (remove-group), by name.
@@ -533,6 +602,22 @@ pub struct HistoryArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Only the batches of the org these flags identify (`--org-id`, else the org of
+    /// `--profile`); the other connection flags are accepted so one `$FLAGS` serves every command.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// `seats give-back BATCH USER`.
+#[derive(Debug, Clone, Args)]
+pub struct GiveBackArgs {
+    /// The batch that took the access (see `seats history`).
+    pub batch: i64,
+    /// The user: their account id or email, as the batch recorded it.
+    pub user: String,
+    /// Where to write the plan (default: seats-give-back-batch-N-USER.json here).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -542,4 +627,22 @@ pub struct UndoArgs {
     /// Where to write the undo plan (default: seats-undo-batch-N.json here).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// With `--org-id` (or `--profile`): refuse a batch of another org.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// `--clock START`: an RFC 3339 time (`2026-01-05T09:00:00Z`) or date (`2026-01-05`, midnight UTC).
+pub fn parse_clock(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let raw = raw.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            format!("{raw:?} is not an RFC 3339 date or time: give e.g. 2026-01-05 or 2026-01-05T09:00:00Z")
+        })
 }

@@ -1,17 +1,19 @@
-//! The catalogues a new action must join, checked from the one list of kinds
+//! The catalogues a new action or facet must join. Actions, from the one list of kinds
 //! (`OperationKind::examples`): the console's action menu, its `:` command line and
-//! `seats plan --action`. Adding a kind without one of them fails here.
+//! `seats plan --action`. Facets, from the parser's table (`filter::facet_tokens`): the facet
+//! menu and help. Adding one without the others fails here.
 
 #[path = "support/console.rs"]
 mod console;
 
 use std::mem::discriminant;
 
-use console::{JSW, press, state};
+use console::{JSW, choose, press, state};
 use seats::cli::{Command, parse_from};
 use seats::commands::plan::operation_for;
 use seats::plan::OperationKind;
 use seats::tui::menu::{Choice, Menu, Submenu};
+use seats::tui::state::Overlay;
 
 const SIZE: (u16, u16) = (120, 30);
 
@@ -111,4 +113,39 @@ fn a_name_is_no_action_unless_the_catalogue_has_it() {
     let mut s = state(SIZE, true);
     press(&mut s, ":suspended\n");
     assert!(s.queue.ops.is_empty());
+}
+
+/// Facets: every token the parser knows (`filter::facet_tokens`) can be written from the facet
+/// menu, is listed in help's query section, and what the menu writes parses.
+#[test]
+fn every_facet_is_in_the_facet_menu_and_in_help_and_parses() {
+    let mut written = Vec::new();
+    for item in &Menu::facets().items {
+        if item.choice == Choice::ToggleNegate {
+            continue;
+        }
+        let mut s = state(SIZE, true);
+        press(&mut s, "f");
+        choose(&mut s, &item.label);
+        if matches!(s.overlay, Some(Overlay::Menu(_))) {
+            // A submenu: its first value.
+            press(&mut s, "\n");
+        }
+        written.push(s.users.query.clone());
+    }
+    let help = seats::filter::facet_help();
+    for facet in seats::filter::facet_tokens() {
+        let name = facet.token;
+        let Some(query) = written.iter().find(|q| q.starts_with(name)) else {
+            panic!("{name} cannot be written from the facet menu: {written:?}");
+        };
+        assert!(
+            seats::filter::parse(query).is_ok(),
+            "the menu writes {query:?}, which does not parse"
+        );
+        assert!(
+            help.iter().any(|(token, _)| token.starts_with(name)),
+            "{name} is not in help's query section"
+        );
+    }
 }

@@ -4,7 +4,7 @@ mod support;
 
 use futures::TryStreamExt;
 use seats::atlassian::fetch::{FetchOptions, fetch_directory};
-use seats::atlassian::model::UserSearchRequest;
+use seats::atlassian::model::{SortBy, SortDirection, UserSearchRequest};
 use seats::atlassian::org::{OrgApi, list_orgs};
 use seats::atlassian::{Client, Connection, Secret, confluence, jira, users, verify};
 use seats::domain::{Directory, Group, User, UserStatus};
@@ -121,16 +121,49 @@ async fn every_admin_api_request_and_response_is_valid_against_the_spec() {
             e.path.ends_with("/users/search") && e.request_body.as_ref().is_some_and(check)
         })
     };
-    for direction in ["asc", "desc"] {
-        assert!(sent(&|b| b["membershipStatus"]
-            == serde_json::json!(["active"])
-            && b["sortBy"][0]["direction"] == direction));
+    // Sorted searches of the active parts. Which directions reach the server depends on the
+    // timing (a stream whose partner finishes the part first drops its request), so both
+    // directions are also sent below, outside the fetch.
+    assert!(sent(&|b| b["membershipStatus"]
+        == serde_json::json!(["active"])
+        && b["sortBy"][0]["field"] == "nick_name"));
+    for direction in [SortDirection::Asc, SortDirection::Desc] {
+        let sorted = UserSearchRequest {
+            membership_status: vec!["active".into()],
+            claim_status: Some("managed".into()),
+            mfa_enabled: Some(true),
+            sort_by: vec![SortBy::nickname(direction)],
+            limit: Some(20),
+            ..Default::default()
+        };
+        let _ = std::pin::pin!(org.search_users("-", sorted))
+            .try_next()
+            .await
+            .unwrap();
     }
     assert!(sent(
         &|b| b["membershipStatus"] == serde_json::json!(["suspended"])
     ));
     assert!(recorded.iter().any(|e| e.path.ends_with("/users/count")
         && e.query.as_deref() == Some("membershipStatus=active")));
+    // The finer parts: claim status, then two-step verification of managed accounts.
+    assert!(sent(&|b| b["membershipStatus"]
+        == serde_json::json!(["active"])
+        && b["claimStatus"] == "unmanaged"));
+    assert!(sent(
+        &|b| b["claimStatus"] == "managed" && b["mfaEnabled"] == false
+    ));
+    assert!(recorded.iter().any(|e| e.path.ends_with("/users/count")
+        && e.query.as_deref()
+            == Some("membershipStatus=active&claimStatus=managed&mfaEnabled=true")));
+    // The groups' grants, by resource and role.
+    assert!(recorded.iter().any(|e| {
+        e.path.ends_with("/groups/search")
+            && e.request_body.as_ref().is_some_and(|b| {
+                b["roleIds"] == serde_json::json!(["atlassian/user"])
+                    && b["resourceIds"].as_array().is_some_and(|r| r.len() == 1)
+            })
+    }));
     list_orgs(&client).try_concat().await.unwrap();
     org.get().await.unwrap();
     let dirs = org.directories(None).try_concat().await.unwrap();
@@ -244,4 +277,37 @@ async fn every_site_and_user_management_request_and_response_is_valid_against_th
     users::enable(&client, id).await.unwrap();
     check_recorded(&sb);
     sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notice_and_comment_requests_and_responses_are_valid_against_the_spec() {
+    let Setup { sb, client, .. } = setup().await;
+    let me = jira::myself(&client).await.unwrap().account_id;
+    let recipients: Vec<String> = {
+        let shared = sb.shared();
+        let s = shared.read();
+        s.users
+            .iter()
+            .filter(|u| u.can_sign_in() && u.account_id != me)
+            .take(8)
+            .map(|u| u.account_id.clone())
+            .collect()
+    };
+    for (i, to) in recipients.iter().enumerate() {
+        let notice = jira::IssueNotice {
+            subject: format!("Your seat, notice {i}"),
+            text_body: "Use Jira Software before 2026-03-16 to keep your seat.".into(),
+            account_ids: vec![to.clone()],
+        };
+        client.notify_issue("REV-1", &notice).await.unwrap();
+    }
+    // Two pages of comments, from users and from the admin through the API.
+    for i in 0..120 {
+        sb.add_comment("REV-1", &recipients[i % recipients.len()], "keep it")
+            .unwrap();
+    }
+    let comments = client.issue_comments("REV-1").await.unwrap();
+    assert_eq!(comments.len(), 120);
+    assert_eq!(sb.outbox().notices.len(), recipients.len());
+    check_recorded(&sb);
 }

@@ -630,10 +630,19 @@ async fn admin_reads_in_full(d: &mut Driver, p: &Picks, per_entity: bool) {
     ] {
         d.post(&format!("{dirp}/users/search"), filter, 200).await;
     }
+    // The filters the fetch splits the directory by.
+    d.post(
+        &format!("/admin/v2/orgs/{org}/directories/-/users/search"),
+        json!({"membershipStatus": ["active"], "claimStatus": "managed", "mfaEnabled": true,
+               "sortBy": [{"field": "nick_name", "direction": "desc"}], "limit": 20}),
+        200,
+    )
+    .await;
     for query in [
         "",
         "?membershipStatus=active",
         "?status=suspended&claimStatus=managed",
+        "?membershipStatus=active&claimStatus=managed&mfaEnabled=false",
     ] {
         d.get(
             &format!("/admin/v2/orgs/{org}/directories/-/users/count{query}"),
@@ -650,6 +659,15 @@ async fn admin_reads_in_full(d: &mut Driver, p: &Picks, per_entity: bool) {
     .await;
     let groups = json!({"limit": 50, "expand": ["counts.resources", "counts.users"]});
     search_to_end(d, &format!("{dirp}/groups/search"), groups).await;
+    // The groups granting one product, as the fetch reads them.
+    let by_resource = json!({"limit": 100, "resourceIds": [format!("ari:cloud:confluence::site/{cloud}")],
+                             "roleIds": ["atlassian/user"]});
+    search_to_end(
+        d,
+        &format!("/admin/v2/orgs/{org}/directories/-/groups/search"),
+        by_resource,
+    )
+    .await;
     list_to_end(d, &format!("{dirp}/groups"), "limit=50").await;
     list_to_end(d, &format!("{dirp}/users"), "limit=100").await;
     list_to_end(
@@ -1057,6 +1075,96 @@ async fn jira_api(d: &mut Driver, p: &Picks) {
         Auth::None,
     );
     d.send(r, 401, VALID).await;
+    issue_notices_and_comments(d, p).await;
+}
+
+/// `issue/{key}/notify` and `issue/{key}/comment`: the answers the spec declares.
+async fn issue_notices_and_comments(d: &mut Driver, p: &Picks) {
+    let me = d.get("/rest/api/3/myself", 200).await;
+    let me = me["accountId"]
+        .as_str()
+        .expect("myself has an accountId")
+        .to_string();
+    let user = p.user.clone();
+    let notice = |to: &[&str]| {
+        let users: Vec<Value> = to.iter().map(|id| json!({"accountId": id})).collect();
+        json!({"subject": "Your Jira seat", "textBody": "Keep it by using Jira.", "to": {"users": users}})
+    };
+    d.post("/rest/api/3/issue/REV-1/notify", notice(&[&user]), 204)
+        .await;
+    d.post("/rest/api/3/issue/10001/notify", notice(&[&user, &me]), 204)
+        .await;
+    // Only the caller, nobody, an unknown account: 400.
+    d.post("/rest/api/3/issue/REV-1/notify", notice(&[&me]), 400)
+        .await;
+    d.post("/rest/api/3/issue/REV-1/notify", notice(&[]), 400)
+        .await;
+    d.post(
+        "/rest/api/3/issue/REV-1/notify",
+        notice(&["no-such-account"]),
+        400,
+    )
+    .await;
+    d.invalid(
+        Method::POST,
+        "/rest/api/3/issue/REV-1/notify",
+        Some(json!({"to": {"users": "everyone"}})),
+        400,
+    )
+    .await;
+    d.post(
+        "/rest/api/3/issue/not-an-issue/notify",
+        notice(&[&user]),
+        404,
+    )
+    .await;
+    d.sb.set_mail_enabled(false);
+    d.post("/rest/api/3/issue/REV-1/notify", notice(&[&user]), 403)
+        .await;
+    d.sb.set_mail_enabled(true);
+    let r = d.req(Method::POST, "/rest/api/3/issue/REV-1/notify", Auth::Wrong);
+    // Jira answers 401 to bad credentials everywhere; this operation just does not declare it.
+    let undeclared_401 = Case {
+        invalid_request: false,
+        extra_statuses: &[401],
+    };
+    d.send(r.json(&notice(&[&user])), 401, undeclared_401).await;
+    assert_eq!(d.sb.outbox().notices.len(), 2, "only the 204s were queued");
+
+    d.sb.add_comment("REV-1", &user, "Please keep my seat")
+        .expect("the user comments");
+    let adf = json!({"type": "doc", "version": 1, "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "Reminder sent."}]}
+    ]});
+    d.post("/rest/api/3/issue/REV-1/comment", json!({"body": adf}), 201)
+        .await;
+    d.post("/rest/api/3/issue/REV-1/comment", json!({}), 400)
+        .await;
+    d.post(
+        "/rest/api/3/issue/not-an-issue/comment",
+        json!({"body": adf}),
+        404,
+    )
+    .await;
+    let page = d.get("/rest/api/3/issue/REV-1/comment", 200).await;
+    assert_eq!(page["total"], 2, "{page}");
+    assert_eq!(page["comments"][0]["author"]["accountId"], user.as_str());
+    d.get(
+        "/rest/api/3/issue/REV-1/comment?startAt=1&maxResults=1&orderBy=-created",
+        200,
+    )
+    .await;
+    d.get("/rest/api/3/issue/REV-2/comment", 200).await;
+    d.get("/rest/api/3/issue/not-an-issue/comment", 404).await;
+    d.invalid(
+        Method::GET,
+        "/rest/api/3/issue/REV-1/comment?orderBy=author",
+        None,
+        400,
+    )
+    .await;
+    let r = d.req(Method::GET, "/rest/api/3/issue/REV-1/comment", Auth::Wrong);
+    d.send(r, 401, VALID).await;
 }
 
 async fn confluence_api(d: &mut Driver, p: &Picks) {
@@ -1302,4 +1410,111 @@ async fn every_operation_answers_as_its_spec_says() {
         missing.join("\n")
     );
     d.sb.shutdown().await;
+}
+
+/// The filters the fetch relies on answer what they say: groups/search by resource and role
+/// lists the groups holding that role on that resource (one assignment, not one of each), and
+/// users/count by claim status and two-step verification counts exactly those accounts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_filters_the_fetch_splits_by_select_what_they_say() {
+    use futures::TryStreamExt;
+    use seats::atlassian::model::{GroupSearchRequest, UserSearchRequest};
+    use seats::atlassian::org::OrgApi;
+    use seats::sandbox::state::Grant;
+
+    let sb = sandbox::start(SandboxConfig {
+        users: 800,
+        seed: 5,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    {
+        // A group that administers Jira Software and uses Confluence: no Jira user group.
+        let shared = sb.shared();
+        let mut state = shared.write();
+        let g = state
+            .groups
+            .iter()
+            .position(|g| g.grants.is_empty())
+            .expect("a group without grants");
+        state.groups[g].grants = vec![
+            Grant {
+                resource: Resource::Product(Product::JiraSoftware),
+                role: Role::Admin,
+            },
+            Grant {
+                resource: Resource::Product(Product::Confluence),
+                role: Role::User,
+            },
+        ];
+    }
+    let conn = seats::atlassian::Connection {
+        admin_url: Some(sb.base_url()),
+        org_id: Some(sb.org_id()),
+        org_api_key: Some(seats::atlassian::Secret::new(sandbox::DEFAULT_ORG_API_KEY)),
+        ..Default::default()
+    };
+    let org = OrgApi::new(seats::atlassian::Client::new(&conn).unwrap(), sb.org_id());
+    for product in Product::ALL {
+        for role in [Role::User, Role::Admin] {
+            let ari = sb.shared().read().resource_ari(Resource::Product(product));
+            let request = GroupSearchRequest {
+                resource_ids: vec![ari],
+                role_ids: vec![role.id().to_owned()],
+                limit: Some(100),
+                ..GroupSearchRequest::default()
+            };
+            let got: BTreeSet<String> = org
+                .search_groups("-", request)
+                .try_concat()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|g| g.id)
+                .collect();
+            let want: BTreeSet<String> = sb
+                .shared()
+                .read()
+                .groups
+                .iter()
+                .filter(|g| {
+                    g.grants
+                        .iter()
+                        .any(|gr| gr.resource == Resource::Product(product) && gr.role == role)
+                })
+                .map(|g| g.id.clone())
+                .collect();
+            assert_eq!(got, want, "{product:?} {role:?}");
+        }
+    }
+    for (membership, claim, mfa) in [
+        ("active", None, None),
+        ("active", Some("managed"), None),
+        ("active", Some("unmanaged"), None),
+        ("active", Some("managed"), Some(true)),
+        ("active", Some("managed"), Some(false)),
+        ("suspended", Some("managed"), Some(false)),
+    ] {
+        let filter = UserSearchRequest {
+            membership_status: vec![membership.into()],
+            claim_status: claim.map(str::to_owned),
+            mfa_enabled: mfa,
+            ..UserSearchRequest::default()
+        };
+        let got = org.count_matching("-", &filter).await.unwrap();
+        let want = {
+            let shared = sb.shared();
+            let state = shared.read();
+            state
+                .users
+                .iter()
+                .filter(|u| u.in_directory() && u.membership.as_str() == membership)
+                .filter(|u| claim.is_none_or(|c| (c == "managed") == u.managed))
+                .filter(|u| mfa.is_none_or(|m| m == u.mfa_enabled))
+                .count() as u64
+        };
+        assert_eq!(got, Some(want), "{membership} {claim:?} {mfa:?}");
+    }
+    sb.shutdown().await;
 }

@@ -4,15 +4,18 @@
 pub mod confluence;
 pub mod error;
 pub mod fetch;
+pub mod grants;
 pub mod http;
 pub mod jira;
 pub mod model;
 pub mod org;
 pub mod paging;
+pub mod progress;
 mod secret;
 mod site_membership;
 pub mod users;
 pub mod verify;
+pub mod webhook;
 
 pub use error::{ApiError, ConnectCause, Family};
 pub use http::{Client, ClientOptions, Stats, WaitHook, WaitNotice, WaitReason};

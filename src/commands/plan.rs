@@ -41,7 +41,7 @@ pub async fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<()> {
     // The console's plan builder: the same context, grants looked up the same way.
     let mut ctx = context_for(&config, &myself);
     let queue = queue_for_query(&dir, &query, kind)?;
-    ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue).await?;
+    ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue, &ctx).await?;
     let plan = build_plan(&dir, &queue, &ctx);
 
     let file = PlanFile::new(&plan, &queue, profile.name, Some(query), Utc::now());
@@ -110,12 +110,18 @@ pub fn query_for(args: &PlanArgs) -> anyhow::Result<String> {
 /// The operation the flags ask for; a group is found by name in the snapshot.
 pub fn operation_for(args: &PlanArgs, dir: &Directory) -> anyhow::Result<OperationKind> {
     Ok(match args.action {
-        PlanAction::RemoveProductAccess => OperationKind::RemoveProductAccess {
-            product: args
+        PlanAction::RemoveProductAccess => {
+            let product = args
                 .product
                 .clone()
-                .context("remove-product-access needs --product KEY (e.g. jira-software)")?,
-        },
+                .context("remove-product-access needs --product KEY (e.g. jira-software)")?;
+            // The spelling this org's data carries (`jsm` → `jira-servicemanagement` there).
+            let held = dir.product_keys();
+            let product =
+                crate::domain::resolve_product_key(&product, held.iter().map(String::as_str))
+                    .unwrap_or(product);
+            OperationKind::RemoveProductAccess { product }
+        }
         PlanAction::RemoveGroup => {
             let name = args
                 .group
@@ -184,13 +190,15 @@ pub fn plan_for_query(
     Ok((queue, plan))
 }
 
-/// Direct grants of the targets who hold a product the queue takes away through a group as
-/// well (`plan::needing_lookup`), read from Atlassian.
+/// Direct grants of the targets the plan still changes who hold a product the queue takes
+/// away through a group as well (`plan::needing_lookup`), read from Atlassian
+/// (`atlassian::grants`). `ctx` is the context the plan is built with.
 pub async fn look_up_direct_grants(
     client: &Client,
     dir: &Directory,
     queue: &Queue,
+    ctx: &PlanContext,
 ) -> Result<DirectGrants, ApiError> {
-    let wanted = crate::plan::needing_lookup(dir, queue);
-    crate::atlassian::fetch::direct_grants(client, &dir.org_id, wanted).await
+    let wanted = crate::plan::needing_lookup(dir, queue, ctx);
+    crate::atlassian::grants::direct_grants_for(client, &dir.org_id, &wanted).await
 }

@@ -24,6 +24,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         latency_ms: args.latency_ms,
         port: args.port,
         record_requests: false,
+        clock_start: args.clock,
     };
     // Fake sandbox credentials: printing them is the point.
     let credentials = (
@@ -45,9 +46,13 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
          org API key:  {org_api_key}   (Authorization: Bearer, for {base}/admin and {base}/users)\n\
          site:         {base}   (Jira /rest, Confluence /wiki; cloud id {})\n\
          site login:   {site_email} / {site_token}   (basic auth)\n\
+         clock:        {}   (virtual; GET/POST {base}/_sandbox/clock)\n\
          Stop with Ctrl-C.\n",
         server.directory_id(),
         server.cloud_id(),
+        server
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
     // A reader that goes away (a closed pipe) must not stop the server.
     let mut out = crate::output::stdout();
@@ -60,6 +65,9 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     server.shutdown().await;
     Ok(())
 }
+
+/// `--clock START`, parsed where the flag is defined (`cli`).
+pub use crate::cli::parse_clock;
 
 /// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere); the handlers are installed at once. The
 /// caller owns Ctrl-C from then on: the status line's watcher no longer exits on it.

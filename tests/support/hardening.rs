@@ -145,6 +145,17 @@ pub fn every_subcommand(base: &str, org_id: &str) -> Vec<(&'static str, Vec<Stri
         ("apply", with(&["apply", "--resume"]), Ends::Either),
         ("history", plain(&["history"]), Ends::Either),
         ("undo", plain(&["undo", "1"]), Ends::Either),
+        (
+            "give-back",
+            plain(&["give-back", "1", "someone@example.com"]),
+            Ends::Either,
+        ),
+        (
+            "completions",
+            plain(&["completions", "bash"]),
+            Ends::Success,
+        ),
+        ("man", plain(&["man"]), Ends::Success),
     ]
 }
 

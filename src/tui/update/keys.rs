@@ -317,7 +317,7 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
                 return vec![];
             };
             let name = &data.dir.groups[gi].name;
-            show_users(state, format!("group:{}", quote(name)), None)
+            show_users(state, format!("group:{}", quote_value(name)), None)
         }
         View::Queue | View::History => vec![],
         View::Activity => {

@@ -65,13 +65,12 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
                 .as_ref()
                 .map(|d| d.dir.product_keys())
                 .unwrap_or_default();
-            if known.iter().any(|k| k == rest) {
-                enqueue(
-                    state,
-                    OperationKind::RemoveProductAccess {
-                        product: rest.into(),
-                    },
-                )
+            // The one alias table (jsw, jsm, ...), as the query language and `--product`.
+            let product =
+                crate::domain::resolve_product_key(rest, known.iter().map(String::as_str))
+                    .filter(|k| known.contains(k));
+            if let Some(product) = product {
+                enqueue(state, OperationKind::RemoveProductAccess { product })
             } else {
                 flash(
                     state,

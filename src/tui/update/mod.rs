@@ -24,12 +24,13 @@ use super::format::thousands;
 use super::keymap::{Command, command_for};
 use super::layout::{self, follow, queue_rows};
 use super::loaded::{Loaded, Origin};
-use super::menu::{Choice, Menu, quote};
+use super::menu::{Choice, Menu};
 use super::state::{
     ACTIVITY_CHOICES, AppState, Confirm, Fetch, Flash, InputKind, Level, Overlay, PRESETS,
     QueryInput, QueueEdit, QueueRow, Subject, View,
 };
 use crate::domain::Bucket;
+use crate::filter::quote_value;
 use crate::filter::{FilterRequest, SortKey};
 use crate::plan::{OperationKind, PlanFile, Queue, context_for};
 
@@ -300,8 +301,11 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Filtered(result, set) => {
-            // Results arrive in order; an older one than shown is stale.
-            if result.generation <= state.users.shown && state.users.shown != 0 {
+            // Results arrive in order; an older one than shown is stale, and so is a provisional
+            // one of the generation shown (its final result may follow it, never precede it).
+            let stale = result.generation < state.users.shown
+                || (result.generation == state.users.shown && result.provisional);
+            if stale && state.users.shown != 0 {
                 return vec![];
             }
             state.users.shown = result.generation;
