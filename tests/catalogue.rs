@@ -149,3 +149,22 @@ fn every_facet_is_in_the_facet_menu_and_in_help_and_parses() {
         );
     }
 }
+
+/// Seat holding: the console's Activity query (`SEAT_HOLDERS`) picks exactly the users
+/// `User::holds_seats` counts, so the bars and the plan's effect count the same people.
+#[test]
+fn the_seat_holders_query_is_who_holds_seats() {
+    let dir = console::directory();
+    let mut picked = seats::filter::select(
+        &dir,
+        seats::tui::update::SEAT_HOLDERS,
+        &seats::filter::Sort::default(),
+    )
+    .expect("the query parses");
+    picked.sort_unstable();
+    let holders: Vec<u32> = (0..dir.users.len() as u32)
+        .filter(|&i| dir.users[i as usize].holds_seats())
+        .collect();
+    assert!(!holders.is_empty() && holders.len() < dir.users.len());
+    assert_eq!(picked, holders);
+}
