@@ -53,6 +53,18 @@ pub enum Command {
     Resume,
     /// Queue: undo the last queue edit (again: redo it).
     UndoQueueEdit,
+    /// Confirm dialog: between Cancel and Run.
+    Toggle,
+    /// Yes to a question (quit, a big queue edit).
+    Yes,
+    /// Lines: clear the line.
+    ClearLine,
+    /// Lines: delete the word before the cursor.
+    DeleteWord,
+    /// Lines and the typed count: delete the character before the cursor.
+    DeleteBack,
+    /// Lines: delete the character under the cursor.
+    DeleteForward,
 }
 
 /// Where a binding applies.
@@ -64,6 +76,16 @@ pub enum Scope {
     Activity,
     Queue,
     History,
+    /// A pop-up menu (facets, sort, actions).
+    Menu,
+    /// Help and the details pane: scrolling text.
+    Reading,
+    /// The confirm dialog.
+    Dialog,
+    /// A yes-or-no question (quit, a big queue edit): any other key is no.
+    Question,
+    /// The query line and the `:` command line; other characters are typed.
+    Line,
 }
 
 impl Scope {
@@ -75,6 +97,11 @@ impl Scope {
             Scope::Activity => "Activity",
             Scope::Queue => "Queue",
             Scope::History => "History",
+            Scope::Menu => "Menus",
+            Scope::Reading => "Help and details",
+            Scope::Dialog => "Confirm dialog",
+            Scope::Question => "Questions",
+            Scope::Line => "Query and command lines",
         }
     }
 
@@ -445,6 +472,163 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(K::Char('u'), "", C::UndoQueueEdit, S::Queue, "", false),
+    // Overlays and lines: only their own rows apply (no Everywhere keys inside a menu).
+    bind(K::Char('j'), "j/↓", C::Down, S::Menu, "next item", false),
+    bind(K::Down, "", C::Down, S::Menu, "", false),
+    bind(K::Char('k'), "k/↑", C::Up, S::Menu, "previous item", false),
+    bind(K::Up, "", C::Up, S::Menu, "", false),
+    bind(
+        K::PageDown,
+        "PgDn",
+        C::PageDown,
+        S::Menu,
+        "page down",
+        false,
+    ),
+    bind(K::PageUp, "PgUp", C::PageUp, S::Menu, "page up", false),
+    bind(K::Enter, "Enter/l", C::Open, S::Menu, "choose", false),
+    bind(K::Char('l'), "", C::Open, S::Menu, "", false),
+    bind(K::Right, "", C::Open, S::Menu, "", false),
+    bind(
+        K::Esc,
+        "Esc/h",
+        C::Back,
+        S::Menu,
+        "back to the menu before",
+        false,
+    ),
+    bind(K::Backspace, "", C::Back, S::Menu, "", false),
+    bind(K::Char('h'), "", C::Back, S::Menu, "", false),
+    bind(K::Char('q'), "q", C::Quit, S::Menu, "close", false),
+    bind(
+        K::Char('j'),
+        "j/↓",
+        C::Down,
+        S::Reading,
+        "scroll down",
+        false,
+    ),
+    bind(K::Down, "", C::Down, S::Reading, "", false),
+    bind(K::Char('k'), "k/↑", C::Up, S::Reading, "scroll up", false),
+    bind(K::Up, "", C::Up, S::Reading, "", false),
+    bind(
+        K::PageDown,
+        "PgDn",
+        C::PageDown,
+        S::Reading,
+        "page down",
+        false,
+    ),
+    bind(K::PageUp, "PgUp", C::PageUp, S::Reading, "page up", false),
+    bind(K::Esc, "Esc/q", C::Back, S::Reading, "close", false),
+    bind(K::Char('q'), "", C::Quit, S::Reading, "", false),
+    bind(K::Char('?'), "?", C::Help, S::Reading, "close help", false),
+    bind(
+        K::Tab,
+        "Tab/←/→",
+        C::Toggle,
+        S::Dialog,
+        "between Cancel and Run",
+        false,
+    ),
+    bind(K::BackTab, "", C::Toggle, S::Dialog, "", false),
+    bind(K::Left, "", C::Toggle, S::Dialog, "", false),
+    bind(K::Right, "", C::Toggle, S::Dialog, "", false),
+    bind(K::Char('h'), "h", C::Left, S::Dialog, "Cancel", false),
+    bind(K::Char('l'), "l", C::Right, S::Dialog, "Run", false),
+    bind(
+        K::Char('j'),
+        "j/↓",
+        C::Down,
+        S::Dialog,
+        "scroll down",
+        false,
+    ),
+    bind(K::Down, "", C::Down, S::Dialog, "", false),
+    bind(K::Char('k'), "k/↑", C::Up, S::Dialog, "scroll up", false),
+    bind(K::Up, "", C::Up, S::Dialog, "", false),
+    bind(
+        K::PageDown,
+        "PgDn",
+        C::PageDown,
+        S::Dialog,
+        "page down",
+        false,
+    ),
+    bind(K::PageUp, "PgUp", C::PageUp, S::Dialog, "page up", false),
+    bind(
+        K::Backspace,
+        "Bksp",
+        C::DeleteBack,
+        S::Dialog,
+        "delete a typed digit",
+        false,
+    ),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Dialog,
+        "the button chosen",
+        false,
+    ),
+    bind(K::Esc, "Esc/q", C::Back, S::Dialog, "cancel", false),
+    bind(K::Char('q'), "", C::Quit, S::Dialog, "", false),
+    bind(
+        K::Char('y'),
+        "y",
+        C::Yes,
+        S::Question,
+        "yes (any other key: no)",
+        false,
+    ),
+    bind(K::Char('Y'), "", C::Yes, S::Question, "", false),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Line,
+        "keep the query, or run the command",
+        false,
+    ),
+    bind(
+        K::Esc,
+        "Esc",
+        C::Back,
+        S::Line,
+        "close (the query line: clear it)",
+        false,
+    ),
+    bind(K::Down, "↓", C::Down, S::Line, "move down the table", false),
+    bind(K::Up, "↑", C::Up, S::Line, "move up the table", false),
+    ctrl(K::Char('u'), "C-u", C::ClearLine, S::Line, "clear the line"),
+    ctrl(
+        K::Char('w'),
+        "C-w",
+        C::DeleteWord,
+        S::Line,
+        "delete the word before",
+    ),
+    bind(
+        K::Backspace,
+        "Bksp",
+        C::DeleteBack,
+        S::Line,
+        "delete before",
+        false,
+    ),
+    bind(
+        K::Delete,
+        "Del",
+        C::DeleteForward,
+        S::Line,
+        "delete under",
+        false,
+    ),
+    bind(K::Left, "←", C::Left, S::Line, "cursor left", false),
+    bind(K::Right, "→", C::Right, S::Line, "cursor right", false),
+    bind(K::Home, "Home", C::Top, S::Line, "start of line", false),
+    bind(K::End, "End", C::Bottom, S::Line, "end of line", false),
 ];
 
 /// The command bound to a key in this view, if any. View bindings win over global ones.
@@ -463,6 +647,15 @@ pub fn command_for(key: &KeyEvent, view: View) -> Option<Command> {
                 .filter(matches)
                 .find(|b| b.scope == S::Everywhere)
         })
+        .map(|b| b.command)
+}
+
+/// The command a key has in one scope only (overlays and lines: no Everywhere keys there).
+pub fn command_in(key: &KeyEvent, scope: Scope) -> Option<Command> {
+    let held = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+    BINDINGS
+        .iter()
+        .find(|b| b.scope == scope && b.code == key.code && b.mods == held)
         .map(|b| b.command)
 }
 

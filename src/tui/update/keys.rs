@@ -157,6 +157,13 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         Command::Quit => state.quit = true,
         Command::Resume => return resume_batch(state),
         Command::UndoQueueEdit => return undo_queue_edit(state),
+        // Keys of overlays and lines (their own scopes): no view binds them.
+        Command::Toggle
+        | Command::Yes
+        | Command::ClearLine
+        | Command::DeleteWord
+        | Command::DeleteBack
+        | Command::DeleteForward => {}
         Command::Actions => {
             let n = targets(state).len();
             if n == 0 {

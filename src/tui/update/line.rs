@@ -131,21 +131,22 @@ pub(super) fn on_query_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     };
     let mut changed = false;
     let command = input.kind == InputKind::Command;
-    match key.code {
-        KeyCode::Enter if command => {
+    // The lines' scope of the keymap; a character no row binds is typed.
+    match (command_in(&key, Scope::Line), key.code) {
+        (Some(Command::Open), _) if command => {
             let line = input.text.clone();
             state.input = None;
             return run_command(state, &line);
         }
-        KeyCode::Esc if command => {
+        (Some(Command::Back), _) if command => {
             state.input = None;
             return vec![];
         }
-        KeyCode::Enter => {
+        (Some(Command::Open), _) => {
             state.input = None;
             return vec![];
         }
-        KeyCode::Esc => {
+        (Some(Command::Back), _) => {
             state.input = None;
             if state.users.query.is_empty() {
                 return vec![];
@@ -153,20 +154,20 @@ pub(super) fn on_query_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             state.users.query.clear();
             return filter(state).into_iter().collect();
         }
-        KeyCode::Down => {
+        (Some(Command::Down), _) => {
             move_by(state, 1);
             return vec![];
         }
-        KeyCode::Up => {
+        (Some(Command::Up), _) => {
             move_by(state, -1);
             return vec![];
         }
-        KeyCode::Char('u') if ctrl => {
+        (Some(Command::ClearLine), _) => {
             input.text.clear();
             input.cursor = 0;
             changed = true;
         }
-        KeyCode::Char('w') if ctrl => {
+        (Some(Command::DeleteWord), _) => {
             let at = byte_at(&input.text, input.cursor);
             let head = input.text[..at].trim_end();
             let cut = head.rfind(' ').map_or(0, |i| i + 1);
@@ -174,27 +175,27 @@ pub(super) fn on_query_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             input.cursor = input.text[..cut].chars().count();
             changed = true;
         }
-        KeyCode::Char(c) if !ctrl => {
-            let at = byte_at(&input.text, input.cursor);
-            input.text.insert(at, c);
-            input.cursor += 1;
-            changed = true;
-        }
-        KeyCode::Backspace if input.cursor > 0 => {
+        (Some(Command::DeleteBack), _) if input.cursor > 0 => {
             let at = byte_at(&input.text, input.cursor - 1);
             input.text.remove(at);
             input.cursor -= 1;
             changed = true;
         }
-        KeyCode::Delete if input.cursor < len => {
+        (Some(Command::DeleteForward), _) if input.cursor < len => {
             let at = byte_at(&input.text, input.cursor);
             input.text.remove(at);
             changed = true;
         }
-        KeyCode::Left => input.cursor = input.cursor.saturating_sub(1),
-        KeyCode::Right => input.cursor = (input.cursor + 1).min(len),
-        KeyCode::Home => input.cursor = 0,
-        KeyCode::End => input.cursor = len,
+        (Some(Command::Left), _) => input.cursor = input.cursor.saturating_sub(1),
+        (Some(Command::Right), _) => input.cursor = (input.cursor + 1).min(len),
+        (Some(Command::Top), _) => input.cursor = 0,
+        (Some(Command::Bottom), _) => input.cursor = len,
+        (None, KeyCode::Char(c)) if !ctrl => {
+            let at = byte_at(&input.text, input.cursor);
+            input.text.insert(at, c);
+            input.cursor += 1;
+            changed = true;
+        }
         _ => {}
     }
     if !changed || command {

@@ -21,7 +21,7 @@ use queue::*;
 
 use super::action::{Action, Effect};
 use super::format::thousands;
-use super::keymap::{Command, command_for};
+use super::keymap::{Command, Scope, command_for, command_in};
 use super::layout::{self, follow, queue_rows};
 use super::loaded::{Loaded, Origin};
 use super::menu::{Choice, Menu};

@@ -7,75 +7,75 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
     let Some(overlay) = state.overlay.as_mut() else {
         return vec![];
     };
-    let down = matches!(key.code, KeyCode::Char('j') | KeyCode::Down);
-    let up = matches!(key.code, KeyCode::Char('k') | KeyCode::Up);
-    let close = matches!(key.code, KeyCode::Esc | KeyCode::Char('q'));
-    let help_again = matches!(overlay, Overlay::Help { .. }) && key.code == KeyCode::Char('?');
+    // The overlay's own scope of the keymap: no global key applies inside it.
+    let scope = match overlay {
+        Overlay::Help { .. } | Overlay::Details { .. } => Scope::Reading,
+        Overlay::QuitConfirm | Overlay::AskQueueEdit { .. } => Scope::Question,
+        Overlay::Confirm(_) => Scope::Dialog,
+        Overlay::Menu(_) => Scope::Menu,
+    };
+    let command = command_in(&key, scope);
+    let is_help = matches!(overlay, Overlay::Help { .. });
     match overlay {
         Overlay::Help { scroll } | Overlay::Details { scroll, .. } => {
-            if close || help_again {
-                state.overlay = None;
-            } else if down {
-                *scroll += 1;
-            } else if up {
-                *scroll = scroll.saturating_sub(1);
-            } else if key.code == KeyCode::PageDown {
-                *scroll += 10;
-            } else if key.code == KeyCode::PageUp {
-                *scroll = scroll.saturating_sub(10);
+            match command {
+                Some(Command::Back | Command::Quit) => state.overlay = None,
+                Some(Command::Help) if is_help => state.overlay = None,
+                Some(Command::Down) => *scroll += 1,
+                Some(Command::Up) => *scroll = scroll.saturating_sub(1),
+                Some(Command::PageDown) => *scroll += 10,
+                Some(Command::PageUp) => *scroll = scroll.saturating_sub(10),
+                _ => {}
             }
             vec![]
         }
         Overlay::QuitConfirm => {
-            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                state.overlay = None;
+            state.overlay = None;
+            if command == Some(Command::Yes) {
                 return quit_now(state);
             }
-            state.overlay = None;
             vec![]
         }
         Overlay::AskQueueEdit { .. } => {
             let Some(Overlay::AskQueueEdit { edit, .. }) = state.overlay.take() else {
                 return vec![];
             };
-            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+            if command == Some(Command::Yes) {
                 return edit_queue(state, edit);
             }
             vec![]
         }
         Overlay::Confirm(confirm) => {
-            match key.code {
-                KeyCode::Esc | KeyCode::Char('q') => state.overlay = None,
-                KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
-                    confirm.on_run = !confirm.on_run
-                }
-                KeyCode::Char('h') => confirm.on_run = false,
-                KeyCode::Char('l') => confirm.on_run = true,
-                KeyCode::Char('j') | KeyCode::Down => confirm.scroll += 1,
-                KeyCode::Char('k') | KeyCode::Up => {
-                    confirm.scroll = confirm.scroll.saturating_sub(1)
-                }
-                KeyCode::PageDown => confirm.scroll += 10,
-                KeyCode::PageUp => confirm.scroll = confirm.scroll.saturating_sub(10),
-                KeyCode::Char(c) if c.is_ascii_digit() => confirm.typed.push(c),
-                KeyCode::Backspace => {
+            match (command, key.code) {
+                (Some(Command::Back | Command::Quit), _) => state.overlay = None,
+                (Some(Command::Toggle), _) => confirm.on_run = !confirm.on_run,
+                (Some(Command::Left), _) => confirm.on_run = false,
+                (Some(Command::Right), _) => confirm.on_run = true,
+                (Some(Command::Down), _) => confirm.scroll += 1,
+                (Some(Command::Up), _) => confirm.scroll = confirm.scroll.saturating_sub(1),
+                (Some(Command::PageDown), _) => confirm.scroll += 10,
+                (Some(Command::PageUp), _) => confirm.scroll = confirm.scroll.saturating_sub(10),
+                (Some(Command::DeleteBack), _) => {
                     confirm.typed.pop();
                 }
-                KeyCode::Enter if confirm.on_run => return confirm_run(state),
-                KeyCode::Enter => state.overlay = None,
+                (Some(Command::Open), _) if confirm.on_run => return confirm_run(state),
+                (Some(Command::Open), _) => state.overlay = None,
+                // The count typed to confirm: digits are text, not keys of the table.
+                (None, KeyCode::Char(c)) if c.is_ascii_digit() => confirm.typed.push(c),
                 _ => {}
             }
             vec![]
         }
         Overlay::Menu(menu) => {
             let height = layout::table_rows(state.size).saturating_sub(4).max(1);
-            if down || up || matches!(key.code, KeyCode::PageDown | KeyCode::PageUp) {
-                let delta: isize = match key.code {
-                    KeyCode::PageDown => height as isize,
-                    KeyCode::PageUp => -(height as isize),
-                    _ if down => 1,
-                    _ => -1,
-                };
+            let delta: Option<isize> = match command {
+                Some(Command::PageDown) => Some(height as isize),
+                Some(Command::PageUp) => Some(-(height as isize)),
+                Some(Command::Down) => Some(1),
+                Some(Command::Up) => Some(-1),
+                _ => None,
+            };
+            if let Some(delta) = delta {
                 let len = menu.items.len();
                 if len > 0 {
                     menu.cursor = menu.cursor.saturating_add_signed(delta).min(len - 1);
@@ -83,28 +83,24 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
                 follow(&mut menu.cursor, &mut menu.offset, len, height);
                 return vec![];
             }
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Backspace | KeyCode::Char('h')
-            ) {
-                let parent = menu.parent.take();
-                state.overlay = parent.map(|p| Overlay::Menu(*p));
-                return vec![];
+            match command {
+                Some(Command::Back) => {
+                    let parent = menu.parent.take();
+                    state.overlay = parent.map(|p| Overlay::Menu(*p));
+                    vec![]
+                }
+                Some(Command::Quit) => {
+                    state.overlay = None;
+                    vec![]
+                }
+                Some(Command::Open) => {
+                    let Some(item) = menu.items.get(menu.cursor).cloned() else {
+                        return vec![];
+                    };
+                    choose(state, item.choice)
+                }
+                _ => vec![],
             }
-            if key.code == KeyCode::Char('q') {
-                state.overlay = None;
-                return vec![];
-            }
-            if matches!(
-                key.code,
-                KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right
-            ) {
-                let Some(item) = menu.items.get(menu.cursor).cloned() else {
-                    return vec![];
-                };
-                return choose(state, item.choice);
-            }
-            vec![]
         }
     }
 }
