@@ -125,6 +125,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// List past batches and their items; export them as CSV or JSON.
     History(HistoryArgs),
+    /// Warn, wait, reclaim: list the [[rules]] of config.toml with who the next run warns, who is in grace and who is due; `seats rules run` acts (from cron).
+    Rules(crate::commands::rules::RulesArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
 }
@@ -152,6 +154,7 @@ impl Command {
             Command::Apply(_) => "apply",
             Command::History(_) => "history",
             Command::Undo(_) => "undo",
+            Command::Rules(_) => "rules",
         }
     }
 
@@ -159,7 +162,7 @@ impl Command {
     pub fn takes(&self) -> Takes {
         let (connection, offline, dry_run) = match self {
             Command::Demo(_) => (false, true, true),
-            Command::Apply(_) => (true, false, true),
+            Command::Apply(_) | Command::Rules(_) => (true, false, true),
             Command::Plan(_)
             | Command::Report(_)
             | Command::Status(_)
@@ -194,6 +197,10 @@ impl Command {
             Command::Login(a) => (Some(&mut a.connection), false, false),
             Command::Logout(a) => (Some(&mut a.connection), false, false),
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
+            Command::Rules(a) => {
+                let dry_run = a.dry_run();
+                (Some(&mut a.connection), false, dry_run)
+            }
             Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
                 (None, false, false)
             }
@@ -202,7 +209,9 @@ impl Command {
 }
 
 /// The subcommands that work only by reaching Atlassian (or the sandbox standing in for it).
-const REACHES_ATLASSIAN: [&str; 6] = ["report", "status", "export", "plan", "login", "apply"];
+const REACHES_ATLASSIAN: [&str; 7] = [
+    "report", "status", "export", "plan", "login", "apply", "rules",
+];
 
 /// The refusal of `--offline` by a command that must reach Atlassian.
 fn offline_refused(name: &str) -> String {

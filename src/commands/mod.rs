@@ -9,6 +9,7 @@ pub mod history;
 pub mod login;
 pub mod plan;
 pub mod report;
+pub mod rules;
 pub mod sandbox;
 pub mod status;
 pub mod undo;
@@ -32,6 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apply(args) => apply::run(&cli.global, args).await,
         Command::History(args) => history::run(args),
         Command::Undo(args) => undo::run(args),
+        Command::Rules(args) => rules::run(&cli.global, args).await,
     }
 }
 
