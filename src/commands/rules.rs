@@ -7,7 +7,6 @@
 //! run left behind is resumed rather than made again. Exit codes as `seats apply`: 0 all done,
 //! 3 something failed (a notice or an item; retried next run), 4 a batch did not finish.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
@@ -17,11 +16,11 @@ use clap::{Args, Subcommand};
 
 use crate::atlassian::fetch::{FetchOptions, fetch_directory};
 use crate::cli::{ConnectionArgs, DryRunArgs, GlobalArgs};
-use crate::commands::apply::{EXIT_FAILED, Session, execute};
-use crate::commands::{Exit, connect, export, plan as plan_cmd};
+use crate::commands::apply::{Session, execute};
+use crate::commands::{Exit, connect, export};
 use crate::config::Rule;
 use crate::domain::Directory;
-use crate::exec::{self, Journal, NewBatch, SharedJournal};
+use crate::exec::{Journal, SharedJournal};
 use crate::plan::{Effect, PlanContext};
 use crate::rules::run::{self, Preview, Report};
 use crate::rules::{Actor, Clock, LiveTransport, Row, RulesStore};
@@ -276,109 +275,25 @@ pub async fn run(global: &GlobalArgs, args: RulesArgs) -> anyhow::Result<()> {
     let shared: SharedJournal = Arc::new(Mutex::new(journal));
     let mut worst = 0u8;
     let mut text = String::new();
+    let mut env = run::RunEnv {
+        store: &mut store,
+        transport: &transport,
+        client: &client,
+        dir: &dir,
+        ctx: &ctx,
+        actor: &actor,
+        profile: session.profile.clone(),
+        admission: session.admission,
+        journal: shared.clone(),
+        now,
+    };
     for rule in &rules {
-        let mut report = Report::default();
-        // A batch a killed run left: finish it first, then settle its users.
-        let open_batches: HashSet<i64> = store
-            .latest(&rule.name)?
-            .values()
-            .filter(|r| r.state.is_open())
-            .filter_map(|r| r.batch_id)
-            .collect();
-        for batch in open_batches {
-            if store.batch_open(batch)? {
-                say!(
-                    "rule {:?}: finishing batch {batch}, left unfinished by an earlier run",
-                    rule.name
-                );
-                worst = worst.max(execute(&session, shared.clone(), batch).await?);
-            }
-        }
-        {
-            let j = shared.lock().unwrap_or_else(|p| p.into_inner());
-            for (id, event) in run::settle_batches(&mut store, &j, rule, &actor, now)? {
-                report.transitions.push((id, event));
-            }
-        }
-        let rows = store.latest(&rule.name)?;
-        let comments = match run::comments_for(rule, &transport).await {
-            Ok(c) => c,
-            Err(e) => {
-                // Without the comments a claim could be missed: no reclaim this run.
-                say!(
-                    "rule {:?}: could not read the review issue's comments ({e}); nobody is reclaimed this run",
-                    rule.name
-                );
-                worst = worst.max(EXIT_FAILED);
-                let p = run::preview(rule, &dir, &ctx, &rows, &[], now)?;
-                let mut decisions = p.decisions;
-                decisions.to_reclaim.clear();
-                decisions
-                    .transitions
-                    .retain(|(r, _)| r.state != crate::rules::State::Due);
-                run::act(
-                    &mut store,
-                    &transport,
-                    rule,
-                    &decisions,
-                    &actor,
-                    now,
-                    &mut report,
-                )
-                .await?;
-                text.push_str(&report_text(rule, &report));
-                continue;
-            }
-        };
-        let p = run::preview(rule, &dir, &ctx, &rows, &comments, now)?;
-        let due = run::act(
-            &mut store,
-            &transport,
-            rule,
-            &p.decisions,
-            &actor,
-            now,
-            &mut report,
-        )
+        let (report, code) = run::run_rule(&mut env, rule, async |batch| {
+            say!("rule {:?}: batch {batch}", rule.name);
+            execute(&session, shared.clone(), batch).await
+        })
         .await?;
-        if report.notice_failures > 0 {
-            worst = worst.max(EXIT_FAILED);
-        }
-        if !due.is_empty() {
-            let ids = run::queue_for(rule, due.iter().map(|r| r.account_id.clone()));
-            let grants = plan_cmd::look_up_direct_grants(&client, &dir, &ids).await?;
-            let (_, file) =
-                run::reclaim_plan(rule, &dir, &ctx, &due, grants, session.profile.clone(), now);
-            let in_plan: HashSet<&str> = file.steps.iter().map(|s| s.account_id.as_str()).collect();
-            if !in_plan.is_empty() {
-                let meta = NewBatch::from_plan(
-                    &file,
-                    session.operator.clone(),
-                    format!("rule {}", rule.name),
-                    false,
-                );
-                let meta = NewBatch {
-                    profile: meta.profile.or_else(|| session.profile.clone()),
-                    ..meta
-                };
-                let batch = {
-                    let mut j = shared.lock().unwrap_or_else(|p| p.into_inner());
-                    exec::submit(&mut j, &file, &meta, &session.admission)?
-                };
-                run::mark_reclaiming(&mut store, rule, &due, &in_plan, batch, &actor, now)?;
-                report.reclaim_batch = Some((batch, in_plan.len()));
-                say!(
-                    "rule {:?}: batch {batch} reclaims {} users",
-                    rule.name,
-                    in_plan.len()
-                );
-                worst = worst.max(execute(&session, shared.clone(), batch).await?);
-                let j = shared.lock().unwrap_or_else(|p| p.into_inner());
-                for (id, event) in run::settle_batches(&mut store, &j, rule, &actor, now)? {
-                    report.transitions.push((id, event));
-                }
-            }
-        }
+        worst = worst.max(code);
         text.push_str(&report_text(rule, &report));
     }
     out(&text)?;

@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use super::channels::{Transport, append_file, compose};
 use super::engine::{self, Comment, Decisions, Inputs};
 use super::store::{Actor, Notice, Row, RulesStore, State};
+use crate::atlassian::Client;
 use crate::config::{Channel, Rule, RuleAction};
 use crate::domain::Directory;
-use crate::exec::{BatchId, Journal};
+use crate::exec::{self, Admission, BatchId, Journal, NewBatch, SharedJournal};
 use crate::plan::{
     DirectGrants, Effect, HoldReason, OperationKind, PlanContext, PlanFile, Queue, build_plan,
 };
@@ -388,4 +389,132 @@ pub fn seats_used(dir: &Directory) -> Vec<(String, u64)> {
             (p, n)
         })
         .collect()
+}
+
+/// What one run of a rule needs besides the rule.
+pub struct RunEnv<'a, T: Transport> {
+    pub store: &'a mut RulesStore,
+    pub transport: &'a T,
+    pub client: &'a Client,
+    pub dir: &'a Directory,
+    pub ctx: &'a PlanContext,
+    pub actor: &'a Actor,
+    pub profile: Option<String>,
+    pub admission: Admission,
+    pub journal: SharedJournal,
+    pub now: DateTime<Utc>,
+}
+
+/// Some item or notice failed (as `seats apply`).
+pub const EXIT_FAILED: u8 = 3;
+
+/// One run of `rule`: finishes a batch an earlier run left open, settles its users, records
+/// exits, sends notices, and reclaims the due users as one batch run by `execute` (the
+/// command's executor loop). Returns what it did and the exit code (0, 3 or 4).
+pub async fn run_rule<T: Transport>(
+    env: &mut RunEnv<'_, T>,
+    rule: &Rule,
+    mut execute: impl AsyncFnMut(BatchId) -> anyhow::Result<u8>,
+) -> anyhow::Result<(Report, u8)> {
+    let mut report = Report::default();
+    let mut worst = 0u8;
+    let (now, actor) = (env.now, env.actor);
+    // A batch a killed run left: finish it first (resume re-reads what was sent), then settle.
+    let open_batches: HashSet<BatchId> = env
+        .store
+        .latest(&rule.name)?
+        .values()
+        .filter(|r| r.state.is_open())
+        .filter_map(|r| r.batch_id)
+        .collect();
+    for batch in open_batches {
+        if env.store.batch_open(batch)? {
+            crate::output::note(format!(
+                "rule {:?}: finishing batch {batch}, left unfinished by an earlier run",
+                rule.name
+            ));
+            worst = worst.max(execute(batch).await?);
+        }
+    }
+    settle(env, rule, &mut report)?;
+    let rows = env.store.latest(&rule.name)?;
+    let (comments, claims_read) = match comments_for(rule, env.transport).await {
+        Ok(c) => (c, true),
+        Err(e) => {
+            crate::output::note(format!(
+                "rule {:?}: could not read the review issue's comments ({e}); nobody becomes due or is reclaimed this run",
+                rule.name
+            ));
+            worst = worst.max(EXIT_FAILED);
+            (Vec::new(), false)
+        }
+    };
+    let mut decisions = preview(rule, env.dir, env.ctx, &rows, &comments, now)?.decisions;
+    if !claims_read {
+        // Without the comments a claim could be missed.
+        decisions.to_reclaim.clear();
+        decisions.transitions.retain(|(r, _)| r.state != State::Due);
+    }
+    let due = act(
+        env.store,
+        env.transport,
+        rule,
+        &decisions,
+        actor,
+        now,
+        &mut report,
+    )
+    .await?;
+    if report.notice_failures > 0 {
+        worst = worst.max(EXIT_FAILED);
+    }
+    if due.is_empty() {
+        return Ok((report, worst));
+    }
+    let queue = queue_for(rule, due.iter().map(|r| r.account_id.clone()));
+    let grants = crate::commands::plan::look_up_direct_grants(env.client, env.dir, &queue).await?;
+    let (_, file) = reclaim_plan(
+        rule,
+        env.dir,
+        env.ctx,
+        &due,
+        grants,
+        env.profile.clone(),
+        now,
+    );
+    let in_plan: HashSet<&str> = file.steps.iter().map(|s| s.account_id.as_str()).collect();
+    if in_plan.is_empty() {
+        return Ok((report, worst));
+    }
+    let meta = NewBatch::from_plan(
+        &file,
+        actor.operator.clone(),
+        format!("rule {}", rule.name),
+        false,
+    );
+    let meta = NewBatch {
+        profile: meta.profile.or_else(|| env.profile.clone()),
+        ..meta
+    };
+    let batch = {
+        let mut j = env.journal.lock().unwrap_or_else(|p| p.into_inner());
+        exec::submit(&mut j, &file, &meta, &env.admission)?
+    };
+    mark_reclaiming(env.store, rule, &due, &in_plan, batch, actor, now)?;
+    report.reclaim_batch = Some((batch, in_plan.len()));
+    worst = worst.max(execute(batch).await?);
+    settle(env, rule, &mut report)?;
+    Ok((report, worst))
+}
+
+fn settle<T: Transport>(
+    env: &mut RunEnv<'_, T>,
+    rule: &Rule,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let j = env.journal.lock().unwrap_or_else(|p| p.into_inner());
+    for (id, event) in settle_batches(env.store, &j, rule, env.actor, env.now)? {
+        report.transitions.push((id, event));
+    }
+    Ok(())
 }
