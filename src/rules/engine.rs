@@ -195,6 +195,9 @@ pub fn decide(input: &Inputs<'_>) -> Decisions {
         let previous = input.rows.get(id);
         let held = previous.is_some_and(|p| {
             p.state.is_open()
+                // Closed after the snapshot was taken (a batch this run resumed): the
+                // snapshot does not show the exit yet.
+                || p.closed_at.is_some_and(|c| c >= input.dir.fetched_at)
                 || (p.state == State::Claimed
                     && p.closed_at.is_some_and(|c| now - c < claim_holds(rule)))
         });

@@ -164,8 +164,9 @@ pub struct RulesStore {
     audit_path: Option<PathBuf>,
 }
 
+/// Full precision: an exit is compared with the snapshot time of the same run.
 fn text(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 fn time(s: Option<String>) -> Option<DateTime<Utc>> {
