@@ -261,6 +261,9 @@ pub struct ReportArgs {
     /// With --demo: seed of the simulated org.
     #[arg(long, default_value_t = 7, requires = "demo")]
     pub seed: u64,
+    /// Seats used per product over time and the money executed batches saved per month, since DATE (YYYY-MM-DD), from the local database.
+    #[arg(long, value_name = "DATE", conflicts_with = "demo")]
+    pub since: Option<chrono::NaiveDate>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -22,6 +22,7 @@ use seats::exec::{
 };
 use seats::plan::PlanContext;
 use seats::rules::run::{self, RunEnv};
+use seats::rules::savings;
 use seats::rules::{Actor, Comment, NoticeText, RulesStore, State, Transport};
 use seats::sandbox::state::Product;
 use seats::sandbox::{self, Sandbox, SandboxConfig};
@@ -218,6 +219,7 @@ async fn warn_wait_reclaim_on_a_moving_clock() {
     // What the rule can act on, from the plan builder: idle Jira users it does not hold out.
     let dir = fetch(&w.client, &w.sb, day0).await;
     let seats_before = dir.holders("jira-software");
+    savings::record_snapshot(w.store.connection(), &dir).unwrap();
     let preview0 = run::preview(&w.rule, &dir, &w.ctx(), &HashMap::new(), &[], day0).unwrap();
     let (matched, protected) = run::scope(&w.rule, &dir, &w.ctx(), &HashMap::new()).unwrap();
     let eligible = matched
@@ -321,6 +323,29 @@ async fn warn_wait_reclaim_on_a_moving_clock() {
         seats_before - after.holders("jira-software"),
         reclaimable.len() as u64
     );
+    // Savings over time: the two snapshots, and the batch's freed seats in its month.
+    savings::record_snapshot(w.store.connection(), &after).unwrap();
+    let since = (day0 - Duration::days(1)).date_naive();
+    let (seats, months, _) = savings::history(w.store.connection(), &w.sb.org_id(), since).unwrap();
+    let jira: Vec<u64> = seats
+        .iter()
+        .filter(|(_, p, _)| p == "jira-software")
+        .map(|(_, _, n)| *n)
+        .collect();
+    assert_eq!(
+        jira,
+        [seats_before, seats_before - reclaimable.len() as u64]
+    );
+    let month = &months[&Utc::now().format("%Y-%m").to_string()];
+    assert_eq!(month.batches, 1);
+    assert_eq!(month.seats_freed.round() as usize, reclaimable.len());
+    assert!(month.monthly_saving > 0.0);
+    let text = savings::report_text(&seats, &months, "USD", since);
+    assert!(
+        text.contains("1 batches") && text.contains(&format!("{} seats freed", reclaimable.len())),
+        "{text}"
+    );
+
     let again = w.run(day14 + Duration::minutes(3), false).await.0;
     assert_eq!(again.reclaim_batch, None);
 

@@ -239,7 +239,7 @@ pub async fn run(global: &GlobalArgs, args: RulesArgs) -> anyhow::Result<()> {
     let db = data.join(crate::store::FILE_NAME);
     let mut store = RulesStore::open(&db)?;
     if !dry_run {
-        store.record_seats(&org_id, now, &run::seats_used(&dir))?;
+        crate::rules::savings::record_snapshot(store.connection(), &dir)?;
     }
     let myself: Vec<&str> = conn.email.as_deref().into_iter().collect();
     let ctx = PlanContext::new(&config, &myself);

@@ -10,6 +10,7 @@
 pub mod channels;
 pub mod engine;
 pub mod run;
+pub mod savings;
 pub mod store;
 
 pub use channels::{Clock, LiveTransport, NoticeText, Transport};

@@ -380,17 +380,6 @@ pub fn mark_reclaiming(
     Ok(())
 }
 
-/// Seats used per product in this snapshot, for `seats report --since`.
-pub fn seats_used(dir: &Directory) -> Vec<(String, u64)> {
-    dir.product_keys()
-        .into_iter()
-        .map(|p| {
-            let n = dir.holders(&p);
-            (p, n)
-        })
-        .collect()
-}
-
 /// What one run of a rule needs besides the rule.
 pub struct RunEnv<'a, T: Transport> {
     pub store: &'a mut RulesStore,

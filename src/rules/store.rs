@@ -1,6 +1,7 @@
 //! The rules' tables in `seats.db`: one lifecycle row per (rule, user, cycle), the notices sent
 //! per channel, and seats used per product over time. Opened through the one database opener;
-//! every transition is written with its audit entry in one transaction.
+//! every transition is written with its audit entry in one transaction. Seats over time are
+//! in `savings`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -41,13 +42,6 @@ CREATE TABLE IF NOT EXISTS rules_notices (
     error       TEXT,
     attempts    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (rule, account_id, cycle, channel)
-);
-CREATE TABLE IF NOT EXISTS rules_seats (
-    org_id  TEXT NOT NULL,
-    at      TEXT NOT NULL,
-    product TEXT NOT NULL,
-    used    INTEGER NOT NULL,
-    PRIMARY KEY (org_id, at, product)
 );
 ";
 
@@ -341,44 +335,6 @@ impl RulesStore {
         tx.commit()?;
         self.export_audit();
         Ok(())
-    }
-
-    /// Seats used per product at `at` (a snapshot's time); a second call for the same time
-    /// replaces the first.
-    pub fn record_seats(
-        &mut self,
-        org_id: &str,
-        at: DateTime<Utc>,
-        used: &[(String, u64)],
-    ) -> Result<(), RulesStoreError> {
-        let tx = self.conn.transaction()?;
-        for (product, n) in used {
-            tx.execute(
-                "INSERT OR REPLACE INTO rules_seats (org_id, at, product, used) VALUES (?1, ?2, ?3, ?4)",
-                params![org_id, text(at), product, i64::try_from(*n).unwrap_or(i64::MAX)],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Seats used per product since `since`, oldest first: (time, product, used).
-    pub fn seats_since(
-        &self,
-        org_id: &str,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(DateTime<Utc>, String, u64)>, RulesStoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT at, product, used FROM rules_seats WHERE org_id = ?1 AND at >= ?2 ORDER BY at, product",
-        )?;
-        let rows = stmt.query_map(params![org_id, text(since)], |r| {
-            Ok((
-                time(r.get(0)?).unwrap_or_default(),
-                r.get::<_, String>(1)?,
-                u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Whether a batch still has items to run (a run killed in the middle).
