@@ -201,6 +201,7 @@ pub fn settle_batches(
 
 /// Sends the channels `row` has not had yet; records each attempt. The row becomes `warned`
 /// on its first delivery, with the deadline every later notice of the cycle repeats.
+#[allow(clippy::too_many_arguments)]
 async fn deliver<T: Transport>(
     store: &mut RulesStore,
     transport: &T,

@@ -77,6 +77,9 @@ pub fn record_batch(conn: &Connection, batch: BatchId, plan: &PlanFile) -> rusql
     Ok(())
 }
 
+/// Seats used: (time, product, used), oldest first.
+pub type SeatsOverTime = Vec<(String, String, u64)>;
+
 /// One month of executed batches.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Month {
@@ -92,7 +95,7 @@ pub fn history(
     conn: &Connection,
     org_id: &str,
     since: NaiveDate,
-) -> rusqlite::Result<(Vec<(String, String, u64)>, BTreeMap<String, Month>, String)> {
+) -> rusqlite::Result<(SeatsOverTime, BTreeMap<String, Month>, String)> {
     conn.execute_batch(SCHEMA)?;
     let from = since.format("%Y-%m-%d").to_string();
     let mut stmt = conn.prepare(

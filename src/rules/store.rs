@@ -284,7 +284,6 @@ impl RulesStore {
 
     /// Records one channel's attempt for a user's cycle: delivered (with the channel's
     /// reference) or failed (with the error, retried next run). A failure is audited.
-    #[allow(clippy::too_many_arguments)]
     pub fn record_notice(
         &mut self,
         row: &Row,
