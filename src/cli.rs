@@ -199,7 +199,7 @@ impl Command {
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
             Command::Rules(a) => {
                 let dry_run = a.dry_run();
-                (Some(&mut a.connection), false, dry_run)
+                (Some(a.connection()), false, dry_run)
             }
             Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
                 (None, false, false)

@@ -43,12 +43,22 @@ pub enum RulesAction {
     Run {
         #[command(flatten)]
         mode: DryRunArgs,
+        #[command(flatten)]
+        connection: ConnectionArgs,
     },
 }
 
 impl RulesArgs {
     pub fn dry_run(&self) -> bool {
-        matches!(&self.action, Some(RulesAction::Run { mode }) if mode.dry_run)
+        matches!(&self.action, Some(RulesAction::Run { mode, .. }) if mode.dry_run)
+    }
+
+    /// The connection flags, those given after `run` over those before it.
+    pub fn connection(&mut self) -> &mut ConnectionArgs {
+        if let Some(RulesAction::Run { connection, .. }) = &mut self.action {
+            self.connection = std::mem::take(connection).over(std::mem::take(&mut self.connection));
+        }
+        &mut self.connection
     }
 }
 
