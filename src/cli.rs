@@ -162,8 +162,9 @@ impl Command {
     pub fn takes(&self) -> Takes {
         let (connection, offline, dry_run) = match self {
             Command::Demo(_) => (false, true, true),
-            Command::Apply(_) | Command::Rules(_) => (true, false, true),
+            Command::Apply(_) => (true, false, true),
             Command::Plan(_)
+            | Command::Rules(_)
             | Command::Report(_)
             | Command::Status(_)
             | Command::Export(_)
