@@ -219,10 +219,7 @@ pub async fn run(global: &GlobalArgs, args: RulesArgs) -> anyhow::Result<()> {
     // with the process, kill -9 included.
     let _lock = if acting && !dry_run {
         let path = data.join("rules.lock");
-        let _ = crate::output::create_private_file(&path);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
+        let file = crate::output::open_private_append(&path)
             .with_context(|| format!("could not open the lock file {}", path.display()))?;
         match file.try_lock() {
             Ok(()) => Some(file),
