@@ -446,7 +446,9 @@ pub async fn run_rule<T: Transport>(
         decisions.transitions.retain(|(r, _)| r.state != State::Due);
     }
     // A batch bigger than `[plan] batch_cap` would be refused whole: the rest wait a run.
-    decisions.to_reclaim.truncate(env.admission.batch_cap as usize);
+    decisions
+        .to_reclaim
+        .truncate(env.admission.batch_cap as usize);
     let due = act(
         env.store,
         env.transport,
