@@ -273,7 +273,20 @@ impl Transport for LiveTransport {
         payload: &serde_json::Value,
     ) -> Result<String, String> {
         let raw = webhook_url(secret).await?;
-        let url = url::Url::parse(&raw)
+        self.post_webhook_to(&raw, secret, payload).await
+    }
+}
+
+impl LiveTransport {
+    /// The webhook POST once its URL is read; errors name the webhook by `secret`, never by
+    /// its URL.
+    pub async fn post_webhook_to(
+        &self,
+        raw: &str,
+        secret: &str,
+        payload: &serde_json::Value,
+    ) -> Result<String, String> {
+        let url = url::Url::parse(raw)
             .map_err(|_| format!("the webhook {secret:?}'s URL is not a URL"))?;
         if !webhook_url_allowed(&url) {
             return Err(format!(
