@@ -129,6 +129,8 @@ pub enum Command {
     Rules(crate::commands::rules::RulesArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
+    /// Write the plan that gives one user back what a batch took from them, for `seats apply`.
+    GiveBack(crate::commands::give_back::GiveBackArgs),
 }
 
 /// What part of the console's settings a subcommand uses.
@@ -155,6 +157,7 @@ impl Command {
             Command::History(_) => "history",
             Command::Undo(_) => "undo",
             Command::Rules(_) => "rules",
+            Command::GiveBack(_) => "give-back",
         }
     }
 
@@ -170,9 +173,11 @@ impl Command {
             | Command::Export(_)
             | Command::Login(_)
             | Command::Logout(_) => (true, false, false),
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (false, false, false)
-            }
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::History(_)
+            | Command::Undo(_)
+            | Command::GiveBack(_) => (false, false, false),
         };
         Takes {
             connection,
@@ -202,9 +207,11 @@ impl Command {
                 let dry_run = a.dry_run();
                 (Some(a.connection()), false, dry_run)
             }
-            Command::Sandbox(_) | Command::Profiles | Command::History(_) | Command::Undo(_) => {
-                (None, false, false)
-            }
+            Command::Sandbox(_)
+            | Command::Profiles
+            | Command::History(_)
+            | Command::Undo(_)
+            | Command::GiveBack(_) => (None, false, false),
         }
     }
 }
@@ -301,6 +308,10 @@ pub struct SandboxArgs {
     /// Added latency per request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Start of the virtual clock (RFC 3339 date or time, e.g. 2026-01-05); default now.
+    /// Tests move it with POST /_sandbox/clock {"advance_days": N}.
+    #[arg(long, value_name = "START", value_parser = crate::commands::sandbox::parse_clock)]
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

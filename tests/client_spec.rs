@@ -245,3 +245,36 @@ async fn every_site_and_user_management_request_and_response_is_valid_against_th
     check_recorded(&sb);
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notice_and_comment_requests_and_responses_are_valid_against_the_spec() {
+    let Setup { sb, client, .. } = setup().await;
+    let me = jira::myself(&client).await.unwrap().account_id;
+    let recipients: Vec<String> = {
+        let shared = sb.shared();
+        let s = shared.read();
+        s.users
+            .iter()
+            .filter(|u| u.can_sign_in() && u.account_id != me)
+            .take(8)
+            .map(|u| u.account_id.clone())
+            .collect()
+    };
+    for (i, to) in recipients.iter().enumerate() {
+        let notice = jira::IssueNotice {
+            subject: format!("Your seat, notice {i}"),
+            text_body: "Use Jira Software before 2026-03-16 to keep your seat.".into(),
+            account_ids: vec![to.clone()],
+        };
+        client.notify_issue("REV-1", &notice).await.unwrap();
+    }
+    // Two pages of comments, from users and from the admin through the API.
+    for i in 0..120 {
+        sb.add_comment("REV-1", &recipients[i % recipients.len()], "keep it")
+            .unwrap();
+    }
+    let comments = client.issue_comments("REV-1").await.unwrap();
+    assert_eq!(comments.len(), 120);
+    assert_eq!(sb.outbox().notices.len(), recipients.len());
+    check_recorded(&sb);
+}

@@ -16,6 +16,17 @@ fn counts(screen: &str) -> Option<(usize, usize)> {
     Some((n(a)?, n(b)?))
 }
 
+/// The count in the status line answers the query shown (no "…": no filter pass is out).
+fn settled(screen: &str) -> bool {
+    let Some(status) = screen.lines().rev().find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    status
+        .split_whitespace()
+        .find(|w| w.contains('/'))
+        .is_some_and(|w| !w.ends_with('…'))
+}
+
 /// `seats demo` of 3,000 accounts in its own config and data dirs, once the whole directory
 /// has arrived: the window, the dirs (kept alive) and the user count. None without tmux.
 fn start_demo(name: &str, width: u16, height: u16) -> Option<(Tmux, tempfile::TempDir, usize)> {
@@ -79,6 +90,7 @@ fn demo_console_end_to_end() {
     t.keys(&["Enter"]);
     let screen = t.wait("idle Jira Software holders", |s| {
         s.contains("filter: product:jira-software idle:90")
+            && settled(s)
             && counts(s).is_some_and(|(shown, all)| shown > 0 && shown < all)
     });
     let (idle, _) = counts(&screen).unwrap_or_default();
@@ -173,13 +185,177 @@ fn demo_queue_confirm_and_run_end_to_end() {
     t.keys(&["Enter"]);
     t.wait_for("queued: suspend for 2 users");
     t.type_text("A");
+    let screen = t.wait_for("Review the plan");
+    // Picked by hand, both are held to the config's inactive_days on every product.
+    assert!(screen.contains("picked by hand"), "{screen}");
+    t.keys(&["Tab", "Enter"]);
+    t.type_text("5");
+    t.wait("the batch finished in History", |s| {
+        history_row(s, 1, "finished")
+    });
+
+    t.type_text("q");
+    t.wait_for("seats-exited-0");
+}
+
+// ---- Issue 13 in a real terminal ----
+
+/// The History view shows batch `id` with `status`.
+fn history_row(screen: &str, id: usize, status: &str) -> bool {
+    screen
+        .lines()
+        .any(|l| l.trim_start().starts_with(&format!("{id} ")) && l.contains(status))
+}
+
+/// `seats demo` of `users` accounts with `extra` flags, its config and data in `home` (so a
+/// second start finds the first one's journal), once the complete directory is on screen.
+fn start_demo_in(name: &str, home: &std::path::Path, users: usize, extra: &str) -> Tmux {
+    let dir = home.display();
+    let command = format!(
+        "SEATS_CONFIG_DIR={dir} SEATS_DATA_DIR={dir} {} demo --users {users} --seed 11 {extra}; echo seats-exited-$?; sleep 30",
+        seats_bin()
+    );
+    let t = Tmux::start(name, 120, 40, &command);
+    t.wait("the fetched directory", |s| {
+        s.contains("Users")
+            && counts(s).is_some_and(|(shown, total)| total + 50 > users && shown == total)
+            && !s.contains("fetching ")
+            && !s.contains("partial ")
+    });
+    t
+}
+
+/// Marks every row of `query` and queues a suspension of them.
+fn queue_suspend_of(t: &Tmux, query: &str) -> usize {
+    t.type_text(&format!("/{query}"));
+    t.keys(&["Enter"]);
+    let screen = t.wait("the query's rows", |s| {
+        s.contains(&format!("filter: {query}"))
+            && settled(s)
+            && counts(s).is_some_and(|(n, all)| n > 0 && n < all)
+    });
+    let (n, _) = counts(&screen).unwrap_or_default();
+    t.keys(&["C-a"]);
+    t.wait_for(&format!("{n} marked"));
+    t.type_text("a");
+    t.wait_for(&format!("Queue for {n} users"));
+    t.type_text("jj");
+    t.keys(&["Enter"]);
+    t.wait_for("queued: suspend");
+    n
+}
+
+/// Point 1: the console's suspension of an idle query's users holds out those active within
+/// the query's threshold on any product, says which threshold, and records it on each step.
+#[test]
+fn demo_query_suspend_holds_out_users_active_within_the_threshold() {
+    if !available() {
+        eprintln!("skipped: tmux is not installed (tests/run.sh installs it)");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let t = start_demo_in("trust-plan", home.path(), 2000, "");
+    // The issue's own case: a domain of freelancers, idle 180 days on some product.
+    queue_suspend_of(&t, "domain:freelance.example idle:180");
+    t.type_text("A");
+    let screen = t.wait_for("Review the plan");
+    assert!(
+        screen.contains("held out if active in the last 180 days (idle:180 of the query)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("active within the threshold"),
+        "some are active on another product: {screen}"
+    );
+    // The plan file the console writes records the query and each step's guard.
+    t.keys(&["Escape"]);
+    let file = home.path().join("console-plan.json");
+    t.type_text(&format!(":write {}", file.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("plan written to");
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("plan file: {e}"));
+    let plan: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("plan JSON: {e}"));
+    assert_eq!(plan["query"], "domain:freelance.example idle:180");
+    let steps = plan["steps"].as_array().cloned().unwrap_or_default();
+    assert!(!steps.is_empty());
+    assert!(
+        steps
+            .iter()
+            .all(|s| s["guard"]["inactive_since"].is_string()),
+        "every step carries its guard"
+    );
+    t.type_text(":clear-queue");
+    t.keys(&["Enter"]);
+    t.wait_for("Empty the queue");
+    t.type_text("y");
+    t.type_text("q");
+    t.wait_for("seats-exited-0");
+}
+
+/// Point 4: q during a batch asks, names the batch, stops after the requests in flight; the
+/// next start offers the interrupted batch, and c in History finishes it.
+#[test]
+fn demo_quit_mid_batch_then_resume_from_history() {
+    if !available() {
+        eprintln!("skipped: tmux is not installed (tests/run.sh installs it)");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    // Slow requests, so the batch is still running when q comes.
+    let t = start_demo_in("trust-quit", home.path(), 1000, "--latency-ms 400");
+    let n = queue_suspend_of(&t, "idle:90 type:atlassian status:active !admin !synced");
+    assert!(n > 10, "enough to quit in the middle of: {n}");
+    t.type_text("A");
     t.wait_for("Review the plan");
     t.keys(&["Tab", "Enter"]);
-    t.wait_for("2 done, 0 failed");
-    t.type_text("5");
-    let screen = t.wait_for("History");
-    assert!(screen.contains("finished"), "{screen}");
+    t.wait_for("batch 1 started");
+    t.keys(&["C-c"]);
+    let screen = t.wait_for("Quit?");
+    assert!(screen.contains("Batch 1 is running"), "{screen}");
+    assert!(screen.contains("requests in flight"), "{screen}");
+    assert!(!screen.contains("Nothing has been changed"), "{screen}");
+    t.type_text("y");
+    t.wait_for("seats-exited-0");
+    drop(t);
 
+    let t = start_demo_in("trust-resume", home.path(), 1000, "");
+    t.type_text("5");
+    let screen = t.wait_for("interrupted (c)");
+    assert!(screen.contains("History"), "{screen}");
+    assert!(!history_row(&screen, 1, "finished"), "{screen}");
+    t.type_text("c");
+    let screen = t.wait("the resumed batch finished", |s| {
+        history_row(s, 1, "finished")
+    });
+    assert!(!screen.contains("interrupted (c)"), "{screen}");
+    t.type_text("q");
+    t.wait_for("seats-exited-0");
+}
+
+/// Point 5: a batch's undo plan is reviewed and run in the console, from History.
+#[test]
+fn demo_undo_a_batch_from_history() {
+    if !available() {
+        eprintln!("skipped: tmux is not installed (tests/run.sh installs it)");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let t = start_demo_in("trust-undo", home.path(), 1000, "");
+    queue_suspend_of(&t, "idle:90 type:atlassian status:active !admin !synced");
+    t.type_text("A");
+    t.wait_for("Review the plan");
+    t.keys(&["Tab", "Enter"]);
+    t.type_text("5");
+    t.wait("the batch finished in History", |s| {
+        history_row(s, 1, "finished")
+    });
+    t.type_text("u");
+    let screen = t.wait_for("Review: undo of batch 1");
+    assert!(screen.contains("restore"), "{screen}");
+    t.keys(&["Tab", "Enter"]);
+    // Both batches in History, the undo one finished too.
+    t.wait("the undo batch finished", |s| history_row(s, 2, "finished"));
     t.type_text("q");
     t.wait_for("seats-exited-0");
 }

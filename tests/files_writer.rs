@@ -27,6 +27,8 @@ enum Writer {
     Plan,
     /// `seats undo 1 --output PATH` on a journal holding one done suspension.
     Undo,
+    /// `seats give-back 1 acc-1 --output PATH` on the same journal.
+    GiveBack,
     /// `seats history --format json --output PATH`.
     History,
     /// `PlanFile::write`: the console's `:write FILE`, its undo and retry plans.
@@ -35,10 +37,11 @@ enum Writer {
     Config,
 }
 
-const WRITERS: [Writer; 6] = [
+const WRITERS: [Writer; 7] = [
     Writer::Export,
     Writer::Plan,
     Writer::Undo,
+    Writer::GiveBack,
     Writer::History,
     Writer::PlanFile,
     Writer::Config,
@@ -46,7 +49,7 @@ const WRITERS: [Writer; 6] = [
 
 /// The commands that write a file, each with the writer that covers it here. A new
 /// subcommand must say whether it writes one: the test fails until it is listed.
-const COMMANDS: [(&str, Option<Writer>); 13] = [
+const COMMANDS: [(&str, Option<Writer>); 14] = [
     ("demo", None),
     ("report", None),
     ("sandbox", None),
@@ -62,6 +65,7 @@ const COMMANDS: [(&str, Option<Writer>); 13] = [
     ("undo", Some(Writer::Undo)),
     // Its notices file is appended through append_private (rules_cli.rs checks its mode).
     ("rules", None),
+    ("give-back", Some(Writer::GiveBack)),
 ];
 
 impl Writer {
@@ -122,6 +126,10 @@ fn write(writer: Writer, setup: &Setup, path: &Path) -> (bool, String) {
             journal_with_done_batch(&home.data());
             vec!["undo", "1", "--output", p]
         }
+        Writer::GiveBack => {
+            journal_with_done_batch(&home.data());
+            vec!["give-back", "1", "acc-1", "--output", p]
+        }
         Writer::History => {
             journal_with_done_batch(&home.data());
             vec!["history", "--format", "json", "--output", p]
@@ -135,7 +143,7 @@ fn write(writer: Writer, setup: &Setup, path: &Path) -> (bool, String) {
         Writer::Config => vec![],
     };
     match writer {
-        Writer::Export | Writer::Plan | Writer::Undo | Writer::History => {
+        Writer::Export | Writer::Plan | Writer::Undo | Writer::GiveBack | Writer::History => {
             let mut cmd = if matches!(writer, Writer::Export | Writer::Plan) {
                 seats_at(home.path(), &setup.base, &setup.org, &args)
             } else {
@@ -170,7 +178,7 @@ fn looks_written(writer: Writer, bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);
     match writer {
         Writer::Export => text.starts_with("account_id,"),
-        Writer::Plan | Writer::Undo | Writer::PlanFile => {
+        Writer::Plan | Writer::Undo | Writer::GiveBack | Writer::PlanFile => {
             text.starts_with('{') && text.contains("\"steps\"")
         }
         Writer::History => text.starts_with('[') && text.contains("\"items\""),

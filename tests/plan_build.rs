@@ -761,3 +761,104 @@ fn restoring_a_user_regains_their_seats_and_says_what_it_costs() {
         "{text}"
     );
 }
+
+/// Where each operation's activity threshold comes from (issue 13): the query its targets came
+/// from, else the config's `inactive_days` for hand-picked targets, else the per-product days.
+#[test]
+fn each_operation_takes_its_threshold_from_its_origin() {
+    use seats::plan::{QueuedOperation, Threshold, ThresholdFrom, context_for};
+    let mut config = Config::default();
+    config.inactivity.days = 60;
+    config.inactivity.products.insert(CONF.into(), 30);
+    let shared = context_for(&config, &[]);
+    let legacy = PlanContext::new(&config, &[]);
+    let product = |p: &str| OperationKind::RemoveProductAccess { product: p.into() };
+    let t = |days, from| Some(Threshold { days, from });
+    use ThresholdFrom as F;
+    let cases: Vec<(OperationKind, Option<&str>, &PlanContext, Option<Threshold>)> = vec![
+        (
+            OperationKind::Suspend,
+            Some("idle:180 domain:x.example"),
+            &shared,
+            t(180, F::Query),
+        ),
+        // A query without idle:N checks no activity, as `seats plan` always did.
+        (
+            OperationKind::Suspend,
+            Some("domain:x.example"),
+            &shared,
+            None,
+        ),
+        (OperationKind::Suspend, None, &shared, t(60, F::HandPicked)),
+        (
+            OperationKind::RemoveFromDirectory,
+            None,
+            &shared,
+            t(60, F::HandPicked),
+        ),
+        // Giving back is never held to activity.
+        (OperationKind::Restore, None, &shared, None),
+        (OperationKind::Reactivate, Some("idle:30"), &shared, None),
+        (product(CONF), None, &shared, t(30, F::Config)),
+        (product(JIRA), None, &shared, t(60, F::Config)),
+        (product(CONF), Some("idle:90"), &shared, t(90, F::Query)),
+        (product(CONF), Some("group:x"), &shared, t(30, F::Config)),
+        // Contexts made without `context_for` keep the old rule for hand-picked targets.
+        (OperationKind::Suspend, None, &legacy, None),
+    ];
+    for (kind, query, ctx, want) in cases {
+        let op = QueuedOperation {
+            id: 0,
+            kind: kind.clone(),
+            targets: vec!["u1".into()],
+            query: query.map(str::to_owned),
+        };
+        assert_eq!(ctx.threshold_of(&op), want, "{kind:?} from {query:?}");
+    }
+}
+
+/// Hand-picked targets held to the config's days: the active one is held out, the idle one
+/// gets a step whose guard records the date, and the summary says which threshold was used.
+#[test]
+fn hand_picked_suspensions_hold_out_users_active_within_inactive_days() {
+    let mut active = user("active", &["jira-users"], &[JIRA]);
+    active.product_access[0].last_active = Some(now() - Duration::days(10));
+    let idle = user("idle", &["jira-users"], &[JIRA]);
+    let dir = Directory {
+        org_id: "org-1".into(),
+        fetched_at: now(),
+        users: vec![active, idle],
+        groups: vec![Group {
+            id: "gid-jira-users".into(),
+            name: "jira-users".into(),
+            synced: false,
+            grants: vec![JIRA.into()],
+            member_count: Some(2),
+        }],
+        seats: vec![],
+    };
+    let mut q = Queue::new();
+    q.add(OperationKind::Suspend, ["active", "idle"]);
+    let plan = build_plan(&dir, &q, &seats::plan::context_for(&Config::default(), &[]));
+    let op = &plan.operations[0];
+    assert_eq!(op.held_out.len(), 1);
+    assert_eq!(op.held_out[0].account_id, "active");
+    assert!(matches!(
+        op.held_out[0].reason,
+        HoldReason::ActiveWithin {
+            threshold_days: 90,
+            ..
+        }
+    ));
+    assert_eq!(op.steps.len(), 1);
+    assert_eq!(
+        op.steps[0].guard.as_ref().and_then(|g| g.inactive_since),
+        Some(now() - Duration::days(90))
+    );
+    let text = summary(&plan).join("\n");
+    assert!(
+        text.contains("held out if active in the last 90 days"),
+        "{text}"
+    );
+    assert!(text.contains("picked by hand"), "{text}");
+}

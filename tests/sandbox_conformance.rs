@@ -1057,6 +1057,96 @@ async fn jira_api(d: &mut Driver, p: &Picks) {
         Auth::None,
     );
     d.send(r, 401, VALID).await;
+    issue_notices_and_comments(d, p).await;
+}
+
+/// `issue/{key}/notify` and `issue/{key}/comment`: the answers the spec declares.
+async fn issue_notices_and_comments(d: &mut Driver, p: &Picks) {
+    let me = d.get("/rest/api/3/myself", 200).await;
+    let me = me["accountId"]
+        .as_str()
+        .expect("myself has an accountId")
+        .to_string();
+    let user = p.user.clone();
+    let notice = |to: &[&str]| {
+        let users: Vec<Value> = to.iter().map(|id| json!({"accountId": id})).collect();
+        json!({"subject": "Your Jira seat", "textBody": "Keep it by using Jira.", "to": {"users": users}})
+    };
+    d.post("/rest/api/3/issue/REV-1/notify", notice(&[&user]), 204)
+        .await;
+    d.post("/rest/api/3/issue/10001/notify", notice(&[&user, &me]), 204)
+        .await;
+    // Only the caller, nobody, an unknown account: 400.
+    d.post("/rest/api/3/issue/REV-1/notify", notice(&[&me]), 400)
+        .await;
+    d.post("/rest/api/3/issue/REV-1/notify", notice(&[]), 400)
+        .await;
+    d.post(
+        "/rest/api/3/issue/REV-1/notify",
+        notice(&["no-such-account"]),
+        400,
+    )
+    .await;
+    d.invalid(
+        Method::POST,
+        "/rest/api/3/issue/REV-1/notify",
+        Some(json!({"to": {"users": "everyone"}})),
+        400,
+    )
+    .await;
+    d.post(
+        "/rest/api/3/issue/not-an-issue/notify",
+        notice(&[&user]),
+        404,
+    )
+    .await;
+    d.sb.set_mail_enabled(false);
+    d.post("/rest/api/3/issue/REV-1/notify", notice(&[&user]), 403)
+        .await;
+    d.sb.set_mail_enabled(true);
+    let r = d.req(Method::POST, "/rest/api/3/issue/REV-1/notify", Auth::Wrong);
+    // Jira answers 401 to bad credentials everywhere; this operation just does not declare it.
+    let undeclared_401 = Case {
+        invalid_request: false,
+        extra_statuses: &[401],
+    };
+    d.send(r.json(&notice(&[&user])), 401, undeclared_401).await;
+    assert_eq!(d.sb.outbox().notices.len(), 2, "only the 204s were queued");
+
+    d.sb.add_comment("REV-1", &user, "Please keep my seat")
+        .expect("the user comments");
+    let adf = json!({"type": "doc", "version": 1, "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "Reminder sent."}]}
+    ]});
+    d.post("/rest/api/3/issue/REV-1/comment", json!({"body": adf}), 201)
+        .await;
+    d.post("/rest/api/3/issue/REV-1/comment", json!({}), 400)
+        .await;
+    d.post(
+        "/rest/api/3/issue/not-an-issue/comment",
+        json!({"body": adf}),
+        404,
+    )
+    .await;
+    let page = d.get("/rest/api/3/issue/REV-1/comment", 200).await;
+    assert_eq!(page["total"], 2, "{page}");
+    assert_eq!(page["comments"][0]["author"]["accountId"], user.as_str());
+    d.get(
+        "/rest/api/3/issue/REV-1/comment?startAt=1&maxResults=1&orderBy=-created",
+        200,
+    )
+    .await;
+    d.get("/rest/api/3/issue/REV-2/comment", 200).await;
+    d.get("/rest/api/3/issue/not-an-issue/comment", 404).await;
+    d.invalid(
+        Method::GET,
+        "/rest/api/3/issue/REV-1/comment?orderBy=author",
+        None,
+        400,
+    )
+    .await;
+    let r = d.req(Method::GET, "/rest/api/3/issue/REV-1/comment", Auth::Wrong);
+    d.send(r, 401, VALID).await;
 }
 
 async fn confluence_api(d: &mut Driver, p: &Picks) {

@@ -70,9 +70,9 @@ APIS = [
             ("post", "/rest/api/3/group/user"),
             ("delete", "/rest/api/3/group/user"),
             ("get", "/rest/api/3/users/search"),
-            # Rules (issue 18): notices on a review issue, and claims by comment.
             ("post", "/rest/api/3/issue/{issueIdOrKey}/notify"),
             ("get", "/rest/api/3/issue/{issueIdOrKey}/comment"),
+            ("post", "/rest/api/3/issue/{issueIdOrKey}/comment"),
         ],
     },
     {

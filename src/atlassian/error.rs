@@ -277,6 +277,10 @@ pub enum ApiError {
 
     #[error("{0}")]
     Config(String),
+
+    /// A notice webhook failed; the text never holds the URL (a secret), it says "the webhook".
+    #[error("{0}")]
+    Webhook(String),
 }
 
 impl ApiError {

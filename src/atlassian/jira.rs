@@ -1,11 +1,14 @@
 //! Jira platform REST API v3 on the site (basic auth): the account, application roles (seats),
 //! groups and their members. Paths as in `jira-platform/openapi-jira-cloud.json`.
 
-use futures::Stream;
+use chrono::{DateTime, Utc};
+use futures::{Stream, TryStreamExt};
+use reqwest::Method;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::error::{ApiError, Family, Subject};
-use super::http::{Client, Request};
+use super::http::{Client, Request, Retry};
 use super::org::AddOutcome;
 use super::paging::{OffsetPage, offset_pages};
 use super::site_membership;
@@ -179,4 +182,250 @@ pub fn users(
             Ok(OffsetPage::plain(users))
         },
     )
+}
+
+// ---- issue notices and comments ------------------------------------------------------------
+
+/// A notice mailed by Jira to users about an issue (`Notification`, addressed by account id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueNotice {
+    pub subject: String,
+    pub text_body: String,
+    pub account_ids: Vec<String>,
+}
+
+/// A comment on an issue, its ADF body flattened to plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueComment {
+    pub id: String,
+    pub author_account_id: String,
+    pub created: DateTime<Utc>,
+    pub body_text: String,
+}
+
+/// `Comment` (the fields seats reads).
+#[derive(Debug, Deserialize)]
+struct WireComment {
+    id: String,
+    #[serde(default)]
+    author: Option<WireAuthor>,
+    created: String,
+    #[serde(default)]
+    body: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireAuthor {
+    #[serde(default)]
+    account_id: Option<String>,
+}
+
+/// `PageOfComments`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageOfComments {
+    #[serde(default)]
+    comments: Vec<WireComment>,
+    #[serde(default)]
+    start_at: Option<u64>,
+    #[serde(default)]
+    max_results: Option<u64>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
+/// Comments asked for per page (the spec's default and Jira's usual cap).
+const COMMENTS_PAGE: u64 = 100;
+
+/// The issue's path segment. Keys (`REV-12`) and ids are plain ASCII; anything else would need
+/// escaping in a path and is no issue key, so it is refused before anything is sent.
+fn issue_segment(issue_key: &str) -> Result<&str, ApiError> {
+    let ok = !issue_key.is_empty()
+        && issue_key.len() <= 255
+        && issue_key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(issue_key)
+    } else {
+        Err(ApiError::Config(format!(
+            "{issue_key:?} is not a Jira issue key: give one like REV-12"
+        )))
+    }
+}
+
+/// Jira's comment dates: RFC 3339, or Jira's own `2024-01-17T12:34:00.000+0000`.
+fn parse_jira_time(raw: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .or_else(|_| DateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f%z"))
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The text of an Atlassian Document Format node: text nodes joined, a line break after each
+/// block (paragraph, heading, list item...), mentions and emoji by their text.
+pub fn adf_text(node: &Value) -> String {
+    fn walk(node: &Value, out: &mut String) {
+        match node {
+            Value::String(s) => out.push_str(s),
+            Value::Array(items) => items.iter().for_each(|n| walk(n, out)),
+            Value::Object(map) => {
+                let kind = map.get("type").and_then(Value::as_str).unwrap_or("");
+                match kind {
+                    "text" => {
+                        if let Some(t) = map.get("text").and_then(Value::as_str) {
+                            out.push_str(t);
+                        }
+                    }
+                    "hardBreak" => out.push('\n'),
+                    "mention" | "emoji" | "status" | "date" => {
+                        if let Some(t) = map
+                            .get("attrs")
+                            .and_then(|a| a.get("text").or_else(|| a.get("shortName")))
+                            .and_then(Value::as_str)
+                        {
+                            out.push_str(t);
+                        }
+                    }
+                    _ => {
+                        if let Some(content) = map.get("content") {
+                            walk(content, out);
+                        }
+                        let block = matches!(
+                            kind,
+                            "paragraph"
+                                | "heading"
+                                | "codeBlock"
+                                | "blockquote"
+                                | "listItem"
+                                | "rule"
+                        );
+                        if block && !out.ends_with('\n') {
+                            out.push('\n');
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    walk(node, &mut out);
+    out.trim_end_matches('\n').to_string()
+}
+
+impl Client {
+    /// `POST /rest/api/3/issue/{issueIdOrKey}/notify`: Jira mails `notice` to the users named
+    /// by account id (204: queued). Sent once: a lost answer is not repeated, so a user is never
+    /// mailed twice by a retry.
+    pub async fn notify_issue(
+        &self,
+        issue_key: &str,
+        notice: &IssueNotice,
+    ) -> Result<(), ApiError> {
+        let key = issue_segment(issue_key)?;
+        let users: Vec<Value> = notice
+            .account_ids
+            .iter()
+            .map(|id| json!({"accountId": id}))
+            .collect();
+        let body = json!({
+            "subject": notice.subject,
+            "textBody": notice.text_body,
+            "to": {"users": users},
+        });
+        let req = Request::new(
+            Family::Jira,
+            Method::POST,
+            format!("/rest/api/3/issue/{key}/notify"),
+        )
+        .json(body)
+        .retry(Retry::Once);
+        self.send(req).await.map(|_| ())
+    }
+
+    /// `GET /rest/api/3/issue/{issueIdOrKey}/comment`, every page, oldest first.
+    pub async fn issue_comments(&self, issue_key: &str) -> Result<Vec<IssueComment>, ApiError> {
+        let key = issue_segment(issue_key)?;
+        let path = format!("/rest/api/3/issue/{key}/comment");
+        let pages = offset_pages(path.clone(), COMMENTS_PAGE, |start| {
+            let path = path.clone();
+            async move {
+                let req = Request::get(Family::Jira, path)
+                    .query("startAt", start)
+                    .query("maxResults", COMMENTS_PAGE)
+                    .query("orderBy", "created");
+                let page: PageOfComments = self.json(req).await?;
+                // No isLast here: the page is the last when it reaches the total.
+                let is_last = match (page.start_at, page.total) {
+                    (Some(at), Some(total)) => Some(at + page.comments.len() as u64 >= total),
+                    _ => None,
+                };
+                Ok(OffsetPage {
+                    items: page.comments,
+                    start_at: page.start_at,
+                    max_results: page.max_results,
+                    is_last,
+                    total: page.total,
+                })
+            }
+        });
+        let wire: Vec<WireComment> = pages.try_concat().await?;
+        wire.into_iter()
+            .map(|c| {
+                let created = parse_jira_time(&c.created).ok_or_else(|| ApiError::Malformed {
+                    family: Family::Jira,
+                    path: path.clone(),
+                    detail: format!("comment {} has no readable created date", c.id),
+                })?;
+                Ok(IssueComment {
+                    author_account_id: c.author.and_then(|a| a.account_id).unwrap_or_default(),
+                    body_text: adf_text(&c.body),
+                    id: c.id,
+                    created,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adf_flattens_to_lines_of_text() {
+        let doc = json!({"type": "doc", "version": 1, "content": [
+            {"type": "paragraph", "content": [
+                {"type": "text", "text": "Please keep "},
+                {"type": "mention", "attrs": {"id": "x", "text": "@Ada"}},
+                {"type": "text", "text": "'s seat"}
+            ]},
+            {"type": "bulletList", "content": [
+                {"type": "listItem", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "one"}]}]}
+            ]},
+            {"type": "paragraph", "content": [{"type": "text", "text": "a"}, {"type": "hardBreak"}, {"type": "text", "text": "b"}]}
+        ]});
+        assert_eq!(adf_text(&doc), "Please keep @Ada's seat\none\na\nb");
+        assert_eq!(adf_text(&json!("plain")), "plain");
+        assert_eq!(adf_text(&Value::Null), "");
+    }
+
+    #[test]
+    fn jira_times_in_both_forms() {
+        let a = parse_jira_time("2024-01-17T12:34:00.000+0000").unwrap();
+        let b = parse_jira_time("2024-01-17T12:34:00.000Z").unwrap();
+        assert_eq!(a, b);
+        assert!(parse_jira_time("yesterday").is_none());
+    }
+
+    #[test]
+    fn issue_keys_are_checked_before_sending() {
+        assert!(issue_segment("REV-12").is_ok());
+        assert!(issue_segment("10042").is_ok());
+        for bad in ["", "REV 1", "../admin", "REV-1?x=1", "RÉV-1"] {
+            assert!(issue_segment(bad).is_err(), "{bad}");
+        }
+    }
 }

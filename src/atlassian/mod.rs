@@ -13,6 +13,7 @@ mod secret;
 mod site_membership;
 pub mod users;
 pub mod verify;
+pub mod webhook;
 
 pub use error::{ApiError, ConnectCause, Family};
 pub use http::{Client, ClientOptions, Stats, WaitHook, WaitNotice, WaitReason};

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod connect;
 pub mod demo;
 pub mod export;
+pub mod give_back;
 pub mod history;
 pub mod login;
 pub mod plan;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => history::run(args),
         Command::Undo(args) => undo::run(args),
         Command::Rules(args) => rules::run(&cli.global, args).await,
+        Command::GiveBack(args) => give_back::run(args),
     }
 }
 

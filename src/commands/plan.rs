@@ -18,7 +18,8 @@ use crate::commands::{connect, export};
 use crate::domain::Directory;
 use crate::filter::{Sort, select};
 use crate::plan::{
-    DirectGrants, OperationKind, Plan, PlanContext, PlanFile, Queue, build_plan, summary,
+    DirectGrants, OperationKind, Plan, PlanContext, PlanFile, Queue, build_plan, context_for,
+    summary,
 };
 
 pub async fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<()> {
@@ -39,10 +40,11 @@ pub async fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<()> {
     let dir = fetch_directory(&client, &org_id, opts).await?;
     let kind = operation_for(&args, &dir)?;
     let myself: Vec<&str> = conn.email.as_deref().into_iter().collect();
-    let mut ctx = PlanContext::new(&config, &myself);
+    // The console's plan builder: the same context, grants looked up the same way.
+    let mut ctx = context_for(&config, &myself);
     let queue = queue_for_query(&dir, &query, kind)?;
     ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue).await?;
-    let plan = build_plan(&dir, &queue, &ctx.with_query(&query));
+    let plan = build_plan(&dir, &queue, &ctx);
 
     let file = PlanFile::new(&plan, &queue, profile.name, Some(query), Utc::now());
     let path = args.output.clone().unwrap_or_else(|| {
@@ -160,13 +162,15 @@ pub fn operation_for(args: &PlanArgs, dir: &Directory) -> anyhow::Result<Operati
 pub fn queue_for_query(dir: &Directory, query: &str, kind: OperationKind) -> anyhow::Result<Queue> {
     let rows = select(dir, query, &Sort::default())
         .map_err(|e| anyhow::anyhow!("the query {query:?} does not parse: {e}"))?;
+    // Targets by account id, as the console's marks hold them: the same query gives the same
+    // plan file from either.
+    let targets: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|&i| dir.users.get(i as usize))
+        .map(|u| u.account_id.clone())
+        .collect();
     let mut queue = Queue::new();
-    queue.add(
-        kind,
-        rows.iter()
-            .filter_map(|&i| dir.users.get(i as usize))
-            .map(|u| u.account_id.clone()),
-    );
+    queue.add_from(kind, Some(query.to_owned()), targets);
     Ok(queue)
 }
 
@@ -178,7 +182,7 @@ pub fn plan_for_query(
     ctx: &PlanContext,
 ) -> anyhow::Result<(Queue, Plan)> {
     let queue = queue_for_query(dir, query, kind)?;
-    let plan = build_plan(dir, &queue, &ctx.clone().with_query(query));
+    let plan = build_plan(dir, &queue, ctx);
     Ok((queue, plan))
 }
 

@@ -24,6 +24,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         latency_ms: args.latency_ms,
         port: args.port,
         record_requests: false,
+        clock_start: args.clock,
     };
     // Fake sandbox credentials: printing them is the point.
     let credentials = (
@@ -45,9 +46,13 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
          org API key:  {org_api_key}   (Authorization: Bearer, for {base}/admin and {base}/users)\n\
          site:         {base}   (Jira /rest, Confluence /wiki; cloud id {})\n\
          site login:   {site_email} / {site_token}   (basic auth)\n\
+         clock:        {}   (virtual; GET/POST {base}/_sandbox/clock)\n\
          Stop with Ctrl-C.\n",
         server.directory_id(),
         server.cloud_id(),
+        server
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
     // A reader that goes away (a closed pipe) must not stop the server.
     let mut out = crate::output::stdout();
@@ -59,6 +64,21 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     tracing::info!("sandbox stopping");
     server.shutdown().await;
     Ok(())
+}
+
+/// `--clock START`: an RFC 3339 time (`2026-01-05T09:00:00Z`) or date (`2026-01-05`, midnight UTC).
+pub fn parse_clock(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let raw = raw.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            format!("{raw:?} is not an RFC 3339 date or time: give e.g. 2026-01-05 or 2026-01-05T09:00:00Z")
+        })
 }
 
 /// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere); the handlers are installed at once. The

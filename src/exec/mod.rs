@@ -50,4 +50,4 @@ pub use journal::{
     Outcome, unfinished_batches,
 };
 pub use target::Target;
-pub use undo::{NotUndone, UndoError, UndoPlan, retry_plan, undo_plan};
+pub use undo::{NotUndone, UndoError, UndoPlan, give_back_plan, retry_plan, undo_plan};

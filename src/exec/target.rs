@@ -51,6 +51,9 @@ pub fn http_status(e: &ApiError) -> Option<u16> {
 /// identity provider is changed there). Read from the server's own words and codes, since the
 /// status alone (403, 409) says nothing of why. `None` for any other error.
 pub fn refusal_reason(e: &ApiError) -> Option<String> {
+    if let Some(full) = seat_limit_reason(e) {
+        return Some(full);
+    }
     let body = match e {
         ApiError::Forbidden { body, .. }
         | ApiError::Conflict { body, .. }
@@ -75,6 +78,50 @@ pub fn refusal_reason(e: &ApiError) -> Option<String> {
         http_status(e).unwrap_or(0),
         body.summary()
     ))
+}
+
+/// A 409 at a product's seat limit (giving access back to a full product), in the admin's
+/// words: "Jira Software is at its limit of 35 seats: free a seat or raise the limit". The
+/// product and the count are read from the server's words (keys or names, the number after
+/// "limit"); `None` for any other error.
+pub fn seat_limit_reason(e: &ApiError) -> Option<String> {
+    let ApiError::Conflict { body, .. } = e else {
+        return None;
+    };
+    let at_limit = body.has_code("ADMIN-UAM-409-3")
+        || ["seat", "licen", "limit"].iter().any(|w| body.mentions(w));
+    if !at_limit || body.mentions("already") {
+        return None;
+    }
+    let text = body.messages.join(" ");
+    let lower = text.to_ascii_lowercase();
+    // The longest key first, so `jira-servicedesk` is not read as a shorter one.
+    let mut keys: Vec<&str> = crate::domain::known_product_keys().to_vec();
+    keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    let product = keys
+        .iter()
+        .find(|k| lower.contains(**k))
+        .map(|k| crate::domain::product_name(k))
+        .or_else(|| {
+            keys.iter()
+                .map(|k| crate::domain::product_name(k))
+                .find(|name| lower.contains(&name.to_ascii_lowercase()))
+        });
+    let seats = lower.find("limit").and_then(|at| {
+        let digits: String = lower[at..]
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse::<u64>().ok()
+    });
+    let product = product.unwrap_or_else(|| "The product".to_owned());
+    Some(match seats {
+        Some(n) => {
+            format!("{product} is at its limit of {n} seats: free a seat or raise the limit")
+        }
+        None => format!("{product} is at its seat limit: free a seat or raise the limit"),
+    })
 }
 
 /// An error after which the server may or may not have made the change: re-read before trying again.
@@ -277,5 +324,69 @@ impl Target {
             }
         }
         Ok(Sent::Applied)
+    }
+}
+
+#[cfg(test)]
+mod seat_limit_tests {
+    use super::*;
+    use crate::atlassian::error::{ErrorBody, Family};
+
+    fn conflict(messages: &[&str], codes: &[&str]) -> ApiError {
+        ApiError::Conflict {
+            family: Family::Admin,
+            body: ErrorBody {
+                codes: codes.iter().map(|c| c.to_string()).collect(),
+                messages: messages.iter().map(|m| m.to_string()).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_seat_limit_409_names_the_product_and_its_seats() {
+        let cases = [
+            (
+                conflict(
+                    &["the jira-software licence has no seat left (limit 35)"],
+                    &["ADMIN-409-3"],
+                ),
+                Some("Jira Software is at its limit of 35 seats: free a seat or raise the limit"),
+            ),
+            (
+                conflict(&["You've exceeded your user limit for Confluence"], &[]),
+                Some("Confluence is at its seat limit: free a seat or raise the limit"),
+            ),
+            (
+                conflict(
+                    &["Product License Limit Exceeded: jira-servicedesk, limit 10 agents"],
+                    &["ADMIN-UAM-409-3"],
+                ),
+                Some(
+                    "Jira Service Management is at its limit of 10 seats: free a seat or raise the limit",
+                ),
+            ),
+            (
+                conflict(&["The user is already in the group"], &["ADMIN-409-1"]),
+                None,
+            ),
+            (conflict(&["something else"], &[]), None),
+        ];
+        for (e, want) in cases {
+            assert_eq!(seat_limit_reason(&e).as_deref(), want, "{e:?}");
+        }
+        let forbidden = ApiError::Forbidden {
+            family: Family::Admin,
+            subject: crate::atlassian::error::Subject::Other,
+            body: ErrorBody::default(),
+        };
+        assert_eq!(seat_limit_reason(&forbidden), None);
+        assert_eq!(
+            refusal_reason(&conflict(
+                &["the confluence licence has no seat left (limit 5)"],
+                &[]
+            ))
+            .as_deref(),
+            Some("Confluence is at its limit of 5 seats: free a seat or raise the limit")
+        );
     }
 }

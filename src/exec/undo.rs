@@ -37,6 +37,14 @@ pub enum UndoError {
     NothingDone(BatchId),
     #[error("batch {0} has no failed or cancelled item to queue again")]
     NothingToRetry(BatchId),
+    #[error(
+        "batch {batch} has no item about {who}: give an account id or email the batch changed (see `seats history {batch}`)"
+    )]
+    NotInBatch { batch: BatchId, who: String },
+    #[error(
+        "batch {batch} took nothing from {who} (no item about them is done or unknown): there is nothing to give back"
+    )]
+    NothingTaken { batch: BatchId, who: String },
 }
 
 fn groups_seen(item: &Item) -> Vec<String> {
@@ -135,6 +143,55 @@ pub fn undo_plan(
         cannot_undo,
         caveats,
     })
+}
+
+/// "Give back": exactly what a batch took from one user (`who`: their account id or email),
+/// as the plan that returns it: the groups and product roles recorded in the journal are added
+/// back, a suspension restored; built by the undo machinery from that user's items only.
+pub fn give_back_plan(
+    batch: &BatchInfo,
+    items: &[Item],
+    who: &str,
+    now: DateTime<Utc>,
+) -> Result<UndoPlan, UndoError> {
+    if batch.dry_run {
+        return Err(UndoError::DryRun(batch.id));
+    }
+    let who = who.trim();
+    let account_id = items
+        .iter()
+        .find(|i| {
+            i.step.account_id == who
+                || i.step
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(who))
+        })
+        .map(|i| i.step.account_id.clone())
+        .ok_or_else(|| UndoError::NotInBatch {
+            batch: batch.id,
+            who: who.to_owned(),
+        })?;
+    let theirs: Vec<Item> = items
+        .iter()
+        .filter(|i| i.step.account_id == account_id)
+        .cloned()
+        .collect();
+    let mut undo = undo_plan(batch, &theirs, now).map_err(|e| match e {
+        UndoError::NothingDone(b) => UndoError::NothingTaken {
+            batch: b,
+            who: who.to_owned(),
+        },
+        other => other,
+    })?;
+    // Its own identity: giving back to two users of one batch are two plans, each applied once.
+    undo.plan = plan_from(
+        batch,
+        format!("give back of batch {} to {account_id}", batch.id),
+        undo.plan.steps,
+        now,
+    );
+    Ok(undo)
 }
 
 /// The failed items of a batch (and those a cancel left unsent), as a plan to run again with
@@ -253,6 +310,65 @@ mod tests {
         assert_eq!(undo.caveats.len(), 1);
         assert_eq!(undo.plan.org_id, "org");
         assert_eq!(undo.plan.query.as_deref(), Some("undo of batch 7"));
+    }
+
+    #[test]
+    fn give_back_takes_one_users_items_only_by_id_or_email() {
+        let group = |id: &str| Change::RemoveFromGroup {
+            group_id: id.into(),
+            group_name: format!("group {id}"),
+        };
+        let mut items = vec![
+            item(0, group("g1"), ItemState::Done),
+            item(1, group("g1"), ItemState::Done),
+            item(2, group("g2"), ItemState::Done),
+            item(3, group("g3"), ItemState::Failed),
+        ];
+        // Items 0, 2 and 3 are about one user; 1 about another.
+        for i in [0, 2, 3] {
+            items[i].step.account_id = "u-ada".into();
+            items[i].step.email = Some("ada@acme.example".into());
+        }
+        let back = give_back_plan(&batch(false), &items, "ADA@acme.example", Utc::now()).unwrap();
+        let got: Vec<(&str, &Change)> = back
+            .plan
+            .steps
+            .iter()
+            .map(|s| (s.account_id.as_str(), &s.change))
+            .collect();
+        let add = |id: &str| Change::AddToGroup {
+            group_id: id.into(),
+            group_name: format!("group {id}"),
+        };
+        assert_eq!(got, vec![("u-ada", &add("g2")), ("u-ada", &add("g1"))]);
+        assert_eq!(
+            back.plan.query.as_deref(),
+            Some("give back of batch 7 to u-ada")
+        );
+        let by_id = give_back_plan(&batch(false), &items, "u-ada", Utc::now()).unwrap();
+        assert_eq!(by_id.plan.steps, back.plan.steps);
+        assert_ne!(
+            by_id.plan.id,
+            give_back_plan(&batch(false), &items, "u1", Utc::now())
+                .unwrap()
+                .plan
+                .id,
+            "each user's give back is its own plan"
+        );
+        assert!(matches!(
+            give_back_plan(&batch(false), &items, "nobody@acme.example", Utc::now()),
+            Err(UndoError::NotInBatch { .. })
+        ));
+        items[0].state = ItemState::Failed;
+        items[2].state = ItemState::Skipped;
+        assert!(matches!(
+            give_back_plan(&batch(false), &items, "u-ada", Utc::now()),
+            Err(UndoError::NothingTaken { .. })
+        ));
+        assert_eq!(
+            give_back_plan(&batch(true), &items, "u-ada", Utc::now()),
+            Err(UndoError::DryRun(7))
+        );
     }
 
     #[test]

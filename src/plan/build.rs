@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::effect::{Effect, effect};
 use super::outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
-use super::queue::{ConflictKind, OperationId, Queue};
+use super::queue::{ConflictKind, OperationId, Queue, QueuedOperation};
 use super::{Change, Guard, OperationKind, Step};
 use crate::config::{Config, Inactivity, Prices};
 use crate::domain::{
@@ -28,6 +28,10 @@ pub struct PlanContext {
     pub idle_days: Option<u32>,
     /// Per-product thresholds for product removal when the query names none.
     pub inactivity: Inactivity,
+    /// The threshold for targets picked by hand (no query), for suspensions and removals:
+    /// the config's `inactive_days` when the plan comes from [`context_for`]; None checks no
+    /// activity for them.
+    pub hand_picked_days: Option<u32>,
     pub prices: Prices,
     /// Most users one plan may change.
     pub batch_cap: u32,
@@ -65,6 +69,7 @@ impl PlanContext {
             protection: Protection::new(&config.protected, myself),
             idle_days: None,
             inactivity: config.inactivity.clone(),
+            hand_picked_days: None,
             prices: config.prices.clone(),
             batch_cap: config.plan.batch_cap,
             direct_grants: DirectGrants::new(),
@@ -79,13 +84,83 @@ impl PlanContext {
 
     /// Days of inactivity product removal requires on `product`.
     pub fn threshold(&self, product: &str) -> u32 {
-        self.idle_days.unwrap_or_else(|| {
-            self.inactivity
-                .products
-                .get(product)
-                .copied()
-                .unwrap_or(self.inactivity.days)
-        })
+        self.idle_days.unwrap_or_else(|| self.product_days(product))
+    }
+
+    fn product_days(&self, product: &str) -> u32 {
+        self.inactivity
+            .products
+            .get(product)
+            .copied()
+            .unwrap_or(self.inactivity.days)
+    }
+
+    /// The activity threshold of one queued operation and where it comes from: the `idle:N`
+    /// of the query its targets came from; for hand-picked targets the context's query, else
+    /// [`PlanContext::hand_picked_days`]; for product removal without either, the config's
+    /// per-product days.
+    pub fn threshold_of(&self, op: &QueuedOperation) -> Option<Threshold> {
+        let (idle, from) = match &op.query {
+            Some(q) => (idle_days_in(q), ThresholdFrom::Query),
+            None => match self.idle_days {
+                Some(d) => (Some(d), ThresholdFrom::Query),
+                None => (self.hand_picked_days, ThresholdFrom::HandPicked),
+            },
+        };
+        match &op.kind {
+            OperationKind::RemoveProductAccess { product } => Some(match idle {
+                Some(days) if from == ThresholdFrom::Query => Threshold { days, from },
+                _ => Threshold {
+                    days: self.product_days(product),
+                    from: ThresholdFrom::Config,
+                },
+            }),
+            k if takes_away(k) => idle.map(|days| Threshold { days, from }),
+            _ => None,
+        }
+    }
+}
+
+/// The context every plan is made with, the console's and `seats plan`'s alike: the config's
+/// protections, thresholds, prices and batch cap, and for targets picked by hand the config's
+/// `inactive_days`. The caller adds the direct grants it looked up.
+pub fn context_for(config: &Config, myself: &[&str]) -> PlanContext {
+    PlanContext {
+        hand_picked_days: Some(config.inactivity.days),
+        ..PlanContext::new(config, myself)
+    }
+}
+
+/// An operation's activity premise: targets used within `days` are held out, and each step
+/// records the date so the executor checks it again before sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Threshold {
+    pub days: u32,
+    pub from: ThresholdFrom,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThresholdFrom {
+    /// The `idle:N` of the query the targets came from.
+    Query,
+    /// The config's `inactive_days`: the targets were picked by hand.
+    HandPicked,
+    /// The config's threshold for the product (`[inactivity]`).
+    Config,
+}
+
+impl Threshold {
+    /// "held out if active in the last 90 days (the config's inactive_days: picked by hand)".
+    pub fn describe(&self) -> String {
+        let from = match self.from {
+            ThresholdFrom::Query => format!("idle:{} of the query", self.days),
+            ThresholdFrom::HandPicked => {
+                "the config's inactive_days, as the targets were picked by hand".to_owned()
+            }
+            ThresholdFrom::Config => "the config's inactivity threshold".to_owned(),
+        };
+        format!("held out if active in the last {} days ({from})", self.days)
     }
 }
 
@@ -110,6 +185,9 @@ pub struct PlannedOperation {
     pub no_ops: Vec<NoOp>,
     /// Targets who keep a product the operation takes a path to.
     pub keeps: Vec<Kept>,
+    /// The activity premise the targets were checked against, if any.
+    #[serde(default)]
+    pub threshold: Option<Threshold>,
 }
 
 impl PlannedOperation {
@@ -224,6 +302,7 @@ pub fn build_plan(dir: &Directory, queue: &Queue, ctx: &PlanContext) -> Plan {
             held_out: Vec::new(),
             no_ops: Vec::new(),
             keeps: Vec::new(),
+            threshold: ctx.threshold_of(op),
         };
         for target in &op.targets {
             let Some(user) = users.get(target.as_str()) else {
@@ -238,7 +317,15 @@ pub fn build_plan(dir: &Directory, queue: &Queue, ctx: &PlanContext) -> Plan {
             };
             let decision = match conflicts.get(&(user.account_id.as_str(), op.id)) {
                 Some(kind) => Decision::Hold(HoldReason::Conflict { conflict: *kind }),
-                None => decide(dir, &groups, &resources, user, &op.kind, ctx),
+                None => decide(
+                    dir,
+                    &groups,
+                    &resources,
+                    user,
+                    &op.kind,
+                    planned.threshold.map(|t| t.days),
+                    ctx,
+                ),
             };
             match decision {
                 Decision::Steps {
@@ -358,6 +445,7 @@ fn decide(
     resources: &HashMap<&str, &str>,
     user: &User,
     kind: &OperationKind,
+    threshold: Option<u32>,
     ctx: &PlanContext,
 ) -> Decision {
     if let Some(reason) = no_op(groups, user, kind) {
@@ -380,14 +468,11 @@ fn decide(
         });
     }
 
-    // The activity premise: product removal always has a threshold; other actions that take
-    // something away have one when the query said idle:N.
-    let (threshold, product) = match kind {
-        OperationKind::RemoveProductAccess { product } => {
-            (Some(ctx.threshold(product)), Some(product.as_str()))
-        }
-        k if takes_away(k) => (ctx.idle_days, None),
-        _ => (None, None),
+    // The activity premise (`PlanContext::threshold_of`): on the product being removed, or
+    // on any product for the other actions that take something away.
+    let product = match kind {
+        OperationKind::RemoveProductAccess { product } => Some(product.as_str()),
+        _ => None,
     };
     let guard = Guard {
         inactive_since: threshold.map(|d| dir.fetched_at - Duration::days(i64::from(d))),

@@ -14,11 +14,12 @@ pub mod queue_store;
 mod summary;
 
 pub use build::{
-    DirectGrants, Plan, PlanContext, PlannedOperation, Refusal, build_plan, idle_days_in,
+    DirectGrants, Plan, PlanContext, PlannedOperation, Refusal, Threshold, ThresholdFrom,
+    build_plan, context_for, idle_days_in,
 };
 pub use change::{Change, Guard, OperationKind, Step};
 pub use effect::{Effect, ProductEffect, SAVINGS_NOTE, effect};
 pub use file::{PLAN_FILE_VERSION, PlanFile, PlanFileError};
 pub use outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
 pub use queue::{Added, Conflict, ConflictKind, OperationId, Queue, QueueCounts, QueuedOperation};
-pub use summary::summary;
+pub use summary::{compact as compact_summary, file_summary, summary};

@@ -19,6 +19,10 @@ pub struct QueuedOperation {
     pub kind: OperationKind,
     /// Account ids, in queue order, each once.
     pub targets: Vec<String>,
+    /// The query every target came from (all the rows it matched, marked at once), or none
+    /// when they were picked by hand: the plan takes its activity threshold from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,16 +115,35 @@ impl Queue {
         self.operations.is_empty()
     }
 
-    /// Queues `kind` for `targets`, merging into the operation of the same kind if one is
-    /// queued. Duplicate targets are kept once. Queueing no targets adds nothing and returns
-    /// `None`.
+    /// Queues `kind` for `targets` picked by hand, merging into the operation of the same kind
+    /// (and origin) if one is queued. Duplicate targets are kept once. Queueing no targets adds
+    /// nothing and returns `None`.
     pub fn add<I, S>(&mut self, kind: OperationKind, targets: I) -> Option<Added>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self.add_from(kind, None, targets)
+    }
+
+    /// Queues `kind` for `targets` that came from `query` (None: picked by hand). Targets of
+    /// another origin make another operation, so each keeps the activity threshold it was
+    /// chosen with.
+    pub fn add_from<I, S>(
+        &mut self,
+        kind: OperationKind,
+        query: Option<String>,
+        targets: I,
+    ) -> Option<Added>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
         let targets: Vec<String> = targets.into_iter().map(Into::into).collect();
-        let existing = self.operations.iter().position(|o| o.kind == kind);
+        let existing = self
+            .operations
+            .iter()
+            .position(|o| o.kind == kind && o.query == query);
         if targets.is_empty() && existing.is_none() {
             return None;
         }
@@ -133,6 +156,7 @@ impl Queue {
                     id,
                     kind,
                     targets: Vec::new(),
+                    query,
                 });
                 (self.operations.len() - 1, false)
             }
@@ -177,6 +201,16 @@ impl Queue {
 
     pub fn clear(&mut self) {
         self.operations.clear();
+    }
+
+    /// The query every operation's targets came from, when they all share one: what the plan
+    /// file records as its `query`.
+    pub fn query(&self) -> Option<&str> {
+        let first = self.operations.first()?.query.as_deref()?;
+        self.operations
+            .iter()
+            .all(|o| o.query.as_deref() == Some(first))
+            .then_some(first)
     }
 
     /// Every pair of operations that cannot both happen to a user, per user, in queue order:
@@ -350,6 +384,25 @@ mod tests {
                 conflicting_users: 0
             }
         );
+    }
+
+    #[test]
+    fn targets_of_another_origin_make_another_operation() {
+        let mut q = Queue::new();
+        let a = q
+            .add_from(OperationKind::Suspend, Some("idle:180".into()), ["u1"])
+            .unwrap();
+        let b = q.add(OperationKind::Suspend, ["u2"]).unwrap();
+        assert!(!b.merged && a.operation != b.operation);
+        assert_eq!(q.query(), None, "two origins: no single query");
+        let c = q
+            .add_from(OperationKind::Suspend, Some("idle:180".into()), ["u3"])
+            .unwrap();
+        assert!(c.merged && c.operation == a.operation);
+        q.remove_operation(b.operation);
+        assert_eq!(q.query(), Some("idle:180"));
+        let json = serde_json::to_string(&q).unwrap();
+        assert_eq!(serde_json::from_str::<Queue>(&json).unwrap(), q);
     }
 
     #[test]

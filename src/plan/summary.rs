@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Plan, PlannedOperation};
+use super::{Effect, Plan, PlanFile, PlannedOperation};
 
 fn money(currency: &str, amount: f64) -> String {
     format!("{currency} {amount:.2}")
@@ -33,6 +33,9 @@ fn operation_lines(op: &PlannedOperation, out: &mut Vec<String>) {
         op.affected_users(),
         op.steps.len()
     ));
+    if let Some(t) = &op.threshold {
+        out.push(format!("  {}", t.describe()));
+    }
     if !op.held_out.is_empty() {
         out.push(format!(
             "  held out {}: {}",
@@ -69,7 +72,20 @@ pub fn summary(plan: &Plan) -> Vec<String> {
     for op in &plan.operations {
         operation_lines(op, &mut out);
     }
-    let e = &plan.effect;
+    effect_lines(&plan.effect, &mut out);
+    out.push(format!(
+        "{} users changed in {} steps",
+        plan.affected_users(),
+        plan.steps().count()
+    ));
+    if let Some(r) = &plan.refusal {
+        out.push(format!("Refused: {}", r.describe()));
+    }
+    out
+}
+
+/// The effect on seats, per product, the total and the note on savings.
+fn effect_lines(e: &Effect, out: &mut Vec<String>) {
     if !e.products.is_empty() {
         out.push("Effect on seats:".into());
         for p in &e.products {
@@ -108,12 +124,138 @@ pub fn summary(plan: &Plan) -> Vec<String> {
         ));
         out.push(format!("  {}", e.note));
     }
+}
+
+/// The same summary in fewer lines, for a small terminal: totals over every operation
+/// instead of per operation, but still what changes, who is held out and why, the no-ops, who
+/// keeps a product, the thresholds, and the effect per product and in total.
+pub fn compact(plan: &Plan) -> Vec<String> {
+    // Most telling first: a terminal too small for all of it cuts from the end.
+    let mut out = Vec::new();
+    let ops: Vec<String> = plan
+        .operations
+        .iter()
+        .map(|o| format!("{} {}", o.kind.describe(), o.affected_users()))
+        .collect();
     out.push(format!(
-        "{} users changed in {} steps",
+        "Changes {} users in {} steps: {}",
         plan.affected_users(),
-        plan.steps().count()
+        plan.steps().count(),
+        ops.join(", ")
     ));
+    let held: Vec<&super::HeldOut> = plan.held_out().collect();
+    if !held.is_empty() {
+        out.push(format!(
+            "Held out {}: {}",
+            held.len(),
+            by_reason(held.iter().map(|h| h.reason.label()))
+        ));
+    }
+    let no_ops: Vec<&super::NoOp> = plan.no_ops().collect();
+    if !no_ops.is_empty() {
+        out.push(format!(
+            "No-ops dropped {}: {}",
+            no_ops.len(),
+            by_reason(no_ops.iter().map(|n| n.reason.describe()))
+        ));
+    }
+    let keeps: Vec<String> = plan
+        .operations
+        .iter()
+        .flat_map(|o| o.keeps.iter().map(|k| k.describe()))
+        .collect();
+    if !keeps.is_empty() {
+        out.push(format!(
+            "Keep a product another way {}: {}",
+            keeps.len(),
+            by_reason(keeps.into_iter())
+        ));
+    }
+    let mut thresholds: Vec<String> = plan
+        .operations
+        .iter()
+        .filter_map(|o| o.threshold.map(|t| t.describe()))
+        .collect();
+    thresholds.dedup();
+    for t in thresholds {
+        out.push(format!("Activity: {t}"));
+    }
+    let e = &plan.effect;
+    for p in &e.products {
+        let saving = match p.monthly_saving {
+            Some(m) if m >= 0.0 => format!("; saves {} a month", money(&e.currency, m)),
+            Some(m) => format!("; costs {} more a month", money(&e.currency, -m)),
+            None => "; no price set".into(),
+        };
+        let regained = if p.regained > 0 {
+            format!(", {} regained", p.regained)
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "{}: {} → {} seats ({} freed{regained}){saving}",
+            p.name, p.used_now, p.used_after, p.freed
+        ));
+    }
+    if !e.products.is_empty() {
+        let (verb, sign) = if e.monthly_saving >= 0.0 {
+            ("saves", 1.0)
+        } else {
+            ("costs", -1.0)
+        };
+        out.push(format!(
+            "Total: {} seats freed; {verb} {} a month, {} a year (at the end of the billing cycle)",
+            e.seats_freed(),
+            money(&e.currency, sign * e.monthly_saving),
+            money(&e.currency, sign * e.yearly_saving)
+        ));
+    }
     if let Some(r) = &plan.refusal {
+        out.insert(0, format!("Refused: {}", r.describe()));
+    }
+    out.push(format!(
+        "Org {}, data fetched {} (activity can lag 24 h)",
+        plan.org_id,
+        plan.fetched_at.format("%Y-%m-%d %H:%M UTC")
+    ));
+    out
+}
+
+/// A plan file's fixed steps in a few lines (an undo or retry plan, or a file without its
+/// queue): what changes, how often, and what the file says was held out and the effect.
+pub fn file_summary(file: &PlanFile) -> Vec<String> {
+    let users: std::collections::HashSet<&str> =
+        file.steps.iter().map(|s| s.account_id.as_str()).collect();
+    let mut out = vec![format!(
+        "Org {}; plan made {}",
+        file.org_id,
+        file.created_at.format("%Y-%m-%d %H:%M UTC")
+    )];
+    out.push(format!(
+        "Changes {} users in {} steps: {}",
+        users.len(),
+        file.steps.len(),
+        by_reason(file.steps.iter().map(|s| s.change.describe()))
+    ));
+    if !file.held_out.is_empty() {
+        out.push(format!(
+            "Held out {}: {}",
+            file.held_out.len(),
+            by_reason(file.held_out.iter().map(|h| h.reason.label()))
+        ));
+    }
+    if !file.no_ops.is_empty() {
+        out.push(format!(
+            "No-ops dropped {}: {}",
+            file.no_ops.len(),
+            by_reason(file.no_ops.iter().map(|n| n.reason.describe()))
+        ));
+    }
+    match &file.effect {
+        Some(e) => effect_lines(e, &mut out),
+        None => out.push("Effect on seats: not computed for this plan".into()),
+    }
+    if let Some(r) = &file.refusal {
         out.push(format!("Refused: {}", r.describe()));
     }
     out

@@ -9,14 +9,13 @@ use std::future::Future;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use reqwest::Method;
 use serde::Deserialize;
 
 use super::engine::Comment;
 use super::store::Row;
 use crate::atlassian::Client;
-use crate::atlassian::error::{ApiError, Family};
-use crate::atlassian::http::Request;
+use crate::atlassian::jira::IssueNotice;
+use crate::atlassian::webhook;
 use crate::config::{Claims, Rule, RuleAction};
 
 /// One notice to one user.
@@ -112,8 +111,9 @@ pub fn append_file(path: &Path, notice: &NoticeText) -> Result<String, String> {
         .map_err(|e| format!("could not append to {}: {e}", path.display()))
 }
 
-/// The real thing: the site's Jira API through seats' client, webhooks with a plain client
-/// that carries no Atlassian credential.
+/// The real thing: the site's Jira API through seats' client (`Client::notify_issue`,
+/// `Client::issue_comments`), webhooks through `atlassian::webhook` with a plain client that
+/// carries no Atlassian credential.
 pub struct LiveTransport {
     pub client: Client,
     pub web: reqwest::Client,
@@ -123,67 +123,22 @@ impl LiveTransport {
     pub fn new(client: Client) -> LiveTransport {
         LiveTransport {
             client,
-            web: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(30))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap_or_default(),
+            web: webhook::client().unwrap_or_default(),
         }
     }
-}
 
-fn issue_path(issue: &str, tail: &str) -> String {
-    // Rule parsing allows only [A-Z0-9_]+-[0-9]+: nothing to escape.
-    format!("/rest/api/3/issue/{issue}/{tail}")
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PageOfComments {
-    #[serde(default)]
-    comments: Vec<WireComment>,
-    #[serde(default)]
-    start_at: u64,
-    #[serde(default)]
-    total: Option<u64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireComment {
-    id: String,
-    #[serde(default)]
-    author: Option<WireAuthor>,
-    #[serde(default)]
-    created: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireAuthor {
-    #[serde(default)]
-    account_id: Option<String>,
-}
-
-/// Jira's dates: `2026-12-05T10:00:00.000+0000`, or RFC 3339.
-fn jira_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z"))
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// A webhook URL must be HTTPS, or HTTP to this machine (a local relay, the sandbox).
-pub fn webhook_url_allowed(url: &url::Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Domain(d)) => d == "localhost",
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        },
-        _ => false,
+    /// The webhook POST once its URL is read; errors name the webhook by `secret`, never by
+    /// its URL.
+    pub async fn post_webhook_to(
+        &self,
+        raw: &str,
+        secret: &str,
+        payload: &serde_json::Value,
+    ) -> Result<String, String> {
+        webhook::post_webhook(&self.web, raw, payload)
+            .await
+            .map(|()| format!("webhook:{secret}"))
+            .map_err(|e| format!("webhook {secret:?}: {e}"))
     }
 }
 
@@ -223,48 +178,32 @@ impl Transport for LiveTransport {
         notice: &NoticeText,
         account_id: &str,
     ) -> Result<String, String> {
-        let body = serde_json::json!({
-            "subject": notice.subject,
-            "textBody": notice.text_body,
-            "to": { "users": [ { "accountId": account_id } ] },
-        });
-        let req = Request::new(Family::Jira, Method::POST, issue_path(issue, "notify")).json(body);
+        let n = IssueNotice {
+            subject: notice.subject.clone(),
+            text_body: notice.text_body.clone(),
+            account_ids: vec![account_id.to_owned()],
+        };
         self.client
-            .send(req)
+            .notify_issue(issue, &n)
             .await
-            .map(|_| format!("jira-notify:{issue}"))
-            .map_err(|e: ApiError| e.to_string())
+            .map(|()| format!("jira-notify:{issue}"))
+            .map_err(|e| e.to_string())
     }
 
     async fn issue_comments(&self, issue: &str) -> Result<Vec<Comment>, String> {
-        let mut out = Vec::new();
-        let mut start = 0u64;
-        // A bound on pages, whatever the server says about its total.
-        for _ in 0..1000 {
-            let req = Request::get(Family::Jira, issue_path(issue, "comment"))
-                .query("startAt", start)
-                .query("maxResults", 100);
-            let page: PageOfComments = self.client.json(req).await.map_err(|e| e.to_string())?;
-            let n = page.comments.len() as u64;
-            for c in page.comments {
-                let (Some(author), Some(created)) = (
-                    c.author.and_then(|a| a.account_id),
-                    c.created.as_deref().and_then(jira_time),
-                ) else {
-                    continue;
-                };
-                out.push(Comment {
-                    id: c.id,
-                    author_account_id: author,
-                    created,
-                });
-            }
-            start = page.start_at + n;
-            if n == 0 || page.total.is_some_and(|t| start >= t) {
-                break;
-            }
-        }
-        Ok(out)
+        let comments = self
+            .client
+            .issue_comments(issue)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(comments
+            .into_iter()
+            .map(|c| Comment {
+                id: c.id,
+                author_account_id: c.author_account_id,
+                created: c.created,
+            })
+            .collect())
     }
 
     async fn post_webhook(
@@ -274,51 +213,6 @@ impl Transport for LiveTransport {
     ) -> Result<String, String> {
         let raw = webhook_url(secret).await?;
         self.post_webhook_to(&raw, secret, payload).await
-    }
-}
-
-impl LiveTransport {
-    /// The webhook POST once its URL is read; errors name the webhook by `secret`, never by
-    /// its URL.
-    pub async fn post_webhook_to(
-        &self,
-        raw: &str,
-        secret: &str,
-        payload: &serde_json::Value,
-    ) -> Result<String, String> {
-        let url = url::Url::parse(raw)
-            .map_err(|_| format!("the webhook {secret:?}'s URL is not a URL"))?;
-        if !webhook_url_allowed(&url) {
-            return Err(format!(
-                "the webhook {secret:?} must be an https URL (or http to this machine)"
-            ));
-        }
-        let resp = self
-            .web
-            .post(url)
-            .json(payload)
-            .send()
-            .await
-            // reqwest's errors carry the URL: say "the webhook" instead.
-            .map_err(|e| {
-                let why = if e.is_timeout() {
-                    "timed out"
-                } else if e.is_connect() {
-                    "could not connect"
-                } else {
-                    "failed"
-                };
-                format!("the webhook {secret:?} {why}")
-            })?;
-        let status = resp.status();
-        if status.is_success() {
-            Ok(format!("webhook:{secret} ({})", status.as_u16()))
-        } else {
-            Err(format!(
-                "the webhook {secret:?} answered HTTP {}",
-                status.as_u16()
-            ))
-        }
     }
 }
 
@@ -446,23 +340,6 @@ mod tests {
     }
 
     #[test]
-    fn webhooks_go_over_https_or_to_this_machine_only() {
-        for (url, ok) in [
-            ("https://automation.atlassian.com/pro/hooks/abc", true),
-            ("http://127.0.0.1:8080/_sandbox/webhooks/1", true),
-            ("http://localhost/x", true),
-            ("http://hooks.example.com/x", false),
-            ("ftp://example.com/x", false),
-        ] {
-            assert_eq!(
-                webhook_url_allowed(&url::Url::parse(url).unwrap()),
-                ok,
-                "{url}"
-            );
-        }
-    }
-
-    #[test]
     fn only_a_loopback_admin_url_reads_the_sandbox_clock() {
         let local = url::Url::parse("http://127.0.0.1:4000/admin").unwrap();
         match Clock::for_admin_url(Some(&local)) {
@@ -472,12 +349,5 @@ mod tests {
         let real = url::Url::parse("https://api.atlassian.com/admin").unwrap();
         assert!(matches!(Clock::for_admin_url(Some(&real)), Clock::System));
         assert!(matches!(Clock::for_admin_url(None), Clock::System));
-    }
-
-    #[test]
-    fn jira_dates_read_in_both_forms() {
-        assert!(jira_time("2026-12-05T10:00:00.000+0000").is_some());
-        assert!(jira_time("2026-12-05T10:00:00Z").is_some());
-        assert!(jira_time("yesterday").is_none());
     }
 }

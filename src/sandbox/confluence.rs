@@ -17,7 +17,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::Shared;
@@ -301,7 +300,7 @@ pub async fn add_member(
         Ok(g) => g,
         Err(r) => return r,
     };
-    match state.add_to_group(&group_id, &account_id, &actor, Utc::now()) {
+    match state.add_to_group(&group_id, &account_id, &actor, shared.now()) {
         Ok(()) | Err(StateError::AlreadyMember { .. }) => StatusCode::CREATED.into_response(),
         Err(e) => membership_error(e, &name, StatusCode::BAD_REQUEST),
     }
@@ -320,7 +319,7 @@ pub async fn remove_member(State(shared): State<Arc<Shared>>, RawQuery(raw): Raw
         Ok(g) => g,
         Err(r) => return r,
     };
-    match state.remove_from_group(&group_id, &account_id, &actor, Utc::now()) {
+    match state.remove_from_group(&group_id, &account_id, &actor, shared.now()) {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => membership_error(e, &name, StatusCode::NOT_FOUND),
     }

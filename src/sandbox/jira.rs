@@ -18,7 +18,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::Shared;
@@ -612,7 +611,7 @@ pub async fn add_user(
     };
     let group_id = state.group(g).id.clone();
     let name = state.group(g).name.clone();
-    if let Err(e) = state.add_to_group(&group_id, &account_id, &actor, Utc::now()) {
+    if let Err(e) = state.add_to_group(&group_id, &account_id, &actor, shared.now()) {
         return membership_error(e, &name);
     }
     let base = &shared.base_url;
@@ -642,7 +641,7 @@ pub async fn remove_user(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQu
     };
     let group_id = state.group(g).id.clone();
     let name = state.group(g).name.clone();
-    match state.remove_from_group(&group_id, &account_id, &actor, Utc::now()) {
+    match state.remove_from_group(&group_id, &account_id, &actor, shared.now()) {
         Ok(_) => StatusCode::OK.into_response(),
         Err(e) => membership_error(e, &name),
     }

@@ -7,13 +7,17 @@
 
 pub mod admin;
 pub mod auth;
+pub mod clock;
 pub mod confluence;
+pub mod control;
 pub mod cursor;
 pub mod errors;
 pub mod faults;
 pub mod generator;
 pub mod jira;
+pub mod jira_issues;
 pub mod limits;
+pub mod outbox;
 pub mod record;
 pub mod server;
 pub mod shared;
@@ -72,6 +76,8 @@ pub struct SandboxConfig {
     pub port: u16,
     /// Keep every exchange for `Sandbox::recorded`.
     pub record_requests: bool,
+    /// Where the virtual clock starts (`None`: now); the generated dates count back from it.
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl std::fmt::Debug for SandboxConfig {
@@ -88,6 +94,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("latency_ms", &self.latency_ms)
             .field("port", &self.port)
             .field("record_requests", &self.record_requests)
+            .field("clock_start", &self.clock_start)
             .finish()
     }
 }
@@ -106,6 +113,7 @@ impl Default for SandboxConfig {
             latency_ms: 0,
             port: 0,
             record_requests: false,
+            clock_start: None,
         }
     }
 }
@@ -208,6 +216,37 @@ impl Sandbox {
     /// Admin 429s carry no `Retry-After` unless this is on (Atlassian documents none).
     pub fn set_admin_retry_after(&self, on: bool) {
         self.shared.limiter.set_admin_retry_after(on);
+    }
+
+    /// The sandbox's virtual time.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.shared.now()
+    }
+
+    /// Moves the virtual clock forward by `days`; returns the new time.
+    pub fn advance_days(&self, days: i64) -> Result<chrono::DateTime<chrono::Utc>, String> {
+        self.shared.clock.advance_days(days)
+    }
+
+    /// Every notice Jira queued and every webhook call received, oldest first.
+    pub fn outbox(&self) -> outbox::Outbox {
+        self.shared.mailroom().outbox.clone()
+    }
+
+    /// Turns Jira's outgoing mail on or off (off: `notify` answers 403).
+    pub fn set_mail_enabled(&self, on: bool) {
+        self.shared.mailroom().mail_enabled = on;
+    }
+
+    /// The user is active on the product now (virtual time). Refused for an unknown user or
+    /// one without access to the product.
+    pub fn mark_active(&self, account_id: &str, product_key: &str) -> Result<(), String> {
+        control::mark_active(&self.shared, account_id, product_key).map(|_| ())
+    }
+
+    /// The user comments `body` on the issue now (virtual time).
+    pub fn add_comment(&self, issue_key: &str, account_id: &str, body: &str) -> Result<(), String> {
+        control::comment(&self.shared, issue_key, account_id, body).map(|_| ())
     }
 
     /// Stops accepting requests, lets the ones under way finish, and waits for the server.

@@ -5,13 +5,15 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::SandboxConfig;
+use super::clock::VirtualClock;
 use super::generator::{self, GeneratorInput};
 use super::limits::Limiter;
+use super::outbox::Mailroom;
 use super::record::RecordedExchange;
 use super::state::OrgState;
 
@@ -32,18 +34,23 @@ pub struct Shared {
     outage_after_loss: AtomicBool,
     /// Every request fails with a 500 while set.
     outage: AtomicBool,
+    /// What the sandbox dates things with (see [`Shared::now`]).
+    pub clock: VirtualClock,
+    /// Notices, comments, webhook calls and the outgoing-mail switch.
+    mailroom: Mutex<Mailroom>,
 }
 
 impl Shared {
     /// Generates the org for `cfg` and points its site URL at `addr`.
     pub fn new(cfg: SandboxConfig, addr: SocketAddr) -> Shared {
         let base_url = format!("http://{addr}");
+        let start = cfg.clock_start.unwrap_or_else(Utc::now);
         let mut state = generator::generate(&GeneratorInput {
             users: cfg.users,
             seed: cfg.seed,
             org_id: &cfg.org_id,
             admin_email: &cfg.site_email,
-            now: Utc::now(),
+            now: start,
         });
         state.site_url = base_url.clone();
         Shared {
@@ -55,6 +62,8 @@ impl Shared {
             lost_answers: AtomicU32::new(0),
             outage_after_loss: AtomicBool::new(false),
             outage: AtomicBool::new(false),
+            clock: VirtualClock::new(start),
+            mailroom: Mutex::new(Mailroom::default()),
             base_url,
             cfg,
         }
@@ -71,6 +80,16 @@ impl Shared {
         self.state
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The sandbox's current (virtual) time: handlers date everything with it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Notices, comments and webhook calls, under a lock of their own.
+    pub fn mailroom(&self) -> std::sync::MutexGuard<'_, Mailroom> {
+        self.mailroom.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn fail_rate(&self) -> f64 {

@@ -19,7 +19,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
@@ -300,7 +299,7 @@ pub async fn disable(
             "The account is an organization admin: revoke its org-admin role first.",
         );
     }
-    match state.disable_account(&account_id, &actor, Utc::now()) {
+    match state.disable_account(&account_id, &actor, shared.now()) {
         Ok(()) => {
             tracing::info!(
                 account_id,
@@ -324,7 +323,7 @@ pub async fn enable(State(shared): State<Arc<Shared>>, Path(account_id): Path<St
     if let Err(r) = lifecycle_target(&state, &account_id, &actor) {
         return r;
     }
-    match state.enable_account(&account_id, &actor, Utc::now()) {
+    match state.enable_account(&account_id, &actor, shared.now()) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e @ super::state::StateError::SeatLimit { .. }) => {
             lifecycle_conflict(&account_id, "license.seatLimit", &e.to_string())

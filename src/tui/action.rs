@@ -11,7 +11,7 @@ use super::marks::RowSet;
 use crate::domain::Directory;
 use std::path::PathBuf;
 
-use super::state::PlanView;
+use super::state::{FileReview, PlanView};
 use crate::exec::{BatchInfo, ExecEvent};
 use crate::filter::{FilterRequest, FilterResult};
 use crate::plan::{PlanContext, PlanFile, Queue};
@@ -53,6 +53,10 @@ pub enum Action {
     BatchStarted(Result<i64, String>),
     Exec(ExecEvent),
     History(Result<Vec<BatchInfo>, String>),
+    /// An undo or retry plan built from History, ready for the confirm dialog.
+    Review(Result<Box<FileReview>, String>),
+    /// The batch stopped for quitting: the requests in flight came back and are recorded.
+    BatchStopped,
 }
 
 #[derive(Debug)]
@@ -76,15 +80,28 @@ pub enum Effect {
         file: Box<PlanFile>,
     },
     ReadPlan(PathBuf),
-    /// Run the confirmed plan (or, with `dry_run`, record what it would do).
+    /// Run the confirmed plan (or, with `dry_run`, record what it would do); `source` is
+    /// what the journal says it came from.
     Execute {
         file: Box<PlanFile>,
         dry_run: bool,
+        source: String,
     },
+    /// Write a plan file into the data dir's `plans/` (a dry run's plan).
+    SavePlan {
+        name: String,
+        file: Box<PlanFile>,
+    },
+    /// Finish an interrupted batch of the journal (through the executor's resume).
+    ResumeBatch(i64),
+    /// Stop the running batch for quitting: no new requests; report `BatchStopped` once the
+    /// ones in flight are recorded. The batch stays open for a resume.
+    StopBatch(Option<i64>),
     PauseBatch(bool),
     CancelBatch,
     LoadHistory,
-    /// Write the inverse plan of a batch (undo) or its failed items (retry) for review.
+    /// Build the inverse plan of a batch (undo) or its failed items (retry), keep it in the
+    /// data dir, and open it in the confirm dialog.
     WriteUndo(i64),
     WriteRetry(i64),
 }

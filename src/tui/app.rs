@@ -235,8 +235,28 @@ fn with_store<T>(
 }
 
 impl Io {
-    /// Writes the undo plan (or the retry plan) of a batch into the data dir, for review and
-    /// `seats apply`; says plainly what cannot be undone.
+    /// The job that runs a batch; None (and the console told why) when offline.
+    fn batch_job(&self) -> Option<BatchJob> {
+        let Some(client) = self.client.clone() else {
+            let _ = self.tx.send(Action::BatchStarted(Err(
+                "offline (--offline): run without it to change the org".into(),
+            )));
+            return None;
+        };
+        Some(BatchJob {
+            tx: self.tx.clone(),
+            client,
+            org_id: self.org_id.clone(),
+            operator: self.operator.clone(),
+            config: self.config.clone(),
+            myself: self.myself.clone(),
+            control: self.control.clone(),
+        })
+    }
+
+    /// Builds the undo plan (or the retry plan) of a batch, keeps it in the data dir's `plans/`
+    /// (for `seats apply` and `:read`), and hands it to the confirm dialog; says plainly what
+    /// cannot be undone.
     fn write_review_plan(&self, batch: i64, undo: bool) {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
@@ -245,39 +265,30 @@ impl Io {
                 let info = journal.batch(batch).map_err(|e| e.to_string())?;
                 let items = journal.items(batch).map_err(|e| e.to_string())?;
                 let now = chrono::Utc::now();
-                let (plan, note) = if undo {
+                let (plan, notes) = if undo {
                     let u =
                         crate::exec::undo_plan(&info, &items, now).map_err(|e| e.to_string())?;
-                    let note = if u.cannot_undo.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            "; {} changes cannot be undone (removal from the directory)",
-                            u.cannot_undo.len()
-                        )
-                    };
-                    (u.plan, note)
+                    let notes = u
+                        .cannot_undo
+                        .iter()
+                        .chain(u.caveats.iter())
+                        .map(|n| format!("{} ({}): {}", n.name, n.change, n.why))
+                        .collect();
+                    (u.plan, notes)
                 } else {
                     let p =
                         crate::exec::retry_plan(&info, &items, now).map_err(|e| e.to_string())?;
-                    (p, String::new())
+                    (p, Vec::new())
                 };
-                let dir = crate::paths::data_dir()
-                    .ok_or_else(|| "no data directory: set SEATS_DATA_DIR".to_owned())?
-                    .join("plans");
-                crate::output::create_private_dir(&dir)
-                    .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
                 let what = if undo { "undo" } else { "retry" };
-                let path = dir.join(format!("{what}-batch-{batch}.json"));
-                plan.write(&path).map_err(|e| e.to_string())?;
-                Ok(format!(
-                    "{what} plan of batch {batch} ({} steps) in {}{note}: review it, then seats apply {}",
-                    plan.steps.len(),
-                    path.display(),
-                    path.display()
-                ))
+                let path = save_plan(&format!("{what}-batch-{batch}.json"), &plan)?;
+                Ok(Box::new(super::state::FileReview::new(
+                    plan,
+                    format!("{what} of batch {batch} (kept in {path})"),
+                    notes,
+                )))
             })();
-            let _ = tx.send(Action::PlanWritten(result));
+            let _ = tx.send(Action::Review(result));
         });
     }
 
@@ -361,23 +372,45 @@ impl Io {
                     let _ = tx.send(Action::PlanRead(result));
                 });
             }
-            Effect::Execute { file, dry_run } => {
-                let Some(client) = self.client.clone() else {
-                    let _ = self.tx.send(Action::BatchStarted(Err(
-                        "offline (--offline): run without it to change the org".into(),
-                    )));
-                    return;
-                };
-                let run = BatchJob {
-                    tx: self.tx.clone(),
-                    client,
-                    org_id: self.org_id.clone(),
-                    operator: self.operator.clone(),
-                    config: self.config.clone(),
-                    myself: self.myself.clone(),
-                    control: self.control.clone(),
-                };
-                tokio::spawn(run.run(file, dry_run));
+            Effect::Execute {
+                file,
+                dry_run,
+                source,
+            } => {
+                if let Some(run) = self.batch_job() {
+                    tokio::spawn(run.run(Start::New {
+                        file,
+                        dry_run,
+                        source,
+                    }));
+                }
+            }
+            Effect::ResumeBatch(batch) => {
+                if let Some(run) = self.batch_job() {
+                    tokio::spawn(run.run(Start::Resume(batch)));
+                }
+            }
+            Effect::StopBatch(batch) => {
+                // Paused, the executor sends nothing new; the requests in flight come back
+                // and are recorded, and the batch stays open for a resume.
+                if let Ok(guard) = self.control.lock()
+                    && let Some(c) = guard.as_ref()
+                {
+                    c.pause();
+                }
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Some(batch) = batch {
+                        wait_for_in_flight(batch);
+                    }
+                    let _ = tx.send(Action::BatchStopped);
+                });
+            }
+            Effect::SavePlan { name, file } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::PlanWritten(save_plan(&name, &file)));
+                });
             }
             Effect::PauseBatch(paused) => {
                 if let Ok(guard) = self.control.lock()
@@ -455,6 +488,45 @@ impl Io {
     }
 }
 
+/// Writes a plan file into the data dir's `plans/` (private, through the one writer); its path.
+fn save_plan(name: &str, plan: &crate::plan::PlanFile) -> Result<String, String> {
+    let dir = crate::paths::data_dir()
+        .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?
+        .join("plans");
+    crate::output::create_private_dir(&dir)
+        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    let path = dir.join(name);
+    plan.write(&path).map_err(|e| e.to_string())?;
+    Ok(path.display().to_string())
+}
+
+/// Longest wait for the requests in flight when quitting during a batch.
+const STOP_WAIT: Duration = Duration::from_secs(30);
+
+/// Blocks until no item of `batch` is `sent` (twice in a row, a little apart, so an item the
+/// executor was just handing out is seen), or [`STOP_WAIT`] passes. An item still `sent` then
+/// is re-read by the resume, so nothing is sent twice either way.
+fn wait_for_in_flight(batch: i64) {
+    let Ok(journal) = Journal::open_default() else {
+        return;
+    };
+    let started = Instant::now();
+    let mut settled = 0;
+    while started.elapsed() < STOP_WAIT && settled < 2 {
+        std::thread::sleep(Duration::from_millis(150));
+        let in_flight = journal
+            .open_items(batch)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter(|i| i.state == crate::exec::ItemState::Sent)
+                    .count()
+            })
+            .unwrap_or(0);
+        settled = if in_flight == 0 { settled + 1 } else { 0 };
+    }
+}
+
 /// At most this often are pages arriving during a fetch shown.
 const PARTIAL_EVERY: Duration = Duration::from_millis(500);
 
@@ -469,19 +541,60 @@ struct BatchJob {
     control: Arc<Mutex<Option<Control>>>,
 }
 
+/// How a batch starts: a new one from a confirmed plan, or an interrupted one resumed.
+enum Start {
+    New {
+        file: Box<crate::plan::PlanFile>,
+        dry_run: bool,
+        source: String,
+    },
+    Resume(i64),
+}
+
 impl BatchJob {
-    async fn run(self, file: Box<crate::plan::PlanFile>, dry_run: bool) {
+    /// Records a new batch in the journal through the one admission point (plan refusal,
+    /// batch cap, step limit, plan identity), as `seats apply` does.
+    async fn create(
+        &self,
+        shared: &SharedJournal,
+        file: crate::plan::PlanFile,
+        dry_run: bool,
+        source: String,
+    ) -> Result<i64, String> {
+        let meta = NewBatch::from_plan(&file, self.operator.clone(), source, dry_run);
+        let admission = crate::exec::Admission::from_config(&self.config);
+        crate::exec::admit::submit_shared(shared, file, meta, admission)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn run(self, start: Start) {
         let started = async {
             let journal = tokio::task::spawn_blocking(Journal::open_default)
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| e.to_string())?;
             let shared: SharedJournal = Arc::new(Mutex::new(journal));
-            let meta = NewBatch::from_plan(&file, self.operator.clone(), "console".into(), dry_run);
-            let admission = crate::exec::Admission::from_config(&self.config);
-            let batch = crate::exec::admit::submit_shared(&shared, *file, meta, admission)
-                .await
-                .map_err(|e| e.to_string())?;
+            let batch = match start {
+                Start::New {
+                    file,
+                    dry_run,
+                    source,
+                } => self.create(&shared, *file, dry_run, source).await?,
+                // The executor's resume path: it takes over the dead process's lease and
+                // runs only the open items, re-reading those left `sent`. The limits are
+                // checked again first, as `seats apply --resume` does.
+                Start::Resume(batch) => {
+                    let admission = crate::exec::Admission::from_config(&self.config);
+                    crate::exec::executor::with_journal(&shared, move |j| j.items(batch))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|items| {
+                            crate::exec::check_batch(&items, &admission).map_err(|e| e.to_string())
+                        })?;
+                    batch
+                }
+            };
             let myself: Vec<&str> = self.myself.iter().map(String::as_str).collect();
             let options = ExecOptions {
                 concurrency: self.config.api.concurrency.max(1) as usize,

@@ -49,6 +49,10 @@ pub enum Command {
     Undo,
     /// History: write a plan of the batch's failed items.
     Retry,
+    /// History: finish an interrupted batch.
+    Resume,
+    /// Queue: undo the last queue edit (again: redo it).
+    UndoQueueEdit,
 }
 
 /// Where a binding applies.
@@ -392,7 +396,7 @@ pub const BINDINGS: &[Binding] = &[
         "u",
         C::Undo,
         S::History,
-        "write the batch's undo plan to review and apply",
+        "review and run the batch's undo plan",
         true,
     ),
     bind(
@@ -400,9 +404,26 @@ pub const BINDINGS: &[Binding] = &[
         "R",
         C::Retry,
         S::History,
-        "write a plan of the batch's failed items",
+        "review and run the batch's failed items again",
         true,
     ),
+    bind(
+        K::Char('c'),
+        "c",
+        C::Resume,
+        S::History,
+        "resume the interrupted batch",
+        true,
+    ),
+    bind(
+        K::Char('z'),
+        "z",
+        C::UndoQueueEdit,
+        S::Queue,
+        "undo the last queue edit (z again redoes it)",
+        true,
+    ),
+    bind(K::Char('u'), "", C::UndoQueueEdit, S::Queue, "", false),
 ];
 
 /// The command bound to a key in this view, if any. View bindings win over global ones.

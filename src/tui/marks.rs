@@ -38,6 +38,9 @@ pub struct Marks {
     pub ix: HashSet<u32>,
     /// Row where a `V` range started.
     pub anchor: Option<usize>,
+    /// The query whose rows every mark came from (`Ctrl-a`, perhaps with some unmarked since):
+    /// the plan checks them against its `idle:N`. None when any was picked by hand.
+    pub from_query: Option<String>,
 }
 
 impl Marks {
@@ -60,23 +63,40 @@ impl Marks {
         if self.ix.remove(&ix) {
             self.ids.remove(&u.account_id);
         } else {
+            self.from_query = None;
             self.ix.insert(ix);
             self.ids.insert(u.account_id.clone());
         }
     }
 
+    /// Marks one row picked by hand (a `V` range).
     pub fn mark(&mut self, dir: &Directory, ix: u32) {
         if let Some(u) = dir.users.get(ix as usize)
             && self.ix.insert(ix)
         {
+            self.from_query = None;
             self.ids.insert(u.account_id.clone());
         }
+    }
+
+    /// Marks every row `query` shows (`Ctrl-a`): the marks keep the query as their origin
+    /// unless others were marked another way first.
+    pub fn mark_all(&mut self, dir: &Directory, rows: &[u32], query: &str) {
+        // An empty query is everyone: no premise, as good as picked by hand.
+        let origin = (!query.trim().is_empty()
+            && (self.is_empty() || self.from_query.as_deref() == Some(query)))
+        .then(|| query.to_owned());
+        for &ix in rows {
+            self.mark(dir, ix);
+        }
+        self.from_query = origin;
     }
 
     pub fn clear(&mut self) {
         self.ids.clear();
         self.ix.clear();
         self.anchor = None;
+        self.from_query = None;
     }
 
     /// Finds the marked users in a new directory (after a refresh). Marks of users who are

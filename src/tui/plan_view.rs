@@ -1,6 +1,7 @@
 //! What the Queue view shows beside each target: the plan's word on it (held out and why,
-//! a no-op, the changes it will get, who keeps a product). Built with the plan, off the UI
-//! thread, so drawing a row is one lookup.
+//! a no-op, the changes it will get, who keeps a product), and the summaries and counts the
+//! Queue view and the review show. Built with the plan, off the UI thread, so a frame costs
+//! lookups, not a pass over the plan.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,6 +42,13 @@ pub fn view(plan: Plan) -> PlanView {
         }
     }
     PlanView {
+        summary: crate::plan::summary(&plan).into(),
+        compact: crate::plan::compact_summary(&plan).into(),
+        affected: plan.affected_users(),
+        steps: plan.steps().count(),
+        held_out: plan.held_out().count(),
+        no_ops: plan.no_ops().count(),
+        irreversible: plan.is_irreversible(),
         plan: Arc::new(plan),
         notes: Arc::new(notes),
     }

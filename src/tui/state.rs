@@ -86,6 +86,8 @@ pub struct UsersTable {
     pub shown: u64,
     pub error: Option<QueryError>,
     pub took: Option<Duration>,
+    /// Ctrl-a came while a filter pass was out: mark its rows when it lands.
+    pub mark_all_pending: bool,
 }
 
 impl UsersTable {
@@ -134,12 +136,21 @@ pub struct QueryInput {
     pub kind: InputKind,
 }
 
-/// A plan built from the queue, with a note per queued target (held out, no-op, steps).
+/// A plan built from the queue, with a note per queued target (held out, no-op, steps) and
+/// the figures and summaries the screens show, all made off the UI thread with the plan.
 #[derive(Debug, Clone)]
 pub struct PlanView {
     pub plan: Arc<crate::plan::Plan>,
     /// (operation id, account id) to what the plan does with that target.
     pub notes: Arc<std::collections::HashMap<(crate::plan::OperationId, String), String>>,
+    /// The summary operation by operation, and the compact one for small terminals.
+    pub summary: Arc<[String]>,
+    pub compact: Arc<[String]>,
+    pub affected: usize,
+    pub steps: usize,
+    pub held_out: usize,
+    pub no_ops: usize,
+    pub irreversible: bool,
 }
 
 /// The queue of operations and the plan made of it.
@@ -151,6 +162,16 @@ pub struct QueueState {
     /// Newest plan asked for; an older plan is stale.
     pub requested: u64,
     pub shown: u64,
+    /// The queue before the last edit (one level, `z`).
+    pub undo: Option<crate::plan::Queue>,
+}
+
+/// A queue edit that drops targets: asked first when it drops more than a handful.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueEdit {
+    RemoveOperation(crate::plan::OperationId),
+    RemoveTarget(crate::plan::OperationId, String),
+    Clear,
 }
 
 impl QueueState {
@@ -165,6 +186,63 @@ pub struct Confirm {
     pub on_run: bool,
     pub typed: String,
     pub scroll: usize,
+    pub subject: Subject,
+    /// Run was chosen once on a plan built from a partial directory: a second Enter runs it.
+    pub partial_ok: bool,
+}
+
+/// What the confirm dialog reviews.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Subject {
+    /// The queue's plan.
+    #[default]
+    Queue,
+    /// A plan file with fixed steps (`AppState::review`): an undo or retry plan from History,
+    /// or a file `:read` that holds no queue.
+    File,
+}
+
+/// A plan file under review: its steps go out as they are, through the same dialog.
+#[derive(Debug, Clone)]
+pub struct FileReview {
+    pub file: Arc<crate::plan::PlanFile>,
+    /// Where it came from, for the title and the journal ("undo of batch 3").
+    pub source: String,
+    /// What the plan leaves out, said plainly (changes that cannot be undone).
+    pub notes: Vec<String>,
+    /// Its summary, with the notes (made once, not per frame).
+    pub summary: Arc<[String]>,
+    /// Distinct users with a step: the count a typed confirmation asks for.
+    pub affected: usize,
+    /// Some step seats cannot undo.
+    pub irreversible: bool,
+}
+
+impl FileReview {
+    pub fn new(file: crate::plan::PlanFile, source: String, notes: Vec<String>) -> FileReview {
+        let mut summary = crate::plan::file_summary(&file);
+        for n in notes.iter().take(3) {
+            summary.push(format!("Not undone: {n}"));
+        }
+        if notes.len() > 3 {
+            summary.push(format!("… and {} more not undone", notes.len() - 3));
+        }
+        let affected = file
+            .steps
+            .iter()
+            .map(|s| s.account_id.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        let irreversible = file.steps.iter().any(|s| s.change.inverse().is_none());
+        FileReview {
+            file: Arc::new(file),
+            source,
+            notes,
+            summary: summary.into(),
+            affected,
+            irreversible,
+        }
+    }
 }
 
 /// What covers the view.
@@ -179,8 +257,13 @@ pub enum Overlay {
     },
     Menu(Menu),
     Confirm(Confirm),
-    /// `q` with a queue or a batch: asks first.
+    /// `q` or Ctrl-C with a queue or a batch: asks first.
     QuitConfirm,
+    /// A queue edit that drops more than a handful of targets: asks first.
+    AskQueueEdit {
+        edit: QueueEdit,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,6 +304,11 @@ pub struct AppState {
     pub queue: QueueState,
     /// The batch running now (or the last one, until the next starts).
     pub batch: Option<BatchRun>,
+    /// The plan file the confirm dialog reviews when its subject is a file.
+    pub review: Option<FileReview>,
+    /// Quit was confirmed during a batch: it stops after the requests in flight, then the
+    /// console exits.
+    pub quitting: bool,
     pub history: HistoryState,
     pub input: Option<QueryInput>,
     pub overlay: Option<Overlay>,
@@ -261,6 +349,7 @@ impl AppState {
                 shown: 0,
                 error: None,
                 took: None,
+                mark_all_pending: false,
             },
             marks: Marks::default(),
             marks_hidden: 0,
@@ -268,6 +357,8 @@ impl AppState {
             activity: ActivityPanel::default(),
             queue: QueueState::default(),
             batch: None,
+            review: None,
+            quitting: false,
             history: HistoryState::default(),
             input: None,
             overlay: None,
@@ -337,6 +428,8 @@ pub struct BatchRun {
     pub paused: bool,
     pub cancelling: bool,
     pub dry_run: bool,
+    /// Started from the queue's plan: the queue empties once the journal has the batch.
+    pub from_queue: bool,
     /// The newest failures and run errors, newest last (at most [`BATCH_ERRORS`]).
     pub errors: Vec<String>,
     /// How it ended, once it has.
@@ -352,9 +445,45 @@ impl BatchRun {
     }
 }
 
+impl AppState {
+    /// Batches in the journal that were started, not finished and that nobody runs: this
+    /// console runs at most one, and a running batch whose process died is one of these.
+    pub fn is_interrupted(&self, b: &crate::exec::BatchInfo) -> bool {
+        let ours = self
+            .batch
+            .as_ref()
+            .is_some_and(|r| r.running() && r.id == Some(b.id));
+        b.is_unfinished() && !ours
+    }
+
+    /// "based on 279 of 1,970 users; seat figures are partial" while the directory on screen
+    /// is a partial fetch.
+    pub fn partial_note(&self) -> Option<String> {
+        let d = self.data.as_ref()?;
+        if d.origin != super::loaded::Origin::Partial {
+            return None;
+        }
+        let have = super::update::thousands(d.dir.users.len());
+        Some(match &self.fetch {
+            Fetch::Running { total: Some(t), .. } => format!(
+                "based on {have} of {} users; seat figures are partial (the fetch is still running)",
+                super::update::thousands(*t)
+            ),
+            Fetch::Running { .. } => format!(
+                "based on {have} users so far; seat figures are partial (the fetch is still running)"
+            ),
+            _ => format!(
+                "based on {have} users, part of the directory; seat figures are partial (r fetches it again)"
+            ),
+        })
+    }
+}
+
 /// The History view: batches from the journal, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryState {
     pub batches: Vec<crate::exec::BatchInfo>,
     pub list: ListCursor,
+    /// Interrupted batches were announced in the status line this session.
+    pub announced: bool,
 }

@@ -12,11 +12,11 @@ use super::loaded::{Loaded, Origin};
 use super::menu::{Choice, Menu, quote};
 use super::state::{
     ACTIVITY_CHOICES, AppState, Confirm, Fetch, Flash, InputKind, Level, Overlay, PRESETS,
-    QueryInput, QueueRow, View,
+    QueryInput, QueueEdit, QueueRow, Subject, View,
 };
 use crate::domain::Bucket;
 use crate::filter::{FilterRequest, SortKey};
-use crate::plan::{OperationKind, PlanContext, PlanFile, Queue};
+use crate::plan::{OperationKind, PlanFile, Queue, context_for};
 
 /// The users who count against a licence, as a query: what the Activity view's bars count.
 pub const SEAT_HOLDERS: &str =
@@ -29,7 +29,8 @@ const WHEEL_ROWS: usize = 3;
 
 /// The effects to run when the console starts: read the snapshot, and fetch when asked to.
 pub fn start(state: &mut AppState, fetch_now: bool) -> Vec<Effect> {
-    let mut effects = vec![Effect::LoadSnapshot, Effect::LoadQueue];
+    // History too: a batch left running by a quit or a crash is offered at once.
+    let mut effects = vec![Effect::LoadSnapshot, Effect::LoadQueue, Effect::LoadHistory];
     if fetch_now && state.session.online {
         state.fetch = Fetch::Running {
             fetched: 0,
@@ -182,17 +183,22 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                 );
                 queue_changed(state)
             }
+            // Fixed steps (an undo or retry plan): reviewed as they are, in the same dialog.
             None => {
-                flash(
+                let source = file
+                    .query
+                    .clone()
+                    .unwrap_or_else(|| "a plan file read with :read".into());
+                open_review(
                     state,
-                    Level::Error,
-                    "that plan file holds no queue to review (it was written by another tool)",
+                    super::state::FileReview::new(*file, source, Vec::new()),
                 );
                 vec![]
             }
         },
         Action::BatchStarted(Ok(id)) => {
             let dry_run = state.batch.as_ref().is_some_and(|b| b.dry_run);
+            let from_queue = state.batch.as_ref().is_some_and(|b| b.from_queue);
             if let Some(b) = state.batch.as_mut() {
                 b.id = Some(id);
             }
@@ -204,12 +210,16 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                     if dry_run { " (dry run)" } else { "" }
                 ),
             );
-            if dry_run {
-                return vec![];
+            if dry_run || !from_queue {
+                return vec![Effect::LoadHistory];
             }
-            // The batch now lives in the journal; the queue starts again empty.
+            // The batch now lives in the journal; the queue starts again empty, and `z` does
+            // not bring back what was just sent.
+            state.queue.undo = None;
             state.queue.queue = Queue::new();
-            queue_changed(state)
+            let mut effects = queue_changed(state);
+            effects.push(Effect::LoadHistory);
+            effects
         }
         Action::BatchStarted(Err(message)) => {
             if let Some(b) = state.batch.as_mut() {
@@ -226,6 +236,40 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::History(Ok(batches)) => {
             state.history.batches = batches;
             clamp_all(state);
+            // Once a session: a batch a quit or a crash left open is offered, not forgotten.
+            let interrupted: Vec<i64> = state
+                .history
+                .batches
+                .iter()
+                .filter(|b| state.is_interrupted(b))
+                .map(|b| b.id)
+                .collect();
+            if !interrupted.is_empty() && !state.history.announced {
+                state.history.announced = true;
+                let ids: Vec<String> = interrupted.iter().map(i64::to_string).collect();
+                flash(
+                    state,
+                    Level::Warn,
+                    format!(
+                        "batch {} was interrupted: 5 opens History, c resumes it",
+                        ids.join(", ")
+                    ),
+                );
+            }
+            vec![]
+        }
+        Action::Review(Ok(review)) => {
+            open_review(state, *review);
+            vec![]
+        }
+        Action::Review(Err(message)) => {
+            flash(state, Level::Error, message);
+            vec![]
+        }
+        Action::BatchStopped => {
+            if state.quitting {
+                state.quit = true;
+            }
             vec![]
         }
         Action::History(Err(message)) => {
@@ -244,7 +288,13 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.users.shown = result.generation;
             state.users.took = Some(result.took);
             match result.error {
-                Some(e) => state.users.error = Some(e),
+                Some(e) => {
+                    // A query that does not parse matches nothing: rows of an earlier query
+                    // would be a lie, and Ctrl-a or a would act on them.
+                    state.users.error = Some(e);
+                    state.users.rows = Default::default();
+                    state.users.shown_set = Default::default();
+                }
                 None => {
                     state.users.error = None;
                     state.users.rows = result.rows;
@@ -252,9 +302,34 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                 }
             }
             clamp_all(state);
+            if state.users.mark_all_pending && !state.users.pending() {
+                state.users.mark_all_pending = false;
+                mark_all(state);
+            }
             vec![]
         }
     }
+}
+
+/// Opens the confirm dialog on a plan file's fixed steps (on Cancel, like every review).
+fn open_review(state: &mut AppState, review: super::state::FileReview) {
+    if batch_running(state) {
+        flash(
+            state,
+            Level::Warn,
+            format!(
+                "{} is ready, but a batch is running: wait for it, then review it again",
+                review.source
+            ),
+        );
+        return;
+    }
+    state.review = Some(review);
+    state.input = None;
+    state.overlay = Some(Overlay::Confirm(Confirm {
+        subject: Subject::File,
+        ..Confirm::default()
+    }));
 }
 
 fn flash(state: &mut AppState, level: Level, text: impl Into<String>) {
@@ -313,7 +388,8 @@ fn plan(state: &mut AppState) -> Option<Effect> {
         generation: state.queue.requested,
         directory: data.dir.clone(),
         queue: state.queue.queue.clone(),
-        context: Box::new(PlanContext::new(&state.config, &myself)),
+        // The same context `seats plan` makes; the task adds the same direct-grant look-up.
+        context: Box::new(context_for(&state.config, &myself)),
     })
 }
 
@@ -339,7 +415,26 @@ fn targets(state: &AppState) -> Vec<String> {
     user.map(|u| vec![u.account_id.clone()]).unwrap_or_default()
 }
 
+/// Why rows on screen may not be acted on now: the query does not parse, or its rows are
+/// still coming. None when they are the answer to the query shown.
+fn rows_not_ready(state: &AppState) -> Option<String> {
+    if let Some(e) = &state.users.error {
+        return Some(format!(
+            "the query does not parse ({e}): fix it first, nothing was marked or queued"
+        ));
+    }
+    // Marks are by id and do not wait for the rows; the row under the cursor does.
+    if state.users.mark_all_pending || (state.users.pending() && state.marks.is_empty()) {
+        return Some("the filter is still running: try again in a moment".into());
+    }
+    None
+}
+
 fn enqueue(state: &mut AppState, kind: OperationKind) -> Vec<Effect> {
+    if let Some(why) = rows_not_ready(state) {
+        flash(state, Level::Warn, why);
+        return vec![];
+    }
     let targets = targets(state);
     if targets.is_empty() {
         flash(state, Level::Warn, "no user to queue: mark some with Space");
@@ -347,7 +442,14 @@ fn enqueue(state: &mut AppState, kind: OperationKind) -> Vec<Effect> {
     }
     let what = kind.describe();
     let n = targets.len();
-    state.queue.queue.add(kind, targets);
+    // Marks from one query keep it, so the plan checks its idle:N; the rest are hand-picked.
+    let origin = if state.marks.is_empty() {
+        None
+    } else {
+        state.marks.from_query.clone()
+    };
+    remember_queue(state);
+    state.queue.queue.add_from(kind, origin, targets);
     state.marks.clear();
     let c = state.queue.queue.counts();
     flash(
@@ -384,7 +486,7 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
                         &view.plan,
                         &state.queue.queue,
                         state.session.profile.clone(),
-                        None,
+                        state.queue.queue.query().map(str::to_owned),
                         state.now,
                     );
                     vec![Effect::WritePlan {
@@ -462,10 +564,7 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
                 }
             }
         }
-        "clear-queue" => {
-            state.queue.queue.clear();
-            queue_changed(state)
-        }
+        "clear-queue" => ask_or_edit(state, QueueEdit::Clear),
         other => {
             flash(
                 state,
@@ -481,40 +580,152 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
     }
 }
 
-/// Removes the queue row under the cursor: a target, or a whole operation.
-fn remove_queue_row(state: &mut AppState) -> Vec<Effect> {
-    let removed = match state.queue.row(state.queue.list.cursor) {
-        Some(QueueRow::Operation(op)) => {
-            let id = op.id;
-            state.queue.queue.remove_operation(id)
-        }
-        Some(QueueRow::Target(op, account)) => {
-            let (id, account) = (op.id, account.to_owned());
-            state.queue.queue.remove_target(id, &account)
-        }
-        None => false,
-    };
-    if removed {
-        queue_changed(state)
-    } else {
-        vec![]
-    }
+/// Targets a queue edit may drop without asking first.
+pub const HANDFUL: usize = 5;
+
+/// Keeps the queue as it is before an edit, for one `z`.
+fn remember_queue(state: &mut AppState) {
+    state.queue.undo = Some(state.queue.queue.clone());
 }
 
-/// The confirm dialog's Run: refused plans and untyped counts stop here.
+/// Removes the queue row under the cursor: a target, or a whole operation (asking first when
+/// it drops more than a handful of targets).
+fn remove_queue_row(state: &mut AppState) -> Vec<Effect> {
+    let edit = match state.queue.row(state.queue.list.cursor) {
+        Some(QueueRow::Operation(op)) => QueueEdit::RemoveOperation(op.id),
+        Some(QueueRow::Target(op, account)) => QueueEdit::RemoveTarget(op.id, account.to_owned()),
+        None => return vec![],
+    };
+    ask_or_edit(state, edit)
+}
+
+/// Runs a queue edit, or asks first when it drops more than [`HANDFUL`] targets.
+fn ask_or_edit(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> {
+    let dropped = match &edit {
+        QueueEdit::RemoveOperation(id) => state.queue.queue.get(*id).map_or(0, |o| o.targets.len()),
+        QueueEdit::RemoveTarget(..) => 1,
+        QueueEdit::Clear => state.queue.queue.counts().targets,
+    };
+    if dropped > HANDFUL {
+        let what = match &edit {
+            QueueEdit::RemoveOperation(id) => state
+                .queue
+                .queue
+                .get(*id)
+                .map(|o| {
+                    format!(
+                        "Remove \"{}\" for {} targets from the queue?",
+                        o.kind.describe(),
+                        thousands(dropped)
+                    )
+                })
+                .unwrap_or_default(),
+            _ => format!(
+                "Empty the queue ({} operations, {} targets)?",
+                state.queue.queue.operations().len(),
+                thousands(dropped)
+            ),
+        };
+        state.overlay = Some(Overlay::AskQueueEdit { edit, text: what });
+        return vec![];
+    }
+    edit_queue(state, edit)
+}
+
+fn edit_queue(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> {
+    let before = state.queue.queue.clone();
+    let removed = match edit {
+        QueueEdit::RemoveOperation(id) => state.queue.queue.remove_operation(id),
+        QueueEdit::RemoveTarget(id, account) => state.queue.queue.remove_target(id, &account),
+        QueueEdit::Clear => {
+            let any = !state.queue.queue.is_empty();
+            state.queue.queue.clear();
+            any
+        }
+    };
+    if !removed {
+        return vec![];
+    }
+    state.queue.undo = Some(before);
+    flash(state, Level::Info, "removed from the queue (z undoes)");
+    queue_changed(state)
+}
+
+/// `z`/`u` in the Queue view: back to the queue before the last edit; again, forward.
+fn undo_queue_edit(state: &mut AppState) -> Vec<Effect> {
+    let Some(previous) = state.queue.undo.take() else {
+        flash(state, Level::Info, "no queue edit to undo");
+        return vec![];
+    };
+    let now = std::mem::replace(&mut state.queue.queue, previous);
+    state.queue.undo = Some(now);
+    flash(state, Level::Info, "queue edit undone (z again redoes it)");
+    queue_changed(state)
+}
+
+/// The confirm dialog's Run: refused plans, untyped counts, plans still being built and plans
+/// of a partial directory (until confirmed twice) stop here.
 fn confirm_run(state: &mut AppState) -> Vec<Effect> {
     let Some(Overlay::Confirm(confirm)) = state.overlay.clone() else {
         return vec![];
     };
-    let Some(view) = state.queue.plan.clone() else {
-        return vec![];
+    let (file, source) = match confirm.subject {
+        Subject::Queue => {
+            let Some(view) = state.queue.plan.clone() else {
+                return vec![];
+            };
+            if state.queue.plan_pending() {
+                flash(
+                    state,
+                    Level::Info,
+                    "the plan is being built again on new data: look at it, then run",
+                );
+                return vec![];
+            }
+            let plan = &view.plan;
+            if let Some(r) = &plan.refusal {
+                flash(state, Level::Error, r.describe());
+                return vec![];
+            }
+            if let Some(note) = state.partial_note()
+                && !confirm.partial_ok
+            {
+                if let Some(Overlay::Confirm(c)) = state.overlay.as_mut() {
+                    c.partial_ok = true;
+                }
+                flash(
+                    state,
+                    Level::Warn,
+                    format!("{note}: wait for the fetch, or press Enter again to run it as it is"),
+                );
+                return vec![];
+            }
+            let file = PlanFile::new(
+                plan,
+                &state.queue.queue,
+                state.session.profile.clone(),
+                state.queue.queue.query().map(str::to_owned),
+                state.now,
+            );
+            (file, "console".to_owned())
+        }
+        Subject::File => {
+            let Some(review) = state.review.clone() else {
+                return vec![];
+            };
+            if let Some(r) = &review.file.refusal {
+                flash(state, Level::Error, r.describe());
+                return vec![];
+            }
+            // As written and reviewed: its identity is what the journal knows it by, so an
+            // undo already applied is refused rather than run twice.
+            (
+                (*review.file).clone(),
+                format!("console: {}", review.source),
+            )
+        }
     };
-    let plan = &view.plan;
-    if let Some(r) = &plan.refusal {
-        flash(state, Level::Error, r.describe());
-        return vec![];
-    }
-    let affected = plan.affected_users();
+    let affected = affected_users(&file);
     if affected == 0 {
         flash(
             state,
@@ -523,7 +734,7 @@ fn confirm_run(state: &mut AppState) -> Vec<Effect> {
         );
         return vec![];
     }
-    if plan.is_irreversible() && confirm.typed.trim() != affected.to_string() {
+    if is_irreversible(&file) && confirm.typed.trim() != affected.to_string() {
         flash(
             state,
             Level::Warn,
@@ -531,24 +742,116 @@ fn confirm_run(state: &mut AppState) -> Vec<Effect> {
         );
         return vec![];
     }
-    let file = PlanFile::new(
-        plan,
-        &state.queue.queue,
-        state.session.profile.clone(),
-        None,
-        state.now,
-    );
     state.overlay = None;
     let dry_run = state.session.dry_run;
     state.batch = Some(super::state::BatchRun {
         total: file.steps.len() as u64,
         dry_run,
+        from_queue: confirm.subject == Subject::Queue,
         ..Default::default()
     });
-    vec![Effect::Execute {
+    let mut effects = Vec::new();
+    if dry_run {
+        // What a dry run would have sent, kept for review (README: plans/ in the data dir).
+        effects.push(Effect::SavePlan {
+            name: format!("dry-run-{}.json", state.now.format("%Y%m%d-%H%M%S")),
+            file: Box::new(file.clone()),
+        });
+    }
+    effects.push(Effect::Execute {
         file: Box::new(file),
         dry_run,
-    }]
+        source,
+    });
+    effects
+}
+
+/// Distinct users with a step: the count the typed confirmation asks for.
+pub fn affected_users(file: &PlanFile) -> usize {
+    let ids: std::collections::HashSet<&str> =
+        file.steps.iter().map(|s| s.account_id.as_str()).collect();
+    ids.len()
+}
+
+/// Some step seats cannot undo.
+pub fn is_irreversible(file: &PlanFile) -> bool {
+    file.steps.iter().any(|s| s.change.inverse().is_none())
+}
+
+/// Quit, once confirmed: with a batch running, stop it first (the requests in flight finish
+/// and are recorded; the rest stays open for a resume), then exit.
+fn quit_now(state: &mut AppState) -> Vec<Effect> {
+    if !batch_running(state) {
+        state.quit = true;
+        return vec![];
+    }
+    if state.quitting {
+        return vec![];
+    }
+    state.quitting = true;
+    let id = state.batch.as_ref().and_then(|b| b.id);
+    flash(
+        state,
+        Level::Warn,
+        "stopping the batch: requests in flight finish and are recorded, then seats quits",
+    );
+    vec![Effect::StopBatch(id)]
+}
+
+/// `c` in History: finish the interrupted batch under the cursor.
+fn resume_batch(state: &mut AppState) -> Vec<Effect> {
+    let Some(b) = state
+        .history
+        .batches
+        .get(state.history.list.cursor)
+        .cloned()
+    else {
+        return vec![];
+    };
+    if batch_running(state) {
+        flash(
+            state,
+            Level::Warn,
+            "a batch is running: wait for it, or cancel it with X",
+        );
+        return vec![];
+    }
+    if !state.is_interrupted(&b) {
+        flash(
+            state,
+            Level::Info,
+            format!("batch {} is {}: nothing to resume", b.id, b.status.as_str()),
+        );
+        return vec![];
+    }
+    if !state.session.online {
+        flash(
+            state,
+            Level::Warn,
+            "offline (--offline): run without it to resume a batch",
+        );
+        return vec![];
+    }
+    let c = b.counts;
+    state.batch = Some(super::state::BatchRun {
+        id: Some(b.id),
+        done: c.done + c.dry_run,
+        failed: c.failed,
+        skipped: c.skipped,
+        total: c.total(),
+        dry_run: b.dry_run,
+        ..Default::default()
+    });
+    flash(
+        state,
+        Level::Info,
+        format!(
+            "resuming batch {}: {} items left",
+            b.id,
+            thousands(c.open() as usize)
+        ),
+    );
+    vec![Effect::ResumeBatch(b.id)]
 }
 
 fn batch_running(state: &AppState) -> bool {
@@ -603,13 +906,23 @@ fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Vec<Effect> {
                 RunOutcome::Completed => "finished".to_owned(),
                 RunOutcome::Cancelled => "cancelled".to_owned(),
                 RunOutcome::Stopped(why) => {
-                    format!("stopped ({why}); seats apply --resume finishes it")
+                    format!("stopped ({why}); c in History resumes it")
                 }
             };
-            let text = format!(
-                "batch {batch} {how}: {} done, {} failed, {} skipped",
-                counts.done, counts.failed, counts.skipped
-            );
+            let text = if b.dry_run {
+                format!(
+                    "dry run of batch {batch} {how}: {} would be sent, {} failed, {} skipped; nothing was changed",
+                    counts.done + counts.dry_run,
+                    counts.failed,
+                    counts.skipped
+                )
+            } else {
+                format!(
+                    "batch {batch} {how}: {} done, {} failed, {} skipped",
+                    counts.done, counts.failed, counts.skipped
+                )
+            };
+            let dry_run = b.dry_run;
             b.finished = Some(text.clone());
             let level = if counts.failed > 0 {
                 Level::Warn
@@ -617,9 +930,13 @@ fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Vec<Effect> {
                 Level::Info
             };
             flash(state, level, text);
+            if state.quitting {
+                state.quit = true;
+                return vec![];
+            }
             // The org changed: show it as it is now.
             let mut effects = vec![Effect::LoadHistory];
-            if !state.session.dry_run {
+            if !dry_run {
                 effects.extend(start_fetch(state));
             }
             effects
@@ -631,6 +948,8 @@ fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Vec<Effect> {
 fn filter(state: &mut AppState) -> Option<Effect> {
     let data = state.data.as_ref()?;
     state.users.requested += 1;
+    // A Ctrl-a waiting for the previous query's rows is not for this one.
+    state.users.mark_all_pending = false;
     Some(Effect::Filter(FilterRequest {
         generation: state.users.requested,
         directory: data.dir.clone(),
@@ -693,14 +1012,16 @@ fn clamp_all(state: &mut AppState) {
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
-    if ctrl_c {
-        state.quit = true;
-        return vec![];
+    if ctrl_c || (layout::too_small(state.size) && key.code == KeyCode::Char('q')) {
+        // Ctrl-C is `q`: one dialog; twice, it is the dialog's yes.
+        if matches!(state.overlay, Some(Overlay::QuitConfirm)) {
+            state.overlay = None;
+            return quit_now(state);
+        }
+        state.input = None;
+        return run(state, Command::Quit, false);
     }
     if layout::too_small(state.size) {
-        if matches!(key.code, KeyCode::Char('q')) {
-            state.quit = true;
-        }
         return vec![];
     }
     if state.input.is_some() {
@@ -833,10 +1154,19 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             }
             state.view = View::Users;
         }
+        Command::Quit if state.quitting => {
+            flash(
+                state,
+                Level::Warn,
+                "stopping the batch: seats quits once the requests in flight are recorded",
+            );
+        }
         Command::Quit if !state.queue.queue.is_empty() || batch_running(state) => {
             state.overlay = Some(Overlay::QuitConfirm)
         }
         Command::Quit => state.quit = true,
+        Command::Resume => return resume_batch(state),
+        Command::UndoQueueEdit => return undo_queue_edit(state),
         Command::Actions => {
             let n = targets(state).len();
             if n == 0 {
@@ -928,16 +1258,36 @@ fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
             }
         },
         Command::MarkAll => {
-            // One explicit command over the filtered rows, not per frame.
-            if let Some(d) = &state.data {
-                for &ix in state.users.rows.iter() {
-                    state.marks.mark(&d.dir, ix);
-                }
+            if state.users.pending() && state.users.error.is_none() {
+                // The rows on screen answer an older query: mark the new one's when it lands.
+                state.users.mark_all_pending = true;
+                flash(
+                    state,
+                    Level::Info,
+                    "marking every match once the filter finishes",
+                );
+            } else {
+                mark_all(state);
             }
         }
         Command::ClearMarks => state.marks.clear(),
     }
     vec![]
+}
+
+/// Ctrl-a: every row of the applied query, once it parses. One explicit command over the
+/// filtered rows, not per frame.
+fn mark_all(state: &mut AppState) {
+    if let Some(e) = &state.users.error {
+        let text = format!("the query does not parse ({e}): nothing marked");
+        flash(state, Level::Warn, text);
+        return;
+    }
+    if let Some(d) = &state.data {
+        state
+            .marks
+            .mark_all(&d.dir, &state.users.rows, &state.users.query);
+    }
 }
 
 fn switch(state: &mut AppState, by: usize) {
@@ -1116,9 +1466,19 @@ fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Overlay::QuitConfirm => {
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => state.quit = true,
-                _ => state.overlay = None,
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                state.overlay = None;
+                return quit_now(state);
+            }
+            state.overlay = None;
+            vec![]
+        }
+        Overlay::AskQueueEdit { .. } => {
+            let Some(Overlay::AskQueueEdit { edit, .. }) = state.overlay.take() else {
+                return vec![];
+            };
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                return edit_queue(state, edit);
             }
             vec![]
         }
@@ -1300,7 +1660,7 @@ fn scroll_overlay_or_move(state: &mut AppState, delta: isize) {
             *scroll = scroll.saturating_add_signed(delta);
         }
         Some(Overlay::Confirm(c)) => c.scroll = c.scroll.saturating_add_signed(delta),
-        Some(Overlay::QuitConfirm) => {}
+        Some(Overlay::QuitConfirm | Overlay::AskQueueEdit { .. }) => {}
         Some(Overlay::Menu(menu)) => {
             let len = menu.items.len();
             if len > 0 {

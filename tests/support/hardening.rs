@@ -146,6 +146,11 @@ pub fn every_subcommand(base: &str, org_id: &str) -> Vec<(&'static str, Vec<Stri
         ("history", plain(&["history"]), Ends::Either),
         ("undo", plain(&["undo", "1"]), Ends::Either),
         ("rules", with(&["rules"]), Ends::Success),
+        (
+            "give-back",
+            plain(&["give-back", "1", "someone@example.com"]),
+            Ends::Either,
+        ),
     ]
 }
 

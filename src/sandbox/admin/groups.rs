@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -413,10 +412,10 @@ fn membership_write(
         return refused;
     }
     let result = if add {
-        state.add_to_group(group_id, account_id, &actor, Utc::now())
+        state.add_to_group(group_id, account_id, &actor, shared.now())
     } else {
         state
-            .remove_from_group(group_id, account_id, &actor, Utc::now())
+            .remove_from_group(group_id, account_id, &actor, shared.now())
             .map(|_| ())
     };
     match result {

@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::users::state_error;
@@ -102,12 +101,12 @@ fn write(shared: &Shared, org_id: &str, user_id: &str, body: &[u8], assign: bool
         return user_not_found(user_id);
     };
     if assign {
-        return match state.assign_role(user_id, g, &actor, Utc::now()) {
+        return match state.assign_role(user_id, g, &actor, shared.now()) {
             Ok(()) => StatusCode::NO_CONTENT.into_response(),
             Err(e) => state_error(e),
         };
     }
-    match state.revoke_role(user_id, g, &actor, Utc::now()) {
+    match state.revoke_role(user_id, g, &actor, shared.now()) {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => {
             // Held through a group: the grant goes with the membership, not with revoke.

@@ -756,7 +756,7 @@ fn write_user(
     if let Some(refused) = guard.and_then(|g| guarded_refusal(&state, ix, g)) {
         return refused;
     }
-    match op(&mut state, account_id, &actor, Utc::now()) {
+    match op(&mut state, account_id, &actor, shared.now()) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => state_error(e),
     }

@@ -18,6 +18,7 @@ use super::Shared;
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .merge(super::jira::routes())
+        .merge(super::jira_issues::routes())
         .merge(super::confluence::routes())
         .merge(super::user_management::routes())
 }

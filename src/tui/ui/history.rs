@@ -72,7 +72,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
         }
         None => frame.render_widget(
             Paragraph::new(Line::from(Span::styled(
-                "No batch in this session. Review the queue with A to run one; u writes an undo plan of a batch below.",
+                "No batch in this session. A reviews the queue; below, u reviews a batch's undo, R a retry, c resumes an interrupted one.",
                 t.dim(),
             ))),
             Rect::new(area.x, area.y, area.width, 1.min(panel_h)),
@@ -93,11 +93,16 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
         let row = Row::new(vec![
             Cell::from(b.id.to_string()),
             Cell::from(b.created_at.format("%Y-%m-%d %H:%M").to_string()),
-            Cell::from(format!(
-                "{}{}",
-                b.status.as_str(),
-                if b.dry_run { " (dry run)" } else { "" }
-            )),
+            if state.is_interrupted(b) {
+                // Still `running` in the journal, but nobody runs it: c resumes it.
+                Cell::from("interrupted (c)").style(t.level(Level::Warn))
+            } else {
+                Cell::from(format!(
+                    "{}{}",
+                    b.status.as_str(),
+                    if b.dry_run { " (dry run)" } else { "" }
+                ))
+            },
             Cell::from(format!(
                 "{}/{} done, {} failed, {} skipped",
                 c.done,

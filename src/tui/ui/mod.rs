@@ -60,6 +60,9 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
         Some(Overlay::Menu(m)) => menu::draw(state, frame, areas.body, m),
         Some(Overlay::Confirm(c)) => confirm::draw(state, frame, areas.body, c),
         Some(Overlay::QuitConfirm) => confirm::draw_quit(state, frame, areas.body),
+        Some(Overlay::AskQueueEdit { text, .. }) => {
+            confirm::draw_ask(state, frame, areas.body, text)
+        }
         None => {}
     }
 }
@@ -71,10 +74,13 @@ fn title(state: &AppState, frame: &mut Frame, area: Rect) {
         Span::raw(format!("{} ", state.session.label)),
     ];
     if state.session.dry_run {
+        // Visible before anything starts: nothing this session runs changes the org.
         spans.push(Span::styled(
-            "[dry run] ",
-            t.level(super::state::Level::Warn),
+            " DRY RUN ",
+            t.level(super::state::Level::Warn)
+                .add_modifier(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD),
         ));
+        spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     // The tabs sit where `layout::tabs` says, so a click on one finds it.
@@ -149,6 +155,12 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
                 thousands(total)
             ),
             t.title(),
+        ));
+    }
+    if state.quitting {
+        spans.push(Span::styled(
+            "stopping the batch for quitting: waiting for the requests in flight ",
+            t.level(super::state::Level::Warn),
         ));
     }
     if let Some(b) = state.batch.as_ref().filter(|b| b.running()) {

@@ -12,10 +12,6 @@ use crate::tui::update::{queue_rows, thousands};
 /// Lines the summary panel takes at the top of the view.
 pub const QUEUE_PANEL: u16 = 6;
 
-fn money(currency: &str, amount: f64) -> String {
-    format!("{currency} {amount:.2}")
-}
-
 fn panel(state: &AppState) -> Vec<Line<'static>> {
     let t = state.theme;
     let q = &state.queue;
@@ -26,18 +22,23 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
             "The queue is empty. In the Users view, mark users (Space, V, Ctrl-a) and press a.",
             t.dim(),
         )));
+        if q.undo.is_some() {
+            lines.push(Line::from(Span::styled(
+                "z undoes the last queue edit.",
+                t.dim(),
+            )));
+        }
         return lines;
     }
     let planned = match (&q.plan, q.plan_pending()) {
         (_, true) | (None, _) => "planning…".to_owned(),
         (Some(v), false) => {
-            let p = &v.plan;
             format!(
                 "plan: {} users changed in {} steps, {} held out, {} no-ops dropped",
-                thousands(p.affected_users()),
-                thousands(p.steps().count()),
-                thousands(p.held_out().count()),
-                thousands(p.no_ops().count())
+                thousands(v.affected),
+                thousands(v.steps),
+                thousands(v.held_out),
+                thousands(v.no_ops)
             )
         }
     };
@@ -52,45 +53,59 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
         ),
         Span::raw(planned),
     ]));
+    if let Some(note) = state.partial_note() {
+        lines.push(Line::from(Span::styled(
+            format!("⚠ {note}"),
+            t.level(Level::Error),
+        )));
+    }
+    // The plan's own words, most telling first, as many as the panel holds: the refusal, who
+    // is held out and why, who keeps a product (so frees nothing), the total even when it is
+    // 0, then each product, the no-ops and the thresholds.
     if let Some(v) = &q.plan {
-        let e = &v.plan.effect;
-        for p in e.products.iter().filter(|p| p.freed > 0 || p.regained > 0) {
-            let saving = match (p.monthly_saving, p.yearly_saving) {
-                (Some(m), Some(y)) => format!(
-                    " · saves {} a month, {} a year",
-                    money(&e.currency, m),
-                    money(&e.currency, y)
-                ),
-                _ => " · no price set".into(),
+        let compact = v.compact.iter().cloned();
+        let rank = |l: &str| -> u8 {
+            match l {
+                l if l.starts_with("Refused") => 0,
+                l if l.starts_with("Held out") => 1,
+                l if l.starts_with("Keep") => 2,
+                l if l.starts_with("Total") => 4,
+                l if l.starts_with("No-ops") => 5,
+                l if l.starts_with("Activity") => 6,
+                l if l.starts_with("Org ") || l.starts_with("Changes ") => 9,
+                _ => 3,
+            }
+        };
+        let mut ranked: Vec<(u8, String)> = compact
+            .map(|l| (rank(&l), l))
+            .filter(|(r, _)| *r < 9)
+            .collect();
+        ranked.sort_by_key(|(r, _)| *r);
+        for (r, l) in ranked {
+            let style = match r {
+                0 => t.level(Level::Error),
+                2 => t.level(Level::Warn),
+                _ => ratatui::style::Style::default(),
             };
-            lines.push(Line::from(format!(
-                "  {}: {} → {} seats ({} freed){saving}",
-                p.name,
-                thousands(p.used_now as usize),
-                thousands(p.used_after as usize),
-                thousands(p.freed as usize)
-            )));
+            lines.push(Line::from(Span::styled(format!("  {l}"), style)));
         }
-        if let Some(r) = &v.plan.refusal {
-            lines.push(Line::from(Span::styled(
-                r.describe(),
-                t.level(Level::Error),
-            )));
-        }
-        lines.push(Line::from(Span::styled(e.note.clone(), t.dim())));
     }
     let conflicts = q.queue.conflicts();
     if let Some(first) = conflicts.first() {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "⚠ {} conflicts, e.g. {}: {}",
-                conflicts.len(),
-                first.account_id,
-                first.kind.describe()
-            ),
-            t.level(Level::Warn),
-        )));
+        lines.insert(
+            1,
+            Line::from(Span::styled(
+                format!(
+                    "⚠ {} conflicts, e.g. {}: {}",
+                    conflicts.len(),
+                    first.account_id,
+                    first.kind.describe()
+                ),
+                t.level(Level::Warn),
+            )),
+        );
     }
+    lines.truncate(QUEUE_PANEL as usize);
     lines
 }
 
@@ -98,7 +113,8 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = state.theme;
     let panel_h = QUEUE_PANEL.min(area.height);
     frame.render_widget(
-        Paragraph::new(panel(state)).wrap(ratatui::widgets::Wrap { trim: true }),
+        // One row a line: a wrapped line would push the rest out of the panel.
+        Paragraph::new(panel(state)),
         Rect::new(area.x, area.y, area.width, panel_h),
     );
     let list = Rect::new(
@@ -112,7 +128,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
     }
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(
-            "Queued (d removes a target, or on an operation the whole operation; A reviews)",
+            "Queued (d removes a target or a whole operation, z undoes; A reviews)",
             t.header(),
         ))),
         Rect::new(list.x, list.y, list.width, 1),
