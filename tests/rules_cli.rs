@@ -138,8 +138,23 @@ fn a_cron_run_warns_the_previewed_users_records_failures_and_keeps_secrets() {
     assert!(preview.contains("next run warns 15 users"), "{preview}");
     let previewed = warn_lines(&preview);
     assert_eq!(previewed.len(), 15, "{preview}");
-    // The preview changed nothing.
+    // The preview changed nothing; nor does a dry run, which prints the same.
     assert!(!notices.exists());
+    let dry = seats(&sb, &home, &["rules", "run", "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let dry = text(&dry.stdout);
+    assert!(
+        dry.contains("next run warns 15 users") && dry.contains("Dry run: nothing was sent"),
+        "{dry}"
+    );
+    assert_eq!(warn_lines(&dry), previewed);
+    assert!(!notices.exists());
+    assert!(
+        !home.join("audit.jsonl").exists()
+            || !std::fs::read_to_string(home.join("audit.jsonl"))
+                .unwrap()
+                .contains("rule_")
+    );
 
     let run = seats(&sb, &home, &["rules", "run"]);
     let stdout = text(&run.stdout);

@@ -331,6 +331,23 @@ channels = [
     }
 
     #[test]
+    fn the_documented_example_parses_once_uncommented() {
+        let asset = crate::config::DEFAULT_CONFIG_TOML;
+        let start = asset
+            .find("# [[rules]]")
+            .expect("the asset documents [[rules]]");
+        let example: String = asset[start..]
+            .lines()
+            .map_while(|l| l.strip_prefix("# "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = parse(&example).unwrap_or_else(|e| panic!("{e}\n{example}"));
+        assert_eq!(c.rules.len(), 1);
+        assert_eq!(c.rules[0].channels.len(), 3);
+        assert_eq!(c.rules[0].claims, Some(Claims::Comment));
+    }
+
+    #[test]
     fn suspend_needs_no_product_and_the_rule_round_trips() {
         let text = r#"
 [[rules]]
