@@ -66,9 +66,53 @@ fn keystroke_summary(dir: &Arc<Directory>) {
     }
 }
 
+/// Whether plain words should also match group names: for name queries as admins type them,
+/// the users matched and the time of a scored pass, with the words over `name email` alone
+/// and over `name email` plus every group name of the user (the rule before).
+fn group_words_summary(dir: &Directory) {
+    let skim = SkimMatcherV2::default().respect_case();
+    let hay: Vec<String> = dir
+        .users
+        .iter()
+        .map(|u| format!("{} {}", u.name, u.email.as_deref().unwrap_or("")).to_lowercase())
+        .collect();
+    let groups: Vec<Vec<String>> = dir
+        .users
+        .iter()
+        .map(|u| u.groups.iter().map(|g| g.name.to_lowercase()).collect())
+        .collect();
+    println!("plain words over name and email, or also over group names, at {USERS} users:");
+    println!(
+        "  {:<10} {:>12} {:>10} {:>14} {:>10}",
+        "query", "name, email", "ms", "+ group names", "ms"
+    );
+    for q in [
+        "j", "jo", "joh", "john", "ada", "grace h", "mar", "eng", "sales",
+    ] {
+        let words: Vec<&str> = q.split_whitespace().collect();
+        let t = Instant::now();
+        let own = (0..hay.len())
+            .filter(|&i| words.iter().all(|w| skim.fuzzy_match(&hay[i], w).is_some()))
+            .count();
+        let own_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
+        let with_groups = (0..hay.len())
+            .filter(|&i| {
+                words.iter().all(|w| {
+                    skim.fuzzy_match(&hay[i], w).is_some()
+                        || groups[i].iter().any(|g| skim.fuzzy_match(g, w).is_some())
+                })
+            })
+            .count();
+        let groups_ms = t.elapsed().as_secs_f64() * 1000.0;
+        println!("  {q:<10} {own:>12} {own_ms:>10.1} {with_groups:>14} {groups_ms:>10.1}");
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let dir = directory();
     keystroke_summary(&dir);
+    group_words_summary(&dir);
     let sort = Sort::default();
 
     let mut g = c.benchmark_group("filter_100k");

@@ -35,8 +35,8 @@ fn directory() -> Directory {
             let groups_of: Vec<GroupRef> = gs
                 .iter()
                 .map(|g| GroupRef {
-                    id: format!("g{g}"),
-                    name: format!("group-{g}"),
+                    id: format!("g{g}").into(),
+                    name: format!("group-{g}").into(),
                 })
                 .collect();
             let mut product_access = Vec::new();
@@ -45,7 +45,7 @@ fn directory() -> Directory {
                     product_access.push(ProductAccess {
                         product: p.into(),
                         last_active: (i % 5 != 0).then(|| now - Duration::days((i % 400) as i64)),
-                        resource: Some(format!("ari:cloud:{p}::site/c")),
+                        resource: Some(format!("ari:cloud:{p}::site/c").into()),
                     });
                 }
             }

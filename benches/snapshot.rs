@@ -53,23 +53,26 @@ fn directory(users: usize, fetched_at: DateTime<Utc>) -> Directory {
                 .map(|_| {
                     let g = &groups[(rng.next() % GROUPS as u64) as usize];
                     GroupRef {
-                        id: g.id.clone(),
-                        name: g.name.clone(),
+                        id: g.id.as_str().into(),
+                        name: g.name.as_str().into(),
                     }
                 })
                 .collect();
             let access = (0..3)
                 .map(|k| ProductAccess {
-                    product: PRODUCTS[(i + k) % 4].to_owned(),
+                    product: PRODUCTS[(i + k) % 4].into(),
                     last_active: (!rng.next().is_multiple_of(10)).then(|| {
                         fetched_at
                             - chrono::Duration::milliseconds((rng.next() % 40_000_000_000) as i64)
                     }),
                     // One site: the same ARI for every holder of a product.
-                    resource: Some(format!(
-                        "ari:cloud:{}::site/0c1d2e3f-4a5b-4e8f-9a6b-5f9e3c1a7b2d",
-                        PRODUCTS[(i + k) % 4]
-                    )),
+                    resource: Some(
+                        format!(
+                            "ari:cloud:{}::site/0c1d2e3f-4a5b-4e8f-9a6b-5f9e3c1a7b2d",
+                            PRODUCTS[(i + k) % 4]
+                        )
+                        .into(),
+                    ),
                 })
                 .collect();
             User {

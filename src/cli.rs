@@ -129,8 +129,40 @@ pub enum Command {
     Rules(crate::commands::rules::RulesArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
+    /// Print the shell completion script for bash, zsh, fish or powershell.
+    #[command(
+        after_help = "Install (bash): seats completions bash > ~/.local/share/bash-completion/completions/seats\n\
+                            zsh: seats completions zsh > \"${fpath[1]}/_seats\"\n\
+                            fish: seats completions fish > ~/.config/fish/completions/seats.fish\n\
+                            powershell: seats completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page seats.1 (roff), or with a subcommand's name its page seats-NAME.1.
+    #[command(
+        after_help = "Install: seats man > ~/.local/share/man/man1/seats.1, and \
+                            seats man report > ~/.local/share/man/man1/seats-report.1 for each \
+                            subcommand (seats man --list names them)"
+    )]
+    Man(ManArgs),
     /// Write the plan that gives one user back what a batch took from them, for `seats apply`.
     GiveBack(crate::commands::give_back::GiveBackArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (seats-NAME.1); without it, seats.1.
+    #[arg(value_name = "COMMAND", conflicts_with = "list")]
+    pub command: Option<String>,
+    /// Print the names of the subcommands that have a page, one a line.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// What part of the console's settings a subcommand uses.
@@ -157,6 +189,8 @@ impl Command {
             Command::History(_) => "history",
             Command::Undo(_) => "undo",
             Command::Rules(_) => "rules",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
             Command::GiveBack(_) => "give-back",
         }
     }
@@ -172,11 +206,13 @@ impl Command {
             | Command::Status(_)
             | Command::Export(_)
             | Command::Login(_)
-            | Command::Logout(_) => (true, false, false),
+            | Command::Logout(_)
+            | Command::History(_)
+            | Command::Undo(_) => (true, false, false),
             Command::Sandbox(_)
             | Command::Profiles
-            | Command::History(_)
-            | Command::Undo(_)
+            | Command::Completions(_)
+            | Command::Man(_)
             | Command::GiveBack(_) => (false, false, false),
         };
         Takes {
@@ -207,10 +243,12 @@ impl Command {
                 let dry_run = a.dry_run();
                 (Some(a.connection()), false, dry_run)
             }
+            Command::History(a) => (Some(&mut a.connection), false, false),
+            Command::Undo(a) => (Some(&mut a.connection), false, false),
             Command::Sandbox(_)
             | Command::Profiles
-            | Command::History(_)
-            | Command::Undo(_)
+            | Command::Completions(_)
+            | Command::Man(_)
             | Command::GiveBack(_) => (None, false, false),
         }
     }
@@ -272,8 +310,23 @@ pub struct ReportArgs {
     /// Seats used per product over time and the money executed batches saved per month, since DATE (YYYY-MM-DD), from the local database.
     #[arg(long, value_name = "DATE", conflicts_with = "demo")]
     pub since: Option<chrono::NaiveDate>,
+    /// Output format: a table to read, or JSON or CSV for scripts (on standard output; notes
+    /// go to standard error).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    /// A readable table.
+    #[default]
+    Table,
+    /// One object: the org, when the data was fetched, and one entry per product.
+    Json,
+    /// One row per product, snake_case headers.
+    Csv,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -345,7 +398,8 @@ pub struct ExportArgs {
     /// Only users inactive (or never active) for at least N days in some product.
     #[arg(long, value_name = "N")]
     pub inactive_days: Option<u32>,
-    /// Only this product (e.g. jira-software, jira-servicedesk, confluence).
+    /// Only this product: a key (jira-software, confluence, loom, ...) or an alias (jsw, jsm,
+    /// jpd, "Jira Service Management").
     #[arg(long, value_name = "KEY", value_parser = crate::config::parse_product_key)]
     pub product: Option<String>,
     #[command(flatten)]
@@ -376,7 +430,8 @@ pub struct PlanArgs {
     /// What to do to them.
     #[arg(long, value_enum)]
     pub action: PlanAction,
-    /// The product (remove-product-access); also adds `product:KEY` to the query.
+    /// The product (remove-product-access), by key or alias (jsw, jsm, ...); also adds
+    /// `product:KEY` to the query.
     #[arg(long, value_name = "KEY", value_parser = crate::config::parse_product_key)]
     pub product: Option<String>,
     /// The group to remove them from (remove-group), by name.
@@ -560,6 +615,10 @@ pub struct HistoryArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Only the batches of the org these flags identify (`--org-id`, else the org of
+    /// `--profile`); the other connection flags are accepted so one `$FLAGS` serves every command.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -569,6 +628,9 @@ pub struct UndoArgs {
     /// Where to write the undo plan (default: seats-undo-batch-N.json here).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// With `--org-id` (or `--profile`): refuse a batch of another org.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// Parses the command line, runs the command and maps errors to an exit code.

@@ -4,7 +4,7 @@ mod support;
 
 use futures::TryStreamExt;
 use seats::atlassian::fetch::{FetchOptions, fetch_directory};
-use seats::atlassian::model::UserSearchRequest;
+use seats::atlassian::model::{SortBy, SortDirection, UserSearchRequest};
 use seats::atlassian::org::{OrgApi, list_orgs};
 use seats::atlassian::{Client, Connection, Secret, confluence, jira, users, verify};
 use seats::domain::{Directory, Group, User, UserStatus};
@@ -121,16 +121,49 @@ async fn every_admin_api_request_and_response_is_valid_against_the_spec() {
             e.path.ends_with("/users/search") && e.request_body.as_ref().is_some_and(check)
         })
     };
-    for direction in ["asc", "desc"] {
-        assert!(sent(&|b| b["membershipStatus"]
-            == serde_json::json!(["active"])
-            && b["sortBy"][0]["direction"] == direction));
+    // Sorted searches of the active parts. Which directions reach the server depends on the
+    // timing (a stream whose partner finishes the part first drops its request), so both
+    // directions are also sent below, outside the fetch.
+    assert!(sent(&|b| b["membershipStatus"]
+        == serde_json::json!(["active"])
+        && b["sortBy"][0]["field"] == "nick_name"));
+    for direction in [SortDirection::Asc, SortDirection::Desc] {
+        let sorted = UserSearchRequest {
+            membership_status: vec!["active".into()],
+            claim_status: Some("managed".into()),
+            mfa_enabled: Some(true),
+            sort_by: vec![SortBy::nickname(direction)],
+            limit: Some(20),
+            ..Default::default()
+        };
+        let _ = std::pin::pin!(org.search_users("-", sorted))
+            .try_next()
+            .await
+            .unwrap();
     }
     assert!(sent(
         &|b| b["membershipStatus"] == serde_json::json!(["suspended"])
     ));
     assert!(recorded.iter().any(|e| e.path.ends_with("/users/count")
         && e.query.as_deref() == Some("membershipStatus=active")));
+    // The finer parts: claim status, then two-step verification of managed accounts.
+    assert!(sent(&|b| b["membershipStatus"]
+        == serde_json::json!(["active"])
+        && b["claimStatus"] == "unmanaged"));
+    assert!(sent(
+        &|b| b["claimStatus"] == "managed" && b["mfaEnabled"] == false
+    ));
+    assert!(recorded.iter().any(|e| e.path.ends_with("/users/count")
+        && e.query.as_deref()
+            == Some("membershipStatus=active&claimStatus=managed&mfaEnabled=true")));
+    // The groups' grants, by resource and role.
+    assert!(recorded.iter().any(|e| {
+        e.path.ends_with("/groups/search")
+            && e.request_body.as_ref().is_some_and(|b| {
+                b["roleIds"] == serde_json::json!(["atlassian/user"])
+                    && b["resourceIds"].as_array().is_some_and(|r| r.len() == 1)
+            })
+    }));
     list_orgs(&client).try_concat().await.unwrap();
     org.get().await.unwrap();
     let dirs = org.directories(None).try_concat().await.unwrap();

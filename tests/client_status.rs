@@ -89,7 +89,12 @@ async fn status_reports_the_org_and_api_health_without_secrets() {
             .collect::<Vec<_>>()
     };
     for (name, used, limit) in seats {
-        let expected = format!("{used} used of {limit}");
+        // The shared number format: thousands separators.
+        let expected = format!(
+            "{} used of {}",
+            seats::output::words::thousands(used as usize),
+            seats::output::words::thousands(limit as usize)
+        );
         assert!(
             stdout
                 .lines()

@@ -128,6 +128,7 @@ fn stale_and_failed_filter_results() {
         rows: std::sync::Arc::new(vec![0]),
         error: None,
         took: std::time::Duration::ZERO,
+        provisional: false,
     };
     update(&mut s, Action::Filtered(old, Default::default()));
     assert_eq!(s.users.rows, shown, "an older generation is dropped");
@@ -139,6 +140,7 @@ fn stale_and_failed_filter_results() {
             span: 0..5,
         }),
         took: std::time::Duration::ZERO,
+        provisional: false,
     };
     update(&mut s, Action::Filtered(bad, Default::default()));
     assert!(

@@ -169,20 +169,23 @@ async fn export_to_a_file_csv_with_filters_and_seats() {
     let mut r = csv::Reader::from_path(&file).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
-        header[6..],
+        header[10..],
         [
-            "confluence last_active".to_owned(),
-            "confluence days_inactive".to_owned()
+            "confluence_last_active".to_owned(),
+            "confluence_never".to_owned(),
+            "confluence_days_inactive".to_owned()
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
     assert!(!rows.is_empty());
     for row in &rows {
-        let never = &row[6] == "never";
+        // `never` is its own column: the date column then stays empty.
+        let never = &row[11] == "true";
+        assert_eq!(never, row[10].is_empty(), "{row:?}");
         let days: i64 = if never {
             i64::MAX
         } else {
-            row[7].parse().unwrap()
+            row[12].parse().unwrap()
         };
         assert!(days >= 90, "{row:?}");
     }

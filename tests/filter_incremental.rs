@@ -237,13 +237,14 @@ fn a_new_directory_means_a_new_index() {
     assert!(engine.rows().is_empty());
 }
 
+/// Results up to the final (not provisional) one of `generation`.
 fn recv_until(rx: &mpsc::Receiver<FilterResult>, generation: u64) -> Vec<FilterResult> {
     let mut got = Vec::new();
     loop {
         let r = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("the worker answers");
-        let done = r.generation == generation;
+        let done = r.generation == generation && !r.provisional;
         got.push(r);
         if done {
             return got;
@@ -272,12 +273,28 @@ fn the_newest_query_wins() {
         }
     }
     let got = recv_until(&rx, last);
-    let generations: Vec<u64> = got.iter().map(|r| r.generation).collect();
+    let finals: Vec<u64> = got
+        .iter()
+        .filter(|r| !r.provisional)
+        .map(|r| r.generation)
+        .collect();
+    assert!(finals.windows(2).all(|w| w[0] < w[1]), "{finals:?}");
+    // A provisional result comes before its own final one, or before a newer query's.
+    for w in got.windows(2) {
+        if w[0].provisional {
+            assert!(
+                w[1].generation >= w[0].generation,
+                "{:?}",
+                (w[0].generation, w[1].generation)
+            );
+        } else {
+            assert!(w[1].generation > w[0].generation);
+        }
+    }
     assert!(
-        generations.windows(2).all(|w| w[0] < w[1]),
-        "{generations:?}"
+        finals.len() < 5 * typed.len(),
+        "stale requests were answered"
     );
-    assert!(got.len() < 5 * typed.len(), "stale requests were answered");
     let final_result = got.last().unwrap();
     assert!(final_result.error.is_none());
     let want = select_in(&SearchIndex::build(&dir), typed, &Sort::default()).unwrap();

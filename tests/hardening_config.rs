@@ -162,9 +162,11 @@ fn every_config_error_is_said_once() {
     said_once(&err);
 }
 
-/// Every `--product` flag, in every subcommand, takes only a known product key.
+/// Every `--product` flag, in every subcommand, refuses a typo of a known product key before
+/// any work, and takes a key seats does not know but an org's data may carry (checked against
+/// the fetched data then).
 #[test]
-fn every_product_flag_refuses_an_unknown_key() {
+fn every_product_flag_refuses_a_misspelt_key() {
     let cli = seats::cli::Cli::command();
     let mut checked = 0;
     let mut stack: Vec<(Vec<String>, clap::Command)> = vec![(vec![], cli.clone())];
@@ -182,14 +184,20 @@ fn every_product_flag_refuses_an_unknown_key() {
             if path.last().map(String::as_str) == Some("plan") {
                 line.extend(["--action".into(), "remove-product-access".into()]);
             }
-            let bad = [line.clone(), vec!["--product".into(), "nosuch".into()]].concat();
+            let bad = [line.clone(), vec!["--product".into(), "confluenc".into()]].concat();
             let err = seats::cli::parse_from(bad.clone())
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default();
             assert!(
-                err.contains("unknown product key \"nosuch\"") && err.contains("confluence"),
+                err.contains("unknown product key \"confluenc\"")
+                    && err.contains("did you mean \"confluence\""),
                 "{bad:?}: {err}"
+            );
+            let new_key = [line.clone(), vec!["--product".into(), "nosuch".into()]].concat();
+            assert!(
+                seats::cli::parse_from(new_key.clone()).is_ok(),
+                "{new_key:?}"
             );
             let good = [line, vec!["--product".into(), "confluence".into()]].concat();
             assert!(seats::cli::parse_from(good.clone()).is_ok(), "{good:?}");

@@ -32,7 +32,7 @@ fn user(id: &str, groups: &[&str], products: &[&str]) -> User {
         groups: groups
             .iter()
             .map(|g| GroupRef {
-                id: format!("gid-{g}"),
+                id: format!("gid-{g}").into(),
                 name: (*g).into(),
             })
             .collect(),
@@ -41,7 +41,7 @@ fn user(id: &str, groups: &[&str], products: &[&str]) -> User {
             .map(|p| ProductAccess {
                 product: (*p).into(),
                 last_active: None,
-                resource: Some(format!("ari:cloud:{p}::site/cloud-1")),
+                resource: Some(format!("ari:cloud:{p}::site/cloud-1").into()),
             })
             .collect(),
         managed: true,

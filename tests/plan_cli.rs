@@ -117,9 +117,12 @@ async fn assert_same_plan(
         .unwrap();
     let queue = queue_for_query(&dir, query, kind).unwrap();
     let cfg = SandboxConfig::default();
-    let mut ctx = PlanContext::new(&Config::default(), &[cfg.site_email.as_str()]);
-    ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue).await.unwrap();
-    let plan = build_plan(&dir, &queue, &ctx.with_query(query));
+    let mut ctx =
+        PlanContext::new(&Config::default(), &[cfg.site_email.as_str()]).with_query(query);
+    ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue, &ctx)
+        .await
+        .unwrap();
+    let plan = build_plan(&dir, &queue, &ctx);
     let console = PlanFile::new(&plan, &queue, None, Some(query.into()), written.created_at);
     // A comparison of empty plans would prove nothing.
     assert!(written.steps.len() > 20, "{} steps", written.steps.len());
@@ -131,15 +134,16 @@ async fn assert_same_plan(
     assert_eq!(written.effect, console.effect);
     assert_eq!(written.queue, console.queue);
 
-    // The summary says what the file holds.
+    // The summary says what the file holds, with the shared plurals.
+    use seats::output::words::plural;
     let op = &plan.operations[0];
     assert!(
         r.stdout.contains(&format!(
-            "{}: {} targets, {} users changed in {} steps",
+            "{}: {}, {} changed in {}",
             op.kind.describe(),
-            op.targets,
-            op.affected_users(),
-            op.steps.len()
+            plural(op.targets, "target"),
+            plural(op.affected_users(), "user"),
+            plural(op.steps.len(), "step")
         )),
         "{}",
         r.stdout

@@ -108,7 +108,9 @@ async fn seats_freed_are_the_seats_the_steps_free() {
     let mut ctx = PlanContext::new(&config, &[cfg.site_email.as_str()]);
     // Users who hold Jira through a group and a direct grant: only a role look-up shows them.
     let client = Client::new(&conn(&sb)).unwrap();
-    ctx.direct_grants = look_up_direct_grants(&client, &before, &q).await.unwrap();
+    ctx.direct_grants = look_up_direct_grants(&client, &before, &q, &ctx)
+        .await
+        .unwrap();
     assert!(!ctx.direct_grants.is_empty());
     let plan = build_plan(&before, &q, &ctx);
     let steps: Vec<_> = plan.steps().cloned().collect();

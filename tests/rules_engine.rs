@@ -32,7 +32,7 @@ fn user(id: &str, last_active: Option<DateTime<Utc>>) -> User {
         product_access: vec![ProductAccess {
             product: JIRA.into(),
             last_active,
-            resource: Some(format!("ari:cloud:{JIRA}::site/cloud-1")),
+            resource: Some(format!("ari:cloud:{JIRA}::site/cloud-1").into()),
         }],
         managed: true,
         synced: false,

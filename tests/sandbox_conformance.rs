@@ -630,10 +630,19 @@ async fn admin_reads_in_full(d: &mut Driver, p: &Picks, per_entity: bool) {
     ] {
         d.post(&format!("{dirp}/users/search"), filter, 200).await;
     }
+    // The filters the fetch splits the directory by.
+    d.post(
+        &format!("/admin/v2/orgs/{org}/directories/-/users/search"),
+        json!({"membershipStatus": ["active"], "claimStatus": "managed", "mfaEnabled": true,
+               "sortBy": [{"field": "nick_name", "direction": "desc"}], "limit": 20}),
+        200,
+    )
+    .await;
     for query in [
         "",
         "?membershipStatus=active",
         "?status=suspended&claimStatus=managed",
+        "?membershipStatus=active&claimStatus=managed&mfaEnabled=false",
     ] {
         d.get(
             &format!("/admin/v2/orgs/{org}/directories/-/users/count{query}"),
@@ -650,6 +659,15 @@ async fn admin_reads_in_full(d: &mut Driver, p: &Picks, per_entity: bool) {
     .await;
     let groups = json!({"limit": 50, "expand": ["counts.resources", "counts.users"]});
     search_to_end(d, &format!("{dirp}/groups/search"), groups).await;
+    // The groups granting one product, as the fetch reads them.
+    let by_resource = json!({"limit": 100, "resourceIds": [format!("ari:cloud:confluence::site/{cloud}")],
+                             "roleIds": ["atlassian/user"]});
+    search_to_end(
+        d,
+        &format!("/admin/v2/orgs/{org}/directories/-/groups/search"),
+        by_resource,
+    )
+    .await;
     list_to_end(d, &format!("{dirp}/groups"), "limit=50").await;
     list_to_end(d, &format!("{dirp}/users"), "limit=100").await;
     list_to_end(
@@ -1392,4 +1410,111 @@ async fn every_operation_answers_as_its_spec_says() {
         missing.join("\n")
     );
     d.sb.shutdown().await;
+}
+
+/// The filters the fetch relies on answer what they say: groups/search by resource and role
+/// lists the groups holding that role on that resource (one assignment, not one of each), and
+/// users/count by claim status and two-step verification counts exactly those accounts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_filters_the_fetch_splits_by_select_what_they_say() {
+    use futures::TryStreamExt;
+    use seats::atlassian::model::{GroupSearchRequest, UserSearchRequest};
+    use seats::atlassian::org::OrgApi;
+    use seats::sandbox::state::Grant;
+
+    let sb = sandbox::start(SandboxConfig {
+        users: 800,
+        seed: 5,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    {
+        // A group that administers Jira Software and uses Confluence: no Jira user group.
+        let shared = sb.shared();
+        let mut state = shared.write();
+        let g = state
+            .groups
+            .iter()
+            .position(|g| g.grants.is_empty())
+            .expect("a group without grants");
+        state.groups[g].grants = vec![
+            Grant {
+                resource: Resource::Product(Product::JiraSoftware),
+                role: Role::Admin,
+            },
+            Grant {
+                resource: Resource::Product(Product::Confluence),
+                role: Role::User,
+            },
+        ];
+    }
+    let conn = seats::atlassian::Connection {
+        admin_url: Some(sb.base_url()),
+        org_id: Some(sb.org_id()),
+        org_api_key: Some(seats::atlassian::Secret::new(sandbox::DEFAULT_ORG_API_KEY)),
+        ..Default::default()
+    };
+    let org = OrgApi::new(seats::atlassian::Client::new(&conn).unwrap(), sb.org_id());
+    for product in Product::ALL {
+        for role in [Role::User, Role::Admin] {
+            let ari = sb.shared().read().resource_ari(Resource::Product(product));
+            let request = GroupSearchRequest {
+                resource_ids: vec![ari],
+                role_ids: vec![role.id().to_owned()],
+                limit: Some(100),
+                ..GroupSearchRequest::default()
+            };
+            let got: BTreeSet<String> = org
+                .search_groups("-", request)
+                .try_concat()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|g| g.id)
+                .collect();
+            let want: BTreeSet<String> = sb
+                .shared()
+                .read()
+                .groups
+                .iter()
+                .filter(|g| {
+                    g.grants
+                        .iter()
+                        .any(|gr| gr.resource == Resource::Product(product) && gr.role == role)
+                })
+                .map(|g| g.id.clone())
+                .collect();
+            assert_eq!(got, want, "{product:?} {role:?}");
+        }
+    }
+    for (membership, claim, mfa) in [
+        ("active", None, None),
+        ("active", Some("managed"), None),
+        ("active", Some("unmanaged"), None),
+        ("active", Some("managed"), Some(true)),
+        ("active", Some("managed"), Some(false)),
+        ("suspended", Some("managed"), Some(false)),
+    ] {
+        let filter = UserSearchRequest {
+            membership_status: vec![membership.into()],
+            claim_status: claim.map(str::to_owned),
+            mfa_enabled: mfa,
+            ..UserSearchRequest::default()
+        };
+        let got = org.count_matching("-", &filter).await.unwrap();
+        let want = {
+            let shared = sb.shared();
+            let state = shared.read();
+            state
+                .users
+                .iter()
+                .filter(|u| u.in_directory() && u.membership.as_str() == membership)
+                .filter(|u| claim.is_none_or(|c| (c == "managed") == u.managed))
+                .filter(|u| mfa.is_none_or(|m| m == u.mfa_enabled))
+                .count() as u64
+        };
+        assert_eq!(got, Some(want), "{membership} {claim:?} {mfa:?}");
+    }
+    sb.shutdown().await;
 }

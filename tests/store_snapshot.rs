@@ -52,19 +52,19 @@ fn directory(n: usize, fetched_at: DateTime<Utc>) -> Directory {
                 .map(|k| {
                     let g = &groups[(i * 7 + k * 11) % groups.len()];
                     GroupRef {
-                        id: g.id.clone(),
-                        name: g.name.clone(),
+                        id: g.id.as_str().into(),
+                        name: g.name.as_str().into(),
                     }
                 })
                 .collect(),
             product_access: (0..3)
                 .map(|k| ProductAccess {
-                    product: products[(i + k) % 4].to_owned(),
+                    product: products[(i + k) % 4].into(),
                     last_active: (!(i + k).is_multiple_of(9)).then(|| {
                         fetched_at - chrono::Duration::milliseconds((i * 86_400_013 + k) as i64)
                     }),
                     resource: (k != 1)
-                        .then(|| format!("ari:cloud:{}::site/c", products[(i + k) % 4])),
+                        .then(|| format!("ari:cloud:{}::site/c", products[(i + k) % 4]).into()),
                 })
                 .collect(),
             managed: i.is_multiple_of(2),

@@ -8,16 +8,17 @@ mod users;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::error::{ApiError, Family};
+use super::grants;
 use super::http::Client;
 use super::jira;
 use super::model::{DirectoryGroup, DirectoryUser, GroupSearchRequest, Workspace};
 use super::org::{MAX_LIMIT, OrgApi};
 use crate::domain::{
-    AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, User,
+    AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, Sym, User,
     UserStatus, product_key_from_ari,
 };
 
@@ -94,7 +95,7 @@ impl FetchOptions {
 /// users/search gives group ids as `ari:cloud:identity::group/<id>`.
 const GROUP_ARI_PREFIX: &str = "ari:cloud:identity::group/";
 /// The role that makes a group or grant a product seat.
-const USER_ROLE: &str = "atlassian/user";
+pub(crate) const USER_ROLE: &str = "atlassian/user";
 const ORG_ADMIN_ROLE: &str = "atlassian/org-admin";
 const SITE_ADMIN_ROLE: &str = "atlassian/site-admin";
 
@@ -108,9 +109,6 @@ fn has_role(roles: &[serde_json::Value], role: &str) -> bool {
         _ => false,
     })
 }
-
-/// Groups' role assignments fetched at once (the client's per-family limit applies too).
-const GROUP_CONCURRENCY: usize = 4;
 
 fn emit(tx: &Option<UnboundedSender<FetchEvent>>, ev: FetchEvent) {
     if let Some(tx) = tx {
@@ -132,21 +130,30 @@ pub async fn fetch_directory(
     let fetched_at = Utc::now();
     let page_size = opts.page_size.clamp(1, MAX_LIMIT);
     let users = fetch_users(&org, &opts);
-    let groups = async {
-        if opts.groups {
-            fetch_groups(&org, page_size, &opts.progress)
-                .await
-                .map(Some)
-        } else {
-            Ok(None)
-        }
-    };
-    let workspaces = async {
-        if opts.seats || opts.groups {
-            fetch_workspaces(&org).await
-        } else {
-            Ok(Vec::new())
-        }
+    // Groups wait for the workspaces: their grants are read per workspace, not per group.
+    let groups_and_workspaces = async {
+        let workspaces = async {
+            if opts.seats || opts.groups {
+                fetch_workspaces(&org).await
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let groups = async {
+            if opts.groups {
+                list_groups(&org, page_size, &opts.progress).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (groups, workspaces) = futures::try_join!(groups, workspaces)?;
+        let groups = match groups {
+            Some(groups) => Some(
+                grants::group_grants(&org, groups, &workspaces, page_size, &opts.progress).await?,
+            ),
+            None => None,
+        };
+        Ok::<_, ApiError>((groups, workspaces))
     };
     let roles = async {
         if opts.seats && client.has_site() {
@@ -155,7 +162,8 @@ pub async fn fetch_directory(
             Ok(None)
         }
     };
-    let (users, groups, workspaces, roles) = futures::try_join!(users, groups, workspaces, roles)?;
+    let (users, (groups, workspaces), roles) =
+        futures::try_join!(users, groups_and_workspaces, roles)?;
 
     let ari_keys: HashMap<&str, &str> = workspaces
         .iter()
@@ -194,45 +202,26 @@ pub async fn fetch_users(org: &OrgApi, opts: &FetchOptions) -> Result<Vec<User>,
     users::fetch_users(org, opts.page_size, opts.paging, &out).await
 }
 
-async fn fetch_groups(
+/// Every group of every directory, with its user and resource counts.
+async fn list_groups(
     org: &OrgApi,
     page_size: u32,
     progress: &Option<UnboundedSender<FetchEvent>>,
-) -> Result<Vec<(DirectoryGroup, Vec<String>)>, ApiError> {
+) -> Result<Vec<DirectoryGroup>, ApiError> {
     let request = GroupSearchRequest {
-        expand: vec!["counts.users".into()],
+        expand: vec!["counts.users".into(), "counts.resources".into()],
         limit: Some(page_size),
         ..GroupSearchRequest::default()
     };
     let groups: Vec<DirectoryGroup> = org.search_groups("-", request).try_concat().await?;
-    let total = groups.len();
-    emit(progress, FetchEvent::Groups { fetched: 0, total });
-    let mut done = 0;
-    let mut out = Vec::with_capacity(total);
-    let mut assignments = futures::stream::iter(groups.into_iter().map(|g| async move {
-        // Reads go to the group's own directory when known; `-` covers every directory.
-        let dir = g.directory_id.clone().unwrap_or_else(|| "-".into());
-        let ras = org.group_role_assignments(&dir, &g.id).try_concat().await?;
-        let grants: Vec<String> = ras
-            .into_iter()
-            .filter(|ra| ra.roles.iter().any(|r| r == USER_ROLE))
-            .filter_map(|ra| ra.resource_id)
-            .collect();
-        Ok::<_, ApiError>((g, grants))
-    }))
-    .buffer_unordered(GROUP_CONCURRENCY);
-    while let Some(item) = assignments.try_next().await? {
-        out.push(item);
-        done += 1;
-        emit(
-            progress,
-            FetchEvent::Groups {
-                fetched: done,
-                total,
-            },
-        );
-    }
-    Ok(out)
+    emit(
+        progress,
+        FetchEvent::Groups {
+            fetched: 0,
+            total: groups.len(),
+        },
+    );
+    Ok(groups)
 }
 
 async fn fetch_workspaces(org: &OrgApi) -> Result<Vec<Workspace>, ApiError> {
@@ -274,9 +263,9 @@ pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
             .map(|t| parse_time(t, path))
             .transpose()?;
         product_access.push(ProductAccess {
-            product: key,
+            product: key.into(),
             last_active,
-            resource: pa.id,
+            resource: pa.id.map(Into::into),
         });
     }
     Ok(User {
@@ -288,13 +277,13 @@ pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
             .groups
             .into_iter()
             .map(|g| GroupRef {
-                name: g.name.unwrap_or_default(),
+                name: g.name.unwrap_or_default().into(),
                 // users/search names groups by ARI, groups/search by bare id: keep the bare id.
                 id: g
                     .id
                     .strip_prefix(GROUP_ARI_PREFIX)
-                    .map(str::to_owned)
-                    .unwrap_or(g.id),
+                    .map(Sym::from)
+                    .unwrap_or_else(|| g.id.into()),
             })
             .collect(),
         product_access,

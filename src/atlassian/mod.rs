@@ -4,6 +4,7 @@
 pub mod confluence;
 pub mod error;
 pub mod fetch;
+pub mod grants;
 pub mod http;
 pub mod jira;
 pub mod model;

@@ -80,6 +80,9 @@ pub struct UserSearchRequest {
     pub claim_status: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub email_domains: Vec<String>,
+    /// Two-step verification of a managed account (unmanaged accounts: not exact, not sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_enabled: Option<bool>,
     /// At most one entry (the API sorts by one field).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sort_by: Vec<SortBy>,
@@ -197,6 +200,12 @@ pub struct GroupSearchRequest {
     pub search_term: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub group_ids: Vec<String>,
+    /// Groups holding a role on one of these resources (ARIs; at most 20).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resource_ids: Vec<String>,
+    /// Groups holding one of these roles; with `resource_ids`, on one of those resources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub role_ids: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expand: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -205,13 +205,43 @@ impl OrgApi {
         directory_id: &str,
         membership_status: &[&str],
     ) -> Result<Option<u64>, ApiError> {
+        let filter = UserSearchRequest {
+            membership_status: membership_status.iter().map(|s| (*s).to_owned()).collect(),
+            ..UserSearchRequest::default()
+        };
+        self.count_matching(directory_id, &filter).await
+    }
+
+    /// `GET .../users/count` with the filters of `filter` that the count takes (membership
+    /// status, status, claim status, two-step verification, email domains, groups); paging,
+    /// sorting and expansion mean nothing to a count and are not sent.
+    pub async fn count_matching(
+        &self,
+        directory_id: &str,
+        filter: &UserSearchRequest,
+    ) -> Result<Option<u64>, ApiError> {
         let path = self.path(
             "v2",
             &format!("/directories/{}/users/count", enc(directory_id)),
         );
         let mut req = Request::get(Family::Admin, path).subject(self.org_subject());
-        for status in membership_status {
+        for status in &filter.membership_status {
             req = req.query("membershipStatus", status);
+        }
+        for status in &filter.status {
+            req = req.query("status", status);
+        }
+        if let Some(claim) = &filter.claim_status {
+            req = req.query("claimStatus", claim);
+        }
+        if let Some(mfa) = filter.mfa_enabled {
+            req = req.query("mfaEnabled", if mfa { "true" } else { "false" });
+        }
+        for domain in &filter.email_domains {
+            req = req.query("emailDomains", domain);
+        }
+        for group in &filter.group_ids {
+            req = req.query("groupIds", group);
         }
         let answer: UserCount = self.client.json(req).await?;
         Ok(answer.count)

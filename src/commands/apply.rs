@@ -74,8 +74,10 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let dry_run = global.dry_run;
-    note(summary(&plan, dry_run).trim_end());
-    if !args.yes {
+    let applied_as = journal.applied_as(&plan.identity())?;
+    note(summary(&plan, dry_run, applied_as).trim_end());
+    // A dry run sends nothing: it needs no confirmation (and so no --yes without a terminal).
+    if !args.yes && !dry_run {
         confirm(&plan, dry_run)?;
     }
     let meta = NewBatch::from_plan(&plan, session.operator.clone(), source, dry_run);
@@ -89,8 +91,8 @@ pub async fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<()> {
     let batch = exec::submit(&mut journal, &plan, &meta, &session.admission)?;
     let shared: SharedJournal = Arc::new(Mutex::new(journal));
     say!(
-        "batch {batch}: {} steps{}",
-        plan.steps.len(),
+        "batch {batch}: {}{}",
+        crate::output::words::plural(plan.steps.len(), "step"),
         if dry_run {
             " (dry run: nothing is sent)"
         } else {
@@ -163,35 +165,48 @@ fn irreversible(change: &Change) -> bool {
     matches!(change, Change::RemoveFromDirectory | Change::Deactivate)
 }
 
-/// What the plan will do, by kind of change.
-pub fn summary(plan: &PlanFile, dry_run: bool) -> String {
+/// What the plan will do, said before "Type yes": the changes by kind, the users held out,
+/// the effect on seats and cost, and whether this plan already ran (as batch N).
+pub fn summary(plan: &PlanFile, dry_run: bool, applied_as: Option<BatchId>) -> String {
+    use crate::output::words::{money, plural, plural_as, thousands};
     let mut by_change: BTreeMap<String, usize> = BTreeMap::new();
     for s in &plan.steps {
         *by_change.entry(s.change.describe()).or_default() += 1;
     }
     let mut rows: Vec<(String, usize)> = by_change.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut out = format!(
-        "{} {} changes to org {}{}:\n",
+    let mut out = String::new();
+    if let Some(batch) = applied_as {
+        out.push_str(&format!(
+            "This plan file was already applied, as batch {batch} (seats history --batch {batch}){}.\n",
+            if dry_run {
+                ""
+            } else {
+                "; running it again needs --again"
+            }
+        ));
+    }
+    out.push_str(&format!(
+        "{} {} to org {}{}:\n",
         if dry_run {
             "Would make"
         } else {
             "About to make"
         },
-        plan.steps.len(),
+        plural(plan.steps.len(), "change"),
         plan.org_id,
         plan.query
             .as_deref()
             .map(|q| format!(" ({q})"))
             .unwrap_or_default()
-    );
+    ));
     for (what, n) in rows.iter().take(12) {
-        out.push_str(&format!("  {n:>6}  {what}\n"));
+        out.push_str(&format!("  {:>6}  {what}\n", thousands(*n)));
     }
     if rows.len() > 12 {
         out.push_str(&format!(
-            "  ... and {} more kinds of change\n",
-            rows.len() - 12
+            "  ... and {} more\n",
+            plural_as(rows.len() - 12, "kind of change", "kinds of change")
         ));
     }
     let hard = plan
@@ -201,8 +216,70 @@ pub fn summary(plan: &PlanFile, dry_run: bool) -> String {
         .count();
     if hard > 0 {
         out.push_str(&format!(
-            "  {hard} of them cannot be fully undone (removal from the directory, deactivation)\n"
+            "  {} of them cannot be fully undone (removal from the directory, deactivation)\n",
+            thousands(hard)
         ));
+    }
+    // Held out: the rows a CSV export joins with (protected, recently active, synced group...).
+    let held: std::collections::BTreeSet<&str> = plan
+        .held_out
+        .iter()
+        .map(|h| h.account_id.as_str())
+        .collect();
+    if held.is_empty() {
+        out.push_str("Held out: nobody.\n");
+    } else {
+        let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+        for h in &plan.held_out {
+            *reasons.entry(h.reason.label()).or_default() += 1;
+        }
+        let mut reasons: Vec<(String, usize)> = reasons.into_iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let reasons: Vec<String> = reasons
+            .iter()
+            .take(4)
+            .map(|(l, n)| format!("{} {l}", thousands(*n)))
+            .collect();
+        out.push_str(&format!(
+            "Held out: {} ({}); they are not changed.\n",
+            plural(held.len(), "user"),
+            reasons.join(", ")
+        ));
+    }
+    match &plan.effect {
+        Some(e) if !e.products.is_empty() => {
+            for p in &e.products {
+                let cost = match p.monthly_saving {
+                    Some(m) if m >= 0.0 => format!("saves {} a month", money(&e.currency, m)),
+                    Some(m) => format!("costs {} more a month", money(&e.currency, -m)),
+                    None => format!(
+                        "no price configured, counted at {}",
+                        money(&e.currency, 0.0)
+                    ),
+                };
+                out.push_str(&format!(
+                    "Seats of {}: {} now, {} after ({} freed); {cost}\n",
+                    p.name,
+                    thousands(p.used_now as usize),
+                    thousands(p.used_after as usize),
+                    thousands(p.freed as usize)
+                ));
+            }
+            let (verb, sign) = if e.monthly_saving >= 0.0 {
+                ("saves", 1.0)
+            } else {
+                ("costs", -1.0)
+            };
+            out.push_str(&format!(
+                "In all: {} freed; {verb} {} a month, {} a year (an upper bound: savings land at the end of the billing cycle)\n",
+                plural(e.seats_freed() as usize, "seat"),
+                money(&e.currency, sign * e.monthly_saving),
+                money(&e.currency, sign * e.yearly_saving)
+            ));
+        }
+        _ => out.push_str(
+            "Effect on seats: not in this plan file (it was written without a snapshot).\n",
+        ),
     }
     out.push_str("Each user is read again just before the change; a user the plan no longer fits is skipped with the reason.\n");
     out
@@ -282,10 +359,10 @@ async fn resume(
             continue;
         }
         say!(
-            "resuming batch {} ({} of {} items left, {} of them sent without an answer: re-read first)",
+            "resuming batch {} ({} of {} left, {} of them sent without an answer: re-read first)",
             b.id,
             b.counts.open(),
-            b.counts.total(),
+            crate::output::words::plural(b.counts.total() as usize, "item"),
             b.counts.sent + b.counts.unknown
         );
         worst = worst.max(execute(&session, shared.clone(), b.id).await?);
@@ -435,8 +512,8 @@ pub(crate) async fn execute(
     }
     if counts.unknown > 0 {
         say!(
-            "{} items were sent but their answer was lost and could not be checked: they may have been changed (undo includes them); seats apply --resume --batch {batch} reads them again",
-            counts.unknown
+            "{} sent but their answer was lost and could not be checked: they may have been changed (undo includes them); seats apply --resume --batch {batch} reads them again",
+            crate::output::words::plural_as(counts.unknown as usize, "item was", "items were")
         );
     }
     let code = match outcome {

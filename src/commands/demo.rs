@@ -44,7 +44,10 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     };
     let client = Client::with_options(&conn, super::connect::client_options(&config))?;
     let session = Session {
-        label: format!("demo: simulated org of {} accounts", args.users),
+        label: format!(
+            "demo: simulated org of {}",
+            crate::output::words::plural(args.users, "account")
+        ),
         // Each simulated org keeps its own snapshot, apart from real orgs'.
         scope: format!("demo:{}:{}", args.seed, args.users),
         org_id: server.org_id(),

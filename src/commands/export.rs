@@ -14,10 +14,11 @@ use serde::Serialize;
 use crate::atlassian::fetch::{FetchEvent, FetchOptions, fetch_directory};
 use crate::cli::{ExportArgs, ExportFormat, ExportWhat, GlobalArgs};
 use crate::commands::connect;
-use crate::domain::{Directory, Group, Inactivity, Seats, User};
+use crate::domain::{Directory, Group, Inactivity, Protection, Seats, User};
+use crate::output::words::{plural, thousands};
 use crate::output::{OutputTarget, StatusLine, note};
 
-pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
+pub async fn run(global: &GlobalArgs, mut args: ExportArgs) -> anyhow::Result<()> {
     // Before minutes of fetching: a path that cannot take the export fails now, and so does a
     // query that does not parse.
     let target = OutputTarget::check(args.output.as_deref())?;
@@ -41,6 +42,24 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         ..FetchOptions::default()
     };
     let dir = fetch_directory(&client, &org_id, opts).await?;
+    // `--product jsm` is the spelling this org's data carries (`jira-servicemanagement`).
+    if let Some(p) = args.product.take() {
+        let held = dir.product_keys();
+        let Some(key) = crate::domain::resolve_product_key(&p, held.iter().map(String::as_str))
+        else {
+            // Neither a key seats knows nor one this org's data carries: a typo.
+            anyhow::bail!(
+                "unknown product key {p:?}: nobody in org {} holds it; products here: {}",
+                dir.org_id,
+                if held.is_empty() {
+                    "none".to_owned()
+                } else {
+                    held.join(", ")
+                }
+            );
+        };
+        args.product = Some(key);
+    }
     let stats = client.stats();
     tracing::info!(
         users = dir.users.len(),
@@ -49,19 +68,23 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> anyhow::Result<()> {
         "export fetched"
     );
 
+    // The plan's protections (config and the signed-in admin), so an export joins with a
+    // plan's held-out rows.
+    let myself: Vec<&str> = conn.email.as_deref().into_iter().collect();
+    let protection = Protection::new(&config.protected, &myself);
     let mut out = Vec::with_capacity(dir.users.len() * 256);
-    let users = write_export(&mut out, &dir, &args)?;
+    let users = write_export_with(&mut out, &dir, &args, &protection)?;
     target.write(&out).context("the export")?;
     note(format!(
-        "exported {} from org {} (data fetched {}; activity can lag up to 24 hours); {} requests",
+        "exported {} from org {} (data fetched {}; activity can lag up to 24 hours); {}",
         match args.what {
-            ExportWhat::Users => format!("{users} users"),
-            ExportWhat::Groups => format!("{} groups", dir.groups.len()),
-            ExportWhat::Seats => format!("{} products", dir.seats.len()),
+            ExportWhat::Users => plural(users, "user"),
+            ExportWhat::Groups => plural(dir.groups.len(), "group"),
+            ExportWhat::Seats => plural(dir.seats.len(), "product"),
         },
         dir.org_id,
         dir.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        stats.sent
+        plural(stats.sent as usize, "request")
     ));
     Ok(())
 }
@@ -74,10 +97,14 @@ pub fn progress_printer() -> Option<tokio::sync::mpsc::UnboundedSender<FetchEven
         while let Some(ev) = rx.recv().await {
             match ev {
                 FetchEvent::UsersExpected { .. } => {}
-                FetchEvent::Users { fetched } => status.set(format!("fetched {fetched} users")),
-                FetchEvent::Groups { fetched, total } => {
-                    status.set(format!("fetched {fetched}/{total} groups"))
+                FetchEvent::Users { fetched } => {
+                    status.set(format!("fetched {}", plural(fetched, "user")))
                 }
+                FetchEvent::Groups { fetched, total } => status.set(format!(
+                    "fetched {}/{}",
+                    thousands(fetched),
+                    plural(total, "group")
+                )),
                 FetchEvent::Seats => status.set("fetched seats"),
                 FetchEvent::Done { .. } => break,
             }
@@ -112,21 +139,32 @@ fn selection(dir: &Directory, args: &ExportArgs) -> anyhow::Result<Option<Vec<bo
 }
 
 /// The export as bytes, in the chosen format; the number of users written (0 for groups and
-/// seats).
+/// seats). Protection from the data alone (admins, synced, app accounts); see
+/// [`write_export_with`] for the configured protections.
 pub fn write_export(
     out: &mut impl Write,
     dir: &Directory,
     args: &ExportArgs,
 ) -> anyhow::Result<usize> {
+    write_export_with(out, dir, args, &Protection::default())
+}
+
+/// [`write_export`] with the protections a plan would hold users out for.
+pub fn write_export_with(
+    out: &mut impl Write,
+    dir: &Directory,
+    args: &ExportArgs,
+    protection: &Protection,
+) -> anyhow::Result<usize> {
     match (args.what, args.format) {
         (ExportWhat::Users, ExportFormat::Json) => {
             let selected = selection(dir, args)?;
-            let rows: Vec<UserRow> = user_rows(dir, args, &selected).collect();
+            let rows: Vec<UserRow> = user_rows(dir, args, &selected, protection).collect();
             serde_json::to_writer_pretty(&mut *out, &rows)?;
             out.write_all(b"\n")?;
             return Ok(rows.len());
         }
-        (ExportWhat::Users, ExportFormat::Csv) => return users_csv(out, dir, args),
+        (ExportWhat::Users, ExportFormat::Csv) => return users_csv(out, dir, args, protection),
         (ExportWhat::Groups, format) => {
             let groups: Vec<&Group> = dir
                 .groups
@@ -201,6 +239,16 @@ pub struct UserRow<'a> {
     pub account_type: &'a str,
     pub status: &'a str,
     pub groups: Vec<&'a str>,
+    /// Provisioned by an identity provider (change it there).
+    pub synced: bool,
+    /// Org or site admin.
+    pub admin: bool,
+    pub org_admin: bool,
+    pub site_admin: bool,
+    /// A plan holds this user out of some action: the reasons say which.
+    pub protected: bool,
+    /// In the plan's words ("org admin", "member of protected group ops"), most serious first.
+    pub protected_reasons: Vec<String>,
     pub products: Vec<ProductRow<'a>>,
 }
 
@@ -209,6 +257,8 @@ pub struct ProductRow<'a> {
     pub key: &'a str,
     /// RFC 3339, or null when the user never used the product.
     pub last_active: Option<String>,
+    /// No activity on record at all.
+    pub never: bool,
     /// Whole days from the last activity to when the data was fetched; null when never.
     pub days_inactive: Option<i64>,
 }
@@ -234,6 +284,7 @@ fn user_rows<'a>(
     dir: &'a Directory,
     args: &'a ExportArgs,
     selected: &'a Option<Vec<bool>>,
+    protection: &'a Protection,
 ) -> impl Iterator<Item = UserRow<'a>> + 'a {
     dir.users
         .iter()
@@ -252,6 +303,12 @@ fn user_rows<'a>(
             account_type: u.account_type.as_str(),
             status: u.status.as_str(),
             groups: u.groups.iter().map(|g| g.name.as_str()).collect(),
+            synced: u.synced,
+            admin: u.org_admin || u.site_admin,
+            org_admin: u.org_admin,
+            site_admin: u.site_admin,
+            protected_reasons: protection.reasons(u).iter().map(|r| r.describe()).collect(),
+            protected: false,
             products: u
                 .product_access
                 .iter()
@@ -261,6 +318,7 @@ fn user_rows<'a>(
                     last_active: a
                         .last_active
                         .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                    never: a.last_active.is_none(),
                     days_inactive: match a.inactivity(dir.fetched_at) {
                         Inactivity::Days(d) => Some(d),
                         Inactivity::Never => None,
@@ -268,11 +326,27 @@ fn user_rows<'a>(
                 })
                 .collect(),
         })
+        .map(|mut row| {
+            row.protected = !row.protected_reasons.is_empty();
+            row
+        })
 }
 
-/// CSV: the JSON flattened, two columns per product (`KEY last_active`, `KEY days_inactive`).
-/// A product the user does not hold leaves both empty; one never used says `never`.
-fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow::Result<usize> {
+/// A product key as a CSV header's prefix: `jira-software` → `jira_software`.
+fn snake(key: &str) -> String {
+    key.replace(['-', ' ', '.'], "_")
+}
+
+/// CSV: the JSON flattened, snake_case headers. Per product three columns:
+/// `KEY_last_active` (RFC 3339, empty when never or not held), `KEY_never` (`true` when held
+/// and never used, empty when not held) and `KEY_days_inactive`. `protected_reason` joins the
+/// reasons with "; ".
+fn users_csv(
+    out: &mut impl Write,
+    dir: &Directory,
+    args: &ExportArgs,
+    protection: &Protection,
+) -> anyhow::Result<usize> {
     let keys: Vec<String> = match &args.product {
         Some(p) => vec![p.clone()],
         None => dir.product_keys(),
@@ -285,17 +359,24 @@ fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow
         "account_type",
         "status",
         "groups",
+        "synced",
+        "admin",
+        "protected",
+        "protected_reason",
     ]
     .map(String::from)
     .to_vec();
     for k in &keys {
-        header.push(format!("{k} last_active"));
-        header.push(format!("{k} days_inactive"));
+        let k = snake(k);
+        header.push(format!("{k}_last_active"));
+        header.push(format!("{k}_never"));
+        header.push(format!("{k}_days_inactive"));
     }
     w.write_record(&header)?;
     let selected = selection(dir, args)?;
     let mut written = 0;
-    for row in user_rows(dir, args, &selected) {
+    let yes = |b: bool| if b { "true" } else { "false" }.to_owned();
+    for row in user_rows(dir, args, &selected, protection) {
         written += 1;
         let mut rec: Vec<String> = vec![
             row.account_id.to_owned(),
@@ -304,17 +385,19 @@ fn users_csv(out: &mut impl Write, dir: &Directory, args: &ExportArgs) -> anyhow
             row.account_type.to_owned(),
             row.status.to_owned(),
             row.groups.join(";"),
+            yes(row.synced),
+            yes(row.admin),
+            yes(row.protected),
+            row.protected_reasons.join("; "),
         ];
         for k in &keys {
             match row.products.iter().find(|p| p.key == k) {
                 Some(p) => {
-                    rec.push(p.last_active.clone().unwrap_or_else(|| "never".to_owned()));
+                    rec.push(p.last_active.clone().unwrap_or_default());
+                    rec.push(yes(p.never));
                     rec.push(p.days_inactive.map(|d| d.to_string()).unwrap_or_default());
                 }
-                None => {
-                    rec.push(String::new());
-                    rec.push(String::new());
-                }
+                None => rec.extend([String::new(), String::new(), String::new()]),
             }
         }
         w.write_record(&rec)?;
@@ -444,18 +527,30 @@ mod tests {
                 "account_type",
                 "status",
                 "groups",
-                "confluence last_active",
-                "confluence days_inactive",
-                "jira-software last_active",
-                "jira-software days_inactive"
+                "synced",
+                "admin",
+                "protected",
+                "protected_reason",
+                "confluence_last_active",
+                "confluence_never",
+                "confluence_days_inactive",
+                "jira_software_last_active",
+                "jira_software_never",
+                "jira_software_days_inactive"
             ]
         );
         let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 3);
         assert_eq!(&rows[0][5], "devs, \"core\"");
-        assert_eq!(&rows[0][6], "never");
-        assert_eq!(&rows[0][7], "");
-        assert_eq!(&rows[0][9], "3");
-        assert_eq!(&rows[2][6], "");
+        // Never used: the date column is empty, `never` says so, no days.
+        assert_eq!(&rows[0][10], "");
+        assert_eq!(&rows[0][11], "true");
+        assert_eq!(&rows[0][12], "");
+        assert_eq!(&rows[0][13], "2026-11-19T00:00:00Z");
+        assert_eq!(&rows[0][14], "false");
+        assert_eq!(&rows[0][15], "3");
+        // Not held: all three empty.
+        assert_eq!(&rows[2][10], "");
+        assert_eq!(&rows[2][11], "");
     }
 }

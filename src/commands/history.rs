@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use chrono::SecondsFormat;
 use serde::Serialize;
 
-use crate::cli::{HistoryArgs, HistoryFormat};
+use crate::cli::{ConnectionArgs, GlobalArgs, HistoryArgs, HistoryFormat};
 use crate::exec::journal::action_of;
 use crate::exec::{BatchInfo, Item, Journal};
 use crate::output::OutputTarget;
@@ -46,12 +46,59 @@ struct Row<'a> {
     updated_at: String,
 }
 
-pub fn run(args: HistoryArgs) -> anyhow::Result<()> {
+/// The org the connection flags identify: `--org-id`, else the org of the profile named by
+/// `--profile` (or `SEATS_PROFILE`). None when neither is given: every org's batches.
+pub fn org_of(connection: &ConnectionArgs) -> anyhow::Result<Option<String>> {
+    if let Some(org) = connection
+        .org_id
+        .as_deref()
+        .filter(|o| !o.trim().is_empty())
+    {
+        return Ok(Some(org.trim().to_owned()));
+    }
+    let Some(named) = connection.profile.as_deref().filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let config = crate::config::load()?;
+    match config.select_profile(Some(named))? {
+        Some((_, profile)) => match &profile.org_id {
+            Some(org) => Ok(Some(org.clone())),
+            None => anyhow::bail!(
+                "profile {named:?} has no org_id: pass --org-id, or run `seats login --profile {named}`"
+            ),
+        },
+        None => Ok(None),
+    }
+}
+
+/// A batch of another org than the one asked for is refused, naming both.
+pub fn check_org(batch: &BatchInfo, org: Option<&str>) -> anyhow::Result<()> {
+    match org {
+        Some(org) if org != batch.org_id => anyhow::bail!(
+            "batch {} is of org {}, not of org {org} (--org-id or --profile): \
+             drop those flags to see every org's batches",
+            batch.id,
+            batch.org_id
+        ),
+        _ => Ok(()),
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: HistoryArgs) -> anyhow::Result<()> {
     let target = OutputTarget::check(args.output.as_deref())?;
+    let org = org_of(&global.connection)?;
     let journal = Journal::open_default()?;
     let batches: Vec<BatchInfo> = match args.batch {
-        Some(id) => vec![journal.batch(id)?],
-        None => journal.batches()?,
+        Some(id) => {
+            let batch = journal.batch(id)?;
+            check_org(&batch, org.as_deref())?;
+            vec![batch]
+        }
+        None => journal
+            .batches()?
+            .into_iter()
+            .filter(|b| org.as_deref().is_none_or(|o| o == b.org_id))
+            .collect(),
     };
     let mut all = Vec::with_capacity(batches.len());
     for b in &batches {
@@ -69,7 +116,7 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<()> {
         }
         HistoryFormat::Csv => csv_rows(&all)?,
         HistoryFormat::Table if args.batch.is_some() => items_table(&all).into_bytes(),
-        HistoryFormat::Table => batches_table(&batches).into_bytes(),
+        HistoryFormat::Table => batches_table(&batches, org.as_deref()).into_bytes(),
     };
     target.write(&out)
 }
@@ -117,9 +164,12 @@ fn status_of(b: &BatchInfo) -> &'static str {
     }
 }
 
-fn batches_table(batches: &[BatchInfo]) -> String {
+fn batches_table(batches: &[BatchInfo], org: Option<&str>) -> String {
     if batches.is_empty() {
-        return "no batch yet: seats apply FILE runs one\n".into();
+        return match org {
+            Some(org) => format!("no batch of org {org} yet: seats apply FILE runs one\n"),
+            None => "no batch yet: seats apply FILE runs one\n".into(),
+        };
     }
     let mut out = format!(
         "{:>5}  {:<20}  {:<10}  {:>6}  {:>6}  {:>6}  {:>7}  {:>5}  {}\n",

@@ -532,9 +532,9 @@ fn secret_line(
 ) -> String {
     let age = stored_at.map(|at| {
         format!(
-            "stored {} ({} days ago)",
+            "stored {} ({} ago)",
             at.format("%Y-%m-%d"),
-            (now - at).num_days()
+            crate::output::words::plural((now - at).num_days().max(0) as usize, "day")
         )
     });
     match (in_keyring, age) {

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod sandbox;
+pub mod shell;
 pub mod status;
 pub mod undo;
 
@@ -32,8 +33,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Logout(args) => login::logout(&cli.global, args).await,
         Command::Profiles => login::profiles(&cli.global).await,
         Command::Apply(args) => apply::run(&cli.global, args).await,
-        Command::History(args) => history::run(args),
-        Command::Undo(args) => undo::run(args),
+        Command::History(args) => history::run(&cli.global, args),
+        Command::Undo(args) => undo::run(&cli.global, args),
+        Command::Completions(args) => shell::completions(args.shell),
+        Command::Man(args) => shell::man(args),
         Command::Rules(args) => rules::run(&cli.global, args).await,
         Command::GiveBack(args) => give_back::run(args),
     }

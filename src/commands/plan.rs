@@ -7,12 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::Utc;
-use futures::{StreamExt, TryStreamExt};
 
 use crate::atlassian::Client;
 use crate::atlassian::error::ApiError;
 use crate::atlassian::fetch::{FetchOptions, fetch_directory};
-use crate::atlassian::org::OrgApi;
 use crate::cli::{GlobalArgs, PlanAction, PlanArgs};
 use crate::commands::{connect, export};
 use crate::domain::Directory;
@@ -43,7 +41,7 @@ pub async fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<()> {
     // The console's plan builder: the same context, grants looked up the same way.
     let mut ctx = context_for(&config, &myself);
     let queue = queue_for_query(&dir, &query, kind)?;
-    ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue).await?;
+    ctx.direct_grants = look_up_direct_grants(&client, &dir, &queue, &ctx).await?;
     let plan = build_plan(&dir, &queue, &ctx);
 
     let file = PlanFile::new(&plan, &queue, profile.name, Some(query), Utc::now());
@@ -112,12 +110,18 @@ pub fn query_for(args: &PlanArgs) -> anyhow::Result<String> {
 /// The operation the flags ask for; a group is found by name in the snapshot.
 pub fn operation_for(args: &PlanArgs, dir: &Directory) -> anyhow::Result<OperationKind> {
     Ok(match args.action {
-        PlanAction::RemoveProductAccess => OperationKind::RemoveProductAccess {
-            product: args
+        PlanAction::RemoveProductAccess => {
+            let product = args
                 .product
                 .clone()
-                .context("remove-product-access needs --product KEY (e.g. jira-software)")?,
-        },
+                .context("remove-product-access needs --product KEY (e.g. jira-software)")?;
+            // The spelling this org's data carries (`jsm` → `jira-servicemanagement` there).
+            let held = dir.product_keys();
+            let product =
+                crate::domain::resolve_product_key(&product, held.iter().map(String::as_str))
+                    .unwrap_or(product);
+            OperationKind::RemoveProductAccess { product }
+        }
         PlanAction::RemoveGroup => {
             let name = args
                 .group
@@ -186,16 +190,16 @@ pub fn plan_for_query(
     Ok((queue, plan))
 }
 
-/// Role look-ups at once; the client's own per-family limit applies too.
-const LOOKUP_CONCURRENCY: usize = 4;
-
-/// Direct grants of the targets who hold a product the queue takes away through a group as
-/// well: the user list cannot show those, so one role-assignments request per such target
-/// finds them (users without a granting group need none: their grant is inferred).
+/// Direct grants of the targets the plan still changes who hold a product the queue takes
+/// away through a group as well: the user list cannot show those, and no bulk read tells them
+/// apart (see `atlassian::grants`), so one role-assignments request per such target finds
+/// them. Users the plan holds out or drops, and users without a granting group (their grant is
+/// inferred), need none. `ctx` is the context the plan is built with.
 pub async fn look_up_direct_grants(
     client: &Client,
     dir: &Directory,
     queue: &Queue,
+    ctx: &PlanContext,
 ) -> Result<DirectGrants, ApiError> {
     let grants: HashMap<&str, &[String]> = dir
         .groups
@@ -207,12 +211,23 @@ pub async fn look_up_direct_grants(
         .iter()
         .map(|u| (u.account_id.as_str(), u))
         .collect();
+    // Who the plan changes does not depend on direct grants (they only add revocations to a
+    // user already changed): the plan without them says who is still a target.
+    let unlooked = PlanContext {
+        direct_grants: DirectGrants::new(),
+        ..ctx.clone()
+    };
+    let plan = build_plan(dir, queue, &unlooked);
+    let changed: BTreeSet<&str> = plan.steps().map(|s| s.account_id.as_str()).collect();
     let mut wanted: BTreeSet<&str> = BTreeSet::new();
     for op in queue.operations() {
         for t in &op.targets {
             let Some(u) = users.get(t.as_str()) else {
                 continue;
             };
+            if !changed.contains(u.account_id.as_str()) {
+                continue;
+            }
             let mut granting = u
                 .groups
                 .iter()
@@ -233,28 +248,6 @@ pub async fn look_up_direct_grants(
             }
         }
     }
-    let org = OrgApi::new(client.clone(), dir.org_id.clone());
-    let org = &org;
-    let mut out = DirectGrants::new();
-    let mut lookups = futures::stream::iter(wanted.into_iter().map(|id| async move {
-        let assignments = org.user_role_assignments("-", id).try_concat().await?;
-        let direct: BTreeSet<String> = assignments
-            .into_iter()
-            .filter(|a| {
-                a.role_assignments.iter().any(|r| {
-                    r.role == "atlassian/user"
-                        && r.role_assignment_methods.iter().any(|m| m == "direct")
-                })
-            })
-            .filter_map(|a| a.resource_id)
-            .collect();
-        Ok::<_, ApiError>((id.to_owned(), direct))
-    }))
-    .buffer_unordered(LOOKUP_CONCURRENCY);
-    while let Some((id, direct)) = lookups.try_next().await? {
-        if !direct.is_empty() {
-            out.insert(id, direct);
-        }
-    }
-    Ok(out)
+    let wanted: Vec<&str> = wanted.into_iter().collect();
+    crate::atlassian::grants::direct_grants_for(client, &dir.org_id, &wanted).await
 }

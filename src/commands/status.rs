@@ -16,6 +16,7 @@ use crate::atlassian::model::UserSearchRequest;
 use crate::atlassian::{Client, Connection, DEFAULT_ADMIN_URL, confluence, jira, org, users};
 use crate::cli::GlobalArgs;
 use crate::commands::connect::{self, ProfileInfo};
+use crate::output::words::{thousands, thousands_signed};
 use crate::secrets::SecretKind;
 
 pub async fn run(global: &GlobalArgs) -> anyhow::Result<()> {
@@ -158,10 +159,15 @@ async fn admin_part(client: &Client, org_id: &str) -> AdminPart {
                 let limit = w.attributes.capacity.unwrap_or_default();
                 let text = match w.attributes.usage {
                     Some(used) => format!(
-                        "{name}: {used} used of {limit} ({} left)",
-                        limit.saturating_sub(used)
+                        "{name}: {} used of {} ({} left)",
+                        thousands(used as usize),
+                        thousands(limit as usize),
+                        thousands(limit.saturating_sub(used) as usize)
                     ),
-                    None => format!("{name}: limit {limit} (usage: `seats export seats`)"),
+                    None => format!(
+                        "{name}: limit {} (usage: `seats export seats`)",
+                        thousands(limit as usize)
+                    ),
                 };
                 seats.push((w.attributes.type_key.clone(), text));
             }
@@ -202,12 +208,13 @@ async fn site_part(client: &Client) -> SitePart {
                     let name = r.name.clone().unwrap_or_else(|| r.key.clone());
                     let used = r.user_count.unwrap_or_default();
                     let text = if r.has_unlimited_seats == Some(true) {
-                        format!("{name}: {used} used (unlimited)")
+                        format!("{name}: {} used (unlimited)", thousands_signed(used))
                     } else {
                         format!(
-                            "{name}: {used} used of {} ({} left)",
-                            r.number_of_seats.unwrap_or_default(),
-                            r.remaining_seats.unwrap_or_default()
+                            "{name}: {} used of {} ({} left)",
+                            thousands_signed(used),
+                            thousands_signed(r.number_of_seats.unwrap_or_default()),
+                            thousands_signed(r.remaining_seats.unwrap_or_default())
                         )
                     };
                     (r.key, text)

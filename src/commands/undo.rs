@@ -8,18 +8,21 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::cli::UndoArgs;
+use crate::cli::{GlobalArgs, UndoArgs};
 use crate::exec::{Journal, undo_plan};
 use crate::output::OutputTarget;
+use crate::output::words::{plural, thousands};
 
-pub fn run(args: UndoArgs) -> anyhow::Result<()> {
+pub fn run(global: &GlobalArgs, args: UndoArgs) -> anyhow::Result<()> {
     let path = args
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("seats-undo-batch-{}.json", args.batch)));
     let target = OutputTarget::check(Some(&path))?;
+    let org = super::history::org_of(&global.connection)?;
     let journal = Journal::open_default()?;
     let batch = journal.batch(args.batch)?;
+    super::history::check_org(&batch, org.as_deref())?;
     let items = journal.items(args.batch)?;
     let undo = undo_plan(&batch, &items, chrono::Utc::now())?;
     let mut text = serde_json::to_string_pretty(&undo.plan).context("could not write the plan")?;
@@ -35,12 +38,12 @@ pub fn run(args: UndoArgs) -> anyhow::Result<()> {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "undo of batch {}: {} steps",
+        "undo of batch {}: {}",
         batch.id,
-        undo.plan.steps.len()
+        plural(undo.plan.steps.len(), "step")
     );
     for (what, n) in &by_change {
-        let _ = writeln!(out, "  {n:>6}  {what}");
+        let _ = writeln!(out, "  {:>6}  {what}", thousands(*n));
     }
     let unknown = items
         .iter()

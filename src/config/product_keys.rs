@@ -1,27 +1,87 @@
-//! Product keys are a closed set: a key seats does not know (`confluenc`) is an error with the
-//! list of valid ones, in config.toml (with its line) and in `--product`.
+//! Product keys in config.toml and `--product`: resolved through the one product table
+//! ([`crate::domain::PRODUCTS`]), so `jsm`, `jira-servicemanagement` and `jira-servicedesk` are
+//! the same product everywhere. A key the table does not know is accepted when it has a
+//! product key's shape (the org's data may carry products newer than seats), unless it is one
+//! or two letters away from a known key: `confluenc` is a typo, refused with the suggestion.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::domain::known_product_keys;
+use crate::domain::{
+    PRODUCTS, is_product_key_shape, known_product_keys, normalize_product_key, product_entry,
+    resolve_product_key,
+};
 
-/// The known key, or a message listing them all.
-pub fn check_product_key(key: &str) -> Result<(), String> {
-    if known_product_keys().contains(&key) {
-        Ok(())
-    } else {
-        Err(format!(
-            "unknown product key {key:?}; valid keys: {}",
-            known_product_keys().join(", ")
-        ))
+/// The key `value` names (aliases become the table's key), or a message that says why not.
+pub fn check_product_key(value: &str) -> Result<String, String> {
+    if let Some(key) = resolve_product_key(value, []) {
+        return Ok(key);
     }
+    let v = normalize_product_key(value);
+    if !is_product_key_shape(&v) {
+        return Err(format!(
+            "{value:?} is not a product key (lower-case letters, digits and '-'); known keys: {}",
+            known_product_keys().join(", ")
+        ));
+    }
+    if let Some(near) = near_known(&v) {
+        return Err(format!(
+            "unknown product key {value:?}: did you mean {near:?}? known keys: {}",
+            known_product_keys().join(", ")
+        ));
+    }
+    Ok(v)
 }
 
-/// Clap value parser for every `--product` flag.
+/// A known key, spelling or alias at most two edits from `v` (but not `v` itself).
+fn near_known(v: &str) -> Option<&'static str> {
+    PRODUCTS
+        .iter()
+        .flat_map(|p| {
+            std::iter::once(p.key)
+                .chain(p.spellings.iter().copied())
+                .chain(p.aliases.iter().copied())
+                .map(move |n| (n, p.key))
+        })
+        // Short aliases (`bb`, `jsw`) are two edits from too many words to be a hint.
+        .filter(|(n, _)| n.len() > 4)
+        .find(|(n, _)| edit_distance(n, v) <= 2)
+        .map(|(_, key)| key)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Clap value parser for every `--product` flag: the key, aliases resolved.
 pub fn parse_product_key(key: &str) -> Result<String, String> {
-    check_product_key(key).map(|()| key.to_owned())
+    check_product_key(key)
+}
+
+impl super::Prices {
+    /// The configured price of a seat of `key` a month: the key's own entry, else the entry of
+    /// another spelling of the same product (`jira-servicedesk` prices `jira-servicemanagement`).
+    /// None when none is configured: the product then counts at 0 with a note.
+    pub fn of(&self, key: &str) -> Option<f64> {
+        if let Some(p) = self.per_user_month.get(key) {
+            return Some(*p);
+        }
+        let entry = product_entry(key)?;
+        std::iter::once(entry.key)
+            .chain(entry.spellings.iter().copied())
+            .find_map(|k| self.per_user_month.get(k).copied())
+    }
 }
 
 /// A map key checked as it is read, so the error points at its line.
@@ -30,8 +90,9 @@ struct ProductKey(String);
 impl<'de> Deserialize<'de> for ProductKey {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let key = String::deserialize(d)?;
-        check_product_key(&key).map_err(serde::de::Error::custom)?;
-        Ok(ProductKey(key))
+        check_product_key(&key)
+            .map(ProductKey)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -120,12 +181,68 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unknown_keys_are_refused_with_the_list() {
-        assert!(check_product_key("confluence").is_ok());
+    fn typos_are_refused_with_the_key_meant() {
         let e = parse_product_key("confluenc").unwrap_err();
         assert!(
-            e.contains("\"confluenc\"") && e.contains("jira-software") && e.contains("confluence"),
+            e.contains("\"confluenc\"") && e.contains("did you mean \"confluence\""),
             "{e}"
         );
+        let e = parse_product_key("jira-sofware").unwrap_err();
+        assert!(e.contains("did you mean \"jira-software\""), "{e}");
+        assert!(parse_product_key("Jira Software!").is_err());
+    }
+
+    #[test]
+    fn keys_of_the_spec_aliases_and_new_keys_are_accepted() {
+        assert_eq!(parse_product_key("loom").as_deref(), Ok("loom"));
+        assert_eq!(parse_product_key("compass").as_deref(), Ok("compass"));
+        assert_eq!(parse_product_key("jsm").as_deref(), Ok("jira-servicedesk"));
+        assert_eq!(
+            parse_product_key("jira-servicemanagement").as_deref(),
+            Ok("jira-servicedesk")
+        );
+        assert_eq!(parse_product_key("JSW").as_deref(), Ok("jira-software"));
+        // A product newer than seats: the org's data may carry it.
+        assert_eq!(
+            parse_product_key("rovo-agents").as_deref(),
+            Ok("rovo-agents")
+        );
+    }
+
+    #[test]
+    fn config_takes_aliases_and_new_keys_and_points_at_a_typo() {
+        let config: super::super::Config = toml::from_str(
+            "[prices.per_user_month]\njsm = 20.0\nloom = 12.5\n\n[inactivity.products]\nJSW = 60\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.prices.per_user_month.get("jira-servicedesk"),
+            Some(&20.0)
+        );
+        assert_eq!(config.prices.of("loom"), Some(12.5));
+        assert_eq!(config.inactivity_days("jira-software"), 60);
+        let err = toml::from_str::<super::super::Config>(
+            "[prices.per_user_month]\nconfluence = 6.4\nconfluenc = 6.4\n",
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 3") && err.contains("did you mean \"confluence\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_price_applies_to_every_spelling_of_its_product() {
+        let mut prices = super::super::Prices::default();
+        prices
+            .per_user_month
+            .insert("jira-servicedesk".into(), 19.0);
+        assert_eq!(prices.of("jira-servicemanagement"), Some(19.0));
+        assert_eq!(prices.of("jira-servicedesk"), Some(19.0));
+        assert_eq!(prices.of("loom"), None);
+        prices.per_user_month.insert("loom".into(), 12.5);
+        assert_eq!(prices.of("loom"), Some(12.5));
     }
 }

@@ -103,7 +103,7 @@ pub fn activity(dir: &Directory) -> Vec<ProductActivity> {
         .collect();
     for user in dir.users.iter().filter(|u| seat_holder(u)) {
         for access in &user.product_access {
-            if let Ok(i) = keys.binary_search(&access.product) {
+            if let Ok(i) = keys.binary_search_by(|k| k.as_str().cmp(access.product.as_str())) {
                 let b = Bucket::of(access.inactivity(dir.fetched_at));
                 out[i].holders += 1;
                 if let Some(ix) = Bucket::ALL.iter().position(|x| *x == b) {

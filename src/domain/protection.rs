@@ -99,8 +99,12 @@ impl Protection {
         if user.synced {
             out.push(ProtectionReason::Synced);
         }
-        if let Some(g) = user.groups.iter().find(|g| self.groups.contains(&g.name)) {
-            out.push(ProtectionReason::ProtectedGroup(g.name.clone()));
+        if let Some(g) = user
+            .groups
+            .iter()
+            .find(|g| self.groups.contains(g.name.as_str()))
+        {
+            out.push(ProtectionReason::ProtectedGroup(g.name.to_string()));
         }
         if self.users.contains(&id) || email.as_ref().is_some_and(|e| self.users.contains(e)) {
             out.push(ProtectionReason::ProtectedUser);

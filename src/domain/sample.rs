@@ -185,8 +185,8 @@ impl Rng {
 
 fn group_ref(name: &str) -> GroupRef {
     GroupRef {
-        id: format!("group-{}", name.replace(' ', "-")),
-        name: name.to_owned(),
+        id: format!("group-{}", name.replace(' ', "-")).into(),
+        name: name.into(),
     }
 }
 
@@ -236,7 +236,7 @@ pub fn sample_directory(users: usize, seed: u64, fetched_at: DateTime<Utc>) -> D
                 .collect(),
         };
         groups.push(Group {
-            id: group_ref(name).id,
+            id: group_ref(name).id.into(),
             name: name.to_owned(),
             synced: name == SAMPLE_SYNCED_GROUP,
             grants,
@@ -351,9 +351,9 @@ fn sample_user(
                 last_active(rng, fetched_at)
             };
             product_access.push(ProductAccess {
-                product: (*product).to_owned(),
+                product: (*product).into(),
                 last_active,
-                resource: Some(format!("ari:cloud:{product}::site/{SAMPLE_CLOUD_ID}")),
+                resource: Some(format!("ari:cloud:{product}::site/{SAMPLE_CLOUD_ID}").into()),
             });
         }
     }
@@ -367,6 +367,9 @@ fn sample_user(
         groups.push(group_ref(ADMIN_GROUP));
     }
 
+    // Exact sizes, as a fetch or a snapshot gives them.
+    groups.shrink_to_fit();
+    product_access.shrink_to_fit();
     User {
         account_id,
         name,

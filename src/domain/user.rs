@@ -3,13 +3,15 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::Sym;
+
 /// `accountType` in Atlassian's words. App and customer accounts take no seats.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum AccountType {
     Atlassian,
     App,
     Customer,
-    Other(String),
+    Other(Sym),
 }
 
 impl AccountType {
@@ -18,7 +20,7 @@ impl AccountType {
             "atlassian" => AccountType::Atlassian,
             "app" => AccountType::App,
             "customer" => AccountType::Customer,
-            other => AccountType::Other(other.to_owned()),
+            other => AccountType::Other(other.into()),
         }
     }
 
@@ -27,7 +29,7 @@ impl AccountType {
             AccountType::Atlassian => "atlassian",
             AccountType::App => "app",
             AccountType::Customer => "customer",
-            AccountType::Other(s) => s,
+            AccountType::Other(s) => s.as_str(),
         }
     }
 }
@@ -41,7 +43,7 @@ pub enum UserStatus {
     NotInvited,
     Deactivated,
     ForDeletion,
-    Other(String),
+    Other(Sym),
 }
 
 impl UserStatus {
@@ -52,7 +54,7 @@ impl UserStatus {
             "not_invited" => UserStatus::NotInvited,
             "deactivated" => UserStatus::Deactivated,
             "for_deletion" => UserStatus::ForDeletion,
-            other => UserStatus::Other(other.to_owned()),
+            other => UserStatus::Other(other.into()),
         }
     }
 
@@ -63,7 +65,7 @@ impl UserStatus {
             UserStatus::NotInvited => "not_invited",
             UserStatus::Deactivated => "deactivated",
             UserStatus::ForDeletion => "for_deletion",
-            UserStatus::Other(s) => s,
+            UserStatus::Other(s) => s.as_str(),
         }
     }
 }
@@ -71,11 +73,12 @@ impl UserStatus {
 /// Access to one product and when it was last used (`None` = never).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProductAccess {
-    pub product: String,
+    /// Product key, shared by every holder.
+    pub product: Sym,
     pub last_active: Option<DateTime<Utc>>,
     /// The product on its site as an ARI (`ari:cloud:<product>::site/<cloudId>`, the v2
     /// `productAccess[].id`): what a direct grant is revoked on. None when the API gave none.
-    pub resource: Option<String>,
+    pub resource: Option<Sym>,
 }
 
 /// How long a product has gone unused, as of when the data was fetched.
@@ -102,10 +105,11 @@ impl ProductAccess {
     }
 }
 
+/// A group a user is in: id and name shared with every other member (32 bytes a membership).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupRef {
-    pub id: String,
-    pub name: String,
+    pub id: Sym,
+    pub name: Sym,
 }
 
 /// A user in the org directory.

@@ -53,7 +53,7 @@ fn guard_broken(guard: &Guard, user: &User) -> Option<String> {
     let newer = |p: &crate::domain::ProductAccess| {
         p.last_active
             .filter(|t| *t > since)
-            .map(|t| (p.product.clone(), t))
+            .map(|t| (p.product.to_string(), t))
     };
     let active: Option<(String, DateTime<Utc>)> = match &guard.product {
         Some(product) => user.access(product).and_then(newer),

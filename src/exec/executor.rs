@@ -189,9 +189,9 @@ pub async fn start(
         let items = j.open_items(batch)?;
         let resumed = info.counts.open() < info.counts.total() || info.counts.sent > 0;
         let detail = format!(
-            "{} of {} items to go{}",
+            "{} of {} to go{}",
             items.len(),
-            info.counts.total(),
+            crate::output::words::plural(info.counts.total() as usize, "item"),
             if resumed { " (resumed)" } else { "" }
         );
         j.note_batch(batch, "batch_started", &detail)?;

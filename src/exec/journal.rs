@@ -572,6 +572,19 @@ impl Journal {
         Ok(id)
     }
 
+    /// The newest batch (not a dry run) that ran the plan with this identity, for the
+    /// confirmation that says so before asking.
+    pub fn applied_as(&self, plan_id: &str) -> Result<Option<BatchId>, JournalError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM exec_batches WHERE plan_id = ?1 AND dry_run = 0 ORDER BY id DESC LIMIT 1",
+                params![plan_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn batch(&self, id: BatchId) -> Result<BatchInfo, JournalError> {
         load_batches(&self.conn, None)?
             .into_iter()

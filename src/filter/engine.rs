@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::index::SearchIndex;
-use super::matching::{Compiled, Hit, Scorer, full_pass, is_subsequence, pass};
+use super::matching::{Compiled, Hit, Scorer, is_subsequence, pass};
 use super::query::{Facet, Query, QueryError, parse_in};
 use super::sort::Sort;
 use crate::domain::Directory;
@@ -22,6 +22,11 @@ pub enum PassKind {
     /// The query did not parse; nothing changed.
     Failed,
 }
+
+/// A relevance-sorted query matching more users than this is answered twice: the matches in
+/// name order at once, then in score order. Below it, scoring them takes a few milliseconds
+/// at most (skim scores about a million words a second).
+pub const PROVISIONAL_MIN: usize = 1_000;
 
 struct LastQuery {
     query: Query,
@@ -102,6 +107,25 @@ impl Engine {
         }
     }
 
+    /// Like [`Engine::run`], handing `provisional` the matches in name order first when
+    /// scoring them would take a while, as the worker does.
+    pub fn run_staged(
+        &mut self,
+        dir: &Arc<Directory>,
+        query: &str,
+        sort: &Sort,
+        provisional: &mut dyn FnMut(Arc<Vec<u32>>),
+    ) -> Result<Arc<Vec<u32>>, QueryError> {
+        let mut early = |rows: Arc<Vec<u32>>| {
+            provisional(rows);
+            true
+        };
+        match self.run_in_steps(dir, query, sort, &mut || false, &mut early) {
+            Some(result) => result,
+            None => Ok(self.rows.clone()),
+        }
+    }
+
     /// What the last run did.
     pub fn last_pass(&self) -> PassKind {
         self.kind
@@ -120,6 +144,22 @@ impl Engine {
         sort: &Sort,
         interrupt: &mut dyn FnMut() -> bool,
     ) -> Option<Result<Arc<Vec<u32>>, QueryError>> {
+        self.run_in_steps(dir, text, sort, interrupt, &mut |_| true)
+    }
+
+    /// Like [`Engine::run_until`]; when the query needs fuzzy scores for a relevance sort and
+    /// matches more than [`PROVISIONAL_MIN`] users, it first hands `provisional` the matching
+    /// rows in name order (the count and the set are final, only the order is not), then
+    /// scores them unless `provisional` returns false (a newer query came). Scoring is most of
+    /// a pass over many users, and the count on screen should not wait for it.
+    pub(crate) fn run_in_steps(
+        &mut self,
+        dir: &Arc<Directory>,
+        text: &str,
+        sort: &Sort,
+        interrupt: &mut dyn FnMut() -> bool,
+        provisional: &mut dyn FnMut(Arc<Vec<u32>>) -> bool,
+    ) -> Option<Result<Arc<Vec<u32>>, QueryError>> {
         let same_dir = self.directory.as_ref().is_some_and(|d| Arc::ptr_eq(d, dir));
         if !same_dir {
             self.index = Some(SearchIndex::build(dir));
@@ -136,22 +176,63 @@ impl Engine {
             }
         };
         let scored = sort.needs_scores(&query);
-        let (hits, kind) = match &self.last {
-            Some(last) if last.query == query && (last.scored || !scored) => {
-                (last.hits.clone(), PassKind::Resorted)
-            }
+        let candidates: Option<(Vec<u32>, PassKind)> = match &self.last {
+            Some(last) if last.query == query && (last.scored || !scored) => None,
             Some(last) if narrows(&last.query, &query) => {
-                let compiled = Compiled::new(&query, idx, scored);
-                let rows = last.hits.iter().map(|h| h.0);
+                Some((last.hits.iter().map(|h| h.0).collect(), PassKind::Narrowed))
+            }
+            _ => Some(((0..idx.len() as u32).collect(), PassKind::Full)),
+        };
+        let (hits, kind) = match candidates {
+            None => (self.last.as_ref()?.hits.clone(), PassKind::Resorted),
+            Some((rows, kind)) if query.is_empty() => {
+                (rows.into_iter().map(|r| (r, 0)).collect(), kind)
+            }
+            Some((rows, kind)) if !scored => {
+                let compiled = Compiled::new(&query, idx, false);
                 (
-                    pass(idx, &compiled, &self.scorer, rows, interrupt)?,
-                    PassKind::Narrowed,
+                    pass(idx, &compiled, &self.scorer, rows.into_iter(), interrupt)?,
+                    kind,
                 )
             }
-            _ => (
-                full_pass(idx, &query, scored, &self.scorer, interrupt)?,
-                PassKind::Full,
-            ),
+            Some((rows, kind)) => {
+                // Which users match is cheap (facets, then a subsequence test); scoring them
+                // is not. Match first, show that, then score only the matches.
+                let matched = pass(
+                    idx,
+                    &Compiled::new(&query, idx, false),
+                    &self.scorer,
+                    rows.into_iter(),
+                    interrupt,
+                )?;
+                let candidates = if matched.len() > PROVISIONAL_MIN {
+                    let rows = Arc::new(sort.order(idx, &matched, false));
+                    self.rows = rows.clone();
+                    self.last = Some(LastQuery {
+                        query: query.clone(),
+                        hits: matched,
+                        scored: false,
+                    });
+                    self.kind = kind;
+                    if !provisional(rows) {
+                        return None;
+                    }
+                    self.last.as_ref()?.hits.iter().map(|h| h.0).collect()
+                } else {
+                    matched.into_iter().map(|h| h.0).collect::<Vec<u32>>()
+                };
+                let compiled = Compiled::new(&query, idx, true);
+                (
+                    pass(
+                        idx,
+                        &compiled,
+                        &self.scorer,
+                        candidates.into_iter(),
+                        interrupt,
+                    )?,
+                    kind,
+                )
+            }
         };
         let rows = Arc::new(sort.order(idx, &hits, scored));
         self.last = Some(LastQuery {

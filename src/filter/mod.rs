@@ -14,7 +14,7 @@ mod worker;
 
 use crate::domain::Directory;
 
-pub use engine::{Engine, PassKind};
+pub use engine::{Engine, PROVISIONAL_MIN, PassKind};
 pub use index::SearchIndex;
 pub use query::{
     Facet, FacetToken, Query, QueryError, Vocabulary, facet_tokens, parse, parse_in, quote_value,
@@ -43,7 +43,7 @@ pub fn facet_help() -> Vec<(&'static str, &'static str)> {
     vec![
         (
             "words",
-            "fuzzy match on name, email and groups; every word must match",
+            "fuzzy match on name and email; every word must match",
         ),
         (
             "product:KEY",

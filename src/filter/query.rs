@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::domain::{Directory, product_name};
+use crate::domain::Directory;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Facet {
@@ -176,20 +176,6 @@ pub fn facet_tokens() -> &'static [FacetToken] {
 const FACET_LIST: &str = "facets are product:, idle:N, never, status:, type:, domain:, group:, \
                           admin, synced (prefix ! to negate)";
 
-/// Product keys seats knows by name (see `domain::product_name`), accepted even when nobody in
-/// the directory holds them.
-const KNOWN_PRODUCTS: &[&str] = &[
-    "jira-software",
-    "jira-servicedesk",
-    "jira-core",
-    "jira-product-discovery",
-    "confluence",
-    "bitbucket",
-    "opsgenie",
-    "statuspage",
-    "trello",
-];
-
 /// `value` as it must be written after a facet's colon: bare when it can be, else in double
 /// quotes with `"` and `\` escaped. `group:` + quote_value("eng platform") = `group:"eng platform"`.
 pub fn quote_value(value: &str) -> String {
@@ -240,33 +226,10 @@ impl Vocabulary {
         }
     }
 
-    /// The product key `value` names: a key, a display name (`"Jira Service Management"`,
-    /// `jira-service-management`) or a short form (jsw, jsm, jwm, jpd).
+    /// The product key `value` names: a key the directory holds, or a key, display name or
+    /// alias of the one product table (`crate::domain::PRODUCTS`: jsw, jsm, jwm, jpd, ...).
     fn resolve_product(&self, value: &str) -> Option<String> {
-        let v = value.to_lowercase().replace([' ', '_'], "-");
-        let keys = || {
-            self.products
-                .iter()
-                .map(String::as_str)
-                .chain(KNOWN_PRODUCTS.iter().copied())
-        };
-        if keys().any(|k| k == v) {
-            return Some(v);
-        }
-        let by_short = match v.as_str() {
-            "jsw" | "jira" => Some("Jira Software"),
-            "jsm" | "servicedesk" | "service-desk" => Some("Jira Service Management"),
-            "jwm" => Some("Jira Work Management"),
-            "jpd" => Some("Jira Product Discovery"),
-            _ => None,
-        };
-        // Keys the directory holds win over known ones with the same display name.
-        keys()
-            .find(|k| match by_short {
-                Some(name) => product_name(k) == name,
-                None => product_name(k).to_lowercase().replace(' ', "-") == v,
-            })
-            .map(str::to_owned)
+        crate::domain::resolve_product_key(value, self.products.iter().map(String::as_str))
     }
 
     fn has_group(&self, name: &str) -> bool {
@@ -536,9 +499,9 @@ fn facet_of(token: &Token, vocabulary: Option<&Vocabulary>) -> Result<Option<Fac
 }
 
 fn unknown_product(value: &str, v: &Vocabulary, span: Range<usize>) -> QueryError {
-    let others: Vec<&str> = KNOWN_PRODUCTS
+    let others: Vec<&str> = crate::domain::PRODUCTS
         .iter()
-        .copied()
+        .map(|p| p.key)
         .filter(|k| !v.products.iter().any(|p| p == k))
         .collect();
     let here = if v.products.is_empty() {

@@ -1,9 +1,12 @@
 //! The matcher worker: its own thread, newest query wins.
 //!
 //! Before a pass it drains its queue (a burst of keystrokes gives one pass), and during a
-//! pass it looks for a newer request every thousand users and abandons the pass for it.
-//! Requests older than the last answered one are dropped.
+//! pass it looks for a newer request every 256 users and abandons the pass for it.
+//! Requests older than the last answered one are dropped. A query that matches many users is
+//! answered first without scores (see `Engine::run_in_steps`); the worker scores the matches
+//! only if no newer query arrives within `SCORE_AFTER`.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
@@ -30,6 +33,10 @@ pub struct FilterResult {
     /// directory); the message goes to the query line.
     pub error: Option<QueryError>,
     pub took: Duration,
+    /// The rows are the query's, in name order, before the fuzzy scores that order them by
+    /// relevance: the final result of the same generation follows unless a newer query
+    /// comes first.
+    pub provisional: bool,
 }
 
 /// Handle to the worker thread; it ends when the handle is dropped.
@@ -42,12 +49,18 @@ fn newest(a: FilterRequest, b: FilterRequest) -> FilterRequest {
     if b.generation >= a.generation { b } else { a }
 }
 
+/// After an early answer, how long the worker waits for a newer query before it scores the
+/// matches: scores for a query still being typed are thrown away, and while they are computed
+/// they take a core from the console and the terminal.
+const SCORE_AFTER: Duration = Duration::from_millis(30);
+
 fn run(rx: Receiver<FilterRequest>, on_result: impl Fn(FilterResult)) {
     let mut engine = Engine::new();
-    let mut pending: Option<FilterRequest> = None;
+    let pending: RefCell<Option<FilterRequest>> = RefCell::new(None);
     let mut answered: Option<u64> = None;
     loop {
-        let mut req = match pending.take() {
+        let waiting = pending.borrow_mut().take();
+        let mut req = match waiting {
             Some(r) => r,
             None => match rx.recv() {
                 Ok(r) => r,
@@ -62,21 +75,43 @@ fn run(rx: Receiver<FilterRequest>, on_result: impl Fn(FilterResult)) {
         }
         let start = Instant::now();
         let generation = req.generation;
-        // Keeps the newest request that arrives mid-pass; interrupts only for a newer one.
-        let mut interrupt = || {
-            let Ok(newer) = rx.try_recv() else {
-                return false;
-            };
-            let waiting = match pending.take() {
-                Some(p) => newest(p, newer),
+        // Keeps the newest request that arrives mid-pass; true only for one newer than this.
+        let keep = |newer: FilterRequest| {
+            let mut p = pending.borrow_mut();
+            let waiting = match p.take() {
+                Some(w) => newest(w, newer),
                 None => newer,
             };
             let newer_than_this = waiting.generation >= generation;
-            pending = Some(waiting);
+            *p = Some(waiting);
             newer_than_this
         };
-        let Some(outcome) = engine.run_until(&req.directory, &req.query, &req.sort, &mut interrupt)
-        else {
+        let mut interrupt = || rx.try_recv().is_ok_and(&keep);
+        let mut early = |rows: Arc<Vec<u32>>| {
+            tracing::trace!(
+                generation,
+                rows = rows.len(),
+                took_us = start.elapsed().as_micros() as u64,
+                "filter matches before scores"
+            );
+            on_result(FilterResult {
+                generation,
+                rows,
+                error: None,
+                took: start.elapsed(),
+                provisional: true,
+            });
+            // Score only when no newer query follows soon.
+            !rx.recv_timeout(SCORE_AFTER).is_ok_and(&keep)
+        };
+        let outcome = engine.run_in_steps(
+            &req.directory,
+            &req.query,
+            &req.sort,
+            &mut interrupt,
+            &mut early,
+        );
+        let Some(outcome) = outcome else {
             tracing::trace!(generation, "filter pass abandoned for a newer query");
             continue;
         };
@@ -97,6 +132,7 @@ fn run(rx: Receiver<FilterRequest>, on_result: impl Fn(FilterResult)) {
             rows,
             error,
             took: start.elapsed(),
+            provisional: false,
         });
     }
 }

@@ -18,6 +18,7 @@
 mod file;
 mod status_line;
 mod stdout;
+pub mod words;
 
 pub use file::{
     FileMode, OutputError, OutputTarget, PLAN_FILE_LIMIT, append_private, create_private_dir,

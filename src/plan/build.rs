@@ -573,7 +573,7 @@ fn active_within(
         .unwrap_or(0);
     Some(HoldReason::ActiveWithin {
         // For "any product" too, name the product they used.
-        product: Some(recent.product.clone()),
+        product: Some(recent.product.to_string()),
         days_ago,
         threshold_days: days,
     })
@@ -592,7 +592,7 @@ fn remove_product(
         .groups
         .iter()
         .filter(|g| !groups.contains_key(g.id.as_str()))
-        .map(|g| g.name.clone())
+        .map(|g| g.name.to_string())
         .collect();
     if !unknown.is_empty() {
         return Decision::Hold(HoldReason::GroupsUnknown { groups: unknown });

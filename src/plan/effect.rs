@@ -145,7 +145,7 @@ pub fn effect<'a>(
             let by_group = user
                 .groups
                 .iter()
-                .filter(|g| !c.left_groups.contains(&g.id))
+                .filter(|g| !c.left_groups.contains(g.id.as_str()))
                 .any(|g| grants_product(&g.id, product));
             // Suspended users show no access, so a direct grant of theirs is known only when
             // looked up.
@@ -175,7 +175,7 @@ pub fn effect<'a>(
             .find(|s| s.product.key == key)
             .map(|s| s.used)
             .unwrap_or_else(|| dir.holders(&key));
-        let price = prices.per_user_month.get(&key).copied();
+        let price = prices.of(&key);
         let monthly = price.map(|p| cents(p * (f as f64 - r as f64)));
         if let Some(m) = monthly {
             out.monthly_saving += m;

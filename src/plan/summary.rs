@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::{Effect, Plan, PlanFile, PlannedOperation};
+use crate::output::words::plural;
 
 fn money(currency: &str, amount: f64) -> String {
-    format!("{currency} {amount:.2}")
+    crate::output::words::money(currency, amount)
 }
 
 /// "3 org admin, 1 protected group", most frequent first.
@@ -27,11 +28,11 @@ fn by_reason<'a>(labels: impl Iterator<Item = String> + 'a) -> String {
 
 fn operation_lines(op: &PlannedOperation, out: &mut Vec<String>) {
     out.push(format!(
-        "{}: {} targets, {} users changed in {} steps",
+        "{}: {}, {} changed in {}",
         op.kind.describe(),
-        op.targets,
-        op.affected_users(),
-        op.steps.len()
+        plural(op.targets, "target"),
+        plural(op.affected_users(), "user"),
+        plural(op.steps.len(), "step")
     ));
     if let Some(t) = &op.threshold {
         out.push(format!("  {}", t.describe()));
@@ -74,9 +75,9 @@ pub fn summary(plan: &Plan) -> Vec<String> {
     }
     effect_lines(&plan.effect, &mut out);
     out.push(format!(
-        "{} users changed in {} steps",
-        plan.affected_users(),
-        plan.steps().count()
+        "{} changed in {}",
+        plural(plan.affected_users(), "user"),
+        plural(plan.steps().count(), "step")
     ));
     if let Some(r) = &plan.refusal {
         out.push(format!("Refused: {}", r.describe()));
@@ -117,8 +118,8 @@ fn effect_lines(e: &Effect, out: &mut Vec<String>) {
             ("costs", -1.0)
         };
         out.push(format!(
-            "  Total: {} seats freed; {verb} {} a month, {} a year",
-            e.seats_freed(),
+            "  Total: {} freed; {verb} {} a month, {} a year",
+            plural(e.seats_freed() as usize, "seat"),
             money(&e.currency, sign * e.monthly_saving),
             money(&e.currency, sign * e.yearly_saving)
         ));
@@ -138,9 +139,9 @@ pub fn compact(plan: &Plan) -> Vec<String> {
         .map(|o| format!("{} {}", o.kind.describe(), o.affected_users()))
         .collect();
     out.push(format!(
-        "Changes {} users in {} steps: {}",
-        plan.affected_users(),
-        plan.steps().count(),
+        "Changes {} in {}: {}",
+        plural(plan.affected_users(), "user"),
+        plural(plan.steps().count(), "step"),
         ops.join(", ")
     ));
     let held: Vec<&super::HeldOut> = plan.held_out().collect();
@@ -232,9 +233,9 @@ pub fn file_summary(file: &PlanFile) -> Vec<String> {
         file.created_at.format("%Y-%m-%d %H:%M UTC")
     )];
     out.push(format!(
-        "Changes {} users in {} steps: {}",
-        users.len(),
-        file.steps.len(),
+        "Changes {} in {}: {}",
+        plural(users.len(), "user"),
+        plural(file.steps.len(), "step"),
         by_reason(file.steps.iter().map(|s| s.change.describe()))
     ));
     if !file.held_out.is_empty() {

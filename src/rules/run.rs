@@ -466,7 +466,13 @@ pub async fn run_rule<T: Transport>(
         return Ok((report, worst));
     }
     let queue = queue_for(rule, due.iter().map(|r| r.account_id.clone()));
-    let grants = crate::commands::plan::look_up_direct_grants(env.client, env.dir, &queue).await?;
+    let grants = crate::commands::plan::look_up_direct_grants(
+        env.client,
+        env.dir,
+        &queue,
+        &context(env.ctx, rule),
+    )
+    .await?;
     let (_, file) = reclaim_plan(
         rule,
         env.dir,

@@ -18,12 +18,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AccountType, Group, GroupRef, ProductAccess, Seats, User, UserStatus};
+use crate::domain::{AccountType, Group, GroupRef, ProductAccess, Seats, Sym, User, UserStatus};
 
 /// Layout of the document below.
 pub const FORMAT: i64 = 2;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Body<'a> {
     /// Strings shared by many users, referred to by their index.
     strings: Vec<Cow<'a, str>>,
@@ -82,48 +82,88 @@ impl<'a> Interner<'a> {
     }
 }
 
-/// Users, groups and seats as bytes. Every value comes back exactly, times to the nanosecond.
-pub fn encode(users: &[User], groups: &[Group], seats: &[Seats]) -> Result<Vec<u8>, String> {
-    let mut strings = Interner::default();
-    let rows = users
-        .iter()
-        .map(|u| {
+/// What [`encode`] writes: the same document as [`Body`], with the users turned into rows one
+/// at a time as they are written, so no second list of 100,000 rows is ever built.
+#[derive(Serialize)]
+struct BodyOut<'a> {
+    strings: &'a [Cow<'a, str>],
+    users: Rows<'a>,
+    groups: &'a [Group],
+    seats: &'a [Seats],
+}
+
+struct Rows<'a> {
+    users: &'a [User],
+    index: &'a HashMap<&'a str, u32>,
+}
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        // Every string was interned before writing began; u32::MAX (never written) would
+        // make decode report a missing string rather than panic here.
+        let ix = |t: &str| self.index.get(t).copied().unwrap_or(u32::MAX);
+        let mut seq = s.serialize_seq(Some(self.users.len()))?;
+        for u in self.users {
             let flags = (if u.managed { MANAGED } else { 0 })
                 | (if u.synced { SYNCED } else { 0 })
                 | (if u.org_admin { ORG_ADMIN } else { 0 })
                 | (if u.site_admin { SITE_ADMIN } else { 0 });
-            UserRow(
+            seq.serialize_element(&UserRow(
                 Cow::Borrowed(&u.account_id),
                 Cow::Borrowed(&u.name),
                 u.email.as_deref().map(Cow::Borrowed),
-                strings.intern(u.account_type.as_str()),
-                strings.intern(u.status.as_str()),
+                ix(u.account_type.as_str()),
+                ix(u.status.as_str()),
                 flags,
-                u.groups
-                    .iter()
-                    .map(|g| (strings.intern(&g.id), strings.intern(&g.name)))
-                    .collect(),
+                u.groups.iter().map(|g| (ix(&g.id), ix(&g.name))).collect(),
                 u.product_access
                     .iter()
                     .map(|a| {
                         (
-                            strings.intern(&a.product),
+                            ix(&a.product),
                             a.last_active
                                 .map(|t| (t.timestamp(), t.timestamp_subsec_nanos())),
-                            a.resource.as_deref().map(|r| strings.intern(r)),
+                            a.resource.as_deref().map(ix),
                         )
                     })
                     .collect(),
-            )
-        })
-        .collect();
-    let body = Body {
-        strings: strings.strings,
-        users: rows,
-        groups: Cow::Borrowed(groups),
-        seats: Cow::Borrowed(seats),
+            ))?;
+        }
+        seq.end()
+    }
+}
+
+/// Users, groups and seats as bytes. Every value comes back exactly, times to the nanosecond.
+pub fn encode(users: &[User], groups: &[Group], seats: &[Seats]) -> Result<Vec<u8>, String> {
+    let mut strings = Interner::default();
+    for u in users {
+        strings.intern(u.account_type.as_str());
+        strings.intern(u.status.as_str());
+        for g in &u.groups {
+            strings.intern(&g.id);
+            strings.intern(&g.name);
+        }
+        for a in &u.product_access {
+            strings.intern(&a.product);
+            if let Some(r) = &a.resource {
+                strings.intern(r);
+            }
+        }
+    }
+    let body = BodyOut {
+        strings: &strings.strings,
+        users: Rows {
+            users,
+            index: &strings.index,
+        },
+        groups,
+        seats,
     };
-    serde_json::to_vec(&body).map_err(|e| e.to_string())
+    // About 170 bytes a user: one allocation instead of a doubling buffer copied as it grows.
+    let mut out = Vec::with_capacity(users.len() * 192 + 4096);
+    serde_json::to_writer(&mut out, &body).map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 /// What [`decode`] gives back.
@@ -137,11 +177,18 @@ pub struct Decoded {
 /// The inverse of [`encode`]. Bad bytes give an error, never a panic.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let body: Body = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let strings = body.strings;
+    // Each table string once, shared by every user who refers to it.
+    let strings: Vec<Sym> = body.strings.iter().map(|s| Sym::new(s)).collect();
+    let sym = |i: u32| -> Result<Sym, String> {
+        strings
+            .get(i as usize)
+            .cloned()
+            .ok_or_else(|| format!("string {i} is missing"))
+    };
     let text = |i: u32| -> Result<&str, String> {
         strings
             .get(i as usize)
-            .map(|s| s.as_ref())
+            .map(|s| s.as_str())
             .ok_or_else(|| format!("string {i} is missing"))
     };
     let mut users = Vec::with_capacity(body.users.len());
@@ -151,8 +198,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
             .into_iter()
             .map(|(id, name)| {
                 Ok(GroupRef {
-                    id: text(id)?.to_owned(),
-                    name: text(name)?.to_owned(),
+                    id: sym(id)?,
+                    name: sym(name)?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -167,9 +214,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
                     None => None,
                 };
                 Ok(ProductAccess {
-                    product: text(product)?.to_owned(),
+                    product: sym(product)?,
                     last_active,
-                    resource: resource.map(|r| text(r).map(str::to_owned)).transpose()?,
+                    resource: resource.map(sym).transpose()?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;

@@ -275,8 +275,13 @@ pub fn unfinished_batches(path: &Path) -> Result<Vec<String>, String> {
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
         .map_err(|e| e.to_string())?;
     rows.map(|row| {
-        row.map(|(id, owed)| format!("batch {id} ({owed} items owed)"))
-            .map_err(|e| e.to_string())
+        row.map(|(id, owed)| {
+            format!(
+                "batch {id} ({} owed)",
+                crate::output::words::plural(owed.max(0) as usize, "item")
+            )
+        })
+        .map_err(|e| e.to_string())
     })
     .collect()
 }

@@ -336,7 +336,7 @@ impl Io {
                     if let Some(client) = client {
                         let grants =
                             runtime.block_on(crate::commands::plan::look_up_direct_grants(
-                                &client, &directory, &queue,
+                                &client, &directory, &queue, &context,
                             ));
                         match grants {
                             Ok(grants) => context.direct_grants = grants,
@@ -529,6 +529,9 @@ fn wait_for_in_flight(batch: i64) {
 
 /// At most this often are pages arriving during a fetch shown.
 const PARTIAL_EVERY: Duration = Duration::from_millis(500);
+/// At most this many users in a partial view: a first screenful and more to search, not a
+/// second copy of a 100,000-user directory while the fetch holds its own.
+const PARTIAL_USERS: usize = 20_000;
 
 /// A confirmed batch: journaled, then run by the executor, its events reported as actions.
 struct BatchJob {
@@ -654,7 +657,9 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
             });
         }
     });
-    // Pages as they arrive: the table is usable before the last one.
+    // Pages as they arrive: the table is usable before the last one. Only the first
+    // PARTIAL_USERS are kept for it: past that the partial view would be a second copy of the
+    // directory beside the fetch's own, so it stays as it is until the complete one swaps in.
     let (pages_tx, mut pages_rx) = unbounded_channel::<Vec<crate::domain::User>>();
     let (partial_tx, partial_org, partial_config) = (tx.clone(), org_id.clone(), config.clone());
     let partial = tokio::spawn(async move {
@@ -662,16 +667,26 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
         let mut shown = 0;
         let mut last = Instant::now();
         while let Some(page) = pages_rx.recv().await {
+            if shown >= PARTIAL_USERS {
+                continue;
+            }
             users.extend(page);
             // Each partial view copies the users and rebuilds the filter's index: show one
             // only when the count has doubled, so a big org costs a few copies, not hundreds.
             if users.len() >= (shown * 2).max(1) && last.elapsed() >= PARTIAL_EVERY {
+                if users.len() > PARTIAL_USERS {
+                    users.truncate(PARTIAL_USERS);
+                }
                 shown = users.len();
                 last = Instant::now();
                 let dir = crate::domain::Directory {
                     org_id: partial_org.clone(),
                     fetched_at: chrono::Utc::now(),
-                    users: users.clone(),
+                    users: if shown >= PARTIAL_USERS {
+                        std::mem::take(&mut users)
+                    } else {
+                        users.clone()
+                    },
                     groups: Vec::new(),
                     seats: Vec::new(),
                 };

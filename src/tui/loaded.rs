@@ -1,7 +1,8 @@
 //! A snapshot ready for the console: the directory and what the views derive from it once
 //! (histograms, group lookups, domains), built off the UI thread whenever data arrives.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -30,8 +31,9 @@ pub struct Derived {
     pub groups_by_name: Vec<usize>,
     /// Email domains and how many users have each, most common first.
     pub domains: Vec<(String, usize)>,
-    /// Account id to its index in `dir.users` (the queue and plan name users by id).
-    pub by_account: HashMap<String, u32>,
+    /// Indices into `dir.users` in account id order (the queue and plan name users by id):
+    /// 4 bytes a user, where a map from a copy of each id took ~100. See [`Loaded::user`].
+    pub by_account: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,8 +44,26 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// The index in `dir.users` of the user with this account id.
+    pub fn user_ix(&self, account_id: &str) -> Option<u32> {
+        let users = &self.dir.users;
+        self.derived
+            .by_account
+            .binary_search_by(|&i| users[i as usize].account_id.as_str().cmp(account_id))
+            .ok()
+            .map(|p| self.derived.by_account[p])
+    }
+
+    /// The user with this account id.
+    pub fn user(&self, account_id: &str) -> Option<&crate::domain::User> {
+        self.user_ix(account_id)
+            .and_then(|i| self.dir.users.get(i as usize))
+    }
+
     /// Derives everything the views need. O(users): call it off the UI thread.
     pub fn new(dir: Arc<Directory>, origin: Origin, config: &Config) -> Loaded {
+        // Strings only a replaced directory used go now (a new one arrives rarely).
+        crate::domain::Sym::forget_unused();
         let group_ix = dir
             .groups
             .iter()
@@ -52,28 +72,38 @@ impl Loaded {
             .collect();
         let mut groups_by_name: Vec<usize> = (0..dir.groups.len()).collect();
         groups_by_name.sort_by_cached_key(|&i| dir.groups[i].name.to_lowercase());
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        // A few domains over many users: count without an allocation per user.
+        let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
         for u in &dir.users {
             if let Some((_, d)) = u.email.as_deref().and_then(|e| e.rsplit_once('@')) {
-                *counts.entry(d.to_lowercase()).or_default() += 1;
+                let d = if d.chars().any(char::is_uppercase) {
+                    Cow::Owned(d.to_lowercase())
+                } else {
+                    Cow::Borrowed(d)
+                };
+                match counts.get_mut(&d) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(d, 1);
+                    }
+                }
             }
         }
-        let mut domains: Vec<(String, usize)> = counts.into_iter().collect();
-        domains.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let by_account = dir
-            .users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.account_id.clone(), i as u32))
+        let mut domains: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(d, n)| (d.into_owned(), n))
             .collect();
+        domains.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut by_account: Vec<u32> = (0..dir.users.len() as u32).collect();
+        by_account.sort_unstable_by(|&a, &b| {
+            dir.users[a as usize]
+                .account_id
+                .cmp(&dir.users[b as usize].account_id)
+        });
         let derived = Derived {
             by_account,
             activity: activity(&dir),
-            reclaim: idle_seats(
-                &dir,
-                |p| config.inactivity_days(p),
-                |p| config.prices.per_user_month.get(p).copied(),
-            ),
+            reclaim: idle_seats(&dir, |p| config.inactivity_days(p), |p| config.prices.of(p)),
             group_ix,
             groups_by_name,
             domains,

@@ -281,8 +281,11 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Filtered(result, set) => {
-            // Results arrive in order; an older one than shown is stale.
-            if result.generation <= state.users.shown && state.users.shown != 0 {
+            // Results arrive in order; an older one than shown is stale, and so is a provisional
+            // one of the generation shown (its final result may follow it, never precede it).
+            let stale = result.generation < state.users.shown
+                || (result.generation == state.users.shown && result.provisional);
+            if stale && state.users.shown != 0 {
                 return vec![];
             }
             state.users.shown = result.generation;
@@ -526,13 +529,12 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
                 .as_ref()
                 .map(|d| d.dir.product_keys())
                 .unwrap_or_default();
-            if known.iter().any(|k| k == rest) {
-                enqueue(
-                    state,
-                    OperationKind::RemoveProductAccess {
-                        product: rest.into(),
-                    },
-                )
+            // The one alias table (jsw, jsm, ...), as the query language and `--product`.
+            let product =
+                crate::domain::resolve_product_key(rest, known.iter().map(String::as_str))
+                    .filter(|k| known.contains(k));
+            if let Some(product) = product {
+                enqueue(state, OperationKind::RemoveProductAccess { product })
             } else {
                 flash(
                     state,
@@ -1671,15 +1673,7 @@ fn scroll_overlay_or_move(state: &mut AppState, delta: isize) {
     }
 }
 
-/// 42000 → "42,000".
+/// 42000 → "42,000" (the shared number format).
 pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::output::words::thousands(n)
 }

@@ -51,8 +51,8 @@ fn user(i: usize, u: U) -> User {
         .groups
         .iter()
         .map(|g| GroupRef {
-            id: format!("g-{g}"),
-            name: g.to_string(),
+            id: format!("g-{g}").into(),
+            name: (*g).into(),
         })
         .collect();
     User {
@@ -66,9 +66,9 @@ fn user(i: usize, u: U) -> User {
             .access
             .iter()
             .map(|(p, d)| ProductAccess {
-                product: p.to_string(),
+                product: (*p).into(),
                 last_active: d.map(|d| fetched_at() - Duration::days(d)),
-                resource: Some(format!("ari:cloud:{p}::site/cloud-1")),
+                resource: Some(format!("ari:cloud:{p}::site/cloud-1").into()),
             })
             .collect(),
         managed: u.email.ends_with("@acme.example"),
@@ -265,12 +265,14 @@ pub fn answer(state: &mut AppState, effects: Vec<Effect>) -> Vec<Effect> {
                         rows: Arc::new(rows),
                         error: None,
                         took: std::time::Duration::ZERO,
+                        provisional: false,
                     },
                     Err(e) => FilterResult {
                         generation: req.generation,
                         rows: Arc::new(vec![]),
                         error: Some(e),
                         took: std::time::Duration::ZERO,
+                        provisional: false,
                     },
                 };
                 let set = Arc::new(seats::tui::marks::RowSet::from_rows(&result.rows));

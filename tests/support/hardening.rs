@@ -151,6 +151,12 @@ pub fn every_subcommand(base: &str, org_id: &str) -> Vec<(&'static str, Vec<Stri
             plain(&["give-back", "1", "someone@example.com"]),
             Ends::Either,
         ),
+        (
+            "completions",
+            plain(&["completions", "bash"]),
+            Ends::Success,
+        ),
+        ("man", plain(&["man"]), Ends::Success),
     ]
 }
 

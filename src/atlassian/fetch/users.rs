@@ -7,10 +7,19 @@
 //! them), so those two filters split the default search into two parts that neither overlap nor
 //! leave anyone out. (`status` does not split it as cleanly: `for_deletion` is a flag on top of
 //! the others, closed accounts have no status of their own, and `not_invited` reaches accounts
-//! outside every directory, which the default search does not list.) Each part bigger than a
-//! page is read by two streams, ascending and descending by nickname, that stop when they meet
-//! (see `meeting`); a smaller part by one. The server's count of each part guards the meeting
-//! and gives the progress bar its total.
+//! outside every directory, which the default search does not list.) A big part is split again
+//! by `claimStatus` (`managed` or `unmanaged`, one of the two for every account), and its
+//! managed share by `mfaEnabled` (which the spec defines for managed accounts only, so
+//! unmanaged ones are never split by it). A split is kept only when the server's counts of its
+//! two halves add up to its count of the whole: a server that ignores or refuses a filter
+//! leaves that part whole, and the log says so. (`emailDomains` would need the list of every
+//! domain in use, which no operation gives, so it splits nothing.)
+//!
+//! Each part bigger than a page is read by two streams, ascending and descending by nickname,
+//! that stop when they meet (see `meeting`); a smaller part by one. The server's count of each
+//! part guards the meeting and gives the progress bar its total. The client's per-family limit
+//! bounds the requests in flight however many streams there are, and paces them to the rate
+//! limit headers.
 //!
 //! If the API refuses the count, the filter or the sort, the plain page-by-page search runs
 //! instead, and says so in the log.
@@ -31,6 +40,64 @@ use crate::domain::User;
 
 /// The `membershipStatus` values of the users the default search lists.
 const PARTS: [&str; 2] = ["active", "suspended"];
+
+/// Requests the client keeps in flight to the admin API by default (`ClientOptions`).
+const IN_FLIGHT: u64 = 4;
+
+/// One part of the directory: filters the search and the count both take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Part {
+    membership: &'static str,
+    claim: Option<&'static str>,
+    /// Only ever set on managed parts.
+    mfa: Option<bool>,
+}
+
+impl Part {
+    fn whole(membership: &'static str) -> Part {
+        Part {
+            membership,
+            claim: None,
+            mfa: None,
+        }
+    }
+
+    fn filter(&self) -> UserSearchRequest {
+        UserSearchRequest {
+            membership_status: vec![self.membership.to_owned()],
+            claim_status: self.claim.map(str::to_owned),
+            mfa_enabled: self.mfa,
+            ..UserSearchRequest::default()
+        }
+    }
+
+    /// The two parts this one splits into, if a filter splits it exactly: every account is
+    /// managed or unmanaged; every managed account has two-step verification on or off.
+    fn halves(&self) -> Option<[Part; 2]> {
+        match (self.claim, self.mfa) {
+            (None, _) => {
+                Some([Some("managed"), Some("unmanaged")].map(|claim| Part { claim, ..*self }))
+            }
+            (Some("managed"), None) => {
+                Some([Some(true), Some(false)].map(|mfa| Part { mfa, ..*self }))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "membershipStatus={}", self.membership)?;
+        if let Some(c) = self.claim {
+            write!(f, " claimStatus={c}")?;
+        }
+        if let Some(m) = self.mfa {
+            write!(f, " mfaEnabled={m}")?;
+        }
+        Ok(())
+    }
+}
 
 /// Where pages and progress go, and who was already sent (each user goes out once, even if a
 /// refused plan is replaced by the plain search halfway).
@@ -166,25 +233,91 @@ async fn sequential(org: &OrgApi, page_size: u32, out: &Output<'_>) -> Result<Ve
     Ok(found.into_users())
 }
 
-async fn parallel(org: &OrgApi, page_size: u32, out: &Output<'_>) -> Result<Vec<User>, ApiError> {
+/// A part and the server's count of it.
+type Counted = (Part, u64);
+
+/// The parts to read and the server's count of each, split as far as is worth it; `None`
+/// when the server gives no count.
+async fn plan_parts(org: &OrgApi, page_size: u32) -> Result<Option<Vec<Counted>>, ApiError> {
     let counts = futures::future::try_join_all(
-        PARTS.map(|m| async move { org.count_users("-", &[m]).await }),
+        PARTS.map(|m| async move { org.count_matching("-", &Part::whole(m).filter()).await }),
     )
     .await?;
-    let mut expected = Vec::with_capacity(PARTS.len());
+    let mut parts = Vec::with_capacity(8);
     for (part, count) in PARTS.iter().zip(counts) {
         match count {
-            Some(n) => expected.push(n),
+            Some(n) => parts.push((Part::whole(part), n)),
             None => {
                 tracing::warn!(
                     part,
                     "users/count answered without a count; reading users page by page"
                 );
-                return sequential(org, page_size, out).await;
+                return Ok(None);
             }
         }
     }
-    let total: u64 = expected.iter().sum();
+    // A pair reads its part in about n / 2 pages' time and the whole fetch cannot take less than
+    // total / IN_FLIGHT: a part is split only while its pair would be the slowest, since each
+    // split costs two counts and a meeting (and splitting a part of two pages saves nothing).
+    // Counts come from the server: saturating, so no value can overflow into a panic.
+    let total = parts.iter().fold(0u64, |t, (_, n)| t.saturating_add(*n));
+    let worth = |n: u64| {
+        n > 2 * u64::from(page_size) && n.saturating_mul(IN_FLIGHT) > total.saturating_mul(2)
+    };
+    let mut whole: Vec<Counted> = Vec::new();
+    while parts.iter().any(|(p, n)| worth(*n) && p.halves().is_some()) {
+        let (split, keep): (Vec<Counted>, Vec<Counted>) = parts
+            .into_iter()
+            .partition(|(p, n)| worth(*n) && p.halves().is_some());
+        whole.extend(keep);
+        let halves = futures::future::try_join_all(split.into_iter().map(|(part, n)| async move {
+            let Some(halves) = part.halves() else {
+                return Ok::<_, ApiError>(vec![(part, n)]);
+            };
+            let counts = futures::future::join_all(
+                halves.map(|h| async move { org.count_matching("-", &h.filter()).await }),
+            )
+            .await;
+            match counts.as_slice() {
+                [Ok(Some(a)), Ok(Some(b))] if a.checked_add(*b) == Some(n) => {
+                    Ok(vec![(halves[0], *a), (halves[1], *b)])
+                }
+                [Err(e), _] | [_, Err(e)] if !refused(e) => Err(e.clone()),
+                other => {
+                    tracing::warn!(
+                        %part,
+                        count = n,
+                        halves = ?other,
+                        "the counts of a filtered user search do not add up (or the filter was refused); that part is read whole"
+                    );
+                    // Alone, it goes back whole and is never offered again.
+                    Ok(vec![(part, n)])
+                }
+            }
+        }))
+        .await?;
+        parts = Vec::new();
+        for group in halves {
+            if let [(part, n)] = group.as_slice() {
+                whole.push((*part, *n));
+            } else {
+                parts.extend(group);
+            }
+        }
+    }
+    whole.extend(parts);
+    tracing::debug!(
+        parts = ?whole.iter().map(|(p, n)| format!("{p}: {n}")).collect::<Vec<_>>(),
+        "reading users in parallel"
+    );
+    Ok(Some(whole))
+}
+
+async fn parallel(org: &OrgApi, page_size: u32, out: &Output<'_>) -> Result<Vec<User>, ApiError> {
+    let Some(parts) = plan_parts(org, page_size).await? else {
+        return sequential(org, page_size, out).await;
+    };
+    let total = parts.iter().fold(0u64, |t, (_, n)| t.saturating_add(*n));
     emit(
         out.progress,
         FetchEvent::UsersExpected {
@@ -192,32 +325,33 @@ async fn parallel(org: &OrgApi, page_size: u32, out: &Output<'_>) -> Result<Vec<
         },
     );
     let found = Found::default();
-    let parts = PARTS.iter().zip(expected).map(|(part, n)| {
+    let reads = parts.iter().map(|(part, n)| {
         let found = &found;
         async move {
-            if n <= u64::from(page_size) {
+            if *n <= u64::from(page_size) {
                 // One page is expected: a single stream, read to its end whatever the count.
                 single(org, part, page_size, found, out).await
             } else {
-                pair(org, part, n, page_size, found, out).await
+                pair(org, part, *n, page_size, found, out).await
             }
         }
     });
-    futures::future::try_join_all(parts).await?;
+    futures::future::try_join_all(reads).await?;
     Ok(found.into_users())
 }
 
-fn part_request(part: &str, page_size: u32, sort: Option<SortDirection>) -> UserSearchRequest {
+fn part_request(part: &Part, page_size: u32, sort: Option<SortDirection>) -> UserSearchRequest {
     UserSearchRequest {
-        membership_status: vec![part.to_owned()],
         sort_by: sort.map(SortBy::nickname).into_iter().collect(),
-        ..request(page_size)
+        expand: request(page_size).expand,
+        limit: Some(page_size),
+        ..part.filter()
     }
 }
 
 async fn single(
     org: &OrgApi,
-    part: &str,
+    part: &Part,
     page_size: u32,
     found: &Found,
     out: &Output<'_>,
@@ -233,7 +367,7 @@ async fn single(
 /// Two streams over one part, from either end of the nickname order, until they meet.
 async fn pair(
     org: &OrgApi,
-    part: &str,
+    part: &Part,
     expected: u64,
     page_size: u32,
     found: &Found,
@@ -287,7 +421,7 @@ async fn pair(
     let m = lock(&meeting);
     if m.count_disagreed() {
         tracing::warn!(
-            part,
+            %part,
             expected,
             read = m.read(),
             "the nickname order and users/count disagreed; the ascending stream read on to the end"

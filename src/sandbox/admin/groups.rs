@@ -109,25 +109,24 @@ fn matches(state: &OrgState, g: GroupIx, req: &GroupSearch) -> bool {
     {
         return false;
     }
-    let grants = &group.grants;
-    if req.resource_ids.as_ref().is_some_and(|ids| {
-        !grants
-            .iter()
-            .any(|gr| ids.contains(&state.resource_ari(gr.resource)))
-    }) {
-        return false;
-    }
-    if req.resource_owners.as_ref().is_some_and(|o| {
-        !grants
-            .iter()
-            .any(|gr| o.iter().any(|x| x == OrgState::resource_owner(gr.resource)))
-    }) {
-        return false;
-    }
-    if req
-        .role_ids
-        .as_ref()
-        .is_some_and(|r| !grants.iter().any(|gr| r.iter().any(|x| x == gr.role.id())))
+    // Resource, owner and role filters ask about one role assignment: a group with the user
+    // role on one product and the admin role on another is not a user group of the second.
+    let any_grant_filter =
+        req.resource_ids.is_some() || req.resource_owners.is_some() || req.role_ids.is_some();
+    if any_grant_filter
+        && !group.grants.iter().any(|gr| {
+            req.resource_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&state.resource_ari(gr.resource)))
+                && req
+                    .resource_owners
+                    .as_ref()
+                    .is_none_or(|o| o.iter().any(|x| x == OrgState::resource_owner(gr.resource)))
+                && req
+                    .role_ids
+                    .as_ref()
+                    .is_none_or(|r| r.iter().any(|x| x == gr.role.id()))
+        })
     {
         return false;
     }

@@ -29,7 +29,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
                 .unwrap_or_else(|| "-".into())
         };
         let used = seats.map(|s| s.used).unwrap_or(a.holders);
-        let price = state.config.prices.per_user_month.get(&a.product).copied();
+        let price = state.config.prices.of(&a.product);
         let cost = price
             .map(|p| format!("{:.0} {currency}", p * used as f64))
             .unwrap_or_else(|| "no price".into());

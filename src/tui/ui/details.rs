@@ -16,7 +16,12 @@ pub fn grant_paths(dir: &Directory, derived: &Derived, user: &User, product: &st
     let mut paths: Vec<String> = user
         .groups
         .iter()
-        .filter_map(|gr| derived.group_ix.get(&gr.id).map(|&i| &dir.groups[i]))
+        .filter_map(|gr| {
+            derived
+                .group_ix
+                .get(gr.id.as_str())
+                .map(|&i| &dir.groups[i])
+        })
         .filter(|g| g.grants.iter().any(|p| p == product))
         .map(|g| {
             if g.synced {
@@ -91,7 +96,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: 
         let synced = data
             .derived
             .group_ix
-            .get(&g.id)
+            .get(g.id.as_str())
             .is_some_and(|&i| dir.groups[i].synced);
         lines.push(Line::from(format!(
             "  {}{}",

@@ -118,7 +118,7 @@ fn query_line(state: &AppState, frame: &mut Frame, area: Rect) {
             Span::styled("   (/ edits, Esc clears)", t.dim()),
         ]),
         (None, None) => Line::from(Span::styled(
-            "/ search names, emails, groups; facets like product:jira-software idle:90 (f for the menu)",
+            "/ search names and emails; facets like product:jira-software idle:90 group:NAME (f for the menu)",
             t.dim(),
         )),
     };

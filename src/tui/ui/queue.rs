@@ -149,12 +149,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
                 t.title(),
             )),
             QueueRow::Target(op, account) => {
-                let user = data.and_then(|d| {
-                    d.derived
-                        .by_account
-                        .get(account)
-                        .and_then(|&ix| d.dir.users.get(ix as usize))
-                });
+                let user = data.and_then(|d| d.user(account));
                 let who = user
                     .map(|u| format!("{} <{}>", u.name, u.email.as_deref().unwrap_or("no email")))
                     .unwrap_or_else(|| format!("{account} (not in the snapshot)"));

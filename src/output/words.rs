@@ -1,0 +1,116 @@
+//! Words and numbers as every part of seats prints them: one plural rule, one number format
+//! (thousands separators) and one money format (currency, separators, two decimals), so the
+//! console, its dialogs and the CLI say "1 user", "2,000 users" and "USD 1,234.50" alike.
+
+/// "1 user", "0 users", "2,000 users": the count with separators and the noun agreeing with it.
+/// `noun` is the singular; the plural adds "s" (see [`plural_as`] for irregular ones).
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{} {}", thousands(n), noun_for(n, noun))
+}
+
+/// Like [`plural`] with an irregular plural: `plural_as(2, "batch", "batches")`.
+pub fn plural_as(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// The noun alone, agreeing with `n`: `noun_for(1, "user")` = "user", else "users". Nouns
+/// ending in s, x, z, ch or sh take "es" ("batch" → "batches").
+pub fn noun_for(n: usize, noun: &str) -> String {
+    if n == 1 {
+        return noun.to_owned();
+    }
+    let es = ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|e| noun.ends_with(e));
+    if es {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// 42000 → "42,000".
+pub fn thousands(n: usize) -> String {
+    group_digits(&n.to_string())
+}
+
+/// Signed counts: -1234 → "-1,234".
+pub fn thousands_signed(n: i64) -> String {
+    let digits = group_digits(&n.unsigned_abs().to_string());
+    if n < 0 { format!("-{digits}") } else { digits }
+}
+
+/// "USD 1,234.50", "USD -8.60": the currency code, the amount with separators, two decimals.
+/// Not a number (a price seats could not compute) prints as "USD -".
+pub fn money(currency: &str, amount: f64) -> String {
+    if !amount.is_finite() {
+        return format!("{currency} -");
+    }
+    let cents = format!("{:.2}", amount.abs());
+    let (whole, frac) = cents.split_once('.').unwrap_or((cents.as_str(), "00"));
+    // -0.001 rounds to 0.00: no minus sign on a zero.
+    let sign = if amount < 0.0 && cents.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        "-"
+    } else {
+        ""
+    };
+    format!("{currency} {sign}{}.{frac}", group_digits(whole))
+}
+
+fn group_digits(digits: &str) -> String {
+    let len = digits.len();
+    let mut out = String::with_capacity(len + len / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (len - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals_agree_with_the_count() {
+        assert_eq!(plural(0, "user"), "0 users");
+        assert_eq!(plural(1, "user"), "1 user");
+        assert_eq!(plural(2, "operation"), "2 operations");
+        assert_eq!(plural(1_970, "user"), "1,970 users");
+        assert_eq!(plural(3, "batch"), "3 batches");
+        assert_eq!(plural(1, "batch"), "1 batch");
+        assert_eq!(plural(2, "box"), "2 boxes");
+        assert_eq!(plural_as(2, "entry", "entries"), "2 entries");
+        assert_eq!(plural_as(1, "entry", "entries"), "1 entry");
+    }
+
+    #[test]
+    fn numbers_get_thousands_separators() {
+        for (n, s) in [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (42_000, "42,000"),
+            (100_000, "100,000"),
+            (1_234_567, "1,234,567"),
+        ] {
+            assert_eq!(thousands(n), s);
+        }
+        assert_eq!(thousands_signed(-1_234), "-1,234");
+        assert_eq!(thousands_signed(12), "12");
+    }
+
+    #[test]
+    fn money_has_currency_separators_and_two_decimals() {
+        assert_eq!(money("USD", 0.0), "USD 0.00");
+        assert_eq!(money("USD", 8.6), "USD 8.60");
+        assert_eq!(money("EUR", 1234.5), "EUR 1,234.50");
+        assert_eq!(money("USD", 1_000_000.0), "USD 1,000,000.00");
+        assert_eq!(money("USD", -8.6), "USD -8.60");
+        assert_eq!(money("USD", -0.001), "USD 0.00");
+        assert_eq!(money("USD", 999.999), "USD 1,000.00");
+        assert_eq!(money("USD", f64::NAN), "USD -");
+    }
+}
