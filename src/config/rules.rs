@@ -150,9 +150,11 @@ impl TryFrom<RawRule> for Rule {
             (RuleAction::Suspend, 1) => products.first().map(|p| (*p).to_owned()),
             (RuleAction::Suspend, _) => None,
         };
-        if let Some(p) = &product {
-            crate::config::check_product_key(p).map_err(|e| at(e.to_string()))?;
-        }
+        // An alias (`jsw`) becomes its key: the plan removes access by key.
+        let product = match product {
+            Some(p) => Some(crate::config::check_product_key(&p).map_err(at)?),
+            None => None,
+        };
         if !(1..=365).contains(&raw.grace_days) {
             return Err(at(format!(
                 "grace_days must be from 1 to 365, not {}",
@@ -359,6 +361,8 @@ channels = [{ type = "file", path = "n.jsonl" }]
 "#;
         let c = parse(text).unwrap();
         assert_eq!(c.rules[0].product, None);
+        let alias = parse(&GOOD.replace("product:jira-software", "product:jsw")).unwrap();
+        assert_eq!(alias.rules[0].product.as_deref(), Some("jira-software"));
         assert_eq!(c.rules[0].cap, 100);
         let again = toml::to_string(&c).unwrap();
         assert_eq!(parse(&again).unwrap(), c);
