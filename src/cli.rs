@@ -125,6 +125,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// List past batches and their items; export them as CSV or JSON.
     History(HistoryArgs),
+    /// Warn, wait, reclaim: list the [[rules]] of config.toml with who the next run warns, who is in grace and who is due; `seats rules run` acts (from cron).
+    Rules(crate::commands::rules::RulesArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
     /// Print the shell completion script for bash, zsh, fish or powershell.
@@ -186,6 +188,7 @@ impl Command {
             Command::Apply(_) => "apply",
             Command::History(_) => "history",
             Command::Undo(_) => "undo",
+            Command::Rules(_) => "rules",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
             Command::GiveBack(_) => "give-back",
@@ -198,6 +201,7 @@ impl Command {
             Command::Demo(_) => (false, true, true),
             Command::Apply(_) => (true, false, true),
             Command::Plan(_)
+            | Command::Rules(_)
             | Command::Report(_)
             | Command::Status(_)
             | Command::Export(_)
@@ -235,6 +239,10 @@ impl Command {
             Command::Login(a) => (Some(&mut a.connection), false, false),
             Command::Logout(a) => (Some(&mut a.connection), false, false),
             Command::Apply(a) => (Some(&mut a.connection), false, a.mode.dry_run),
+            Command::Rules(a) => {
+                let dry_run = a.dry_run();
+                (Some(a.connection()), false, dry_run)
+            }
             Command::History(a) => (Some(&mut a.connection), false, false),
             Command::Undo(a) => (Some(&mut a.connection), false, false),
             Command::Sandbox(_)
@@ -247,7 +255,9 @@ impl Command {
 }
 
 /// The subcommands that work only by reaching Atlassian (or the sandbox standing in for it).
-const REACHES_ATLASSIAN: [&str; 6] = ["report", "status", "export", "plan", "login", "apply"];
+const REACHES_ATLASSIAN: [&str; 7] = [
+    "report", "status", "export", "plan", "login", "apply", "rules",
+];
 
 /// The refusal of `--offline` by a command that must reach Atlassian.
 fn offline_refused(name: &str) -> String {
@@ -297,6 +307,9 @@ pub struct ReportArgs {
     /// With --demo: seed of the simulated org.
     #[arg(long, default_value_t = 7, requires = "demo")]
     pub seed: u64,
+    /// Seats used per product over time and the money executed batches saved per month, since DATE (YYYY-MM-DD), from the local database.
+    #[arg(long, value_name = "DATE", conflicts_with = "demo")]
+    pub since: Option<chrono::NaiveDate>,
     /// Output format: a table to read, or JSON or CSV for scripts (on standard output; notes
     /// go to standard error).
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]

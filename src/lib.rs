@@ -58,6 +58,7 @@ pub mod logging;
 pub mod output;
 pub mod paths;
 pub mod plan;
+pub mod rules;
 pub mod sandbox;
 pub mod secrets;
 pub mod store;

@@ -49,7 +49,7 @@ const WRITERS: [Writer; 7] = [
 
 /// The commands that write a file, each with the writer that covers it here. A new
 /// subcommand must say whether it writes one: the test fails until it is listed.
-const COMMANDS: [(&str, Option<Writer>); 15] = [
+const COMMANDS: [(&str, Option<Writer>); 16] = [
     ("demo", None),
     ("report", None),
     ("sandbox", None),
@@ -63,6 +63,8 @@ const COMMANDS: [(&str, Option<Writer>); 15] = [
     ("apply", None),
     ("history", Some(Writer::History)),
     ("undo", Some(Writer::Undo)),
+    // Its notices file is appended through append_private (rules_cli.rs checks its mode).
+    ("rules", None),
     // Standard output only.
     ("completions", None),
     ("man", None),

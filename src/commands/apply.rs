@@ -112,17 +112,17 @@ fn exit(code: u8) -> anyhow::Result<()> {
 }
 
 /// What a run needs from the profile: the org, a client, who is operating, who is protected.
-struct Session {
-    org_id: String,
+pub(crate) struct Session {
+    pub(crate) org_id: String,
     org: OrgApi,
-    operator: String,
-    profile: Option<String>,
+    pub(crate) operator: String,
+    pub(crate) profile: Option<String>,
     options: ExecOptions,
-    admission: Admission,
+    pub(crate) admission: Admission,
 }
 
 impl Session {
-    fn connect(global: &GlobalArgs) -> anyhow::Result<Session> {
+    pub(crate) fn connect(global: &GlobalArgs) -> anyhow::Result<Session> {
         let (client, conn, profile, config) = connect::client(global)?;
         let org_id = conn.org_id.clone().context(
             "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
@@ -426,7 +426,11 @@ impl StopSignals {
 
 /// Runs a batch to its end with progress on the terminal; Ctrl-C, SIGTERM and SIGHUP cancel
 /// (calls in flight finish and are recorded). Returns the exit code.
-async fn execute(session: &Session, journal: SharedJournal, batch: BatchId) -> anyhow::Result<u8> {
+pub(crate) async fn execute(
+    session: &Session,
+    journal: SharedJournal,
+    batch: BatchId,
+) -> anyhow::Result<u8> {
     // A stop signal cancels the batch cleanly instead of ending the process.
     crate::output::claim_interrupts();
     let mut signals = StopSignals::register();

@@ -11,6 +11,7 @@ pub mod history;
 pub mod login;
 pub mod plan;
 pub mod report;
+pub mod rules;
 pub mod sandbox;
 pub mod shell;
 pub mod status;
@@ -89,6 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Undo(args) => undo::run(&cli.global, args),
         Command::Completions(args) => shell::completions(args.shell),
         Command::Man(args) => shell::man(args),
+        Command::Rules(args) => rules::run(&cli.global, args).await,
         Command::GiveBack(args) => give_back::run(args),
     }
 }

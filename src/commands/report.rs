@@ -20,6 +20,9 @@ use crate::output::words::{money, plural, thousands};
 use crate::sandbox::{self, SandboxConfig};
 
 pub async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result<()> {
+    if let Some(since) = args.since {
+        return crate::rules::savings::run_since(global, since);
+    }
     if !args.demo {
         return profile_report(global, args.format).await;
     }

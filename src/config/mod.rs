@@ -4,6 +4,7 @@
 mod key_age;
 mod load;
 mod product_keys;
+mod rules;
 mod write;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use key_age::{KEY_MAX_AGE_MONTHS, key_age_warning, key_is_old};
 pub use load::{ConfigError, load, load_from};
 pub use product_keys::{check_product_key, parse_product_key};
+pub use rules::{Channel, Claims, Rule, RuleAction};
 pub use write::{edit, edit_at, forget_secret, save_profile};
 
 use crate::secrets::SecretKind;
@@ -49,6 +51,12 @@ pub struct Config {
     pub api: Api,
     pub plan: PlanSettings,
     pub profiles: BTreeMap<String, Profile>,
+    /// `[[rules]]`: warn, wait, reclaim (see `rules.rs`).
+    #[serde(
+        deserialize_with = "rules::unique_rules",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub rules: Vec<Rule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

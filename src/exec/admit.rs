@@ -55,7 +55,10 @@ pub fn submit(
     admission: &Admission,
 ) -> Result<BatchId, AdmitError> {
     check_plan(plan, admission)?;
-    Ok(journal.create_batch(meta, &plan.steps)?)
+    let batch = journal.create_batch(meta, &plan.steps)?;
+    // What it frees, for `seats report --since` (a failure costs the figure, not the batch).
+    let _ = crate::rules::savings::record_batch(journal.connection(), batch, plan);
+    Ok(batch)
 }
 
 /// The rules `submit` checks before it touches the journal, for a command that wants to refuse

@@ -183,6 +183,56 @@ pub(crate) fn insert_batch(
     )
 }
 
+/// A transition of a rule's lifecycle for one user (`seats rules run`).
+pub(crate) struct RuleEntry<'a> {
+    pub time: &'a str,
+    /// `rule_warned`, `rule_kept`, ...
+    pub event: &'a str,
+    /// The reclaim's batch; 0 when the transition belongs to none.
+    pub batch: BatchId,
+    pub operator: &'a str,
+    pub profile: Option<&'a str>,
+    pub org_id: &'a str,
+    /// The rule's action (`remove-product-access`, `suspend`).
+    pub action: &'a str,
+    /// The rule and, for a notice, the channel.
+    pub change: &'a serde_json::Value,
+    pub target: &'a str,
+    pub target_name: Option<&'a str>,
+    pub target_email: Option<&'a str>,
+    /// The state the user is in now.
+    pub result: &'a str,
+    /// The evidence: the date seen active, the comment id, the channel's reference or error.
+    pub reason: Option<&'a str>,
+    pub dry_run: bool,
+}
+
+/// Records a rule transition.
+pub(crate) fn insert_rule(conn: &Connection, e: &RuleEntry<'_>) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO exec_audit (uid, time, event, batch_id, operator, profile, org_id, action,
+                                 change, target, target_name, target_email, result, reason, dry_run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            new_id(),
+            e.time,
+            e.event,
+            e.batch,
+            e.operator,
+            e.profile,
+            e.org_id,
+            e.action,
+            e.change.to_string(),
+            e.target,
+            e.target_name,
+            e.target_email,
+            e.result,
+            e.reason,
+            e.dry_run
+        ],
+    )
+}
+
 /// Entries in order with their place in this database; only those not yet exported when
 /// `unexported` is `Some(true)`.
 fn load_rows(

@@ -69,6 +69,8 @@ impl Store {
         )
         .map_err(sql_err)?;
         tx.commit().map_err(sql_err)?;
+        // Seats used per product over time, for `seats report --since` (a failure costs a point).
+        let _ = crate::rules::savings::record_snapshot(&self.conn, dir);
         tracing::debug!(
             scope,
             users = dir.users.len(),

@@ -145,6 +145,7 @@ pub fn every_subcommand(base: &str, org_id: &str) -> Vec<(&'static str, Vec<Stri
         ("apply", with(&["apply", "--resume"]), Ends::Either),
         ("history", plain(&["history"]), Ends::Either),
         ("undo", plain(&["undo", "1"]), Ends::Either),
+        ("rules", with(&["rules"]), Ends::Success),
         (
             "give-back",
             plain(&["give-back", "1", "someone@example.com"]),
