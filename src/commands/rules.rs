@@ -21,7 +21,7 @@ use crate::commands::{Exit, connect, export};
 use crate::config::Rule;
 use crate::domain::Directory;
 use crate::exec::{Journal, SharedJournal};
-use crate::plan::{Effect, PlanContext};
+use crate::plan::{SeatEffect, PlanContext};
 use crate::rules::run::{self, Preview, Report};
 use crate::rules::{Actor, Clock, LiveTransport, Row, RulesStore};
 
@@ -75,7 +75,7 @@ fn out(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn money(e: &Effect) -> String {
+fn money(e: &SeatEffect) -> String {
     format!(
         "{} seats, {} {:.2} a month",
         e.seats_freed(),
