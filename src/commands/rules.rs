@@ -21,7 +21,7 @@ use crate::commands::{Exit, connect, export};
 use crate::config::Rule;
 use crate::domain::Directory;
 use crate::exec::{Journal, SharedJournal};
-use crate::plan::{SeatEffect, PlanContext};
+use crate::plan::{PlanContext, SeatEffect};
 use crate::rules::run::{self, Preview, Report};
 use crate::rules::{Actor, Clock, LiveTransport, Row, RulesStore};
 

@@ -14,7 +14,7 @@ use crate::config::{Channel, Rule, RuleAction};
 use crate::domain::Directory;
 use crate::exec::{self, Admission, BatchId, Journal, NewBatch, SharedJournal};
 use crate::plan::{
-    DirectGrants, SeatEffect, HoldReason, OperationKind, PlanContext, PlanFile, Queue, build_plan,
+    DirectGrants, HoldReason, OperationKind, PlanContext, PlanFile, Queue, SeatEffect, build_plan,
 };
 
 /// The plan operation a rule's reclaim is.

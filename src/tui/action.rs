@@ -58,6 +58,8 @@ pub enum Action {
     History(Result<Vec<BatchInfo>, String>),
     /// An undo or retry plan built from History, ready for the confirm dialog.
     Review(Result<Box<FileReview>, String>),
+    /// The rules' lifecycles were read (for the Rules view and Details).
+    RulesLoaded(Result<Arc<super::rules::RulesData>, String>),
     /// The batch stopped for quitting: the requests in flight came back and are recorded.
     BatchStopped,
 }
@@ -103,6 +105,8 @@ pub enum Effect {
     PauseBatch(bool),
     CancelBatch,
     LoadHistory,
+    /// Read the lifecycles of the configured rules from the local database.
+    LoadRules,
     /// Build the inverse plan of a batch (undo) or its failed items (retry), keep it in the
     /// data dir, and open it in the confirm dialog.
     WriteUndo(i64),

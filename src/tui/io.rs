@@ -271,6 +271,12 @@ impl Io {
                     let _ = tx.send(Action::History(result));
                 });
             }
+            Effect::LoadRules => {
+                let (tx, config) = (self.tx.clone(), self.config.clone());
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::RulesLoaded(load_rules(&config).map(Arc::new)));
+                });
+            }
             Effect::WriteUndo(batch) => self.write_review_plan(batch, true),
             Effect::WriteRetry(batch) => self.write_review_plan(batch, false),
             Effect::LoadSnapshot => {
@@ -321,6 +327,39 @@ impl Io {
 }
 
 /// Writes a plan file into the data dir's `plans/` (private, through the one writer); its path.
+/// The configured rules' newest lifecycle rows and last run times, summarised.
+fn load_rules(config: &Config) -> Result<super::rules::RulesData, String> {
+    if config.rules.is_empty() {
+        return Ok(Default::default());
+    }
+    let path = crate::paths::data_dir()
+        .map(|d| d.join(crate::store::FILE_NAME))
+        .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?;
+    if !path.exists() {
+        // Never run: nothing to read, and nothing to create just for reading.
+        let seen = config.rules.iter().map(|_| Default::default()).collect();
+        return Ok(super::rules::summarise(&config.rules, seen));
+    }
+    let store = crate::rules::RulesStore::open(&path).map_err(|e| e.to_string())?;
+    let mut seen = Vec::with_capacity(config.rules.len());
+    for rule in &config.rules {
+        let rows = store.latest(&rule.name).map_err(|e| e.to_string())?;
+        let last: Option<String> = store
+            .connection()
+            .query_row(
+                "SELECT MAX(updated_at) FROM rules_users WHERE rule = ?1",
+                [&rule.name],
+                |r| r.get(0),
+            )
+            .map_err(|e| e.to_string())?;
+        let last = last
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
+        seen.push((rows, last));
+    }
+    Ok(super::rules::summarise(&config.rules, seen))
+}
+
 fn save_plan(name: &str, plan: &crate::plan::PlanFile) -> Result<String, String> {
     let dir = crate::paths::data_dir()
         .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?

@@ -76,6 +76,7 @@ pub enum Scope {
     Activity,
     Queue,
     History,
+    Rules,
     /// A pop-up menu (facets, sort, actions).
     Menu,
     /// Help and the details pane: scrolling text.
@@ -97,6 +98,7 @@ impl Scope {
             Scope::Activity => "Activity",
             Scope::Queue => "Queue",
             Scope::History => "History",
+            Scope::Rules => "Rules",
             Scope::Menu => "Menus",
             Scope::Reading => "Help and details",
             Scope::Dialog => "Confirm dialog",
@@ -112,6 +114,7 @@ impl Scope {
             View::Activity => Scope::Activity,
             View::Queue => Scope::Queue,
             View::History => Scope::History,
+            View::Rules => Scope::Rules,
         }
     }
 }
@@ -424,6 +427,14 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     bind(
+        K::Char('6'),
+        "6",
+        C::Show(View::Rules),
+        S::Everywhere,
+        "Rules view",
+        false,
+    ),
+    bind(
         K::Char('p'),
         "p",
         C::Pause,
@@ -472,6 +483,25 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(K::Char('u'), "", C::UndoQueueEdit, S::Queue, "", false),
+    bind(
+        K::Char('h'),
+        "h/←",
+        C::Left,
+        S::Rules,
+        "previous state",
+        true,
+    ),
+    bind(K::Left, "", C::Left, S::Rules, "", false),
+    bind(K::Char('l'), "l/→", C::Right, S::Rules, "next state", true),
+    bind(K::Right, "", C::Right, S::Rules, "", false),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Rules,
+        "users of the rule in the chosen state",
+        true,
+    ),
     // Overlays and lines: only their own rows apply (no Everywhere keys inside a menu).
     bind(K::Char('j'), "j/↓", C::Down, S::Menu, "next item", false),
     bind(K::Down, "", C::Down, S::Menu, "", false),
@@ -667,6 +697,7 @@ pub const SCOPES: &[Scope] = &[
     Scope::Activity,
     Scope::Queue,
     Scope::History,
+    Scope::Rules,
 ];
 
 /// Help lines: (scope title, key label, what it does), grouped by scope (each heading once),
