@@ -67,7 +67,7 @@ fn row(id: &str, name: &str, st: State, now: DateTime<Utc>) -> Row {
 
 /// The fixture's users (acc-000 Ada, acc-001 Alan, acc-002 Grace, acc-003 Linus) in the
 /// first rule: Alan and Linus in grace (deadlines 3 and 5 days on), Grace a candidate, Ada
-/// kept. The second rule has seen nobody.
+/// kept, Margaret (acc-004) reclaimed by batch 7. The second rule has seen nobody.
 fn lifecycles(now: DateTime<Utc>) -> RulesData {
     let mut alan = row("acc-001", "Alan Turing", State::Warned, now);
     alan.deadline = Some(now + Duration::days(3));
@@ -78,6 +78,7 @@ fn lifecycles(now: DateTime<Utc>) -> RulesData {
         linus,
         row("acc-002", "Grace Hopper", State::Candidate, now),
         row("acc-000", "Ada Lovelace", State::Kept, now),
+        row("acc-004", "Margaret Hamilton", State::Reclaimed, now),
     ]
     .into_iter()
     .map(|r| (r.account_id.clone(), r))
@@ -130,7 +131,9 @@ fn summary_counts_members_and_deadlines() {
     assert_eq!(alan.len(), 1);
     assert_eq!(alan[0].state, State::Warned);
     assert_eq!(alan[0].channel.as_deref(), Some("jira-notify:OPS-12"));
-    assert!(!d.by_account.contains_key("acc-004"));
+    assert_eq!(jira.count(State::Reclaimed), 1);
+    assert_eq!(d.by_account["acc-004"][0].batch_id, Some(7));
+    assert!(!d.by_account.contains_key("acc-005"));
 }
 
 #[test]
@@ -340,4 +343,91 @@ fn the_chosen_state_stands_out() {
         buf[(candidate_x, y as u16)].style(),
         "the chosen state looks different"
     );
+}
+
+#[test]
+fn give_back_from_details_uses_the_reclaim_batch() {
+    // Reclaimed users: Enter on "reclaimed", Enter again for Details, then b.
+    let mut s = with_rules((80, 24));
+    press(&mut s, "6lll\n\n");
+    let effects = press(&mut s, "b");
+    match &effects[..] {
+        [Effect::WriteGiveBack { batch, who }] => {
+            assert_eq!(*batch, 7);
+            assert_eq!(who, "acc-004");
+        }
+        other => panic!("expected a give-back plan, got {other:?}"),
+    }
+    // A user no reclaim took anything from: said, nothing asked for.
+    let mut s = with_rules((80, 24));
+    let effects = press(&mut s, "6l\n\nb");
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::WriteGiveBack { .. })),
+        "{effects:?}"
+    );
+    let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("no reclaim batch"), "{flash}");
+    // b in help does nothing.
+    let mut s = with_rules((80, 24));
+    assert!(press(&mut s, "?b").is_empty());
+}
+
+#[test]
+fn give_back_from_history_and_the_command_line() {
+    let mut s = with_rules((80, 24));
+    let batch = |id: i64| seats::exec::BatchInfo {
+        id,
+        created_at: console::fetched_at(),
+        finished_at: None,
+        operator: "ken@acme.example".into(),
+        profile: None,
+        org_id: "org-1".into(),
+        query: None,
+        source: "console".into(),
+        dry_run: false,
+        status: seats::exec::BatchStatus::Finished,
+        counts: Default::default(),
+    };
+    update(&mut s, Action::History(Ok(vec![batch(9), batch(8)])));
+    press(&mut s, "5jb");
+    let text = s.input.as_ref().map(|i| i.text.clone());
+    assert_eq!(text.as_deref(), Some("give-back 8 "));
+    let effects = press(&mut s, "ada@acme.example\n");
+    match &effects[..] {
+        [Effect::WriteGiveBack { batch, who }] => {
+            assert_eq!(*batch, 8);
+            assert_eq!(who, "ada@acme.example");
+        }
+        other => panic!("expected a give-back plan, got {other:?}"),
+    }
+    // (line, batch and user asked for; None: refused with a message)
+    let cases: &[(&str, Option<(i64, &str)>)] = &[
+        (":give-back 12 acc-001\n", Some((12, "acc-001"))),
+        (
+            ":give-back  3   ada@acme.example \n",
+            Some((3, "ada@acme.example")),
+        ),
+        (":give-back 12\n", None),
+        (":give-back ada@acme.example\n", None),
+        (":give-back\n", None),
+    ];
+    for (keys, want) in cases {
+        let mut s = with_rules((80, 24));
+        let effects = press(&mut s, keys);
+        let got = effects.iter().find_map(|e| match e {
+            Effect::WriteGiveBack { batch, who } => Some((*batch, who.clone())),
+            _ => None,
+        });
+        assert_eq!(
+            got.as_ref().map(|(b, w)| (*b, w.as_str())),
+            *want,
+            "keys {keys:?}"
+        );
+        if want.is_none() {
+            let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+            assert!(flash.contains(":give-back needs"), "keys {keys:?}: {flash}");
+        }
+    }
 }

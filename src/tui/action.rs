@@ -110,5 +110,11 @@ pub enum Effect {
     /// Build the inverse plan of a batch (undo) or its failed items (retry), keep it in the
     /// data dir, and open it in the confirm dialog.
     WriteUndo(i64),
+    /// Build the plan that gives one user (account id or email) back what a batch took,
+    /// keep it in the data dir, and open it in the confirm dialog.
+    WriteGiveBack {
+        batch: i64,
+        who: String,
+    },
     WriteRetry(i64),
 }

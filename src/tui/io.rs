@@ -118,6 +118,51 @@ impl Io {
         });
     }
 
+    /// The plan that gives one user back what a batch took (`exec::give_back_plan`), kept in
+    /// the data dir's `plans/` and handed to the confirm dialog like an undo plan.
+    fn write_give_back(&self, batch: i64, who: String) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = (|| {
+                let journal = Journal::open_default().map_err(|e| e.to_string())?;
+                let info = journal.batch(batch).map_err(|e| e.to_string())?;
+                let items = journal.items(batch).map_err(|e| e.to_string())?;
+                let back = crate::exec::give_back_plan(&info, &items, &who, chrono::Utc::now())
+                    .map_err(|e| e.to_string())?;
+                let notes = back
+                    .cannot_undo
+                    .iter()
+                    .chain(back.caveats.iter())
+                    .map(|n| format!("{} ({}): {}", n.name, n.change, n.why))
+                    .collect();
+                let id = back
+                    .plan
+                    .steps
+                    .first()
+                    .map(|s| s.account_id.clone())
+                    .unwrap_or_else(|| who.clone());
+                let part: String = id
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .take(64)
+                    .collect();
+                let path = save_plan(&format!("give-back-batch-{batch}-{part}.json"), &back.plan)?;
+                Ok(Box::new(super::state::FileReview::new(
+                    back.plan,
+                    format!("give back to {id} from batch {batch} (kept in {path})"),
+                    notes,
+                )))
+            })();
+            let _ = tx.send(Action::Review(result));
+        });
+    }
+
     pub(super) fn run(&self, effect: Effect) {
         match effect {
             Effect::Filter(req) => self.worker.submit(req),
@@ -278,6 +323,7 @@ impl Io {
                 });
             }
             Effect::WriteUndo(batch) => self.write_review_plan(batch, true),
+            Effect::WriteGiveBack { batch, who } => self.write_give_back(batch, who),
             Effect::WriteRetry(batch) => self.write_review_plan(batch, false),
             Effect::LoadSnapshot => {
                 let (tx, store, scope, config) = (

@@ -51,6 +51,8 @@ pub enum Command {
     Retry,
     /// History: finish an interrupted batch.
     Resume,
+    /// Details or History: review the plan that gives back what a reclaim batch took.
+    GiveBack,
     /// Queue: undo the last queue edit (again: redo it).
     UndoQueueEdit,
     /// Confirm dialog: between Cancel and Run.
@@ -475,6 +477,14 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(
+        K::Char('b'),
+        "b",
+        C::GiveBack,
+        S::History,
+        "give back to one user what the batch took (:give-back BATCH USER)",
+        true,
+    ),
+    bind(
         K::Char('z'),
         "z",
         C::UndoQueueEdit,
@@ -540,6 +550,14 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(K::Down, "", C::Down, S::Reading, "", false),
     bind(K::Char('k'), "k/↑", C::Up, S::Reading, "scroll up", false),
+    bind(
+        K::Char('b'),
+        "b",
+        C::GiveBack,
+        S::Reading,
+        "details: give back what the rule's reclaim took from the user",
+        false,
+    ),
     bind(K::Up, "", C::Up, S::Reading, "", false),
     bind(
         K::PageDown,

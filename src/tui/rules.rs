@@ -73,10 +73,7 @@ pub type Seen = (HashMap<String, Row>, Option<DateTime<Utc>>);
 
 /// Builds what the console shows from each configured rule's newest rows and last run time
 /// (`seen[i]` belongs to `rules[i]`). O(rows).
-pub fn summarise(
-    rules: &[Rule],
-    seen: Vec<Seen>,
-) -> RulesData {
+pub fn summarise(rules: &[Rule], seen: Vec<Seen>) -> RulesData {
     let mut data = RulesData::default();
     for (rule, (rows, last_run)) in rules.iter().zip(seen) {
         let mut counts = [0usize; State::ALL.len()];

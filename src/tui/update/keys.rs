@@ -182,6 +182,7 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         }
         Command::Quit => state.quit = true,
         Command::Resume => return resume_batch(state),
+        Command::GiveBack => give_back_line(state),
         Command::UndoQueueEdit => return undo_queue_edit(state),
         // Keys of overlays and lines (their own scopes): no view binds them.
         Command::Toggle

@@ -102,3 +102,89 @@ pub(super) fn limit_rows(
         }
     }
 }
+
+/// Details, `b`: the plan giving back what the rule's reclaim batch took from this user.
+pub(super) fn give_back_details(state: &mut AppState) -> Vec<Effect> {
+    let Some(Overlay::Details { user, .. }) = &state.overlay else {
+        return vec![];
+    };
+    let Some(account_id) = state
+        .data
+        .as_ref()
+        .and_then(|d| d.dir.users.get(*user as usize))
+        .map(|u| u.account_id.clone())
+    else {
+        return vec![];
+    };
+    let batch = state
+        .rules
+        .data
+        .as_ref()
+        .and_then(|d| d.by_account.get(&account_id))
+        .and_then(|cycles| {
+            cycles
+                .iter()
+                .filter(|c| c.state == State::Reclaimed)
+                .find_map(|c| c.batch_id)
+        });
+    match batch {
+        Some(batch) => vec![Effect::WriteGiveBack {
+            batch,
+            who: account_id,
+        }],
+        None => {
+            flash(
+                state,
+                Level::Warn,
+                "no reclaim batch recorded for this user: in History, b gives back from a batch",
+            );
+            vec![]
+        }
+    }
+}
+
+/// History, `b`: the command line, ready for the user to give back to from the batch.
+pub(super) fn give_back_line(state: &mut AppState) {
+    if state.view != View::History {
+        return;
+    }
+    let Some(b) = state.history.batches.get(state.history.list.cursor) else {
+        flash(state, Level::Info, "no batch here");
+        return;
+    };
+    let text = format!("give-back {} ", b.id);
+    state.input = Some(QueryInput {
+        cursor: text.chars().count(),
+        text,
+        kind: InputKind::Command,
+    });
+}
+
+/// `:give-back BATCH USER` (account id or email).
+pub(super) fn give_back_command(state: &mut AppState, rest: &str) -> Vec<Effect> {
+    let (batch, who) = rest.split_once(' ').unwrap_or((rest, ""));
+    match (batch.trim().parse::<i64>(), who.trim()) {
+        (Ok(batch), who) if !who.is_empty() => {
+            if batch_running(state) {
+                flash(
+                    state,
+                    Level::Warn,
+                    "a batch is running: wait for it, then give back",
+                );
+                return vec![];
+            }
+            vec![Effect::WriteGiveBack {
+                batch,
+                who: who.to_owned(),
+            }]
+        }
+        _ => {
+            flash(
+                state,
+                Level::Error,
+                ":give-back needs a batch and a user, e.g. :give-back 12 ada@acme.example",
+            );
+            vec![]
+        }
+    }
+}
