@@ -431,3 +431,97 @@ fn give_back_from_history_and_the_command_line() {
         }
     }
 }
+
+/// Seats at three snapshots (Jira falling as batches reclaim) and savings in two months.
+fn savings() -> seats::tui::rules::SavingsView {
+    let seats: Vec<(String, String, u64)> = [
+        ("2026-10-01T00:00:00Z", "jira-software", 120),
+        ("2026-10-01T00:00:00Z", "confluence", 80),
+        ("2026-11-01T00:00:00Z", "jira-software", 104),
+        ("2026-11-01T00:00:00Z", "confluence", 80),
+        ("2026-12-01T00:00:00Z", "jira-software", 95),
+        ("2026-12-01T00:00:00Z", "confluence", 78),
+    ]
+    .into_iter()
+    .map(|(a, p, n)| (a.to_owned(), p.to_owned(), n))
+    .collect();
+    let mut months = std::collections::BTreeMap::new();
+    months.insert(
+        "2026-10".to_owned(),
+        seats::rules::savings::Month {
+            batches: 1,
+            seats_freed: 16.0,
+            monthly_saving: 139.2,
+        },
+    );
+    months.insert(
+        "2026-11".to_owned(),
+        seats::rules::savings::Month {
+            batches: 2,
+            seats_freed: 11.0,
+            monthly_saving: 95.7,
+        },
+    );
+    seats::tui::rules::savings_view(&seats, &months, "USD")
+}
+
+#[test]
+fn savings_are_shaped_per_product_and_month() {
+    let v = savings();
+    assert_eq!(
+        v.seats,
+        [
+            ("confluence".to_owned(), vec![80, 80, 78]),
+            ("jira-software".to_owned(), vec![120, 104, 95])
+        ]
+    );
+    assert_eq!(
+        v.months,
+        [("2026-10".to_owned(), 139), ("2026-11".to_owned(), 96)]
+    );
+    assert!(!v.is_empty());
+    assert!(seats::tui::rules::savings_view(&[], &Default::default(), "USD").is_empty());
+}
+
+#[test]
+fn the_activity_view_reads_the_savings() {
+    // (keys, whether the savings are asked for)
+    let cases: &[(&str, bool)] = &[("3", true), ("\t\t", true), ("\t", false), ("2", false)];
+    for (keys, asked) in cases {
+        let mut s = state((80, 24), true);
+        let effects = press(&mut s, keys);
+        let got = effects.iter().any(|e| matches!(e, Effect::LoadSavings));
+        assert_eq!(got, *asked, "keys {keys:?}: {effects:?}");
+    }
+    let mut s = state((80, 24), true);
+    update(
+        &mut s,
+        Action::SavingsLoaded(Err("database is locked".into())),
+    );
+    assert!(s.savings.is_none());
+    let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(
+        flash.contains("savings history could not be read"),
+        "{flash}"
+    );
+}
+
+#[test]
+fn activity_chart_screens() {
+    for size in [(80, 24), (160, 48)] {
+        let mut s = state(size, true);
+        update(&mut s, Action::SavingsLoaded(Ok(Arc::new(savings()))));
+        let text = render(&mut s, "3");
+        assert!(text.contains("Seats used over time"), "{text}");
+        assert!(text.contains("Saved per month (USD)"), "{text}");
+        insta::assert_snapshot!(format!("activity_chart_{}x{}", size.0, size.1), text);
+    }
+    // Without history the view is as before: no chart.
+    let mut s = state((80, 24), true);
+    update(
+        &mut s,
+        Action::SavingsLoaded(Ok(Arc::new(Default::default()))),
+    );
+    let text = render(&mut s, "3");
+    assert!(!text.contains("Seats used over time"), "{text}");
+}

@@ -322,6 +322,17 @@ impl Io {
                     let _ = tx.send(Action::RulesLoaded(load_rules(&config).map(Arc::new)));
                 });
             }
+            Effect::LoadSavings => {
+                let (tx, org_id, currency) = (
+                    self.tx.clone(),
+                    self.org_id.clone(),
+                    self.config.prices.currency.clone(),
+                );
+                tokio::task::spawn_blocking(move || {
+                    let result = load_savings(&org_id, &currency).map(Arc::new);
+                    let _ = tx.send(Action::SavingsLoaded(result));
+                });
+            }
             Effect::WriteUndo(batch) => self.write_review_plan(batch, true),
             Effect::WriteGiveBack { batch, who } => self.write_give_back(batch, who),
             Effect::WriteRetry(batch) => self.write_review_plan(batch, false),
@@ -404,6 +415,29 @@ fn load_rules(config: &Config) -> Result<super::rules::RulesData, String> {
         seen.push((rows, last));
     }
     Ok(super::rules::summarise(&config.rules, seen))
+}
+
+/// The last year of seats over time and savings per month, shaped for the Activity chart.
+fn load_savings(org_id: &str, currency: &str) -> Result<super::rules::SavingsView, String> {
+    let path = crate::paths::data_dir()
+        .map(|d| d.join(crate::store::FILE_NAME))
+        .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?;
+    if !path.exists() {
+        return Ok(Default::default());
+    }
+    let conn = crate::store::open_connection(&path).map_err(|e| e.to_string())?;
+    // The journal's tables the savings query joins, on a database no batch has touched yet.
+    crate::exec::journal::prepare(&conn).map_err(|e| e.to_string())?;
+    let since = (chrono::Utc::now() - chrono::Duration::days(365)).date_naive();
+    let (seats, months, cur) =
+        crate::rules::savings::history(&conn, org_id, since).map_err(|e| e.to_string())?;
+    // The batches' currency when any ran, else the configured one.
+    let cur = if months.is_empty() {
+        currency
+    } else {
+        cur.as_str()
+    };
+    Ok(super::rules::savings_view(&seats, &months, cur))
 }
 
 fn save_plan(name: &str, plan: &crate::plan::PlanFile) -> Result<String, String> {

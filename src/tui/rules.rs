@@ -122,3 +122,50 @@ pub fn summarise(rules: &[Rule], seen: Vec<Seen>) -> RulesData {
     }
     data
 }
+
+/// The Activity view's chart: seats used per product over time, and money saved per month by
+/// executed batches (`rules::savings::history`), shaped once off the UI thread.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SavingsView {
+    /// Per product (sorted by key): seats used at each recorded snapshot, oldest first.
+    pub seats: Vec<(String, Vec<u64>)>,
+    /// Per month ("2026-11"), oldest first: the monthly saving the batches added, rounded.
+    pub months: Vec<(String, u64)>,
+    pub currency: String,
+}
+
+impl SavingsView {
+    pub fn is_empty(&self) -> bool {
+        self.seats.is_empty() && self.months.is_empty()
+    }
+}
+
+/// Shapes the savings history for the chart. O(rows).
+pub fn savings_view(
+    seats: &[(String, String, u64)],
+    months: &std::collections::BTreeMap<String, crate::rules::savings::Month>,
+    currency: &str,
+) -> SavingsView {
+    let mut by_product: std::collections::BTreeMap<&str, Vec<(&str, u64)>> = Default::default();
+    for (at, product, used) in seats {
+        by_product
+            .entry(product.as_str())
+            .or_default()
+            .push((at.as_str(), *used));
+    }
+    SavingsView {
+        seats: by_product
+            .into_iter()
+            .map(|(p, mut points)| {
+                // Oldest first, whatever order the rows came in.
+                points.sort_by(|a, b| a.0.cmp(b.0));
+                (p.to_owned(), points.into_iter().map(|(_, n)| n).collect())
+            })
+            .collect(),
+        months: months
+            .iter()
+            .map(|(m, v)| (m.clone(), v.monthly_saving.max(0.0).round() as u64))
+            .collect(),
+        currency: currency.to_owned(),
+    }
+}

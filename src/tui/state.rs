@@ -338,6 +338,8 @@ pub struct AppState {
     pub quitting: bool,
     pub history: HistoryState,
     pub rules: RulesPanel,
+    /// The Activity view's chart of seats and savings over time (None until read).
+    pub savings: Option<Arc<super::rules::SavingsView>>,
     pub input: Option<QueryInput>,
     pub overlay: Option<Overlay>,
     pub flash: Option<Flash>,
@@ -390,6 +392,7 @@ impl AppState {
             quitting: false,
             history: HistoryState::default(),
             rules: RulesPanel::default(),
+            savings: None,
             input: None,
             overlay: None,
             flash: None,

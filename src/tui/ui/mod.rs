@@ -9,6 +9,7 @@ mod history;
 mod menu;
 mod queue;
 mod rules;
+mod savings;
 mod theme;
 mod users;
 

@@ -127,6 +127,9 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
             if state.view == View::Rules {
                 return vec![Effect::LoadRules];
             }
+            if state.view == View::Activity {
+                return vec![Effect::LoadSavings];
+            }
         }
         Command::Show(v) => {
             state.view = v;
@@ -135,6 +138,9 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
             }
             if v == View::Rules {
                 return vec![Effect::LoadRules];
+            }
+            if v == View::Activity {
+                return vec![Effect::LoadSavings];
             }
         }
         Command::Search => {

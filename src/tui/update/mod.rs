@@ -293,6 +293,19 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::RulesLoaded(result) => on_rules_loaded(state, result),
+        Action::SavingsLoaded(Ok(savings)) => {
+            state.savings = Some(savings);
+            vec![]
+        }
+        // The chart is extra: the view works without it, so a word in the status line only.
+        Action::SavingsLoaded(Err(message)) => {
+            flash(
+                state,
+                Level::Warn,
+                format!("the savings history could not be read: {message}"),
+            );
+            vec![]
+        }
         Action::BatchStopped => {
             if state.quitting {
                 state.quit = true;
