@@ -46,6 +46,11 @@
 //! **A view**: a `View` variant (`tui/state.rs`) and its `Scope` and `Show` key
 //! (`tui/keymap.rs`); its drawing in `tui/ui/<view>.rs`, dispatched from `tui/ui/mod.rs`;
 //! what the view's keys do in `tui/update/keys.rs`; its screens in `tests/console_screens.rs`.
+//! `View::ALL` lists it, and `tests/console_keymap.rs` fails until it has a key, a help
+//! section and status-line hints.
+//!
+//! **A key**: a row in `tui/keymap.rs` `BINDINGS` in its scope (a view, a menu, a dialog, the
+//! lines), modifiers included; dispatch, help and hints read that row.
 
 pub mod atlassian;
 pub mod cli;

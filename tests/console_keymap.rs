@@ -64,3 +64,29 @@ fn help_lists_each_scope_once() {
     assert_eq!(titles.len(), unique.len(), "{titles:?}");
     assert_eq!(titles.first(), Some(&"Everywhere"));
 }
+
+/// A view joins the keymap when it is added (`src/lib.rs`, "A view"): a key that shows it, its
+/// scope in help, and hints for its status line.
+#[test]
+fn every_view_has_a_key_a_help_section_and_hints() {
+    let help = help_lines();
+    for view in View::ALL {
+        assert!(
+            BINDINGS.iter().any(|b| b.command == Command::Show(view)),
+            "no key shows {view:?}"
+        );
+        let scope = Scope::of(view);
+        assert!(
+            seats::tui::keymap::SCOPES.contains(&scope),
+            "{view:?}'s scope is not in help"
+        );
+        assert!(
+            !seats::tui::keymap::hints(view).is_empty(),
+            "{view:?} has no status-line hints"
+        );
+    }
+    // Views with keys of their own list them under their title.
+    for scope in [Scope::Users, Scope::Queue, Scope::History] {
+        assert!(help.iter().any(|l| l.0 == scope.title()), "{scope:?}");
+    }
+}

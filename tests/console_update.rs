@@ -859,3 +859,19 @@ fn an_activity_bar_lists_exactly_the_holders_it_counts() {
         press(&mut s, "\x1b");
     }
 }
+
+#[test]
+fn a_notice_from_background_work_is_shown_at_its_level() {
+    let mut s = state(SIZE, true);
+    let effects = update(
+        &mut s,
+        Action::Notice(
+            seats::tui::state::Level::Error,
+            "the queue was not saved: disk full".into(),
+        ),
+    );
+    assert!(effects.is_empty());
+    let flash = s.flash.as_ref().expect("a status-line message");
+    assert_eq!(flash.text, "the queue was not saved: disk full");
+    assert_eq!(flash.level, seats::tui::state::Level::Error);
+}

@@ -1,5 +1,8 @@
 //! Keys and what they do, in one table: dispatch, the help screen and the status-line hints
 //! all read it, so they cannot disagree (k9s and yazi conventions, which admins know).
+//!
+//! Long: the table is one row per key of every scope, and rustfmt writes a long row over
+//! seven lines; split, the one table would be several again.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
