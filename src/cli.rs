@@ -1,11 +1,11 @@
-//! Command line: subcommands and global flags (clap), then dispatch to `commands`.
+//! Command line: subcommands and global flags (clap). `commands::main` parses and dispatches.
+//!
+//! Long: one clap declaration per subcommand and flag, mostly doc comments that are the
+//! `--help` text; split by subcommand, the global flags they share would be read elsewhere.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::commands;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -145,7 +145,7 @@ pub enum Command {
     )]
     Man(ManArgs),
     /// Write the plan that gives one user back what a batch took from them, for `seats apply`.
-    GiveBack(crate::commands::give_back::GiveBackArgs),
+    GiveBack(GiveBackArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -363,7 +363,7 @@ pub struct SandboxArgs {
     pub latency_ms: u64,
     /// Start of the virtual clock (RFC 3339 date or time, e.g. 2026-01-05); default now.
     /// Tests move it with POST /_sandbox/clock {"advance_days": N}.
-    #[arg(long, value_name = "START", value_parser = crate::commands::sandbox::parse_clock)]
+    #[arg(long, value_name = "START", value_parser = parse_clock)]
     pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -621,6 +621,18 @@ pub struct HistoryArgs {
     pub connection: ConnectionArgs,
 }
 
+/// `seats give-back BATCH USER`.
+#[derive(Debug, Clone, Args)]
+pub struct GiveBackArgs {
+    /// The batch that took the access (see `seats history`).
+    pub batch: i64,
+    /// The user: their account id or email, as the batch recorded it.
+    pub user: String,
+    /// Where to write the plan (default: seats-give-back-batch-N-USER.json here).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct UndoArgs {
     /// The batch to undo (see `seats history`).
@@ -633,52 +645,17 @@ pub struct UndoArgs {
     pub connection: ConnectionArgs,
 }
 
-/// Parses the command line, runs the command and maps errors to an exit code.
-pub fn main() -> ExitCode {
-    let cli = match parse_from(std::env::args_os()) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
-    crate::logging::install_panic_hook();
-    let (_log_guard, log_problem) = match crate::logging::init() {
-        Ok(guard) => (guard, None),
-        Err(problem) => (None, Some(problem)),
-    };
-    if let Some(problem) = log_problem {
-        // Once, before the command: it still runs, without a log.
-        crate::output::note(format!("warning: {problem}"));
+/// `--clock START`: an RFC 3339 time (`2026-01-05T09:00:00Z`) or date (`2026-01-05`, midnight UTC).
+pub fn parse_clock(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let raw = raw.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&chrono::Utc));
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(err) => {
-            crate::output::note(format!("error: could not start the async runtime: {err}"));
-            return ExitCode::FAILURE;
-        }
-    };
-    // The console and the demo draw on the terminal: notices wait until they close.
-    let console = matches!(cli.command, None | Some(Command::Demo(_)));
-    crate::output::set_console_owns_terminal(console);
-    let result = runtime.block_on(commands::run(cli));
-    crate::output::set_console_owns_terminal(false);
-    crate::output::end_open_line();
-    for notice in crate::store::take_notices() {
-        crate::output::note(format!("note: {notice}"));
-    }
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        // `seats export users | head`: the reader has all it wants; not an error.
-        Err(err) if crate::output::is_closed_pipe(&err) => ExitCode::SUCCESS,
-        // A command that already said what happened and only has an exit code left to give.
-        Err(err) if err.downcast_ref::<commands::Exit>().is_some() => err
-            .downcast_ref::<commands::Exit>()
-            .map_or(ExitCode::FAILURE, |e| ExitCode::from(e.0)),
-        Err(err) => {
-            tracing::error!("{err:#}");
-            crate::output::note(format!("error: {err:#}"));
-            ExitCode::FAILURE
-        }
-    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            format!("{raw:?} is not an RFC 3339 date or time: give e.g. 2026-01-05 or 2026-01-05T09:00:00Z")
+        })
 }

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    seats::cli::main()
+    seats::commands::main()
 }

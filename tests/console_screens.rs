@@ -4,7 +4,7 @@
 #[path = "support/console.rs"]
 mod console;
 
-use console::{press, state};
+use console::{play, press, state};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
@@ -24,7 +24,7 @@ fn render(state: &AppState) -> Terminal<TestBackend> {
 
 fn screen(keys: &str, size: (u16, u16)) -> String {
     let mut s = state(size, true);
-    press(&mut s, keys);
+    play(&mut s, keys);
     render(&s).backend().to_string()
 }
 
@@ -43,16 +43,19 @@ fn every_view_at_both_sizes() {
         ("details_protected", "G\n"),
         ("help", "?"),
         ("facet_menu", "f"),
-        ("facet_submenu_group", "fjjjjjj\n"),
+        ("facet_submenu_group", "f{group}"),
         ("sort_menu", "s"),
         ("query_line_open", "/ada"),
         ("queue_empty", "4"),
         // Alan, Barbara and Ken (the admin: held out) suspended; Ada's Jira removed.
-        ("queue", "j j jjjjj ajj\n a\nj\n4"),
-        ("confirm", "j j ajj\nA"),
-        ("confirm_irreversible", "j j ajjjj\nA\t12"),
+        ("queue", "j j jjjjj a{suspend} a{remove product}{Jira}4"),
+        ("confirm", "j j a{suspend}A"),
+        (
+            "confirm_irreversible",
+            "j j a{remove from the directory}A\t12",
+        ),
         ("action_menu", "j j a"),
-        ("quit_with_a_queue", "ajj\nq"),
+        ("quit_with_a_queue", "a{suspend}q"),
         ("history_empty", "5"),
     ];
     for (name, keys) in views {

@@ -146,7 +146,7 @@ fn the_console_plan_is_seats_plans_plan_for_random_queries_and_actions() {
             panic!("case {case}: seats plan refused {query:?}");
         };
         if marked.is_empty() {
-            assert!(s.queue.queue.is_empty(), "case {case}: {query:?}");
+            assert!(s.queue.ops.is_empty(), "case {case}: {query:?}");
             assert!(queue.is_empty(), "case {case}: {query:?}");
             continue;
         }
@@ -255,7 +255,7 @@ fn an_invalid_query_shows_no_rows_and_refuses_marking_and_queueing() {
         let mut s = state(SIZE, true);
         press(&mut s, "/product:jira-software\n");
         press(&mut s, before);
-        let queued = s.queue.queue.clone();
+        let queued = s.queue.ops.clone();
         let marks = s.marks.len();
         press(&mut s, "/ idle:9x\n");
         assert!(s.users.error.is_some(), "{before:?}");
@@ -273,7 +273,7 @@ fn an_invalid_query_shows_no_rows_and_refuses_marking_and_queueing() {
             }
         }
         assert_eq!(s.marks.len(), marks, "{attempt}: nothing marked");
-        assert_eq!(s.queue.queue, queued, "{attempt}: nothing queued");
+        assert_eq!(s.queue.ops, queued, "{attempt}: nothing queued");
         assert!(s.overlay.is_none(), "{attempt}: no action menu");
         assert!(
             flash(&s).contains("does not parse") || flash(&s).contains("no user"),
@@ -301,7 +301,7 @@ fn ctrl_a_while_the_filter_runs_marks_the_new_querys_rows() {
     update(&mut s, ctrl('a'));
     assert!(s.marks.is_empty(), "nothing marked from stale rows");
     press(&mut s, ":suspend\n");
-    assert!(s.queue.queue.is_empty(), "nothing queued while it runs");
+    assert!(s.queue.ops.is_empty(), "nothing queued while it runs");
     answer(&mut s, held);
     assert_eq!(s.users.rows.len(), 1);
     assert_eq!(
@@ -375,7 +375,7 @@ fn long_plan(size: (u16, u16)) -> AppState {
 #[test]
 fn the_review_at_80x24_keeps_the_whole_summary_and_shrinks_the_step_list() {
     let s = long_plan((80, 24));
-    assert_eq!(s.queue.queue.operations().len(), 3);
+    assert_eq!(s.queue.ops.operations().len(), 3);
     let screen = render(&s);
     for want in [
         "Changes ",
@@ -532,10 +532,7 @@ fn history_shows_interrupted_batches_and_resumes_them_with_one_key() {
     // Running again, it is not "interrupted"; its start leaves the queue alone.
     press(&mut s, ":suspend\n");
     update(&mut s, Action::BatchStarted(Ok(8)));
-    assert!(
-        !s.queue.queue.is_empty(),
-        "a resume is not the queue's batch"
-    );
+    assert!(!s.queue.ops.is_empty(), "a resume is not the queue's batch");
     assert!(!render(&s).contains("interrupted (c)"));
     // Offline, resuming says why instead.
     let mut s = state(SIZE, false);
@@ -580,7 +577,7 @@ fn an_undo_plan_opens_in_the_confirm_dialog_and_runs_as_its_own_batch() {
     press(&mut s, "5");
     assert!(matches!(&press(&mut s, "u")[..], [Effect::WriteUndo(9)]));
     press(&mut s, ":suspend\n");
-    let queued = s.queue.queue.clone();
+    let queued = s.queue.ops.clone();
     update(
         &mut s,
         Action::Review(Ok(Box::new(FileReview::new(
@@ -611,7 +608,7 @@ fn an_undo_plan_opens_in_the_confirm_dialog_and_runs_as_its_own_batch() {
     assert_eq!(file.steps, undo_file().steps);
     assert!(source.contains("undo of batch 9"), "{source}");
     update(&mut s, Action::BatchStarted(Ok(10)));
-    assert_eq!(s.queue.queue, queued, "the queue is not this batch's");
+    assert_eq!(s.queue.ops, queued, "the queue is not this batch's");
 }
 
 #[test]
@@ -764,7 +761,7 @@ fn queue_edits_ask_before_dropping_many_and_z_undoes_the_last() {
         let effects = update(&mut s, ctrl('a'));
         answer(&mut s, effects);
         press(&mut s, ":suspend\n4");
-        let before = s.queue.queue.clone();
+        let before = s.queue.ops.clone();
         assert_eq!(before.operations()[0].targets.len(), 10);
         press(&mut s, keys);
         if *asks {
@@ -774,27 +771,27 @@ fn queue_edits_ask_before_dropping_many_and_z_undoes_the_last() {
             );
             assert!(render(&s).contains("10 targets"), "{what}");
             press(&mut s, "n");
-            assert_eq!(s.queue.queue, before, "{what}: n keeps it");
+            assert_eq!(s.queue.ops, before, "{what}: n keeps it");
             press(&mut s, keys);
             press(&mut s, "y");
         }
-        assert_ne!(s.queue.queue, before, "{what}: done");
+        assert_ne!(s.queue.ops, before, "{what}: done");
         press(&mut s, "z");
-        assert_eq!(s.queue.queue, before, "{what}: z undoes it");
+        assert_eq!(s.queue.ops, before, "{what}: z undoes it");
         press(&mut s, "u");
-        assert_ne!(s.queue.queue, before, "{what}: again redoes it");
+        assert_ne!(s.queue.ops, before, "{what}: again redoes it");
     }
     // A small operation goes without a question.
     let mut s = state(SIZE, true);
     press(&mut s, "j:suspend\n4ggd");
-    assert!(s.queue.queue.is_empty() && s.overlay.is_none());
+    assert!(s.queue.ops.is_empty() && s.overlay.is_none());
     press(&mut s, "z");
-    assert_eq!(s.queue.queue.operations().len(), 1);
+    assert_eq!(s.queue.ops.operations().len(), 1);
     assert_eq!(s.view, View::Queue);
     // A batch takes the queue; z does not bring back what was sent.
     press(&mut s, "A\t\n");
     update(&mut s, Action::BatchStarted(Ok(5)));
-    assert!(s.queue.queue.is_empty());
+    assert!(s.queue.ops.is_empty());
     press(&mut s, "z");
-    assert!(s.queue.queue.is_empty(), "nothing to undo after a batch");
+    assert!(s.queue.ops.is_empty(), "nothing to undo after a batch");
 }

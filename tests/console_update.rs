@@ -4,7 +4,7 @@
 #[path = "support/console.rs"]
 mod console;
 
-use console::{current_name, key, press, shown_names, state};
+use console::{choose, current_name, key, play, press, shown_names, state};
 use ratatui::crossterm::event::KeyModifiers;
 use ratatui::crossterm::event::{KeyCode, MouseButton, MouseEvent, MouseEventKind};
 use seats::tui::action::{Action, Effect};
@@ -217,25 +217,25 @@ fn activity_buckets_and_presets_open_the_users_view() {
 
 #[test]
 fn facet_menu_writes_tokens_into_the_query() {
-    // f, then items by position: 0 product…, 1 idle…, 2 never, 3 status…, 4 type…, 5 domain…,
-    // 6 group…, 7 admin, 8 synced, 9 negate.
     let cases: &[(&str, &str)] = &[
-        ("f\n\n", "product:confluence"),
-        ("f\nj\n", "product:jira-software"),
-        ("fj\njj\n", "idle:90"),
-        ("fjj\n", "never"),
-        ("fjjjjjjj\n", "admin"),
-        ("fjjjjjjjj\n", "synced"),
-        // Negate stays chosen; the cursor stays on it, so one up is "synced".
-        ("fjjjjjjjjj\nk\n", "!synced"),
-        ("fjjj\nj\n", "status:suspended"),
-        ("f\n\nfjj\n", "product:confluence never"),
+        ("f{product}{Confluence}", "product:confluence"),
+        ("f{product}{Jira}", "product:jira-software"),
+        ("f{inactive}{90 days}", "idle:90"),
+        ("f{never}", "never"),
+        ("f{org or site admin}", "admin"),
+        ("f{synced}", "synced"),
+        // Negate stays chosen; the next choice is written with `!`.
+        ("f{negate}{synced}", "!synced"),
+        // The cursor stays on negate once chosen: one up is "synced".
+        ("f{negate}k\n", "!synced"),
+        ("f{status}{suspended}", "status:suspended"),
+        ("f{product}{Confluence}f{never}", "product:confluence never"),
         // Esc in a submenu goes back to the first menu; Esc there closes it.
         ("f\n\x1b\x1b", ""),
     ];
     for (keys, want) in cases {
         let mut s = state(SIZE, true);
-        press(&mut s, keys);
+        play(&mut s, keys);
         assert_eq!(s.users.query, *want, "keys {keys:?}");
         assert!(s.overlay.is_none(), "keys {keys:?} left a menu open");
     }
@@ -505,29 +505,26 @@ fn range_all_and_clear() {
 use seats::plan::OperationKind;
 
 /// Marks the named users (by their row in name order) and queues menu item `item`.
-fn queue_item(s: &mut seats::tui::state::AppState, rows: &[usize], item: usize) -> Vec<Effect> {
+/// Marks the rows, then queues the action menu's item named `action`.
+fn queue_item(s: &mut seats::tui::state::AppState, rows: &[usize], action: &str) -> Vec<Effect> {
     for &r in rows {
         s.users.cursor = r;
         press(s, " ");
     }
-    let mut keys = String::from("a");
-    keys.push_str(&"j".repeat(item));
-    keys.push('\n');
-    press(s, &keys)
+    press(s, "a");
+    choose(s, action)
 }
 
 #[test]
 fn the_action_menu_queues_for_the_marks_or_the_current_user() {
-    // Action items: 0 remove product…, 1 remove group…, 2 suspend, 3 restore, 4 remove from
-    // the directory, 5 deactivate, 6 reactivate.
     let mut s = state(SIZE, true);
     press(&mut s, "j");
-    let effects = press(&mut s, "ajj\n");
+    let effects = play(&mut s, "a{suspend}");
     assert!(
         effects.iter().any(|e| matches!(e, Effect::SaveQueue(_))),
         "the queue is kept"
     );
-    let ops = s.queue.queue.operations();
+    let ops = s.queue.ops.operations();
     assert_eq!(ops.len(), 1);
     assert_eq!(ops[0].kind, OperationKind::Suspend);
     assert_eq!(
@@ -537,18 +534,18 @@ fn the_action_menu_queues_for_the_marks_or_the_current_user() {
     );
 
     let mut s = state(SIZE, true);
-    queue_item(&mut s, &[1, 2, 7], 2);
-    let ops = s.queue.queue.operations();
+    queue_item(&mut s, &[1, 2, 7], "suspend");
+    let ops = s.queue.ops.operations();
     assert_eq!(ops[0].targets.len(), 3);
     assert!(s.marks.is_empty(), "marks are cleared once queued");
     // Queueing the same action again merges into the operation.
-    queue_item(&mut s, &[9], 2);
-    assert_eq!(s.queue.queue.operations().len(), 1);
-    assert_eq!(s.queue.queue.operations()[0].targets.len(), 4);
+    queue_item(&mut s, &[9], "suspend");
+    assert_eq!(s.queue.ops.operations().len(), 1);
+    assert_eq!(s.queue.ops.operations()[0].targets.len(), 4);
     // A submenu action: remove Jira Software access (products: confluence, jira-software).
-    press(&mut s, "a\nj\n");
+    play(&mut s, "a{remove product}{Jira}");
     assert!(matches!(
-        &s.queue.queue.operations()[1].kind,
+        &s.queue.ops.operations()[1].kind,
         OperationKind::RemoveProductAccess { product } if product == "jira-software"
     ));
 }
@@ -558,7 +555,7 @@ fn the_plan_holds_out_protected_users_with_the_reason() {
     let mut s = state(SIZE, true);
     // Rows by name: 0 Ada (org admin), 3 Build Bot (app), 6 Ken (the admin), 9 Radia
     // (protected domain), 1 Alan (plain).
-    queue_item(&mut s, &[0, 3, 6, 9, 1], 2);
+    queue_item(&mut s, &[0, 3, 6, 9, 1], "suspend");
     let view = s.queue.plan.clone().expect("a plan");
     let op = &view.plan.operations[0];
     assert_eq!(op.held_out.len(), 4, "{:?}", op.held_out);
@@ -576,29 +573,29 @@ fn the_plan_holds_out_protected_users_with_the_reason() {
 #[test]
 fn queue_view_removes_targets_and_operations() {
     let mut s = state(SIZE, true);
-    queue_item(&mut s, &[1, 2], 2);
-    queue_item(&mut s, &[7], 3);
+    queue_item(&mut s, &[1, 2], "suspend");
+    queue_item(&mut s, &[7], "restore");
     press(&mut s, "4");
     assert_eq!(s.view, View::Queue);
     assert_eq!(s.queue.rows_len(), 5, "two operations, three targets");
     // Row 1 is the first target of the first operation.
     press(&mut s, "jd");
-    assert_eq!(s.queue.queue.operations()[0].targets.len(), 1);
+    assert_eq!(s.queue.ops.operations()[0].targets.len(), 1);
     press(&mut s, "ggd");
     assert_eq!(
-        s.queue.queue.operations().len(),
+        s.queue.ops.operations().len(),
         1,
         "d on an operation removes it"
     );
-    assert_eq!(s.queue.queue.operations()[0].kind, OperationKind::Restore);
+    assert_eq!(s.queue.ops.operations()[0].kind, OperationKind::Restore);
 }
 
 #[test]
 fn conflicts_are_flagged() {
     let mut s = state(SIZE, true);
-    queue_item(&mut s, &[1], 2);
-    queue_item(&mut s, &[1], 3);
-    let c = s.queue.queue.conflicts();
+    queue_item(&mut s, &[1], "suspend");
+    queue_item(&mut s, &[1], "restore");
+    let c = s.queue.ops.conflicts();
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].account_id, "acc-001");
 }
@@ -610,7 +607,7 @@ fn confirm_opens_on_cancel_and_cancel_changes_nothing() {
     assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("empty")));
     // Alan, Barbara and Linus, picked by hand: Barbara used Jira 45 days ago, within the
     // config's inactive_days (90), so she is held out and the plan suspends two.
-    queue_item(&mut s, &[1, 2, 7], 2);
+    queue_item(&mut s, &[1, 2, 7], "suspend");
     let view = s.queue.plan.clone().expect("a plan");
     assert_eq!(
         view.plan.operations[0].held_out[0].account_id, "acc-007",
@@ -625,7 +622,7 @@ fn confirm_opens_on_cancel_and_cancel_changes_nothing() {
     let effects = press(&mut s, "\n");
     assert!(effects.is_empty(), "Cancel runs nothing: {effects:?}");
     assert!(s.overlay.is_none());
-    assert_eq!(s.queue.queue.operations().len(), 1, "and keeps the queue");
+    assert_eq!(s.queue.ops.operations().len(), 1, "and keeps the queue");
     // Tab to Run, Enter: the plan goes out as a file of its steps.
     let effects = press(&mut s, "A\t\n");
     let file = effects.iter().find_map(|e| match e {
@@ -648,18 +645,18 @@ fn confirm_opens_on_cancel_and_cancel_changes_nothing() {
             .all(|st| st.change == seats::plan::Change::Suspend)
     );
     assert!(
-        !s.queue.queue.is_empty(),
+        !s.queue.ops.is_empty(),
         "kept until the journal has the batch"
     );
     update(&mut s, Action::BatchStarted(Ok(7)));
-    assert!(s.queue.queue.is_empty(), "the batch leaves the queue");
+    assert!(s.queue.ops.is_empty(), "the batch leaves the queue");
     assert_eq!(s.batch.as_ref().and_then(|b| b.id), Some(7));
 }
 
 #[test]
 fn irreversible_plans_need_the_count_typed() {
     let mut s = state(SIZE, true);
-    queue_item(&mut s, &[1, 7], 4);
+    queue_item(&mut s, &[1, 7], "remove from the directory");
     let effects = press(&mut s, "A\t\n");
     assert!(!effects.iter().any(|e| matches!(e, Effect::Execute { .. })));
     assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("type 2")));
@@ -675,7 +672,7 @@ fn irreversible_plans_need_the_count_typed() {
 #[test]
 fn quitting_with_a_queue_asks_first() {
     let mut s = state(SIZE, true);
-    queue_item(&mut s, &[1], 2);
+    queue_item(&mut s, &[1], "suspend");
     press(&mut s, "q");
     assert!(!s.quit);
     assert!(matches!(s.overlay, Some(Overlay::QuitConfirm)));
@@ -696,7 +693,7 @@ fn colon_commands() {
     );
     press(&mut s, "j:suspend\n");
     assert_eq!(
-        s.queue.queue.operations()[0].targets,
+        s.queue.ops.operations()[0].targets,
         vec!["acc-001".to_string()]
     );
     let effects = press(&mut s, ":write /tmp/x.json\n");
@@ -735,7 +732,7 @@ fn a_read_plan_file_becomes_the_queue() {
     let effects = update(&mut s, Action::PlanRead(Ok(Box::new(file))));
     console::answer(&mut s, effects);
     assert_eq!(s.view, View::Queue);
-    assert_eq!(s.queue.queue.operations()[0].kind, OperationKind::Restore);
+    assert_eq!(s.queue.ops.operations()[0].kind, OperationKind::Restore);
     assert!(s.queue.plan.is_some());
 }
 
@@ -743,7 +740,7 @@ fn a_read_plan_file_becomes_the_queue() {
 fn a_running_batch_reports_progress_pauses_cancels_and_refreshes_when_done() {
     use seats::exec::{Counts, ExecEvent, ItemState, RunOutcome};
     let mut s = state(SIZE, true);
-    queue_item(&mut s, &[1, 2], 2);
+    queue_item(&mut s, &[1, 2], "suspend");
     press(&mut s, "A\t\n");
     update(&mut s, Action::BatchStarted(Ok(3)));
     update(
@@ -859,4 +856,20 @@ fn an_activity_bar_lists_exactly_the_holders_it_counts() {
         );
         press(&mut s, "\x1b");
     }
+}
+
+#[test]
+fn a_notice_from_background_work_is_shown_at_its_level() {
+    let mut s = state(SIZE, true);
+    let effects = update(
+        &mut s,
+        Action::Notice(
+            seats::tui::state::Level::Error,
+            "the queue was not saved: disk full".into(),
+        ),
+    );
+    assert!(effects.is_empty());
+    let flash = s.flash.as_ref().expect("a status-line message");
+    assert_eq!(flash.text, "the queue was not saved: disk full");
+    assert_eq!(flash.level, seats::tui::state::Level::Error);
 }

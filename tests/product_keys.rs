@@ -172,7 +172,7 @@ fn remove_product_in_command_mode_takes_the_aliases() {
             &mut s,
             &format!("j:remove-product {}\n", typed.trim_matches('"')),
         );
-        let ops = s.queue.queue.operations();
+        let ops = s.queue.ops.operations();
         assert_eq!(ops.len(), 1, "{typed}");
         assert_eq!(
             ops[0].kind,
@@ -185,7 +185,7 @@ fn remove_product_in_command_mode_takes_the_aliases() {
     // A product this org's data does not carry is refused with the ones it does.
     let mut s = console::state((80, 24), true);
     console::press(&mut s, "j:remove-product loom\n");
-    assert!(s.queue.queue.operations().is_empty());
+    assert!(s.queue.ops.operations().is_empty());
     assert!(
         s.flash
             .as_ref()

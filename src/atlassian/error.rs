@@ -2,6 +2,8 @@
 //!
 //! Messages carry the status, what was refused and what to do. They never carry a header,
 //! a credential or a raw query string.
+//!
+//! Long: its last hundred lines are the unit tests, beside the private body parsers they test.
 
 use std::fmt;
 use std::time::Duration;

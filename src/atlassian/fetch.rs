@@ -17,33 +17,11 @@ use super::http::Client;
 use super::jira;
 use super::model::{DirectoryGroup, DirectoryUser, GroupSearchRequest, Workspace};
 use super::org::{MAX_LIMIT, OrgApi};
+pub use super::progress::FetchEvent;
 use crate::domain::{
     AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, Sym, User,
     UserStatus, product_key_from_ari,
 };
-
-/// Progress of a fetch, for a status line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FetchEvent {
-    /// The API's count of the users to expect, sent once before the first page (only when the
-    /// users are read in parallel: the plain search gives no total).
-    UsersExpected {
-        total: usize,
-    },
-    /// Distinct users read so far.
-    Users {
-        fetched: usize,
-    },
-    Groups {
-        fetched: usize,
-        total: usize,
-    },
-    Seats,
-    Done {
-        users: usize,
-        groups: usize,
-    },
-}
 
 /// How the users are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,8 +72,6 @@ impl FetchOptions {
 
 /// users/search gives group ids as `ari:cloud:identity::group/<id>`.
 const GROUP_ARI_PREFIX: &str = "ari:cloud:identity::group/";
-/// The role that makes a group or grant a product seat.
-pub(crate) const USER_ROLE: &str = "atlassian/user";
 const ORG_ADMIN_ROLE: &str = "atlassian/org-admin";
 const SITE_ADMIN_ROLE: &str = "atlassian/site-admin";
 

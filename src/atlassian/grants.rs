@@ -23,10 +23,11 @@ use futures::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::error::ApiError;
-use super::fetch::{FetchEvent, USER_ROLE};
 use super::http::Client;
+use super::model::USER_ROLE;
 use super::model::{DirectoryGroup, GroupSearchRequest, Workspace};
 use super::org::OrgApi;
+use super::progress::FetchEvent;
 
 /// Reads at once; the client's own per-family limit applies too.
 const CONCURRENCY: usize = 4;

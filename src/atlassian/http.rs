@@ -1,5 +1,8 @@
 //! The one HTTP client: auth per family, base URLs, bounded retries, rate-limit pacing and
 //! bounded concurrency per API family. Every request to Atlassian goes through `Client::send`.
+//!
+//! Long: retries, pacing and per-family concurrency share one request loop (`send`) and its
+//! state; split, each part would reach into the others. The last hundred lines are its tests.
 
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -10,6 +10,7 @@ pub mod jira;
 pub mod model;
 pub mod org;
 pub mod paging;
+pub mod progress;
 mod secret;
 mod site_membership;
 pub mod users;

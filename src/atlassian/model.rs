@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The role that makes a group or grant a product seat.
+pub(crate) const USER_ROLE: &str = "atlassian/user";
+
 /// `LinkPageCursor` / `LinkPageModel`: `next` is a cursor token or a URL.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PageLinks {

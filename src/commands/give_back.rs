@@ -6,22 +6,11 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context;
-use clap::Args;
-
 use crate::exec::{Journal, give_back_plan};
 use crate::output::OutputTarget;
+use anyhow::Context;
 
-#[derive(Debug, Clone, Args)]
-pub struct GiveBackArgs {
-    /// The batch that took the access (see `seats history`).
-    pub batch: i64,
-    /// The user: their account id or email, as the batch recorded it.
-    pub user: String,
-    /// Where to write the plan (default: seats-give-back-batch-N-USER.json here).
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
-}
+pub use crate::cli::GiveBackArgs;
 
 /// A file-name-safe form of the user (account ids hold `:`, emails `@`).
 fn file_part(who: &str) -> String {

@@ -2,6 +2,9 @@
 //!
 //! Login checks every credential against the API before anything is kept; then secrets go to
 //! the OS keyring and the rest to config.toml. A refused credential keeps nothing.
+//!
+//! Long: three subcommands over the same credential checks and profile writes; its last 130
+//! lines are the unit tests of those private checks.
 
 use std::io::{BufRead, IsTerminal, Write};
 

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod connect;
+pub mod console;
 pub mod demo;
 pub mod export;
 pub mod give_back;
@@ -16,11 +17,63 @@ pub mod shell;
 pub mod status;
 pub mod undo;
 
+use std::process::ExitCode;
+
 use crate::cli::{Cli, Command};
+
+/// Parses the command line, runs the command and maps errors to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match crate::cli::parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    crate::logging::install_panic_hook();
+    let (_log_guard, log_problem) = match crate::logging::init() {
+        Ok(guard) => (guard, None),
+        Err(problem) => (None, Some(problem)),
+    };
+    if let Some(problem) = log_problem {
+        // Once, before the command: it still runs, without a log.
+        crate::output::note(format!("warning: {problem}"));
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            crate::output::note(format!("error: could not start the async runtime: {err}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    // The console and the demo draw on the terminal: notices wait until they close.
+    let console = matches!(cli.command, None | Some(Command::Demo(_)));
+    crate::output::set_console_owns_terminal(console);
+    let result = runtime.block_on(run(cli));
+    crate::output::set_console_owns_terminal(false);
+    crate::output::end_open_line();
+    for notice in crate::store::take_notices() {
+        crate::output::note(format!("note: {notice}"));
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `seats export users | head`: the reader has all it wants; not an error.
+        Err(err) if crate::output::is_closed_pipe(&err) => ExitCode::SUCCESS,
+        // A command that already said what happened and only has an exit code left to give.
+        Err(err) if err.downcast_ref::<Exit>().is_some() => err
+            .downcast_ref::<Exit>()
+            .map_or(ExitCode::FAILURE, |e| ExitCode::from(e.0)),
+        Err(err) => {
+            tracing::error!("{err:#}");
+            crate::output::note(format!("error: {err:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        return crate::tui::open_profile(&cli.global).await;
+        return console::open_profile(&cli.global).await;
     };
     match command {
         Command::Demo(args) => demo::run(&cli.global, args).await,

@@ -2,7 +2,7 @@
 //! directory, selects the targets with the console's query language, builds the plan with the
 //! same protections, prints the summary and writes the plan file. Nothing is changed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -191,63 +191,14 @@ pub fn plan_for_query(
 }
 
 /// Direct grants of the targets the plan still changes who hold a product the queue takes
-/// away through a group as well: the user list cannot show those, and no bulk read tells them
-/// apart (see `atlassian::grants`), so one role-assignments request per such target finds
-/// them. Users the plan holds out or drops, and users without a granting group (their grant is
-/// inferred), need none. `ctx` is the context the plan is built with.
+/// away through a group as well (`plan::needing_lookup`), read from Atlassian
+/// (`atlassian::grants`). `ctx` is the context the plan is built with.
 pub async fn look_up_direct_grants(
     client: &Client,
     dir: &Directory,
     queue: &Queue,
     ctx: &PlanContext,
 ) -> Result<DirectGrants, ApiError> {
-    let grants: HashMap<&str, &[String]> = dir
-        .groups
-        .iter()
-        .map(|g| (g.id.as_str(), g.grants.as_slice()))
-        .collect();
-    let users: HashMap<&str, &crate::domain::User> = dir
-        .users
-        .iter()
-        .map(|u| (u.account_id.as_str(), u))
-        .collect();
-    // Who the plan changes does not depend on direct grants (they only add revocations to a
-    // user already changed): the plan without them says who is still a target.
-    let unlooked = PlanContext {
-        direct_grants: DirectGrants::new(),
-        ..ctx.clone()
-    };
-    let plan = build_plan(dir, queue, &unlooked);
-    let changed: BTreeSet<&str> = plan.steps().map(|s| s.account_id.as_str()).collect();
-    let mut wanted: BTreeSet<&str> = BTreeSet::new();
-    for op in queue.operations() {
-        for t in &op.targets {
-            let Some(u) = users.get(t.as_str()) else {
-                continue;
-            };
-            if !changed.contains(u.account_id.as_str()) {
-                continue;
-            }
-            let mut granting = u
-                .groups
-                .iter()
-                .filter_map(|g| grants.get(g.id.as_str()).map(|keys| (g.id.as_str(), *keys)));
-            let needed = match &op.kind {
-                // Some group grants the product being removed.
-                OperationKind::RemoveProductAccess { product } => {
-                    granting.any(|(_, keys)| keys.iter().any(|k| k == product))
-                }
-                // The group being left grants a product.
-                OperationKind::RemoveFromGroup { group_id, .. } => {
-                    granting.any(|(id, keys)| id == group_id && !keys.is_empty())
-                }
-                _ => false,
-            };
-            if needed {
-                wanted.insert(u.account_id.as_str());
-            }
-        }
-    }
-    let wanted: Vec<&str> = wanted.into_iter().collect();
+    let wanted = crate::plan::needing_lookup(dir, queue, ctx);
     crate::atlassian::grants::direct_grants_for(client, &dir.org_id, &wanted).await
 }

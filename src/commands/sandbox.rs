@@ -66,20 +66,8 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--clock START`: an RFC 3339 time (`2026-01-05T09:00:00Z`) or date (`2026-01-05`, midnight UTC).
-pub fn parse_clock(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    let raw = raw.trim();
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
-        return Ok(t.with_timezone(&chrono::Utc));
-    }
-    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| {
-            format!("{raw:?} is not an RFC 3339 date or time: give e.g. 2026-01-05 or 2026-01-05T09:00:00Z")
-        })
-}
+/// `--clock START`, parsed where the flag is defined (`cli`).
+pub use crate::cli::parse_clock;
 
 /// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere); the handlers are installed at once. The
 /// caller owns Ctrl-C from then on: the status line's watcher no longer exits on it.

@@ -80,16 +80,8 @@ pub struct Prices {
     pub per_user_month: BTreeMap<String, f64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Protected {
-    /// Group names whose members are never planned for removal.
-    pub groups: Vec<String>,
-    /// Account ids or emails.
-    pub users: Vec<String>,
-    /// Email domains, e.g. `partner.example`.
-    pub domains: Vec<String>,
-}
+/// `[protected]`: the domain's protection rules, as config.toml spells them.
+pub use crate::domain::ProtectionRules as Protected;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -1,7 +1,7 @@
 //! Inactivity per product, in the buckets an admin reviews: 0-30, 30-60, 60-90, 90-180,
 //! 180+ days, and never. Counted once per snapshot, off the UI thread.
 
-use super::{AccountType, Directory, Inactivity, UserStatus};
+use super::{Directory, Inactivity};
 
 /// The histogram's buckets, in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,11 +85,6 @@ impl ProductActivity {
     }
 }
 
-fn seat_holder(u: &super::User) -> bool {
-    u.account_type == AccountType::Atlassian
-        && matches!(u.status, UserStatus::Active | UserStatus::NotInvited)
-}
-
 /// Every product's histogram, as of when the snapshot was fetched.
 pub fn activity(dir: &Directory) -> Vec<ProductActivity> {
     let keys = dir.product_keys();
@@ -101,7 +96,7 @@ pub fn activity(dir: &Directory) -> Vec<ProductActivity> {
             buckets: [0; 6],
         })
         .collect();
-    for user in dir.users.iter().filter(|u| seat_holder(u)) {
+    for user in dir.users.iter().filter(|u| u.holds_seats()) {
         for access in &user.product_access {
             if let Ok(i) = keys.binary_search_by(|k| k.as_str().cmp(access.product.as_str())) {
                 let b = Bucket::of(access.inactivity(dir.fetched_at));

@@ -18,7 +18,7 @@ pub use product::{
     PRODUCTS, Product, ProductEntry, is_product_key_shape, known_product_keys,
     normalize_product_key, product_entry, product_key_from_ari, product_name, resolve_product_key,
 };
-pub use protection::{Protection, ProtectionReason};
+pub use protection::{Protection, ProtectionReason, ProtectionRules};
 pub use reclaim::{IdleSeats, idle_seats};
 pub use sample::{SAMPLE_COMPANY_DOMAIN, SAMPLE_SYNCED_GROUP, sample_directory};
 pub use seats::{Seats, SeatsSource};

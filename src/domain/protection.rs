@@ -9,7 +9,19 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{AccountType, User};
-use crate::config::Protected;
+
+/// Who is protected by rule: domain data that the config's `[protected]` section fills
+/// (`config::Protected` is this type), so the domain depends on no configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProtectionRules {
+    /// Group names whose members are never planned for removal.
+    pub groups: Vec<String>,
+    /// Account ids or emails.
+    pub users: Vec<String>,
+    /// Email domains, e.g. `partner.example`.
+    pub domains: Vec<String>,
+}
 
 /// Why an account is protected, in the words the plan shows next to it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -59,7 +71,7 @@ pub struct Protection {
 
 impl Protection {
     /// `myself` holds whatever identifies the admin (email, account id); empty when unknown.
-    pub fn new(config: &Protected, myself: &[&str]) -> Protection {
+    pub fn new(config: &ProtectionRules, myself: &[&str]) -> Protection {
         let lower = |s: &String| s.trim().to_lowercase();
         Protection {
             groups: config.groups.iter().map(|g| g.trim().to_owned()).collect(),
@@ -152,7 +164,7 @@ mod tests {
 
     #[test]
     fn each_reason_is_found() {
-        let cfg = Protected {
+        let cfg = ProtectionRules {
             groups: vec!["agents".into()],
             users: vec!["Bot@Acme.example".into()],
             domains: vec!["@partner.example".into()],

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{AccountType, Directory, UserStatus, product_name};
+use super::{Directory, product_name};
 
 /// One product's idle seats.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,12 +58,7 @@ pub fn idle_seats(
 }
 
 fn count(dir: &Directory, row: &mut IdleSeats, as_of: DateTime<Utc>) {
-    let seat_holders = dir
-        .users
-        .iter()
-        // App and customer accounts hold no seats; suspended and removed users stop billing.
-        .filter(|u| u.account_type == AccountType::Atlassian)
-        .filter(|u| matches!(u.status, UserStatus::Active | UserStatus::NotInvited));
+    let seat_holders = dir.users.iter().filter(|u| u.holds_seats());
     for user in seat_holders {
         let Some(access) = user.access(&row.product) else {
             continue;
@@ -81,7 +76,7 @@ fn count(dir: &Directory, row: &mut IdleSeats, as_of: DateTime<Utc>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ProductAccess, User};
+    use crate::domain::{AccountType, ProductAccess, User, UserStatus};
     use chrono::{Duration, TimeZone};
 
     fn user(

@@ -136,6 +136,24 @@ impl User {
     pub fn access(&self, product: &str) -> Option<&ProductAccess> {
         self.product_access.iter().find(|a| a.product == product)
     }
+
+    /// Counts against a licence, as the licence counts: an Atlassian account that can sign in
+    /// (an invited one counts too). App and customer accounts hold no seat; suspended,
+    /// deactivated and removed users stop billing. The one definition the activity view, the
+    /// reclaim report and the plan's effect read (the console's `SEAT_HOLDERS` query says the
+    /// same, checked in `tests/catalogue.rs`).
+    pub fn holds_seats(&self) -> bool {
+        self.account_type == super::AccountType::Atlassian
+            && matches!(
+                self.status,
+                super::UserStatus::Active | super::UserStatus::NotInvited
+            )
+    }
+
+    /// Holds a seat of `product` now.
+    pub fn holds_seat(&self, product: &str) -> bool {
+        self.holds_seats() && self.access(product).is_some()
+    }
 }
 
 #[cfg(test)]

@@ -29,19 +29,6 @@ pub enum Verdict {
     Skip(String),
 }
 
-/// Changes that take something away: the guard and protections apply to these only (giving
-/// back a seat is never held out).
-pub fn takes_away(change: &Change) -> bool {
-    matches!(
-        change,
-        Change::Suspend
-            | Change::RemoveFromDirectory
-            | Change::RemoveFromGroup { .. }
-            | Change::RevokeProductRole { .. }
-            | Change::Deactivate
-    )
-}
-
 /// Protections that hold out a change at run time. Synced accounts are the plan's call (an
 /// IdP-synced user can still be suspended), so they do not count here.
 fn blocking(reason: &ProtectionReason) -> bool {
@@ -79,7 +66,14 @@ pub fn assess(step: &Step, seen: Option<&Seen>, protection: &Protection) -> Verd
             Change::RemoveFromDirectory => {
                 Verdict::AlreadyDone("no longer in the directory".into())
             }
-            _ => Verdict::Skip("no longer in the org's directory".into()),
+            Change::Suspend
+            | Change::Restore
+            | Change::RemoveFromGroup { .. }
+            | Change::AddToGroup { .. }
+            | Change::RevokeProductRole { .. }
+            | Change::AssignProductRole { .. }
+            | Change::Deactivate
+            | Change::Reactivate => Verdict::Skip("no longer in the org's directory".into()),
         };
     };
     let user = &seen.user;
@@ -123,13 +117,22 @@ pub fn assess(step: &Step, seen: Option<&Seen>, protection: &Protection) -> Verd
         }
         Change::Deactivate if deactivated => Some("account already deactivated".into()),
         Change::Reactivate if !deactivated => Some("account already active".into()),
-        _ => None,
+        // Every change listed, no wildcard: a new change must say when it is already done.
+        Change::Suspend
+        | Change::Restore
+        | Change::RemoveFromDirectory
+        | Change::RemoveFromGroup { .. }
+        | Change::AddToGroup { .. }
+        | Change::RevokeProductRole { .. }
+        | Change::AssignProductRole { .. }
+        | Change::Deactivate
+        | Change::Reactivate => None,
     };
     if let Some(reason) = already {
         return Verdict::AlreadyDone(reason);
     }
 
-    if takes_away(&step.change) {
+    if step.change.takes_away() {
         if let Some(reason) = protection.reasons(user).into_iter().find(blocking) {
             return Verdict::Skip(format!("now protected: {}", reason.describe()));
         }

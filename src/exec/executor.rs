@@ -9,6 +9,9 @@
 //! item a crash left `sent`. When that re-read fails too, the item is `unknown`, not failed:
 //! the change may be there. It stays owed (the batch is unfinished) until a later read
 //! settles it (`seats apply --resume`), recorded then as "confirmed later".
+//!
+//! Long: one worker loop whose order is the safety argument (journal `sent` before sending,
+//! re-read before any retry); split, that order would be read across files.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -31,18 +31,8 @@ fn encode(value: u128) -> String {
         .collect()
 }
 
-/// FNV-1a over 128 bits: a stable fingerprint (the same on every build and platform) of a plan
-/// file that carries no `id`, so the same hand-made file is recognised when applied twice.
-pub fn fingerprint(bytes: &[u8]) -> String {
-    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
-    const PRIME: u128 = 0x0000000001000000000000000000013B;
-    let mut hash = OFFSET;
-    for b in bytes {
-        hash ^= u128::from(*b);
-        hash = hash.wrapping_mul(PRIME);
-    }
-    format!("fnv1a128:{hash:032x}")
-}
+/// The plan file fingerprint, defined with the plan file (`plan::fingerprint_of`).
+pub use crate::plan::fingerprint_of as fingerprint;
 
 #[cfg(test)]
 mod tests {

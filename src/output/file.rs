@@ -5,6 +5,8 @@
 //! resolved first (a symlink to its target) and its kind decides: a regular file, or nothing
 //! yet, is replaced atomically; a character device or a FIFO is written through, as a shell
 //! redirect would; a directory, a block device or a socket is refused with a message.
+//!
+//! Long: its last 90 lines are the unit tests, beside the private path checks they test.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -5,173 +5,18 @@
 //! The console and `seats plan` both call [`build_plan`], so the same queue and snapshot give
 //! the same plan wherever it is made.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::effect::{Effect, effect};
+use super::context::{PlanContext, Threshold};
+use super::effect::{SeatEffect, effect};
+use super::grants::{DirectGrants, holds_directly};
 use super::outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
-use super::queue::{ConflictKind, OperationId, Queue, QueuedOperation};
+use super::queue::{ConflictKind, OperationId, Queue};
 use super::{Change, Guard, OperationKind, Step};
-use crate::config::{Config, Inactivity, Prices};
-use crate::domain::{
-    Directory, Group, Protection, ProtectionReason, User, UserStatus, product_key_from_ari,
-};
-
-/// Everything besides the snapshot and the queue that decides a plan.
-#[derive(Debug, Clone)]
-pub struct PlanContext {
-    pub protection: Protection,
-    /// `idle:N` of the query the targets came from: the threshold for every product, and for
-    /// suspensions and removals, which otherwise check no activity.
-    pub idle_days: Option<u32>,
-    /// Per-product thresholds for product removal when the query names none.
-    pub inactivity: Inactivity,
-    /// The threshold for targets picked by hand (no query), for suspensions and removals:
-    /// the config's `inactive_days` when the plan comes from [`context_for`]; None checks no
-    /// activity for them.
-    pub hand_picked_days: Option<u32>,
-    pub prices: Prices,
-    /// Most users one plan may change.
-    pub batch_cap: u32,
-    /// Direct grants of a product's user role by account id, as resource ARIs, looked up for
-    /// users who also hold the product through a group: the v2 user list cannot show those,
-    /// and without them removing the groups would free nothing. A direct grant of a user with
-    /// no granting group is inferred from the snapshot and need not be here.
-    pub direct_grants: DirectGrants,
-}
-
-/// Account id to the resources (ARIs) on which it holds a direct `atlassian/user` grant.
-pub type DirectGrants = BTreeMap<String, BTreeSet<String>>;
-
-/// Whether the user holds `product` through a direct grant: looked up, or inferred from access
-/// that no group of theirs gives.
-pub(crate) fn holds_directly(
-    user: &User,
-    product: &str,
-    grants_product: impl Fn(&str) -> bool,
-    known: &DirectGrants,
-) -> bool {
-    let looked_up = known.get(&user.account_id).is_some_and(|aris| {
-        aris.iter()
-            .any(|a| product_key_from_ari(a) == Some(product))
-    });
-    looked_up
-        || (user.access(product).is_some() && !user.groups.iter().any(|g| grants_product(&g.id)))
-}
-
-impl PlanContext {
-    /// The config's protections, thresholds, prices and batch cap; `myself` identifies the
-    /// signed-in admin (email, account id).
-    pub fn new(config: &Config, myself: &[&str]) -> PlanContext {
-        PlanContext {
-            protection: Protection::new(&config.protected, myself),
-            idle_days: None,
-            inactivity: config.inactivity.clone(),
-            hand_picked_days: None,
-            prices: config.prices.clone(),
-            batch_cap: config.plan.batch_cap,
-            direct_grants: DirectGrants::new(),
-        }
-    }
-
-    /// Takes the threshold from the query's `idle:N`, if it has one.
-    pub fn with_query(mut self, query: &str) -> PlanContext {
-        self.idle_days = idle_days_in(query);
-        self
-    }
-
-    /// Days of inactivity product removal requires on `product`.
-    pub fn threshold(&self, product: &str) -> u32 {
-        self.idle_days.unwrap_or_else(|| self.product_days(product))
-    }
-
-    fn product_days(&self, product: &str) -> u32 {
-        self.inactivity
-            .products
-            .get(product)
-            .copied()
-            .unwrap_or(self.inactivity.days)
-    }
-
-    /// The activity threshold of one queued operation and where it comes from: the `idle:N`
-    /// of the query its targets came from; for hand-picked targets the context's query, else
-    /// [`PlanContext::hand_picked_days`]; for product removal without either, the config's
-    /// per-product days.
-    pub fn threshold_of(&self, op: &QueuedOperation) -> Option<Threshold> {
-        let (idle, from) = match &op.query {
-            Some(q) => (idle_days_in(q), ThresholdFrom::Query),
-            None => match self.idle_days {
-                Some(d) => (Some(d), ThresholdFrom::Query),
-                None => (self.hand_picked_days, ThresholdFrom::HandPicked),
-            },
-        };
-        match &op.kind {
-            OperationKind::RemoveProductAccess { product } => Some(match idle {
-                Some(days) if from == ThresholdFrom::Query => Threshold { days, from },
-                _ => Threshold {
-                    days: self.product_days(product),
-                    from: ThresholdFrom::Config,
-                },
-            }),
-            k if takes_away(k) => idle.map(|days| Threshold { days, from }),
-            _ => None,
-        }
-    }
-}
-
-/// The context every plan is made with, the console's and `seats plan`'s alike: the config's
-/// protections, thresholds, prices and batch cap, and for targets picked by hand the config's
-/// `inactive_days`. The caller adds the direct grants it looked up.
-pub fn context_for(config: &Config, myself: &[&str]) -> PlanContext {
-    PlanContext {
-        hand_picked_days: Some(config.inactivity.days),
-        ..PlanContext::new(config, myself)
-    }
-}
-
-/// An operation's activity premise: targets used within `days` are held out, and each step
-/// records the date so the executor checks it again before sending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Threshold {
-    pub days: u32,
-    pub from: ThresholdFrom,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ThresholdFrom {
-    /// The `idle:N` of the query the targets came from.
-    Query,
-    /// The config's `inactive_days`: the targets were picked by hand.
-    HandPicked,
-    /// The config's threshold for the product (`[inactivity]`).
-    Config,
-}
-
-impl Threshold {
-    /// "held out if active in the last 90 days (the config's inactive_days: picked by hand)".
-    pub fn describe(&self) -> String {
-        let from = match self.from {
-            ThresholdFrom::Query => format!("idle:{} of the query", self.days),
-            ThresholdFrom::HandPicked => {
-                "the config's inactive_days, as the targets were picked by hand".to_owned()
-            }
-            ThresholdFrom::Config => "the config's inactivity threshold".to_owned(),
-        };
-        format!("held out if active in the last {} days ({from})", self.days)
-    }
-}
-
-/// The `idle:N` of a query (not negated), when it parses and has one.
-pub fn idle_days_in(query: &str) -> Option<u32> {
-    let q = crate::filter::parse(query).ok()?;
-    q.facets.iter().find_map(|(negated, f)| match f {
-        crate::filter::Facet::Idle(n) if !negated => Some(*n),
-        _ => None,
-    })
-}
+use crate::domain::{Directory, Group, ProtectionReason, User, UserStatus, product_key_from_ari};
 
 /// One queued operation, planned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -221,7 +66,7 @@ pub struct Plan {
     /// When the snapshot the plan was made from was fetched.
     pub fetched_at: DateTime<Utc>,
     pub operations: Vec<PlannedOperation>,
-    pub effect: Effect,
+    pub effect: SeatEffect,
     pub refusal: Option<Refusal>,
 }
 
@@ -270,6 +115,15 @@ enum Decision {
     },
     Hold(HoldReason),
     NoOp(NoOpReason),
+}
+
+/// An action that is one change on the user and keeps nothing.
+fn one_step(change: Change, guard: Guard) -> Decision {
+    Decision::Steps {
+        changes: vec![change],
+        keeps: Vec::new(),
+        guard,
+    }
 }
 
 /// Expands the queue against the snapshot. Pure: the same inputs give the same plan.
@@ -378,7 +232,11 @@ pub fn build_plan(dir: &Directory, queue: &Queue, ctx: &PlanContext) -> Plan {
                 .get(group_id.as_str())
                 .map(|g| g.grants.clone())
                 .unwrap_or_default(),
-            _ => Vec::new(),
+            OperationKind::Suspend
+            | OperationKind::Restore
+            | OperationKind::RemoveFromDirectory
+            | OperationKind::Deactivate
+            | OperationKind::Reactivate => Vec::new(),
         })
         .collect();
     let effect = effect(
@@ -417,11 +275,6 @@ fn site_resources(dir: &Directory) -> HashMap<&str, &str> {
     out
 }
 
-/// Takes something away (every action but restore and reactivate).
-fn takes_away(kind: &OperationKind) -> bool {
-    !matches!(kind, OperationKind::Restore | OperationKind::Reactivate)
-}
-
 /// The protection that holds the user out of this action, most serious first. IdP-synced users
 /// can still be suspended or lose groups seats owns; their lifecycle belongs to the IdP.
 fn protection_hold(
@@ -429,13 +282,16 @@ fn protection_hold(
     kind: &OperationKind,
 ) -> Option<ProtectionReason> {
     reasons.into_iter().find(|r| match r {
-        ProtectionReason::Synced => matches!(
-            kind,
+        ProtectionReason::Synced => match kind {
             OperationKind::RemoveFromDirectory
-                | OperationKind::Deactivate
-                | OperationKind::Reactivate
-        ),
-        _ => takes_away(kind),
+            | OperationKind::Deactivate
+            | OperationKind::Reactivate => true,
+            OperationKind::RemoveProductAccess { .. }
+            | OperationKind::RemoveFromGroup { .. }
+            | OperationKind::Suspend
+            | OperationKind::Restore => false,
+        },
+        _ => kind.takes_away(),
     })
 }
 
@@ -472,7 +328,12 @@ fn decide(
     // on any product for the other actions that take something away.
     let product = match kind {
         OperationKind::RemoveProductAccess { product } => Some(product.as_str()),
-        _ => None,
+        OperationKind::RemoveFromGroup { .. }
+        | OperationKind::Suspend
+        | OperationKind::Restore
+        | OperationKind::RemoveFromDirectory
+        | OperationKind::Deactivate
+        | OperationKind::Reactivate => None,
     };
     let guard = Guard {
         inactive_since: threshold.map(|d| dir.fetched_at - Duration::days(i64::from(d))),
@@ -499,17 +360,12 @@ fn decide(
             keeps: kept_after_leaving(groups, &ctx.direct_grants, user, group_id),
             guard,
         },
-        other => Decision::Steps {
-            changes: vec![match other {
-                OperationKind::Suspend => Change::Suspend,
-                OperationKind::Restore => Change::Restore,
-                OperationKind::RemoveFromDirectory => Change::RemoveFromDirectory,
-                OperationKind::Deactivate => Change::Deactivate,
-                _ => Change::Reactivate,
-            }],
-            keeps: Vec::new(),
-            guard,
-        },
+        // One arm per kind, no wildcard: a new kind must say which change it makes.
+        OperationKind::Suspend => one_step(Change::Suspend, guard),
+        OperationKind::Restore => one_step(Change::Restore, guard),
+        OperationKind::RemoveFromDirectory => one_step(Change::RemoveFromDirectory, guard),
+        OperationKind::Deactivate => one_step(Change::Deactivate, guard),
+        OperationKind::Reactivate => one_step(Change::Reactivate, guard),
     }
 }
 

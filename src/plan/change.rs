@@ -28,6 +28,18 @@ pub enum OperationKind {
 }
 
 impl OperationKind {
+    /// Takes something away (every action but restore and reactivate).
+    pub fn takes_away(&self) -> bool {
+        match self {
+            OperationKind::RemoveProductAccess { .. }
+            | OperationKind::RemoveFromGroup { .. }
+            | OperationKind::Suspend
+            | OperationKind::RemoveFromDirectory
+            | OperationKind::Deactivate => true,
+            OperationKind::Restore | OperationKind::Reactivate => false,
+        }
+    }
+
     /// The words the queue, the plan and the audit log use.
     pub fn describe(&self) -> String {
         match self {
@@ -47,10 +59,83 @@ impl OperationKind {
 
     /// Actions seats cannot undo: the confirm dialog asks for the typed count.
     pub fn is_irreversible(&self) -> bool {
-        matches!(
-            self,
-            OperationKind::RemoveFromDirectory | OperationKind::Deactivate
-        )
+        match self {
+            OperationKind::RemoveFromDirectory | OperationKind::Deactivate => true,
+            OperationKind::RemoveProductAccess { .. }
+            | OperationKind::RemoveFromGroup { .. }
+            | OperationKind::Suspend
+            | OperationKind::Restore
+            | OperationKind::Reactivate => false,
+        }
+    }
+
+    /// The action's name in the catalogue: `seats plan --action NAME` and the console's
+    /// `:NAME` line. The console's action menu (`tui::menu::Menu::actions`) lists every kind;
+    /// `tests/catalogue.rs` checks all three against [`OperationKind::examples`].
+    pub fn name(&self) -> &'static str {
+        match self {
+            OperationKind::RemoveProductAccess { .. } => "remove-product-access",
+            OperationKind::RemoveFromGroup { .. } => "remove-group",
+            OperationKind::Suspend => "suspend",
+            OperationKind::Restore => "restore",
+            OperationKind::RemoveFromDirectory => "remove-from-directory",
+            OperationKind::Deactivate => "deactivate",
+            OperationKind::Reactivate => "reactivate",
+        }
+    }
+
+    /// One of each kind, in menu order (parameters are placeholders). A new kind goes here:
+    /// the match below does not compile until it does, and the catalogue test then asks for
+    /// its menu entry, `:` command and CLI action.
+    pub fn examples() -> Vec<OperationKind> {
+        let all = vec![
+            OperationKind::RemoveProductAccess {
+                product: String::new(),
+            },
+            OperationKind::RemoveFromGroup {
+                group_id: String::new(),
+                group_name: String::new(),
+            },
+            OperationKind::Suspend,
+            OperationKind::Restore,
+            OperationKind::RemoveFromDirectory,
+            OperationKind::Deactivate,
+            OperationKind::Reactivate,
+        ];
+        for kind in &all {
+            match kind {
+                OperationKind::RemoveProductAccess { .. }
+                | OperationKind::RemoveFromGroup { .. }
+                | OperationKind::Suspend
+                | OperationKind::Restore
+                | OperationKind::RemoveFromDirectory
+                | OperationKind::Deactivate
+                | OperationKind::Reactivate => {}
+            }
+        }
+        all
+    }
+
+    /// The kind a name stands for when it needs no parameter (`suspend`, not `remove-group`).
+    pub fn without_parameter(name: &str) -> Option<OperationKind> {
+        OperationKind::examples()
+            .into_iter()
+            .filter(|k| !k.has_parameter())
+            .find(|k| k.name() == name)
+    }
+
+    /// Whether the action names a product or a group (its `:` command and menu entry ask).
+    pub fn has_parameter(&self) -> bool {
+        match self {
+            OperationKind::RemoveProductAccess { .. } | OperationKind::RemoveFromGroup { .. } => {
+                true
+            }
+            OperationKind::Suspend
+            | OperationKind::Restore
+            | OperationKind::RemoveFromDirectory
+            | OperationKind::Deactivate
+            | OperationKind::Reactivate => false,
+        }
     }
 }
 
@@ -85,6 +170,22 @@ pub enum Change {
 }
 
 impl Change {
+    /// Changes that take something away: the guard and protections apply to these only
+    /// (giving back a seat is never held out).
+    pub fn takes_away(&self) -> bool {
+        match self {
+            Change::Suspend
+            | Change::RemoveFromDirectory
+            | Change::RemoveFromGroup { .. }
+            | Change::RevokeProductRole { .. }
+            | Change::Deactivate => true,
+            Change::Restore
+            | Change::AddToGroup { .. }
+            | Change::AssignProductRole { .. }
+            | Change::Reactivate => false,
+        }
+    }
+
     /// The change that undoes this one, or None when seats cannot undo it.
     pub fn inverse(&self) -> Option<Change> {
         Some(match self {

@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::build::{DirectGrants, holds_directly};
+use super::grants::{DirectGrants, holds_directly};
 use super::{Change, Step};
 use crate::config::Prices;
-use crate::domain::{AccountType, Directory, User, UserStatus, product_name};
+use crate::domain::{AccountType, Directory, UserStatus, product_name};
 
 /// Said next to every savings figure: the figure is an upper bound on the next bills.
 pub const SAVINGS_NOTE: &str = "Savings arrive at the end of the billing cycle (no mid-cycle credit); annual plans are sold in user tiers, so an annual bill drops only when the count falls below a tier.";
@@ -34,7 +34,7 @@ pub struct ProductEffect {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Effect {
+pub struct SeatEffect {
     pub currency: String,
     pub products: Vec<ProductEffect>,
     /// Summed over the products with a price.
@@ -43,9 +43,9 @@ pub struct Effect {
     pub note: String,
 }
 
-impl Default for Effect {
-    fn default() -> Effect {
-        Effect {
+impl Default for SeatEffect {
+    fn default() -> SeatEffect {
+        SeatEffect {
             currency: String::new(),
             products: Vec::new(),
             monthly_saving: 0.0,
@@ -55,7 +55,7 @@ impl Default for Effect {
     }
 }
 
-impl Effect {
+impl SeatEffect {
     pub fn product(&self, key: &str) -> Option<&ProductEffect> {
         self.products.iter().find(|p| p.product == key)
     }
@@ -76,13 +76,6 @@ struct UserChanges {
     revoked: HashSet<String>,
 }
 
-/// Counts like the licence does: Atlassian accounts that can sign in (invited ones count).
-fn holds_seat_now(u: &User, product: &str) -> bool {
-    u.account_type == AccountType::Atlassian
-        && matches!(u.status, UserStatus::Active | UserStatus::NotInvited)
-        && u.access(product).is_some()
-}
-
 /// The effect of `steps` on the snapshot. `also` names products to report even when the
 /// plan changes nothing on them (the product of a product removal); `direct` holds the direct
 /// grants looked up beyond what the snapshot shows.
@@ -92,7 +85,7 @@ pub fn effect<'a>(
     prices: &Prices,
     also: &[String],
     direct: &DirectGrants,
-) -> Effect {
+) -> SeatEffect {
     let mut changes: HashMap<&str, UserChanges> = HashMap::new();
     for step in steps {
         let c = changes.entry(step.account_id.as_str()).or_default();
@@ -141,7 +134,7 @@ pub fn effect<'a>(
             && !c.off
             && (c.on || matches!(user.status, UserStatus::Active | UserStatus::NotInvited));
         for product in products {
-            let now = holds_seat_now(user, product);
+            let now = user.holds_seat(product);
             let by_group = user
                 .groups
                 .iter()
@@ -162,9 +155,9 @@ pub fn effect<'a>(
 
     let mut keys: BTreeSet<String> = freed.keys().chain(regained.keys()).cloned().collect();
     keys.extend(also.iter().cloned());
-    let mut out = Effect {
+    let mut out = SeatEffect {
         currency: prices.currency.clone(),
-        ..Effect::default()
+        ..SeatEffect::default()
     };
     for key in keys {
         let f = freed.get(&key).copied().unwrap_or(0);
@@ -205,7 +198,7 @@ fn cents(amount: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Group, GroupRef, Product, ProductAccess, Seats, SeatsSource};
+    use crate::domain::{Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, User};
     use chrono::Utc;
 
     fn user(id: &str, status: UserStatus, groups: &[&str], access: &[&str]) -> User {

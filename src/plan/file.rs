@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Effect, HeldOut, Kept, NoOp, Plan, Queue, Refusal, Step};
+use super::{HeldOut, Kept, NoOp, Plan, Queue, Refusal, SeatEffect, Step};
 
 /// Bumped when a field changes meaning; readers refuse newer versions.
 pub const PLAN_FILE_VERSION: u32 = 1;
@@ -66,7 +66,7 @@ pub struct PlanFile {
     #[serde(default)]
     pub keeps: Vec<Kept>,
     #[serde(default)]
-    pub effect: Option<Effect>,
+    pub effect: Option<SeatEffect>,
     #[serde(default)]
     pub refusal: Option<Refusal>,
     /// The queue the plan was built from.
@@ -149,7 +149,7 @@ impl PlanFile {
             "created_at": self.created_at,
             "steps": self.steps,
         });
-        crate::exec::ids::fingerprint(content.to_string().as_bytes())
+        fingerprint_of(content.to_string().as_bytes())
     }
 
     pub fn to_json(&self) -> String {
@@ -208,4 +208,17 @@ impl PlanFile {
             }
         })
     }
+}
+
+/// FNV-1a over 128 bits: a stable fingerprint (the same on every build and platform) of a plan
+/// file that carries no `id`, so the same hand-made file is recognised when applied twice.
+pub fn fingerprint_of(bytes: &[u8]) -> String {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    let mut hash = OFFSET;
+    for b in bytes {
+        hash ^= u128::from(*b);
+        hash = hash.wrapping_mul(PRIME);
+    }
+    format!("fnv1a128:{hash:032x}")
 }

@@ -6,20 +6,23 @@
 
 mod build;
 mod change;
+mod context;
 mod effect;
 mod file;
+mod grants;
+mod lookup;
 mod outcome;
 mod queue;
 pub mod queue_store;
 mod summary;
 
-pub use build::{
-    DirectGrants, Plan, PlanContext, PlannedOperation, Refusal, Threshold, ThresholdFrom,
-    build_plan, context_for, idle_days_in,
-};
+pub use build::{Plan, PlannedOperation, Refusal, build_plan};
 pub use change::{Change, Guard, OperationKind, Step};
-pub use effect::{Effect, ProductEffect, SAVINGS_NOTE, effect};
-pub use file::{PLAN_FILE_VERSION, PlanFile, PlanFileError};
+pub use context::{PlanContext, Threshold, ThresholdFrom, context_for, idle_days_in};
+pub use effect::{ProductEffect, SAVINGS_NOTE, SeatEffect, effect};
+pub use file::{PLAN_FILE_VERSION, PlanFile, PlanFileError, fingerprint_of};
+pub use grants::DirectGrants;
+pub use lookup::needing_lookup;
 pub use outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
 pub use queue::{Added, Conflict, ConflictKind, OperationId, Queue, QueueCounts, QueuedOperation};
 pub use summary::{compact as compact_summary, file_summary, summary};

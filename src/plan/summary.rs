@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Effect, Plan, PlanFile, PlannedOperation};
+use super::{Plan, PlanFile, PlannedOperation, SeatEffect};
 use crate::output::words::plural;
 
 fn money(currency: &str, amount: f64) -> String {
@@ -86,7 +86,7 @@ pub fn summary(plan: &Plan) -> Vec<String> {
 }
 
 /// The effect on seats, per product, the total and the note on savings.
-fn effect_lines(e: &Effect, out: &mut Vec<String>) {
+fn effect_lines(e: &SeatEffect, out: &mut Vec<String>) {
     if !e.products.is_empty() {
         out.push("Effect on seats:".into());
         for p in &e.products {

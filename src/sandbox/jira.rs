@@ -5,6 +5,9 @@
 //!
 //! Groups are the org's groups: a membership change here is the same `OrgState` mutation the
 //! org API makes, so it shows there (productAccess, group counts, events) at once.
+//!
+//! Long: one short handler per Jira endpoint seats calls, sharing the paging and JSON
+//! shapes above them.
 
 // Handlers return the ready error `Response` as `Err`; boxing it would only add noise.
 #![allow(clippy::result_large_err)]

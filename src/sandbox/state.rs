@@ -5,6 +5,9 @@
 //! resolve account ids and group ids to indices, so single-user requests never scan. Users are
 //! never taken out of the `Vec` (a removed user keeps its slot with `removed = true`), so an index
 //! is a stable paging position. Seat counts are kept up to date on every mutation.
+//!
+//! Long: every mutation keeps the seat counts, indices and event log in step; they live beside
+//! the data they update, so no mutation can forget one.
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -11,7 +11,7 @@ use super::marks::RowSet;
 use crate::domain::Directory;
 use std::path::PathBuf;
 
-use super::state::{FileReview, PlanView};
+use super::state::{FileReview, Level, PlanView};
 use crate::exec::{BatchInfo, ExecEvent};
 use crate::filter::{FilterRequest, FilterResult};
 use crate::plan::{PlanContext, PlanFile, Queue};
@@ -48,6 +48,9 @@ pub enum Action {
     },
     /// A plan file was written (its path) or not (why).
     PlanWritten(Result<String, String>),
+    /// Something background work has to tell the admin that is no result of its own: a queue
+    /// not saved, direct grants not read. Shown in the status line.
+    Notice(Level, String),
     PlanRead(Result<Box<PlanFile>, String>),
     /// The confirmed batch is in the journal (its id) or could not be started (why).
     BatchStarted(Result<i64, String>),

@@ -1,5 +1,8 @@
 //! Keys and what they do, in one table: dispatch, the help screen and the status-line hints
 //! all read it, so they cannot disagree (k9s and yazi conventions, which admins know).
+//!
+//! Long: the table is one row per key of every scope, and rustfmt writes a long row over
+//! seven lines; split, the one table would be several again.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -53,6 +56,18 @@ pub enum Command {
     Resume,
     /// Queue: undo the last queue edit (again: redo it).
     UndoQueueEdit,
+    /// Confirm dialog: between Cancel and Run.
+    Toggle,
+    /// Yes to a question (quit, a big queue edit).
+    Yes,
+    /// Lines: clear the line.
+    ClearLine,
+    /// Lines: delete the word before the cursor.
+    DeleteWord,
+    /// Lines and the typed count: delete the character before the cursor.
+    DeleteBack,
+    /// Lines: delete the character under the cursor.
+    DeleteForward,
 }
 
 /// Where a binding applies.
@@ -64,6 +79,16 @@ pub enum Scope {
     Activity,
     Queue,
     History,
+    /// A pop-up menu (facets, sort, actions).
+    Menu,
+    /// Help and the details pane: scrolling text.
+    Reading,
+    /// The confirm dialog.
+    Dialog,
+    /// A yes-or-no question (quit, a big queue edit): any other key is no.
+    Question,
+    /// The query line and the `:` command line; other characters are typed.
+    Line,
 }
 
 impl Scope {
@@ -75,6 +100,11 @@ impl Scope {
             Scope::Activity => "Activity",
             Scope::Queue => "Queue",
             Scope::History => "History",
+            Scope::Menu => "Menus",
+            Scope::Reading => "Help and details",
+            Scope::Dialog => "Confirm dialog",
+            Scope::Question => "Questions",
+            Scope::Line => "Query and command lines",
         }
     }
 
@@ -117,6 +147,25 @@ const fn bind(
         scope,
         help,
         hint,
+    }
+}
+
+/// A binding with Ctrl held.
+const fn ctrl(
+    code: KeyCode,
+    label: &'static str,
+    command: Command,
+    scope: Scope,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        code,
+        mods: KeyModifiers::CONTROL,
+        label,
+        command,
+        scope,
+        help,
+        hint: false,
     }
 }
 
@@ -228,6 +277,9 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     bind(K::Char('q'), "q", C::Quit, S::Everywhere, "quit", true),
+    ctrl(K::Char('c'), "", C::Quit, S::Everywhere, ""),
+    ctrl(K::Char('d'), "", C::PageDown, S::Everywhere, ""),
+    ctrl(K::Char('u'), "", C::PageUp, S::Everywhere, ""),
     bind(
         K::Char('/'),
         "/",
@@ -276,13 +328,12 @@ pub const BINDINGS: &[Binding] = &[
         "start a range; V again marks it",
         false,
     ),
-    bind(
+    ctrl(
         K::Char('a'),
         "C-a",
         C::MarkAll,
         S::Users,
         "mark every user the filter shows",
-        false,
     ),
     bind(
         K::Char('\\'),
@@ -424,22 +475,171 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(K::Char('u'), "", C::UndoQueueEdit, S::Queue, "", false),
+    // Overlays and lines: only their own rows apply (no Everywhere keys inside a menu).
+    bind(K::Char('j'), "j/↓", C::Down, S::Menu, "next item", false),
+    bind(K::Down, "", C::Down, S::Menu, "", false),
+    bind(K::Char('k'), "k/↑", C::Up, S::Menu, "previous item", false),
+    bind(K::Up, "", C::Up, S::Menu, "", false),
+    bind(
+        K::PageDown,
+        "PgDn",
+        C::PageDown,
+        S::Menu,
+        "page down",
+        false,
+    ),
+    bind(K::PageUp, "PgUp", C::PageUp, S::Menu, "page up", false),
+    bind(K::Enter, "Enter/l", C::Open, S::Menu, "choose", false),
+    bind(K::Char('l'), "", C::Open, S::Menu, "", false),
+    bind(K::Right, "", C::Open, S::Menu, "", false),
+    bind(
+        K::Esc,
+        "Esc/h",
+        C::Back,
+        S::Menu,
+        "back to the menu before",
+        false,
+    ),
+    bind(K::Backspace, "", C::Back, S::Menu, "", false),
+    bind(K::Char('h'), "", C::Back, S::Menu, "", false),
+    bind(K::Char('q'), "q", C::Quit, S::Menu, "close", false),
+    bind(
+        K::Char('j'),
+        "j/↓",
+        C::Down,
+        S::Reading,
+        "scroll down",
+        false,
+    ),
+    bind(K::Down, "", C::Down, S::Reading, "", false),
+    bind(K::Char('k'), "k/↑", C::Up, S::Reading, "scroll up", false),
+    bind(K::Up, "", C::Up, S::Reading, "", false),
+    bind(
+        K::PageDown,
+        "PgDn",
+        C::PageDown,
+        S::Reading,
+        "page down",
+        false,
+    ),
+    bind(K::PageUp, "PgUp", C::PageUp, S::Reading, "page up", false),
+    bind(K::Esc, "Esc/q", C::Back, S::Reading, "close", false),
+    bind(K::Char('q'), "", C::Quit, S::Reading, "", false),
+    bind(K::Char('?'), "?", C::Help, S::Reading, "close help", false),
+    bind(
+        K::Tab,
+        "Tab/←/→",
+        C::Toggle,
+        S::Dialog,
+        "between Cancel and Run",
+        false,
+    ),
+    bind(K::BackTab, "", C::Toggle, S::Dialog, "", false),
+    bind(K::Left, "", C::Toggle, S::Dialog, "", false),
+    bind(K::Right, "", C::Toggle, S::Dialog, "", false),
+    bind(K::Char('h'), "h", C::Left, S::Dialog, "Cancel", false),
+    bind(K::Char('l'), "l", C::Right, S::Dialog, "Run", false),
+    bind(
+        K::Char('j'),
+        "j/↓",
+        C::Down,
+        S::Dialog,
+        "scroll down",
+        false,
+    ),
+    bind(K::Down, "", C::Down, S::Dialog, "", false),
+    bind(K::Char('k'), "k/↑", C::Up, S::Dialog, "scroll up", false),
+    bind(K::Up, "", C::Up, S::Dialog, "", false),
+    bind(
+        K::PageDown,
+        "PgDn",
+        C::PageDown,
+        S::Dialog,
+        "page down",
+        false,
+    ),
+    bind(K::PageUp, "PgUp", C::PageUp, S::Dialog, "page up", false),
+    bind(
+        K::Backspace,
+        "Bksp",
+        C::DeleteBack,
+        S::Dialog,
+        "delete a typed digit",
+        false,
+    ),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Dialog,
+        "the button chosen",
+        false,
+    ),
+    bind(K::Esc, "Esc/q", C::Back, S::Dialog, "cancel", false),
+    bind(K::Char('q'), "", C::Quit, S::Dialog, "", false),
+    bind(
+        K::Char('y'),
+        "y",
+        C::Yes,
+        S::Question,
+        "yes (any other key: no)",
+        false,
+    ),
+    bind(K::Char('Y'), "", C::Yes, S::Question, "", false),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Line,
+        "keep the query, or run the command",
+        false,
+    ),
+    bind(
+        K::Esc,
+        "Esc",
+        C::Back,
+        S::Line,
+        "close (the query line: clear it)",
+        false,
+    ),
+    bind(K::Down, "↓", C::Down, S::Line, "move down the table", false),
+    bind(K::Up, "↑", C::Up, S::Line, "move up the table", false),
+    ctrl(K::Char('u'), "C-u", C::ClearLine, S::Line, "clear the line"),
+    ctrl(
+        K::Char('w'),
+        "C-w",
+        C::DeleteWord,
+        S::Line,
+        "delete the word before",
+    ),
+    bind(
+        K::Backspace,
+        "Bksp",
+        C::DeleteBack,
+        S::Line,
+        "delete before",
+        false,
+    ),
+    bind(
+        K::Delete,
+        "Del",
+        C::DeleteForward,
+        S::Line,
+        "delete under",
+        false,
+    ),
+    bind(K::Left, "←", C::Left, S::Line, "cursor left", false),
+    bind(K::Right, "→", C::Right, S::Line, "cursor right", false),
+    bind(K::Home, "Home", C::Top, S::Line, "start of line", false),
+    bind(K::End, "End", C::Bottom, S::Line, "end of line", false),
 ];
 
 /// The command bound to a key in this view, if any. View bindings win over global ones.
+/// Ctrl and Alt must be as the table says; Shift is part of the character (`G`, `V`).
 pub fn command_for(key: &KeyEvent, view: View) -> Option<Command> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return match key.code {
-            K::Char('c') => Some(C::Quit),
-            K::Char('a') if view == View::Users => Some(C::MarkAll),
-            K::Char('d') => Some(C::PageDown),
-            K::Char('u') => Some(C::PageUp),
-            _ => None,
-        };
-    }
+    let held = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
     let scope = Scope::of(view);
-    // Ctrl-a is bound above; a plain `a` is the action menu, not "mark all".
-    let matches = |b: &&Binding| b.code == key.code && b.command != C::MarkAll;
+    let matches = |b: &&Binding| b.code == key.code && b.mods == held;
     BINDINGS
         .iter()
         .filter(matches)
@@ -453,12 +653,36 @@ pub fn command_for(key: &KeyEvent, view: View) -> Option<Command> {
         .map(|b| b.command)
 }
 
-/// Help lines: (scope title, key label, what it does), in table order, aliases left out.
-pub fn help_lines() -> Vec<(&'static str, &'static str, &'static str)> {
+/// The command a key has in one scope only (overlays and lines: no Everywhere keys there).
+pub fn command_in(key: &KeyEvent, scope: Scope) -> Option<Command> {
+    let held = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
     BINDINGS
         .iter()
-        .filter(|b| !b.label.is_empty())
-        .map(|b| (b.scope.title(), b.label, b.help))
+        .find(|b| b.scope == scope && b.code == key.code && b.mods == held)
+        .map(|b| b.command)
+}
+
+/// The scopes in the order help shows them: each once.
+pub const SCOPES: &[Scope] = &[
+    Scope::Everywhere,
+    Scope::Users,
+    Scope::Groups,
+    Scope::Activity,
+    Scope::Queue,
+    Scope::History,
+];
+
+/// Help lines: (scope title, key label, what it does), grouped by scope (each heading once),
+/// in table order within it, aliases left out.
+pub fn help_lines() -> Vec<(&'static str, &'static str, &'static str)> {
+    SCOPES
+        .iter()
+        .flat_map(|&scope| {
+            BINDINGS
+                .iter()
+                .filter(move |b| b.scope == scope && !b.label.is_empty())
+                .map(|b| (b.scope.title(), b.label, b.help))
+        })
         .collect()
 }
 

@@ -80,3 +80,11 @@ pub fn follow(cursor: &mut usize, offset: &mut usize, len: usize, height: usize)
     }
     *offset = (*offset).min(len.saturating_sub(height));
 }
+
+/// Lines of the effect panel at the top of the Queue view.
+pub const QUEUE_PANEL: u16 = 6;
+
+/// Rows of the queue list on screen (the effect panel takes the top of the view).
+pub fn queue_rows(size: (u16, u16)) -> usize {
+    table_rows(size).saturating_sub(QUEUE_PANEL as usize)
+}

@@ -2,7 +2,7 @@
 //! mouse user builds, a keyboard user can read and edit; the sort menu (`s`) picks a column.
 
 use crate::domain::product_name;
-use crate::filter::SortKey;
+use crate::filter::{SortKey, quote_value};
 use crate::plan::OperationKind;
 
 use super::loaded::Loaded;
@@ -185,7 +185,7 @@ impl Menu {
                         .iter()
                         .map(|&i| {
                             let g = &d.dir.groups[i];
-                            token(g.name.clone(), format!("group:{}", quote(&g.name)))
+                            token(g.name.clone(), format!("group:{}", quote_value(&g.name)))
                         })
                         .collect()
                 })
@@ -255,14 +255,5 @@ impl Menu {
             .position(|i| i.choice == Choice::Sort(current.clone()))
             .unwrap_or(0);
         menu
-    }
-}
-
-/// A facet value as the query language writes it: quoted when it holds spaces or quotes.
-pub fn quote(value: &str) -> String {
-    if value.chars().any(|c| c.is_whitespace() || c == '"') {
-        format!("\"{}\"", value.replace('"', "\\\""))
-    } else {
-        value.to_owned()
     }
 }

@@ -156,7 +156,8 @@ pub struct PlanView {
 /// The queue of operations and the plan made of it.
 #[derive(Debug, Clone, Default)]
 pub struct QueueState {
-    pub queue: crate::plan::Queue,
+    /// The queued operations (what `A` reviews and runs).
+    pub ops: crate::plan::Queue,
     pub list: ListCursor,
     pub plan: Option<PlanView>,
     /// Newest plan asked for; an older plan is stale.
@@ -392,7 +393,7 @@ pub enum QueueRow<'a> {
 impl QueueState {
     /// Rows of the Queue view: each operation, then its targets. O(operations).
     pub fn rows_len(&self) -> usize {
-        self.queue
+        self.ops
             .operations()
             .iter()
             .map(|o| 1 + o.targets.len())
@@ -400,7 +401,7 @@ impl QueueState {
     }
 
     pub fn row(&self, mut i: usize) -> Option<QueueRow<'_>> {
-        for op in self.queue.operations() {
+        for op in self.ops.operations() {
             if i == 0 {
                 return Some(QueueRow::Operation(op));
             }
@@ -463,11 +464,11 @@ impl AppState {
         if d.origin != super::loaded::Origin::Partial {
             return None;
         }
-        let have = super::update::thousands(d.dir.users.len());
+        let have = super::format::thousands(d.dir.users.len());
         Some(match &self.fetch {
             Fetch::Running { total: Some(t), .. } => format!(
                 "based on {have} of {} users; seat figures are partial (the fetch is still running)",
-                super::update::thousands(*t)
+                super::format::thousands(*t)
             ),
             Fetch::Running { .. } => format!(
                 "based on {have} users so far; seat figures are partial (the fetch is still running)"

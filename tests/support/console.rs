@@ -337,3 +337,35 @@ pub fn shown_names(state: &AppState) -> Vec<String> {
         .map(|&i| data.dir.users[i as usize].name.clone())
         .collect()
 }
+
+/// Picks the open menu's item whose label starts with `label`: a named step, so adding a menu
+/// item moves no test's choice.
+pub fn choose(state: &mut AppState, label: &str) -> Vec<Effect> {
+    let Some(seats::tui::state::Overlay::Menu(menu)) = &state.overlay else {
+        panic!("no menu open to choose {label:?} from");
+    };
+    let Some(at) = menu.items.iter().position(|i| i.label.starts_with(label)) else {
+        let labels: Vec<_> = menu.items.iter().map(|i| i.label.as_str()).collect();
+        panic!("no item {label:?} in the menu: {labels:?}");
+    };
+    let moves = at as isize - menu.cursor as isize;
+    let step = if moves < 0 { "k" } else { "j" };
+    press(state, &format!("{}\n", step.repeat(moves.unsigned_abs())))
+}
+
+/// Keys as `press` takes them, with `{label}` for a menu choice (`choose`):
+/// `"j j a{suspend}4"`.
+pub fn play(state: &mut AppState, script: &str) -> Vec<Effect> {
+    let mut left = Vec::new();
+    let mut rest = script;
+    while let Some(open) = rest.find('{') {
+        left.extend(press(state, &rest[..open]));
+        let Some(close) = rest[open..].find('}') else {
+            panic!("unclosed {{ in {script:?}");
+        };
+        left.extend(choose(state, &rest[open + 1..open + close]));
+        rest = &rest[open + close + 1..];
+    }
+    left.extend(press(state, rest));
+    left
+}

@@ -1,5 +1,8 @@
 //! Users of the directory: search (and its deprecated GET form), details, role assignments,
 //! suspend, restore, remove, and the v1 per-user last-active dates.
+//!
+//! Long: one handler per users endpoint the sandbox serves (search with its validation and
+//! paging, details, roles, writes); they share the search types and the state-error mapping.
 
 use std::collections::HashSet;
 use std::sync::Arc;

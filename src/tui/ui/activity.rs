@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use crate::domain::{Bucket, product_name};
+use crate::tui::format::thousands;
 use crate::tui::state::{AppState, PRESETS};
-use crate::tui::update::thousands;
 
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = state.theme;

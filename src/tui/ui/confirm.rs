@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::popup;
+use crate::tui::format::thousands;
 use crate::tui::state::{AppState, Confirm, Level, Subject};
-use crate::tui::update::thousands;
 
 /// Rows `lines` take when word-wrapped at `width`, greedily as the paragraph wraps them.
 fn rows(lines: &[Line], width: u16) -> u16 {
@@ -237,7 +237,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
 
 pub fn draw_quit(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = state.theme;
-    let c = state.queue.queue.counts();
+    let c = state.queue.ops.counts();
     let mut text: Vec<Line> = Vec::new();
     match state.batch.as_ref().filter(|b| b.running()) {
         Some(b) => {
@@ -262,7 +262,7 @@ pub fn draw_quit(state: &AppState, frame: &mut Frame, area: Rect) {
         }
         None => text.push(Line::from("No batch is running. Nothing has been changed.")),
     }
-    if !state.queue.queue.is_empty() {
+    if !state.queue.ops.is_empty() {
         text.push(Line::from(format!(
             "The queue holds {} operations for {} targets; it is kept for next time.",
             c.operations,

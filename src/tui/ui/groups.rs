@@ -29,7 +29,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
             Cell::from(g.name.as_str()),
             Cell::from(
                 g.member_count
-                    .map(|n| crate::tui::update::thousands(n as usize))
+                    .map(|n| crate::tui::format::thousands(n as usize))
                     .unwrap_or_else(|| "?".into()),
             ),
             Cell::from(grants),

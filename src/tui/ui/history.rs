@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Gauge, Paragraph, Row, Table};
 
+use crate::tui::format::thousands;
 use crate::tui::state::{AppState, BatchRun, Level};
-use crate::tui::update::thousands;
 
 /// Lines the running batch takes at the top.
 const BATCH_PANEL: u16 = 4;

@@ -11,19 +11,17 @@ mod queue;
 mod theme;
 mod users;
 
-pub use queue::QUEUE_PANEL;
-
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::format::thousands;
 use super::keymap;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::loaded::Origin;
 use super::state::{AppState, Fetch, Overlay, View};
-use super::update::thousands;
 
 pub fn draw(state: &AppState, frame: &mut Frame) {
     let area = frame.area();

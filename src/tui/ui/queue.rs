@@ -6,18 +6,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::tui::format::thousands;
+use crate::tui::layout::{QUEUE_PANEL, queue_rows};
 use crate::tui::state::{AppState, Level, QueueRow};
-use crate::tui::update::{queue_rows, thousands};
-
-/// Lines the summary panel takes at the top of the view.
-pub const QUEUE_PANEL: u16 = 6;
 
 fn panel(state: &AppState) -> Vec<Line<'static>> {
     let t = state.theme;
     let q = &state.queue;
-    let c = q.queue.counts();
+    let c = q.ops.counts();
     let mut lines = vec![];
-    if q.queue.is_empty() {
+    if q.ops.is_empty() {
         lines.push(Line::from(Span::styled(
             "The queue is empty. In the Users view, mark users (Space, V, Ctrl-a) and press a.",
             t.dim(),
@@ -90,7 +88,7 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
             lines.push(Line::from(Span::styled(format!("  {l}"), style)));
         }
     }
-    let conflicts = q.queue.conflicts();
+    let conflicts = q.ops.conflicts();
     if let Some(first) = conflicts.first() {
         lines.insert(
             1,

@@ -1,0 +1,352 @@
+//! Keys on the main views: the keymap's commands, moving, marking, switching views.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(super) fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    // A Ctrl key bound to quit (Ctrl-C) quits from lines and overlays too.
+    let ctrl_quit = key.modifiers.contains(KeyModifiers::CONTROL)
+        && command_for(&key, state.view) == Some(Command::Quit);
+    if ctrl_quit || (layout::too_small(state.size) && key.code == KeyCode::Char('q')) {
+        // Ctrl-C is `q`: one dialog; twice, it is the dialog's yes.
+        if matches!(state.overlay, Some(Overlay::QuitConfirm)) {
+            state.overlay = None;
+            return quit_now(state);
+        }
+        state.input = None;
+        return run(state, Command::Quit, false);
+    }
+    if layout::too_small(state.size) {
+        return vec![];
+    }
+    if state.input.is_some() {
+        return on_query_key(state, key);
+    }
+    if state.overlay.is_some() {
+        return on_overlay_key(state, key);
+    }
+    let Some(command) = command_for(&key, state.view) else {
+        state.pending_g = false;
+        return vec![];
+    };
+    let was_g = std::mem::take(&mut state.pending_g);
+    run(state, command, was_g)
+}
+
+/// Moves the cursor of the current view by `delta` rows (negative is up).
+pub(super) fn move_by(state: &mut AppState, delta: isize) {
+    let height = layout::table_rows(state.size);
+    let step = |cursor: usize, len: usize| -> usize {
+        if len == 0 {
+            0
+        } else {
+            cursor.saturating_add_signed(delta).min(len - 1)
+        }
+    };
+    match state.view {
+        View::Users => {
+            let len = state.users.rows.len();
+            state.users.cursor = step(state.users.cursor, len);
+            follow(
+                &mut state.users.cursor,
+                &mut state.users.offset,
+                len,
+                height,
+            );
+        }
+        View::Groups => {
+            let len = state.data.as_ref().map_or(0, |d| d.dir.groups.len());
+            state.groups.cursor = step(state.groups.cursor, len);
+            follow(
+                &mut state.groups.cursor,
+                &mut state.groups.offset,
+                len,
+                height,
+            );
+        }
+        View::Activity => {
+            let len = state.data.as_ref().map_or(0, |d| d.derived.activity.len());
+            state.activity.product = step(state.activity.product, len);
+        }
+        View::History => {
+            let len = state.history.batches.len();
+            let list = &mut state.history.list;
+            list.cursor = step(list.cursor, len);
+            follow(&mut list.cursor, &mut list.offset, len, height);
+        }
+        View::Queue => {
+            let len = state.queue.rows_len();
+            let list = &mut state.queue.list;
+            list.cursor = step(list.cursor, len);
+            follow(
+                &mut list.cursor,
+                &mut list.offset,
+                len,
+                queue_rows(state.size),
+            );
+        }
+    }
+}
+
+pub(super) fn page(state: &AppState) -> isize {
+    layout::table_rows(state.size).max(1) as isize
+}
+
+pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Effect> {
+    match command {
+        Command::Down => move_by(state, 1),
+        Command::Up => move_by(state, -1),
+        Command::PageDown => move_by(state, page(state)),
+        Command::PageUp => move_by(state, -page(state)),
+        Command::GotoPrefix if was_g => move_by(state, isize::MIN / 2),
+        Command::GotoPrefix => state.pending_g = true,
+        Command::Top => move_by(state, isize::MIN / 2),
+        Command::Bottom => move_by(state, isize::MAX / 2),
+        Command::Left => {
+            state.activity.choice =
+                (state.activity.choice + ACTIVITY_CHOICES - 1) % ACTIVITY_CHOICES
+        }
+        Command::Right => state.activity.choice = (state.activity.choice + 1) % ACTIVITY_CHOICES,
+        Command::NextView => switch(state, 1),
+        Command::PrevView => switch(state, View::ALL.len() - 1),
+        Command::Show(v) => {
+            state.view = v;
+            if v == View::History {
+                return vec![Effect::LoadHistory];
+            }
+        }
+        Command::Search => {
+            let text = state.users.query.clone();
+            let cursor = text.chars().count();
+            state.view = View::Users;
+            state.input = Some(QueryInput {
+                text,
+                cursor,
+                kind: InputKind::Query,
+            });
+        }
+        Command::Facets => state.overlay = Some(Overlay::Menu(Menu::facets())),
+        Command::Sort => {
+            let products = state
+                .data
+                .as_ref()
+                .map(|d| d.dir.product_keys())
+                .unwrap_or_default();
+            state.overlay = Some(Overlay::Menu(Menu::sort(&products, &state.users.sort.key)));
+        }
+        Command::Open => return open(state),
+        Command::Refresh => return start_fetch(state),
+        Command::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Command::Back => {
+            if state.view == View::Users && !state.users.query.is_empty() {
+                state.users.query.clear();
+                return filter(state).into_iter().collect();
+            }
+            state.view = View::Users;
+        }
+        Command::Quit if state.quitting => {
+            flash(
+                state,
+                Level::Warn,
+                "stopping the batch: seats quits once the requests in flight are recorded",
+            );
+        }
+        Command::Quit if !state.queue.ops.is_empty() || batch_running(state) => {
+            state.overlay = Some(Overlay::QuitConfirm)
+        }
+        Command::Quit => state.quit = true,
+        Command::Resume => return resume_batch(state),
+        Command::UndoQueueEdit => return undo_queue_edit(state),
+        // Keys of overlays and lines (their own scopes): no view binds them.
+        Command::Toggle
+        | Command::Yes
+        | Command::ClearLine
+        | Command::DeleteWord
+        | Command::DeleteBack
+        | Command::DeleteForward => {}
+        Command::Actions => {
+            let n = targets(state).len();
+            if n == 0 {
+                flash(state, Level::Warn, "no user here to queue an action for");
+            } else {
+                state.overlay = Some(Overlay::Menu(Menu::actions(n)));
+            }
+        }
+        Command::CommandLine => {
+            state.input = Some(QueryInput {
+                text: String::new(),
+                cursor: 0,
+                kind: InputKind::Command,
+            })
+        }
+        Command::Review => {
+            if batch_running(state) {
+                flash(
+                    state,
+                    Level::Warn,
+                    "a batch is running: wait for it, or cancel it with X",
+                );
+            } else if state.queue.ops.is_empty() {
+                flash(
+                    state,
+                    Level::Warn,
+                    "the queue is empty: mark users with Space, then a",
+                );
+            } else if state.queue.plan.is_none() || state.queue.plan_pending() {
+                flash(
+                    state,
+                    Level::Info,
+                    "the plan is being built: try again in a moment",
+                );
+            } else {
+                state.overlay = Some(Overlay::Confirm(Confirm::default()));
+            }
+        }
+        Command::Remove => return remove_queue_row(state),
+        Command::Pause => {
+            if let Some(b) = state.batch.as_mut().filter(|b| b.running()) {
+                b.paused = !b.paused;
+                let paused = b.paused;
+                return vec![Effect::PauseBatch(paused)];
+            }
+            flash(state, Level::Info, "no batch is running");
+        }
+        Command::Cancel => {
+            if let Some(b) = state.batch.as_mut().filter(|b| b.running()) {
+                b.cancelling = true;
+                flash(
+                    state,
+                    Level::Warn,
+                    "cancelling: calls in flight finish and are recorded",
+                );
+                return vec![Effect::CancelBatch];
+            }
+            flash(state, Level::Info, "no batch is running");
+        }
+        Command::Undo | Command::Retry => {
+            let Some(b) = state.history.batches.get(state.history.list.cursor) else {
+                return vec![];
+            };
+            return vec![if command == Command::Undo {
+                Effect::WriteUndo(b.id)
+            } else {
+                Effect::WriteRetry(b.id)
+            }];
+        }
+        Command::Mark => {
+            if let (Some(d), Some(ix)) = (&state.data, state.current_user()) {
+                state.marks.toggle(&d.dir, ix);
+                move_by(state, 1);
+            }
+        }
+        Command::MarkRange => match state.marks.anchor.take() {
+            None => {
+                state.marks.anchor = Some(state.users.cursor);
+                flash(state, Level::Info, "range started: move, then V marks it");
+            }
+            Some(from) => {
+                let (a, b) = (from.min(state.users.cursor), from.max(state.users.cursor));
+                if let Some(d) = &state.data {
+                    let end = (b + 1).min(state.users.rows.len());
+                    for &ix in state.users.rows.get(a..end).unwrap_or(&[]) {
+                        state.marks.mark(&d.dir, ix);
+                    }
+                }
+            }
+        },
+        Command::MarkAll => {
+            if state.users.pending() && state.users.error.is_none() {
+                // The rows on screen answer an older query: mark the new one's when it lands.
+                state.users.mark_all_pending = true;
+                flash(
+                    state,
+                    Level::Info,
+                    "marking every match once the filter finishes",
+                );
+            } else {
+                mark_all(state);
+            }
+        }
+        Command::ClearMarks => state.marks.clear(),
+    }
+    vec![]
+}
+
+/// Ctrl-a: every row of the applied query, once it parses. One explicit command over the
+/// filtered rows, not per frame.
+pub(super) fn mark_all(state: &mut AppState) {
+    if let Some(e) = &state.users.error {
+        let text = format!("the query does not parse ({e}): nothing marked");
+        flash(state, Level::Warn, text);
+        return;
+    }
+    if let Some(d) = &state.data {
+        state
+            .marks
+            .mark_all(&d.dir, &state.users.rows, &state.users.query);
+    }
+}
+
+pub(super) fn switch(state: &mut AppState, by: usize) {
+    let i = View::ALL.iter().position(|v| *v == state.view).unwrap_or(0);
+    state.view = View::ALL[(i + by) % View::ALL.len()];
+}
+
+/// Sets the users query and sort, shows the Users view from the top, and filters.
+pub(super) fn show_users(
+    state: &mut AppState,
+    query: String,
+    sort: Option<crate::filter::Sort>,
+) -> Vec<Effect> {
+    state.users.query = query;
+    if let Some(s) = sort {
+        state.users.sort = s;
+    }
+    state.users.cursor = 0;
+    state.users.offset = 0;
+    state.view = View::Users;
+    filter(state).into_iter().collect()
+}
+
+pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
+    let Some(data) = state.data.clone() else {
+        return vec![];
+    };
+    match state.view {
+        View::Users => {
+            if let Some(user) = state.current_user() {
+                state.overlay = Some(Overlay::Details { user, scroll: 0 });
+            }
+            vec![]
+        }
+        View::Groups => {
+            let Some(&gi) = data.derived.groups_by_name.get(state.groups.cursor) else {
+                return vec![];
+            };
+            let name = &data.dir.groups[gi].name;
+            show_users(state, format!("group:{}", quote_value(name)), None)
+        }
+        View::Queue | View::History => vec![],
+        View::Activity => {
+            let Some(p) = data.derived.activity.get(state.activity.product) else {
+                return vec![];
+            };
+            let product = p.product.clone();
+            let choice = state.activity.choice;
+            let query = match Bucket::ALL.get(choice) {
+                Some(b) => b.query(&product),
+                None => {
+                    let days = PRESETS[(choice - Bucket::ALL.len()).min(PRESETS.len() - 1)];
+                    format!("product:{product} idle:{days}")
+                }
+            };
+            // The bars count seat holders; the list they open shows exactly those.
+            let query = format!("{query} {SEAT_HOLDERS}");
+            let sort = crate::filter::Sort {
+                key: SortKey::Inactivity(product),
+                descending: true,
+            };
+            show_users(state, query, Some(sort))
+        }
+    }
+}
