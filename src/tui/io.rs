@@ -1,6 +1,8 @@
 //! The console's effects run: each `Effect` from `update` becomes a task (the store, the
 //! network, the executor) that reports back as actions. Nothing here changes `AppState`.
 
+mod rules;
+
 use super::action::{Action, Effect};
 use super::loaded::{Loaded, Origin};
 use super::state::Level;
@@ -111,51 +113,6 @@ impl Io {
                 Ok(Box::new(super::state::FileReview::new(
                     plan,
                     format!("{what} of batch {batch} (kept in {path})"),
-                    notes,
-                )))
-            })();
-            let _ = tx.send(Action::Review(result));
-        });
-    }
-
-    /// The plan that gives one user back what a batch took (`exec::give_back_plan`), kept in
-    /// the data dir's `plans/` and handed to the confirm dialog like an undo plan.
-    fn write_give_back(&self, batch: i64, who: String) {
-        let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let result = (|| {
-                let journal = Journal::open_default().map_err(|e| e.to_string())?;
-                let info = journal.batch(batch).map_err(|e| e.to_string())?;
-                let items = journal.items(batch).map_err(|e| e.to_string())?;
-                let back = crate::exec::give_back_plan(&info, &items, &who, chrono::Utc::now())
-                    .map_err(|e| e.to_string())?;
-                let notes = back
-                    .cannot_undo
-                    .iter()
-                    .chain(back.caveats.iter())
-                    .map(|n| format!("{} ({}): {}", n.name, n.change, n.why))
-                    .collect();
-                let id = back
-                    .plan
-                    .steps
-                    .first()
-                    .map(|s| s.account_id.clone())
-                    .unwrap_or_else(|| who.clone());
-                let part: String = id
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .take(64)
-                    .collect();
-                let path = save_plan(&format!("give-back-batch-{batch}-{part}.json"), &back.plan)?;
-                Ok(Box::new(super::state::FileReview::new(
-                    back.plan,
-                    format!("give back to {id} from batch {batch} (kept in {path})"),
                     notes,
                 )))
             })();
@@ -319,7 +276,9 @@ impl Io {
             Effect::LoadRules => {
                 let (tx, config) = (self.tx.clone(), self.config.clone());
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Action::RulesLoaded(load_rules(&config).map(Arc::new)));
+                    let _ = tx.send(Action::RulesLoaded(
+                        rules::load_rules(&config).map(Arc::new),
+                    ));
                 });
             }
             Effect::LoadSavings => {
@@ -329,12 +288,14 @@ impl Io {
                     self.config.prices.currency.clone(),
                 );
                 tokio::task::spawn_blocking(move || {
-                    let result = load_savings(&org_id, &currency).map(Arc::new);
+                    let result = rules::load_savings(&org_id, &currency).map(Arc::new);
                     let _ = tx.send(Action::SavingsLoaded(result));
                 });
             }
             Effect::WriteUndo(batch) => self.write_review_plan(batch, true),
-            Effect::WriteGiveBack { batch, who } => self.write_give_back(batch, who),
+            Effect::WriteGiveBack { batch, who } => {
+                rules::write_give_back(self.tx.clone(), batch, who)
+            }
             Effect::WriteRetry(batch) => self.write_review_plan(batch, false),
             Effect::LoadSnapshot => {
                 let (tx, store, scope, config) = (
@@ -384,63 +345,7 @@ impl Io {
 }
 
 /// Writes a plan file into the data dir's `plans/` (private, through the one writer); its path.
-/// The configured rules' newest lifecycle rows and last run times, summarised.
-fn load_rules(config: &Config) -> Result<super::rules::RulesData, String> {
-    if config.rules.is_empty() {
-        return Ok(Default::default());
-    }
-    let path = crate::paths::data_dir()
-        .map(|d| d.join(crate::store::FILE_NAME))
-        .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?;
-    if !path.exists() {
-        // Never run: nothing to read, and nothing to create just for reading.
-        let seen = config.rules.iter().map(|_| Default::default()).collect();
-        return Ok(super::rules::summarise(&config.rules, seen));
-    }
-    let store = crate::rules::RulesStore::open(&path).map_err(|e| e.to_string())?;
-    let mut seen = Vec::with_capacity(config.rules.len());
-    for rule in &config.rules {
-        let rows = store.latest(&rule.name).map_err(|e| e.to_string())?;
-        let last: Option<String> = store
-            .connection()
-            .query_row(
-                "SELECT MAX(updated_at) FROM rules_users WHERE rule = ?1",
-                [&rule.name],
-                |r| r.get(0),
-            )
-            .map_err(|e| e.to_string())?;
-        let last = last
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
-            .map(|t| t.with_timezone(&chrono::Utc));
-        seen.push((rows, last));
-    }
-    Ok(super::rules::summarise(&config.rules, seen))
-}
-
-/// The last year of seats over time and savings per month, shaped for the Activity chart.
-fn load_savings(org_id: &str, currency: &str) -> Result<super::rules::SavingsView, String> {
-    let path = crate::paths::data_dir()
-        .map(|d| d.join(crate::store::FILE_NAME))
-        .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?;
-    if !path.exists() {
-        return Ok(Default::default());
-    }
-    let conn = crate::store::open_connection(&path).map_err(|e| e.to_string())?;
-    // The journal's tables the savings query joins, on a database no batch has touched yet.
-    crate::exec::journal::prepare(&conn).map_err(|e| e.to_string())?;
-    let since = (chrono::Utc::now() - chrono::Duration::days(365)).date_naive();
-    let (seats, months, cur) =
-        crate::rules::savings::history(&conn, org_id, since).map_err(|e| e.to_string())?;
-    // The batches' currency when any ran, else the configured one.
-    let cur = if months.is_empty() {
-        currency
-    } else {
-        cur.as_str()
-    };
-    Ok(super::rules::savings_view(&seats, &months, cur))
-}
-
-fn save_plan(name: &str, plan: &crate::plan::PlanFile) -> Result<String, String> {
+pub(super) fn save_plan(name: &str, plan: &crate::plan::PlanFile) -> Result<String, String> {
     let dir = crate::paths::data_dir()
         .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?
         .join("plans");
