@@ -525,3 +525,53 @@ fn activity_chart_screens() {
     let text = render(&mut s, "3");
     assert!(!text.contains("Seats used over time"), "{text}");
 }
+
+#[test]
+fn lifecycles_are_read_from_the_database() {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("temp dir: {e}"),
+    };
+    let path = dir.path().join("seats.db");
+    let config = rules_config();
+    let now = console::fetched_at();
+    let actor = seats::rules::Actor {
+        operator: "ken@acme.example".into(),
+        profile: None,
+        org_id: "org-1".into(),
+        dry_run: false,
+    };
+    {
+        let mut store = match seats::rules::RulesStore::open(&path) {
+            Ok(s) => s,
+            Err(e) => panic!("store: {e}"),
+        };
+        // Alan warned, then (a later cycle row of the same user) reclaimed by batch 7; Grace
+        // a candidate, written a day later: the last run is the newest write.
+        let alan = row("acc-001", "Alan Turing", State::Warned, now);
+        let grace = row("acc-002", "Grace Hopper", State::Candidate, now);
+        let mut gone = row("acc-001", "Alan Turing", State::Reclaimed, now);
+        gone.cycle = 2;
+        for (r, at) in [
+            (&alan, now),
+            (&gone, now + Duration::days(14)),
+            (&grace, now + Duration::days(15)),
+        ] {
+            if let Err(e) = store.transition(r, "rule_test", "test", &actor, at) {
+                panic!("transition: {e}");
+            }
+        }
+    }
+    let data = match seats::tui::rules::read(&path, &config.rules) {
+        Ok(d) => d,
+        Err(e) => panic!("read: {e}"),
+    };
+    let jira = &data.rules[0];
+    // The newest cycle only: Alan counts once, as reclaimed.
+    assert_eq!(jira.count(State::Reclaimed), 1);
+    assert_eq!(jira.count(State::Warned), 0);
+    assert_eq!(jira.count(State::Candidate), 1);
+    assert_eq!(jira.last_run, Some(now + Duration::days(15)));
+    assert_eq!(data.by_account["acc-001"][0].batch_id, Some(7));
+    assert_eq!(data.rules[1].last_run, None);
+}

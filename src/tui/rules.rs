@@ -123,6 +123,29 @@ pub fn summarise(rules: &[Rule], seen: Vec<Seen>) -> RulesData {
     data
 }
 
+/// Reads each rule's newest rows and last run from the rules' tables in `seats.db` at `path`,
+/// and summarises them. Blocking: run it off the UI thread.
+pub fn read(path: &std::path::Path, rules: &[Rule]) -> Result<RulesData, String> {
+    let store = crate::rules::RulesStore::open(path).map_err(|e| e.to_string())?;
+    let mut seen = Vec::with_capacity(rules.len());
+    for rule in rules {
+        let rows = store.latest(&rule.name).map_err(|e| e.to_string())?;
+        let last: Option<String> = store
+            .connection()
+            .query_row(
+                "SELECT MAX(updated_at) FROM rules_users WHERE rule = ?1",
+                [&rule.name],
+                |r| r.get(0),
+            )
+            .map_err(|e| e.to_string())?;
+        let last = last
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&Utc));
+        seen.push((rows, last));
+    }
+    Ok(summarise(rules, seen))
+}
+
 /// The Activity view's chart: seats used per product over time, and money saved per month by
 /// executed batches (`rules::savings::history`), shaped once off the UI thread.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -65,24 +65,7 @@ pub(super) fn load_rules(config: &Config) -> Result<crate::tui::rules::RulesData
         let seen = config.rules.iter().map(|_| Default::default()).collect();
         return Ok(crate::tui::rules::summarise(&config.rules, seen));
     }
-    let store = crate::rules::RulesStore::open(&path).map_err(|e| e.to_string())?;
-    let mut seen = Vec::with_capacity(config.rules.len());
-    for rule in &config.rules {
-        let rows = store.latest(&rule.name).map_err(|e| e.to_string())?;
-        let last: Option<String> = store
-            .connection()
-            .query_row(
-                "SELECT MAX(updated_at) FROM rules_users WHERE rule = ?1",
-                [&rule.name],
-                |r| r.get(0),
-            )
-            .map_err(|e| e.to_string())?;
-        let last = last
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
-            .map(|t| t.with_timezone(&chrono::Utc));
-        seen.push((rows, last));
-    }
-    Ok(crate::tui::rules::summarise(&config.rules, seen))
+    crate::tui::rules::read(&path, &config.rules)
 }
 
 /// The last year of seats over time and savings per month, shaped for the Activity chart.
