@@ -126,7 +126,7 @@ pub enum Command {
     /// List past batches and their items; export them as CSV or JSON.
     History(HistoryArgs),
     /// Warn, wait, reclaim: list the [[rules]] of config.toml with who the next run warns, who is in grace and who is due; `seats rules run` acts (from cron).
-    Rules(crate::commands::rules::RulesArgs),
+    Rules(RulesArgs),
     /// Write the plan that undoes a batch, for review and `seats apply`.
     Undo(UndoArgs),
     /// Print the shell completion script for bash, zsh, fish or powershell.
@@ -658,4 +658,42 @@ pub fn parse_clock(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .ok_or_else(|| {
             format!("{raw:?} is not an RFC 3339 date or time: give e.g. 2026-01-05 or 2026-01-05T09:00:00Z")
         })
+}
+
+/// `seats rules [run]` (here, not in `commands`, so the command line needs no command).
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
+    /// Only the rule with this name.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub rule: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum RulesAction {
+    /// Run the rules now: record exits, send due notices, reclaim users past their deadline.
+    /// Safe to call from cron at any frequency.
+    Run {
+        #[command(flatten)]
+        mode: DryRunArgs,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+}
+
+impl RulesArgs {
+    pub fn dry_run(&self) -> bool {
+        matches!(&self.action, Some(RulesAction::Run { mode, .. }) if mode.dry_run)
+    }
+
+    /// The connection flags, those given after `run` over those before it.
+    pub fn connection(&mut self) -> &mut ConnectionArgs {
+        if let Some(RulesAction::Run { connection, .. }) = &mut self.action {
+            self.connection = std::mem::take(connection).over(std::mem::take(&mut self.connection));
+        }
+        &mut self.connection
+    }
 }

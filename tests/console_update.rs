@@ -57,8 +57,10 @@ fn view_switching() {
         ("\t\t", View::Activity),
         ("\t\t\t", View::Queue),
         ("\t\t\t\t", View::History),
-        ("\t\t\t\t\t", View::Users),
+        ("\t\t\t\t\t", View::Rules),
+        ("\t\t\t\t\t\t", View::Users),
         ("5", View::History),
+        ("6", View::Rules),
         ("4", View::Queue),
         ("2", View::Groups),
         ("3", View::Activity),
@@ -74,7 +76,7 @@ fn view_switching() {
     }
     let mut s = state(SIZE, true);
     update(&mut s, key(KeyCode::BackTab));
-    assert_eq!(s.view, View::History);
+    assert_eq!(s.view, View::Rules);
 }
 
 #[test]

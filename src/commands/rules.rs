@@ -10,57 +10,20 @@
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
-use anyhow::Context;
-use chrono::{DateTime, Utc};
-use clap::{Args, Subcommand};
-
 use crate::atlassian::fetch::{FetchOptions, fetch_directory};
-use crate::cli::{ConnectionArgs, DryRunArgs, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::commands::apply::{Session, execute};
 use crate::commands::{Exit, connect, export};
 use crate::config::Rule;
 use crate::domain::Directory;
 use crate::exec::{Journal, SharedJournal};
-use crate::plan::{Effect, PlanContext};
+use crate::plan::{PlanContext, SeatEffect};
 use crate::rules::run::{self, Preview, Report};
 use crate::rules::{Actor, Clock, LiveTransport, Row, RulesStore};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
 
-#[derive(Debug, Clone, Args)]
-pub struct RulesArgs {
-    #[command(subcommand)]
-    pub action: Option<RulesAction>,
-    /// Only the rule with this name.
-    #[arg(long, global = true, value_name = "NAME")]
-    pub rule: Option<String>,
-    #[command(flatten)]
-    pub connection: ConnectionArgs,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum RulesAction {
-    /// Run the rules now: record exits, send due notices, reclaim users past their deadline.
-    /// Safe to call from cron at any frequency.
-    Run {
-        #[command(flatten)]
-        mode: DryRunArgs,
-        #[command(flatten)]
-        connection: ConnectionArgs,
-    },
-}
-
-impl RulesArgs {
-    pub fn dry_run(&self) -> bool {
-        matches!(&self.action, Some(RulesAction::Run { mode, .. }) if mode.dry_run)
-    }
-
-    /// The connection flags, those given after `run` over those before it.
-    pub fn connection(&mut self) -> &mut ConnectionArgs {
-        if let Some(RulesAction::Run { connection, .. }) = &mut self.action {
-            self.connection = std::mem::take(connection).over(std::mem::take(&mut self.connection));
-        }
-        &mut self.connection
-    }
-}
+pub use crate::cli::{RulesAction, RulesArgs};
 
 macro_rules! say {
     ($($arg:tt)*) => {
@@ -75,7 +38,7 @@ fn out(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn money(e: &Effect) -> String {
+fn money(e: &SeatEffect) -> String {
     format!(
         "{} seats, {} {:.2} a month",
         e.seats_freed(),

@@ -14,7 +14,7 @@ use crate::config::{Channel, Rule, RuleAction};
 use crate::domain::Directory;
 use crate::exec::{self, Admission, BatchId, Journal, NewBatch, SharedJournal};
 use crate::plan::{
-    DirectGrants, Effect, HoldReason, OperationKind, PlanContext, PlanFile, Queue, build_plan,
+    DirectGrants, HoldReason, OperationKind, PlanContext, PlanFile, Queue, SeatEffect, build_plan,
 };
 
 /// The plan operation a rule's reclaim is.
@@ -73,9 +73,9 @@ pub fn scope(
 /// A rule's preview: the decisions and the effect on seats and money of each step.
 pub struct Preview {
     pub decisions: Decisions,
-    pub warn_effect: Effect,
-    pub grace_effect: Effect,
-    pub due_effect: Effect,
+    pub warn_effect: SeatEffect,
+    pub grace_effect: SeatEffect,
+    pub due_effect: SeatEffect,
 }
 
 fn effect_of<'a>(
@@ -83,7 +83,7 @@ fn effect_of<'a>(
     dir: &Directory,
     ctx: &PlanContext,
     rows: impl Iterator<Item = &'a Row>,
-) -> Effect {
+) -> SeatEffect {
     let ids: Vec<String> = rows.map(|r| r.account_id.clone()).collect();
     build_plan(dir, &queue_for(rule, ids), &context(ctx, rule)).effect
 }

@@ -58,6 +58,10 @@ pub enum Action {
     History(Result<Vec<BatchInfo>, String>),
     /// An undo or retry plan built from History, ready for the confirm dialog.
     Review(Result<Box<FileReview>, String>),
+    /// The rules' lifecycles were read (for the Rules view and Details).
+    RulesLoaded(Result<Arc<super::rules::RulesData>, String>),
+    /// Seats over time and money saved per month were read (the Activity view's chart).
+    SavingsLoaded(Result<Arc<super::rules::SavingsView>, String>),
     /// The batch stopped for quitting: the requests in flight came back and are recorded.
     BatchStopped,
 }
@@ -103,8 +107,18 @@ pub enum Effect {
     PauseBatch(bool),
     CancelBatch,
     LoadHistory,
+    /// Read the lifecycles of the configured rules from the local database.
+    LoadRules,
+    /// Read seats used per product over time and money saved per month (the last year).
+    LoadSavings,
     /// Build the inverse plan of a batch (undo) or its failed items (retry), keep it in the
     /// data dir, and open it in the confirm dialog.
     WriteUndo(i64),
+    /// Build the plan that gives one user (account id or email) back what a batch took,
+    /// keep it in the data dir, and open it in the confirm dialog.
+    WriteGiveBack {
+        batch: i64,
+        who: String,
+    },
     WriteRetry(i64),
 }

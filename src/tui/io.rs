@@ -1,6 +1,8 @@
 //! The console's effects run: each `Effect` from `update` becomes a task (the store, the
 //! network, the executor) that reports back as actions. Nothing here changes `AppState`.
 
+mod rules;
+
 use super::action::{Action, Effect};
 use super::loaded::{Loaded, Origin};
 use super::state::Level;
@@ -271,7 +273,29 @@ impl Io {
                     let _ = tx.send(Action::History(result));
                 });
             }
+            Effect::LoadRules => {
+                let (tx, config) = (self.tx.clone(), self.config.clone());
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::RulesLoaded(
+                        rules::load_rules(&config).map(Arc::new),
+                    ));
+                });
+            }
+            Effect::LoadSavings => {
+                let (tx, org_id, currency) = (
+                    self.tx.clone(),
+                    self.org_id.clone(),
+                    self.config.prices.currency.clone(),
+                );
+                tokio::task::spawn_blocking(move || {
+                    let result = rules::load_savings(&org_id, &currency).map(Arc::new);
+                    let _ = tx.send(Action::SavingsLoaded(result));
+                });
+            }
             Effect::WriteUndo(batch) => self.write_review_plan(batch, true),
+            Effect::WriteGiveBack { batch, who } => {
+                rules::write_give_back(self.tx.clone(), batch, who)
+            }
             Effect::WriteRetry(batch) => self.write_review_plan(batch, false),
             Effect::LoadSnapshot => {
                 let (tx, store, scope, config) = (
@@ -321,7 +345,7 @@ impl Io {
 }
 
 /// Writes a plan file into the data dir's `plans/` (private, through the one writer); its path.
-fn save_plan(name: &str, plan: &crate::plan::PlanFile) -> Result<String, String> {
+pub(super) fn save_plan(name: &str, plan: &crate::plan::PlanFile) -> Result<String, String> {
     let dir = crate::paths::data_dir()
         .ok_or_else(|| "no data directory: set HOME or SEATS_DATA_DIR".to_owned())?
         .join("plans");

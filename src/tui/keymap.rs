@@ -54,6 +54,8 @@ pub enum Command {
     Retry,
     /// History: finish an interrupted batch.
     Resume,
+    /// Details or History: review the plan that gives back what a reclaim batch took.
+    GiveBack,
     /// Queue: undo the last queue edit (again: redo it).
     UndoQueueEdit,
     /// Confirm dialog: between Cancel and Run.
@@ -79,6 +81,7 @@ pub enum Scope {
     Activity,
     Queue,
     History,
+    Rules,
     /// A pop-up menu (facets, sort, actions).
     Menu,
     /// Help and the details pane: scrolling text.
@@ -100,6 +103,7 @@ impl Scope {
             Scope::Activity => "Activity",
             Scope::Queue => "Queue",
             Scope::History => "History",
+            Scope::Rules => "Rules",
             Scope::Menu => "Menus",
             Scope::Reading => "Help and details",
             Scope::Dialog => "Confirm dialog",
@@ -115,6 +119,7 @@ impl Scope {
             View::Activity => Scope::Activity,
             View::Queue => Scope::Queue,
             View::History => Scope::History,
+            View::Rules => Scope::Rules,
         }
     }
 }
@@ -427,6 +432,14 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     bind(
+        K::Char('6'),
+        "6",
+        C::Show(View::Rules),
+        S::Everywhere,
+        "Rules view",
+        false,
+    ),
+    bind(
         K::Char('p'),
         "p",
         C::Pause,
@@ -467,6 +480,14 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(
+        K::Char('b'),
+        "b",
+        C::GiveBack,
+        S::History,
+        "give back to one user what the batch took (:give-back BATCH USER)",
+        true,
+    ),
+    bind(
         K::Char('z'),
         "z",
         C::UndoQueueEdit,
@@ -475,6 +496,25 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(K::Char('u'), "", C::UndoQueueEdit, S::Queue, "", false),
+    bind(
+        K::Char('h'),
+        "h/←",
+        C::Left,
+        S::Rules,
+        "previous state",
+        true,
+    ),
+    bind(K::Left, "", C::Left, S::Rules, "", false),
+    bind(K::Char('l'), "l/→", C::Right, S::Rules, "next state", true),
+    bind(K::Right, "", C::Right, S::Rules, "", false),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Open,
+        S::Rules,
+        "users of the rule in the chosen state",
+        true,
+    ),
     // Overlays and lines: only their own rows apply (no Everywhere keys inside a menu).
     bind(K::Char('j'), "j/↓", C::Down, S::Menu, "next item", false),
     bind(K::Down, "", C::Down, S::Menu, "", false),
@@ -513,6 +553,14 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(K::Down, "", C::Down, S::Reading, "", false),
     bind(K::Char('k'), "k/↑", C::Up, S::Reading, "scroll up", false),
+    bind(
+        K::Char('b'),
+        "b",
+        C::GiveBack,
+        S::Reading,
+        "details: give back what the rule's reclaim took from the user",
+        false,
+    ),
     bind(K::Up, "", C::Up, S::Reading, "", false),
     bind(
         K::PageDown,
@@ -670,6 +718,7 @@ pub const SCOPES: &[Scope] = &[
     Scope::Activity,
     Scope::Queue,
     Scope::History,
+    Scope::Rules,
 ];
 
 /// Help lines: (scope title, key label, what it does), grouped by scope (each heading once),

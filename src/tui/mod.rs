@@ -16,6 +16,7 @@ pub mod loaded;
 pub mod marks;
 pub mod menu;
 pub mod plan_view;
+pub mod rules;
 pub mod state;
 pub mod ui;
 pub mod update;

@@ -21,15 +21,17 @@ pub enum View {
     Activity,
     Queue,
     History,
+    Rules,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Users,
         View::Groups,
         View::Activity,
         View::Queue,
         View::History,
+        View::Rules,
     ];
 
     pub fn title(self) -> &'static str {
@@ -39,6 +41,7 @@ impl View {
             View::Activity => "Activity",
             View::Queue => "Queue",
             View::History => "History",
+            View::Rules => "Rules",
         }
     }
 }
@@ -88,6 +91,29 @@ pub struct UsersTable {
     pub took: Option<Duration>,
     /// Ctrl-a came while a filter pass was out: mark its rows when it lands.
     pub mark_all_pending: bool,
+    /// The rows are limited to these users (a rule's state from the Rules view), with a label.
+    pub only: Option<OnlyUsers>,
+}
+
+/// An explicit set of users the users table is limited to, named on screen.
+#[derive(Debug, Clone)]
+pub struct OnlyUsers {
+    /// e.g. "rule idle-jira: in grace".
+    pub label: String,
+    pub ids: Arc<Vec<String>>,
+    /// The same users as rows of the data on screen (remade with new data).
+    pub set: Arc<RowSet>,
+}
+
+/// The Rules view: the rules' lifecycles (loaded off the UI thread), the rule under the cursor
+/// and the state chosen.
+#[derive(Debug, Clone, Default)]
+pub struct RulesPanel {
+    pub data: Option<Arc<super::rules::RulesData>>,
+    pub error: Option<String>,
+    pub list: ListCursor,
+    /// Index into `State::ALL`.
+    pub state: usize,
 }
 
 impl UsersTable {
@@ -311,6 +337,9 @@ pub struct AppState {
     /// console exits.
     pub quitting: bool,
     pub history: HistoryState,
+    pub rules: RulesPanel,
+    /// The Activity view's chart of seats and savings over time (None until read).
+    pub savings: Option<Arc<super::rules::SavingsView>>,
     pub input: Option<QueryInput>,
     pub overlay: Option<Overlay>,
     pub flash: Option<Flash>,
@@ -351,6 +380,7 @@ impl AppState {
                 error: None,
                 took: None,
                 mark_all_pending: false,
+                only: None,
             },
             marks: Marks::default(),
             marks_hidden: 0,
@@ -361,6 +391,8 @@ impl AppState {
             review: None,
             quitting: false,
             history: HistoryState::default(),
+            rules: RulesPanel::default(),
+            savings: None,
             input: None,
             overlay: None,
             flash: None,

@@ -16,6 +16,17 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new("Loading the directory…"), area);
         return;
     };
+    // The chart of seats and savings over time takes the bottom, once there is history.
+    let area = match state.savings.as_deref().filter(|v| !v.is_empty()) {
+        Some(view) if area.height >= 16 => {
+            let chart_h = (area.height / 3).clamp(6, 12);
+            let [rest, chart] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(chart_h)]).areas(area);
+            super::savings::draw(state, view, frame, chart);
+            rest
+        }
+        _ => area,
+    };
     let products = &data.derived.activity;
     let currency = &state.config.prices.currency;
     let table_h = (products.len() as u16 + 1).min(area.height / 2).max(2);

@@ -70,6 +70,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: 
         }
         lines.push(Line::from(""));
     }
+    lifecycle(state, &u.account_id, &mut lines);
     lines.push(Line::from(Span::styled("Products", t.header())));
     if u.product_access.is_empty() {
         lines.push(Line::from("  no product access"));
@@ -117,4 +118,39 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: 
             .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
         r,
     );
+}
+
+/// The user's place in each rule that has seen them: state, notice, deadline, batch.
+fn lifecycle(state: &AppState, account_id: &str, lines: &mut Vec<Line<'_>>) {
+    let t = state.theme;
+    let Some(cycles) = state
+        .rules
+        .data
+        .as_ref()
+        .and_then(|d| d.by_account.get(account_id))
+    else {
+        return;
+    };
+    lines.push(Line::from(Span::styled("Rules", t.header())));
+    let date = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d").to_string();
+    for c in cycles {
+        let mut text = format!("  {}: {}", c.rule, crate::tui::rules::state_word(c.state));
+        if let Some(w) = c.warned_at {
+            text.push_str(&format!(", warned {}", date(w)));
+            if let Some(ch) = &c.channel {
+                text.push_str(&format!(" by {ch}"));
+            }
+        }
+        if let Some(d) = c.deadline {
+            text.push_str(&format!(", deadline {}", date(d)));
+        }
+        if let Some(b) = c.batch_id {
+            text.push_str(&format!(", batch {b}"));
+        }
+        lines.push(Line::from(text));
+        if let Some(e) = &c.evidence {
+            lines.push(Line::from(Span::styled(format!("    {e}"), t.dim())));
+        }
+    }
+    lines.push(Line::from(""));
 }

@@ -8,6 +8,8 @@ mod help;
 mod history;
 mod menu;
 mod queue;
+mod rules;
+mod savings;
 mod theme;
 mod users;
 
@@ -47,6 +49,7 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
         View::Activity => activity::draw(state, frame, areas.body),
         View::Queue => queue::draw(state, frame, areas.body),
         View::History => history::draw(state, frame, areas.body),
+        View::Rules => rules::draw(state, frame, areas.body),
     }
     query_line(state, frame, areas.query);
     status_line(state, frame, areas.status);
@@ -95,6 +98,20 @@ fn title(state: &AppState, frame: &mut Frame, area: Rect) {
 fn query_line(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = state.theme;
     let line = match (&state.input, &state.users.error) {
+        // A rule's list: say whose users these are, and how to leave it.
+        (None, None) if state.users.only.is_some() => {
+            let label = state.users.only.as_ref().map(|o| o.label.clone());
+            let mut spans = vec![
+                Span::styled("only ", t.dim()),
+                Span::styled(label.unwrap_or_default(), t.title()),
+            ];
+            if !state.users.query.is_empty() {
+                spans.push(Span::styled("  filter: ", t.dim()));
+                spans.push(Span::raw(state.users.query.clone()));
+            }
+            spans.push(Span::styled("   (Esc shows every user)", t.dim()));
+            Line::from(spans)
+        }
         (Some(input), err) => {
             let mut spans = vec![Span::styled("/", t.key()), Span::raw(input.text.clone())];
             if let Some(e) = err {

@@ -74,6 +74,12 @@ pub(super) fn move_by(state: &mut AppState, delta: isize) {
             list.cursor = step(list.cursor, len);
             follow(&mut list.cursor, &mut list.offset, len, height);
         }
+        View::Rules => {
+            let len = state.rules.data.as_ref().map_or(0, |d| d.rules.len());
+            let list = &mut state.rules.list;
+            list.cursor = step(list.cursor, len);
+            follow(&mut list.cursor, &mut list.offset, len, height);
+        }
         View::Queue => {
             let len = state.queue.rows_len();
             let list = &mut state.queue.list;
@@ -102,17 +108,39 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         Command::GotoPrefix => state.pending_g = true,
         Command::Top => move_by(state, isize::MIN / 2),
         Command::Bottom => move_by(state, isize::MAX / 2),
+        Command::Left if state.view == View::Rules => step_state(state, false),
+        Command::Right if state.view == View::Rules => step_state(state, true),
         Command::Left => {
             state.activity.choice =
                 (state.activity.choice + ACTIVITY_CHOICES - 1) % ACTIVITY_CHOICES
         }
         Command::Right => state.activity.choice = (state.activity.choice + 1) % ACTIVITY_CHOICES,
-        Command::NextView => switch(state, 1),
-        Command::PrevView => switch(state, View::ALL.len() - 1),
+        Command::NextView | Command::PrevView => {
+            switch(
+                state,
+                if command == Command::NextView {
+                    1
+                } else {
+                    View::ALL.len() - 1
+                },
+            );
+            if state.view == View::Rules {
+                return vec![Effect::LoadRules];
+            }
+            if state.view == View::Activity {
+                return vec![Effect::LoadSavings];
+            }
+        }
         Command::Show(v) => {
             state.view = v;
             if v == View::History {
                 return vec![Effect::LoadHistory];
+            }
+            if v == View::Rules {
+                return vec![Effect::LoadRules];
+            }
+            if v == View::Activity {
+                return vec![Effect::LoadSavings];
             }
         }
         Command::Search => {
@@ -138,6 +166,10 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         Command::Refresh => return start_fetch(state),
         Command::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Command::Back => {
+            // A rule's list first: Esc goes back to every user (the query stays).
+            if state.view == View::Users && state.users.only.take().is_some() {
+                return filter(state).into_iter().collect();
+            }
             if state.view == View::Users && !state.users.query.is_empty() {
                 state.users.query.clear();
                 return filter(state).into_iter().collect();
@@ -156,6 +188,7 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         }
         Command::Quit => state.quit = true,
         Command::Resume => return resume_batch(state),
+        Command::GiveBack => give_back_line(state),
         Command::UndoQueueEdit => return undo_queue_edit(state),
         // Keys of overlays and lines (their own scopes): no view binds them.
         Command::Toggle
@@ -327,6 +360,7 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
             show_users(state, format!("group:{}", quote_value(name)), None)
         }
         View::Queue | View::History => vec![],
+        View::Rules => open_state(state),
         View::Activity => {
             let Some(p) = data.derived.activity.get(state.activity.product) else {
                 return vec![];

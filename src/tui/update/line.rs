@@ -103,6 +103,7 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
             }
         }
         "clear-queue" => ask_or_edit(state, QueueEdit::Clear),
+        "give-back" => give_back_command(state, rest),
         other => {
             flash(
                 state,

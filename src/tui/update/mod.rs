@@ -11,6 +11,7 @@ mod line;
 mod mouse;
 mod overlay;
 mod queue;
+mod rules;
 
 use batch::*;
 use keys::*;
@@ -18,6 +19,7 @@ use line::*;
 use mouse::*;
 use overlay::*;
 use queue::*;
+use rules::*;
 
 use super::action::{Action, Effect};
 use super::format::thousands;
@@ -47,6 +49,10 @@ const WHEEL_ROWS: usize = 3;
 pub fn start(state: &mut AppState, fetch_now: bool) -> Vec<Effect> {
     // History too: a batch left running by a quit or a crash is offered at once.
     let mut effects = vec![Effect::LoadSnapshot, Effect::LoadQueue, Effect::LoadHistory];
+    // Lifecycles for Details and the Rules view, when there are rules to show.
+    if !state.config.rules.is_empty() {
+        effects.push(Effect::LoadRules);
+    }
     if fetch_now && state.session.online {
         state.fetch = Fetch::Running {
             fetched: 0,
@@ -286,6 +292,20 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             flash(state, Level::Error, message);
             vec![]
         }
+        Action::RulesLoaded(result) => on_rules_loaded(state, result),
+        Action::SavingsLoaded(Ok(savings)) => {
+            state.savings = Some(savings);
+            vec![]
+        }
+        // The chart is extra: the view works without it, so a word in the status line only.
+        Action::SavingsLoaded(Err(message)) => {
+            flash(
+                state,
+                Level::Warn,
+                format!("the savings history could not be read: {message}"),
+            );
+            vec![]
+        }
         Action::BatchStopped => {
             if state.quitting {
                 state.quit = true;
@@ -320,7 +340,8 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                 }
                 None => {
                     state.users.error = None;
-                    state.users.rows = result.rows;
+                    let (rows, set) = limit_rows(state, result.rows, set);
+                    state.users.rows = rows;
                     state.users.shown_set = set;
                 }
             }
@@ -386,6 +407,9 @@ fn set_data(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
     }
     let groups = loaded.dir.groups.len();
     state.marks.remap(&loaded.dir);
+    if let Some(only) = state.users.only.as_mut() {
+        only.set = std::sync::Arc::new(only_set(Some(&loaded), &only.ids));
+    }
     state.data = Some(loaded);
     let replan = plan(state);
     follow(
@@ -540,6 +564,9 @@ fn clamp_all(state: &mut AppState) {
     state.activity.product = state.activity.product.min(products.saturating_sub(1));
     let len = state.history.batches.len();
     let list = &mut state.history.list;
+    follow(&mut list.cursor, &mut list.offset, len, height);
+    let len = state.rules.data.as_ref().map_or(0, |d| d.rules.len());
+    let list = &mut state.rules.list;
     follow(&mut list.cursor, &mut list.offset, len, height);
     let len = state.queue.rows_len();
     let list = &mut state.queue.list;

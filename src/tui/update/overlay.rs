@@ -25,6 +25,7 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
                 Some(Command::Up) => *scroll = scroll.saturating_sub(1),
                 Some(Command::PageDown) => *scroll += 10,
                 Some(Command::PageUp) => *scroll = scroll.saturating_sub(10),
+                Some(Command::GiveBack) if !is_help => return give_back_details(state),
                 _ => {}
             }
             vec![]
