@@ -21,7 +21,7 @@ use crate::sandbox::{self, SandboxConfig};
 
 pub async fn run(global: &GlobalArgs, args: ReportArgs) -> anyhow::Result<()> {
     if let Some(since) = args.since {
-        return crate::rules::savings::run_since(global, since);
+        return run_since(global, since);
     }
     if !args.demo {
         return profile_report(global, args.format).await;
@@ -325,4 +325,24 @@ pub fn summary(dir: &Directory, rows: &[IdleSeats], currency: &str) -> String {
         money(currency, total)
     );
     s
+}
+
+/// `seats report --since DATE`: from the local database, no network.
+fn run_since(global: &crate::cli::GlobalArgs, since: chrono::NaiveDate) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let config = crate::config::load()?;
+    let resolved = crate::commands::connect::resolve_each(global, &config)?;
+    let org_id = resolved.connection.org_id.context(
+        "no org id: pass --org-id (admin.atlassian.com/o/<org id>/...) or run `seats login`",
+    )?;
+    let data =
+        crate::paths::data_dir().context("no data directory: set HOME, or SEATS_DATA_DIR")?;
+    let store = crate::rules::RulesStore::open(&data.join(crate::store::FILE_NAME))?;
+    let (seats, months, currency) =
+        crate::store::savings::history(store.connection(), &org_id, since)?;
+    let text = crate::rules::savings::report_text(&seats, &months, &currency, since);
+    let mut out = crate::output::stdout();
+    std::io::Write::write_all(&mut out, text.as_bytes())?;
+    std::io::Write::flush(&mut out)?;
+    Ok(())
 }

@@ -57,8 +57,37 @@ pub fn submit(
     check_plan(plan, admission)?;
     let batch = journal.create_batch(meta, &plan.steps)?;
     // What it frees, for `seats report --since` (a failure costs the figure, not the batch).
-    let _ = crate::rules::savings::record_batch(journal.connection(), batch, plan);
+    record_effect(journal, batch, plan);
     Ok(batch)
+}
+
+/// Records what an admitted batch frees per product (`store::savings`).
+fn record_effect(journal: &Journal, batch: BatchId, plan: &PlanFile) {
+    let Some(effect) = &plan.effect else {
+        return;
+    };
+    let users = plan
+        .steps
+        .iter()
+        .map(|s| s.account_id.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let effects: Vec<crate::store::savings::BatchEffect<'_>> = effect
+        .products
+        .iter()
+        .map(|p| crate::store::savings::BatchEffect {
+            product: &p.product,
+            freed: p.freed,
+            monthly_saving: p.monthly_saving,
+        })
+        .collect();
+    let _ = crate::store::savings::record_batch(
+        journal.connection(),
+        batch,
+        i64::try_from(users).unwrap_or(i64::MAX),
+        &effect.currency,
+        &effects,
+    );
 }
 
 /// The rules `submit` checks before it touches the journal, for a command that wants to refuse

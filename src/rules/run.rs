@@ -466,13 +466,10 @@ pub async fn run_rule<T: Transport>(
         return Ok((report, worst));
     }
     let queue = queue_for(rule, due.iter().map(|r| r.account_id.clone()));
-    let grants = crate::commands::plan::look_up_direct_grants(
-        env.client,
-        env.dir,
-        &queue,
-        &context(env.ctx, rule),
-    )
-    .await?;
+    // The same look-up `seats plan` and the console make (`plan::needing_lookup`).
+    let wanted = crate::plan::needing_lookup(env.dir, &queue, &context(env.ctx, rule));
+    let grants =
+        crate::atlassian::grants::direct_grants_for(env.client, &env.dir.org_id, &wanted).await?;
     let (_, file) = reclaim_plan(
         rule,
         env.dir,

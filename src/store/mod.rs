@@ -51,6 +51,7 @@
 mod body;
 mod error;
 mod open;
+pub mod savings;
 mod schema;
 mod snapshot;
 

@@ -70,7 +70,7 @@ impl Store {
         .map_err(sql_err)?;
         tx.commit().map_err(sql_err)?;
         // Seats used per product over time, for `seats report --since` (a failure costs a point).
-        let _ = crate::rules::savings::record_snapshot(&self.conn, dir);
+        let _ = super::savings::record_snapshot(&self.conn, dir);
         tracing::debug!(
             scope,
             users = dir.users.len(),
