@@ -171,8 +171,8 @@ pub async fn fetch_directory(
     Ok(dir)
 }
 
-/// Every user in every directory the key manages (see `users` for how), sorted by name then
-/// account id; pages and progress go where `opts` says.
+/// Every user in every directory the key manages (see `users` for how), sorted by lower-cased
+/// name, then email, then account id; pages and progress go where `opts` says.
 pub async fn fetch_users(org: &OrgApi, opts: &FetchOptions) -> Result<Vec<User>, ApiError> {
     let out = users::Output::new(&opts.progress, &opts.pages);
     users::fetch_users(org, opts.page_size, opts.paging, &out).await

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use super::index::SearchIndex;
+use super::index::{SearchIndex, in_name_order};
 use super::matching::{Compiled, Hit, Scorer, is_subsequence, pass};
-use super::query::{Facet, Query, QueryError, parse_in};
-use super::sort::Sort;
+use super::query::{Facet, Query, QueryError, parse, parse_in};
+use super::sort::{Sort, SortKey};
 use crate::domain::Directory;
 
 /// What the last [`Engine::run`] did.
@@ -21,6 +21,9 @@ pub enum PassKind {
     Resorted,
     /// The query did not parse; nothing changed.
     Failed,
+    /// A new directory already in name order, the empty query sorted by name: its rows are
+    /// the users as they are, counted before the index is built (see [`Engine::prepare`]).
+    Presorted,
 }
 
 /// A relevance-sorted query matching more users than this is answered twice: the matches in
@@ -126,6 +129,54 @@ impl Engine {
         }
     }
 
+    /// Builds the index of the current directory if a [`PassKind::Presorted`] answer left it
+    /// unbuilt: the worker calls it once the answer is out, so the next keystroke finds it.
+    pub fn prepare(&mut self) {
+        if self.index.is_some() {
+            return;
+        }
+        let Some(dir) = &self.directory else {
+            return;
+        };
+        let started = std::time::Instant::now();
+        self.index = Some(SearchIndex::build(dir));
+        tracing::debug!(
+            users = dir.users.len(),
+            took_ms = started.elapsed().as_millis() as u64,
+            "search index built"
+        );
+    }
+
+    /// The empty query by name over a directory already in name order: every user as they
+    /// are (reversed for a descending sort), without building the index: the same rows the
+    /// index would give, since its name order is then the directory's own. None otherwise.
+    fn presorted(
+        &mut self,
+        dir: &Arc<Directory>,
+        text: &str,
+        sort: &Sort,
+    ) -> Option<Arc<Vec<u32>>> {
+        let by_name = matches!(sort.key, SortKey::Name | SortKey::Relevance);
+        if !by_name || !text.trim().is_empty() || !in_name_order(dir) {
+            return None;
+        }
+        let query = parse("").ok()?;
+        let n = dir.users.len() as u32;
+        let mut rows: Vec<u32> = (0..n).collect();
+        if sort.descending {
+            rows.reverse();
+        }
+        let rows = Arc::new(rows);
+        self.last = Some(LastQuery {
+            query,
+            hits: (0..n).map(|r| (r, 0)).collect(),
+            scored: false,
+        });
+        self.rows = rows.clone();
+        self.kind = PassKind::Presorted;
+        Some(rows)
+    }
+
     /// What the last run did.
     pub fn last_pass(&self) -> PassKind {
         self.kind
@@ -162,11 +213,15 @@ impl Engine {
     ) -> Option<Result<Arc<Vec<u32>>, QueryError>> {
         let same_dir = self.directory.as_ref().is_some_and(|d| Arc::ptr_eq(d, dir));
         if !same_dir {
-            self.index = Some(SearchIndex::build(dir));
+            self.index = None;
             self.directory = Some(dir.clone());
             self.last = None;
             self.rows = Arc::new(Vec::new());
+            if let Some(rows) = self.presorted(dir, text, sort) {
+                return Some(Ok(rows));
+            }
         }
+        self.prepare();
         let idx = self.index.as_ref()?;
         let query = match parse_in(text, idx.vocabulary()) {
             Ok(q) => q,
@@ -277,5 +332,82 @@ mod tests {
         for (prev, new, expected) in cases {
             assert_eq!(narrows(&q(prev), &q(new)), expected, "{prev:?} -> {new:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod presorted_tests {
+    use super::*;
+    use crate::filter::select_in;
+    use chrono::TimeZone;
+
+    fn directory(sorted: bool) -> Arc<Directory> {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        let mut dir = crate::domain::sample_directory(3_000, 7, at);
+        if sorted {
+            // The fetch's order.
+            dir.users.sort_by_cached_key(|u| {
+                (
+                    u.name.to_lowercase(),
+                    u.email.as_deref().map(str::to_lowercase),
+                    u.account_id.clone(),
+                )
+            });
+        }
+        Arc::new(dir)
+    }
+
+    #[test]
+    fn a_directory_in_name_order_is_counted_before_its_index() {
+        let dir = directory(true);
+        assert!(in_name_order(&dir));
+        let index = SearchIndex::build(&dir);
+        for sort in [
+            Sort::default(),
+            Sort {
+                key: SortKey::Name,
+                descending: true,
+            },
+        ] {
+            let mut engine = Engine::new();
+            let rows = engine.run(&dir, "", &sort).unwrap();
+            assert_eq!(engine.last_pass(), PassKind::Presorted);
+            assert!(engine.index.is_none(), "no index built for the count");
+            assert_eq!(*rows, select_in(&index, "", &sort).unwrap());
+            // The next query builds the index and narrows from every user.
+            engine.prepare();
+            assert!(engine.index.is_some());
+            let jo = engine.run(&dir, "jo", &sort).unwrap();
+            assert_eq!(engine.last_pass(), PassKind::Narrowed);
+            assert_eq!(*jo, select_in(&index, "jo", &sort).unwrap());
+        }
+    }
+
+    #[test]
+    fn other_orders_and_queries_take_the_index() {
+        let shuffled = directory(false);
+        assert!(!in_name_order(&shuffled));
+        let mut engine = Engine::new();
+        let rows = engine.run(&shuffled, "", &Sort::default()).unwrap();
+        assert_eq!(engine.last_pass(), PassKind::Full);
+        assert_eq!(
+            *rows,
+            select_in(&SearchIndex::build(&shuffled), "", &Sort::default()).unwrap()
+        );
+        let sorted = directory(true);
+        let by_email = Sort {
+            key: SortKey::Email,
+            descending: false,
+        };
+        let mut engine = Engine::new();
+        let rows = engine.run(&sorted, "", &by_email).unwrap();
+        assert_eq!(engine.last_pass(), PassKind::Full);
+        assert_eq!(
+            *rows,
+            select_in(&SearchIndex::build(&sorted), "", &by_email).unwrap()
+        );
+        let mut engine = Engine::new();
+        let _ = engine.run(&sorted, "ada", &Sort::default()).unwrap();
+        assert_eq!(engine.last_pass(), PassKind::Full);
     }
 }

@@ -104,6 +104,34 @@ pub(crate) fn char_mask(text: &str) -> u64 {
     text.bytes().fold(0, |m, b| m | char_bit(b))
 }
 
+/// `a` and `b` compared as their lower-cased forms (`str::to_lowercase`), without allocating
+/// for ASCII text (where lower-casing is byte by byte).
+fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.to_lowercase().cmp(&b.to_lowercase())
+    }
+}
+
+/// True when `dir.users` is already in the index's name order (lower-cased name, then
+/// lower-cased email, no email first, then position): the order a fetch leaves the users in
+/// and a snapshot keeps. Then the empty query's rows are the users as they are, and the
+/// console can count them before the index exists. One pass, no allocation for ASCII names.
+pub(crate) fn in_name_order(dir: &Directory) -> bool {
+    dir.users.windows(2).all(|w| {
+        let (a, b) = (&w[0], &w[1]);
+        cmp_lower(&a.name, &b.name)
+            .then_with(|| match (a.email.as_deref(), b.email.as_deref()) {
+                (Some(x), Some(y)) => cmp_lower(x, y),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            })
+            .is_le()
+    })
+}
+
 /// The first 8 bytes of `s`, zero-padded, as a big-endian number: `prefix(a) < prefix(b)`
 /// implies `a < b`, and equal prefixes leave the order to the whole strings.
 fn prefix(s: &str) -> u64 {
@@ -216,14 +244,20 @@ impl SearchIndex {
         // (the two sorts were most of building the index at 100,000 users).
         let name_key: Vec<u64> = names_lower.iter().map(|s| prefix(s)).collect();
         let mut by_name: Vec<u32> = (0..n as u32).collect();
-        by_name.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            name_key[a]
-                .cmp(&name_key[b])
-                .then_with(|| names_lower[a].cmp(&names_lower[b]))
-                .then_with(|| emails_lower[a].cmp(&emails_lower[b]))
-                .then(a.cmp(&b))
+        // A fetched (or snapshot) directory is kept in this order already: checked in one pass.
+        let sorted = (1..n).all(|i| {
+            (&names_lower[i - 1], &emails_lower[i - 1]) <= (&names_lower[i], &emails_lower[i])
         });
+        if !sorted {
+            by_name.sort_unstable_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                name_key[a]
+                    .cmp(&name_key[b])
+                    .then_with(|| names_lower[a].cmp(&names_lower[b]))
+                    .then_with(|| emails_lower[a].cmp(&emails_lower[b]))
+                    .then(a.cmp(&b))
+            });
+        }
         let name_rank = ranks(&by_name);
         group_display.sort_unstable();
         let mut products: Vec<String> = product_by_key.keys().cloned().collect();
@@ -396,5 +430,38 @@ mod tests {
             assert_ne!(position(&TYPE_ORDER, t.as_str()), OTHER, "{t:?}");
         }
         assert_eq!(position(&STATUS_ORDER, "weird"), OTHER);
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn in_name_order_agrees_with_the_index_order() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        let mut dir = crate::domain::sample_directory(2_000, 5, at);
+        // Case, accents and missing emails among equal names.
+        dir.users[0].name = "Émile Zola".into();
+        dir.users[1].name = "émile zola".into();
+        dir.users[2].name = "ÉMILE ZOLA".into();
+        dir.users[2].email = None;
+        dir.users[3].name = "Zoë".into();
+        let idx = SearchIndex::build(&dir);
+        assert_eq!(
+            in_name_order(&dir),
+            idx.by_name.iter().copied().eq(0..2_000)
+        );
+        let order = idx.by_name.clone();
+        dir.users = order
+            .iter()
+            .map(|&i| dir.users[i as usize].clone())
+            .collect();
+        assert!(in_name_order(&dir));
+        let idx = SearchIndex::build(&dir);
+        assert!(idx.by_name.iter().copied().eq(0..2_000));
+        dir.users.reverse();
+        assert!(!in_name_order(&dir));
     }
 }

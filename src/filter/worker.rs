@@ -134,6 +134,8 @@ fn run(rx: Receiver<FilterRequest>, on_result: impl Fn(FilterResult)) {
             took: start.elapsed(),
             provisional: false,
         });
+        // After a count answered without the index: build it now, before the first keystroke.
+        engine.prepare();
     }
 }
 

@@ -101,22 +101,26 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
     terminal.draw(|f| super::ui::draw(&state, f))?;
     let mut last_frame = Instant::now();
     while let Some(action) = rx.recv().await {
+        let mut filtered = is_filtered(&action);
         apply(&mut state, &io, action);
-        drain(&mut state, &io, &mut rx);
+        filtered |= drain(&mut state, &io, &mut rx);
         // Let the filter answer a keystroke before the frame, so the frame shows it.
         let waited = Instant::now();
         while state.users.pending() && waited.elapsed() < FILTER_WAIT {
             match tokio::time::timeout(FILTER_WAIT - waited.elapsed(), rx.recv()).await {
-                Ok(Some(a)) => apply(&mut state, &io, a),
+                Ok(Some(a)) => {
+                    filtered |= is_filtered(&a);
+                    apply(&mut state, &io, a);
+                }
                 _ => break,
             }
         }
         if state.quit {
             break;
         }
-        let since = last_frame.elapsed();
-        if since < FRAME {
-            tokio::time::sleep(FRAME - since).await;
+        let pause = frame_pause(last_frame.elapsed(), filtered);
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
             drain(&mut state, &io, &mut rx);
         }
         terminal.draw(|f| super::ui::draw(&state, f))?;
@@ -131,14 +135,34 @@ fn apply(state: &mut AppState, io: &Io, action: Action) {
     }
 }
 
-fn drain(state: &mut AppState, io: &Io, rx: &mut UnboundedReceiver<Action>) {
+fn is_filtered(action: &Action) -> bool {
+    matches!(action, Action::Filtered(..))
+}
+
+/// How long to wait before drawing: frames at most every [`FRAME`], except that a filter
+/// result is drawn at once (the keystroke that asked for it has waited long enough).
+fn frame_pause(since_last_frame: Duration, filtered: bool) -> Duration {
+    if filtered {
+        Duration::ZERO
+    } else {
+        FRAME.saturating_sub(since_last_frame)
+    }
+}
+
+/// Applies what is waiting; true when a filter result was among it.
+fn drain(state: &mut AppState, io: &Io, rx: &mut UnboundedReceiver<Action>) -> bool {
+    let mut filtered = false;
     // Bounded, so a flood of events cannot starve the frame.
     for _ in 0..512 {
         match rx.try_recv() {
-            Ok(a) => apply(state, io, a),
+            Ok(a) => {
+                filtered |= is_filtered(&a);
+                apply(state, io, a);
+            }
             Err(_) => break,
         }
     }
+    filtered
 }
 
 fn spawn_terminal_events(tx: UnboundedSender<Action>) {
@@ -182,4 +206,20 @@ fn spawn_clock(tx: UnboundedSender<Action>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_filter_result_is_drawn_at_once_other_frames_are_paced() {
+        assert_eq!(frame_pause(Duration::from_millis(1), true), Duration::ZERO);
+        assert_eq!(frame_pause(Duration::ZERO, true), Duration::ZERO);
+        assert_eq!(
+            frame_pause(Duration::from_millis(3), false),
+            FRAME - Duration::from_millis(3)
+        );
+        assert_eq!(frame_pause(FRAME * 2, false), Duration::ZERO);
+    }
 }

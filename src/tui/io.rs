@@ -524,7 +524,8 @@ async fn fetch(client: Client, org_id: String, config: Config, tx: UnboundedSend
         let mut last = Instant::now();
         while let Some(page) = pages_rx.recv().await {
             if shown >= PARTIAL_USERS {
-                continue;
+                // Dropping the receiver tells the fetch to stop copying pages for it.
+                break;
             }
             users.extend(page);
             // Each partial view copies the users and rebuilds the filter's index: show one

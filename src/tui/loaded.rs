@@ -36,6 +36,42 @@ pub struct Derived {
     pub by_account: Vec<u32>,
 }
 
+/// Indices of `users` in account id order. Ids share a long prefix (`712020:`), so each is
+/// keyed by the 8 bytes after the prefix they all share: most comparisons are then one
+/// integer comparison instead of a `memcmp` over the prefix (most of deriving at 100,000).
+fn account_order(users: &[crate::domain::User]) -> Vec<u32> {
+    let shared = users.first().map_or(0, |first| {
+        let first = first.account_id.as_bytes();
+        users.iter().fold(first.len(), |n, u| {
+            first[..n]
+                .iter()
+                .zip(u.account_id.as_bytes())
+                .take_while(|(a, b)| a == b)
+                .count()
+        })
+    });
+    let key = |id: &str| {
+        let rest = &id.as_bytes()[shared.min(id.len())..];
+        let mut b = [0u8; 8];
+        let n = rest.len().min(8);
+        b[..n].copy_from_slice(&rest[..n]);
+        u64::from_be_bytes(b)
+    };
+    let mut keyed: Vec<(u64, u32)> = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (key(&u.account_id), i as u32))
+        .collect();
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            users[a.1 as usize]
+                .account_id
+                .cmp(&users[b.1 as usize].account_id)
+        })
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub dir: Arc<Directory>,
@@ -94,12 +130,7 @@ impl Loaded {
             .map(|(d, n)| (d.into_owned(), n))
             .collect();
         domains.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let mut by_account: Vec<u32> = (0..dir.users.len() as u32).collect();
-        by_account.sort_unstable_by(|&a, &b| {
-            dir.users[a as usize]
-                .account_id
-                .cmp(&dir.users[b as usize].account_id)
-        });
+        let by_account = account_order(&dir.users);
         let derived = Derived {
             by_account,
             activity: activity(&dir),
@@ -113,5 +144,55 @@ impl Loaded {
             derived: Arc::new(derived),
             origin,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::User;
+
+    fn user(id: &str) -> User {
+        User {
+            account_id: id.into(),
+            ..crate::domain::sample_directory(1, 1, chrono::Utc::now()).users[0].clone()
+        }
+    }
+
+    #[test]
+    fn account_order_is_the_string_order() {
+        let ids = [
+            "712020:b",
+            "712020:a",
+            "712020:",
+            "712020:abcdefghij",
+            "712020:abcdefghi",
+            "712020:abcdefgh",
+            "5b10a:z",
+            "712020:é",
+            "712020:a\0",
+            "",
+            "712020:abcdefghik",
+        ];
+        let users: Vec<User> = ids.iter().map(|i| user(i)).collect();
+        let order: Vec<&str> = account_order(&users)
+            .iter()
+            .map(|&i| ids[i as usize])
+            .collect();
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(order, sorted);
+        // All sharing one long prefix, and one alone.
+        let same: Vec<User> = ["712020:x", "712020:x", "712020:w"]
+            .iter()
+            .map(|i| user(i))
+            .collect();
+        let order: Vec<&str> = account_order(&same)
+            .iter()
+            .map(|&i| same[i as usize].account_id.as_str())
+            .collect();
+        assert_eq!(order, ["712020:w", "712020:x", "712020:x"]);
+        assert_eq!(account_order(&users[..1]), [0]);
+        assert!(account_order(&[]).is_empty());
     }
 }

@@ -120,16 +120,20 @@ impl<'a> Output<'a> {
     }
 
     fn show(&self, users: &[User]) {
+        // Copies only for a receiver still listening: the console stops once it has a
+        // first screenful and more (`PARTIAL_USERS`), and a copy of every user is wasted.
+        let pages = self.pages.as_ref().filter(|tx| !tx.is_closed());
         let (fresh, fetched) = {
             let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
-            let fresh: Vec<User> = users
-                .iter()
-                .filter(|u| sent.insert(u.account_id.clone()))
-                .cloned()
-                .collect();
+            let mut fresh: Vec<User> = Vec::new();
+            for u in users {
+                if sent.insert(u.account_id.clone()) && pages.is_some() {
+                    fresh.push(u.clone());
+                }
+            }
             (fresh, sent.len())
         };
-        if let Some(tx) = self.pages
+        if let Some(tx) = pages
             && !fresh.is_empty()
         {
             // A closed receiver only means nobody is watching.
@@ -148,17 +152,15 @@ struct Found {
 impl Found {
     /// Keeps the users not seen yet and shows them.
     fn take(&self, page: Vec<User>, out: &Output<'_>) {
-        let fresh: Vec<User> = {
-            let mut guard = self.users.lock().unwrap_or_else(|p| p.into_inner());
-            let (ids, users) = &mut *guard;
-            let fresh: Vec<User> = page
-                .into_iter()
-                .filter(|u| ids.insert(u.account_id.clone()))
-                .collect();
-            users.extend(fresh.iter().cloned());
-            fresh
-        };
-        out.show(&fresh);
+        let mut guard = self.users.lock().unwrap_or_else(|p| p.into_inner());
+        let (ids, users) = &mut *guard;
+        let before = users.len();
+        // Moved in, not copied; shown from where they now live.
+        users.extend(
+            page.into_iter()
+                .filter(|u| ids.insert(u.account_id.clone())),
+        );
+        out.show(&users[before..]);
     }
 
     fn into_users(self) -> Vec<User> {
@@ -187,7 +189,8 @@ fn request(page_size: u32) -> UserSearchRequest {
 }
 
 /// Every user in every directory the key manages, `page_size` (at most 100) a request, with
-/// productAccess, groups and platform roles; sorted by name, then account id.
+/// productAccess, groups and platform roles; sorted by lower-cased name, then email, then
+/// account id.
 pub(super) async fn fetch_users(
     org: &OrgApi,
     page_size: u32,
@@ -209,7 +212,15 @@ pub(super) async fn fetch_users(
             Err(e) => return Err(e),
         },
     };
-    users.sort_by_cached_key(|u| (u.name.to_lowercase(), u.account_id.clone()));
+    // The search index's name order (lower-cased name, then email): the console then counts
+    // a new directory's users before its index is built (`filter::Engine`).
+    users.sort_by_cached_key(|u| {
+        (
+            u.name.to_lowercase(),
+            u.email.as_deref().map(str::to_lowercase),
+            u.account_id.clone(),
+        )
+    });
     Ok(users)
 }
 
