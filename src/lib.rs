@@ -16,6 +16,8 @@
 //!                                                             │  (journal, audit log)
 //!                                                             ▼
 //!                                                          history, undo
+//!
+//!  rules ([[rules]] in config) ──▶ notices, then plan::Queue ──▶ exec::submit (the same path)
 //! ```
 //!
 //! The console (`tui`) is one `AppState`, one pure `update` (`tui/update/`, one file per
