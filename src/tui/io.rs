@@ -387,7 +387,7 @@ fn wait_for_in_flight(batch: i64) {
 const PARTIAL_EVERY: Duration = Duration::from_millis(500);
 /// At most this many users in a partial view: a first screenful and more to search, not a
 /// second copy of a 100,000-user directory while the fetch holds its own.
-const PARTIAL_USERS: usize = 20_000;
+const PARTIAL_USERS: usize = 5_000;
 
 /// A confirmed batch: journaled, then run by the executor, its events reported as actions.
 struct BatchJob {
