@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Plan, PlanFile, PlannedOperation, SeatEffect};
-use crate::output::words::plural;
+use crate::output::words::{plural, thousands};
 
 fn money(currency: &str, amount: f64) -> String {
     crate::output::words::money(currency, amount)
@@ -92,10 +92,13 @@ fn effect_lines(e: &SeatEffect, out: &mut Vec<String>) {
         for p in &e.products {
             let mut line = format!(
                 "  {}: {} used now, {} after, {} freed",
-                p.name, p.used_now, p.used_after, p.freed
+                p.name,
+                thousands(p.used_now as usize),
+                thousands(p.used_after as usize),
+                thousands(p.freed as usize)
             );
             if p.regained > 0 {
-                line.push_str(&format!(", {} regained", p.regained));
+                line.push_str(&format!(", {} regained", thousands(p.regained as usize)));
             }
             match (p.monthly_saving, p.yearly_saving) {
                 (Some(m), Some(y)) if m >= 0.0 => line.push_str(&format!(
@@ -195,7 +198,10 @@ pub fn compact(plan: &Plan) -> Vec<String> {
         };
         out.push(format!(
             "{}: {} → {} seats ({} freed{regained}){saving}",
-            p.name, p.used_now, p.used_after, p.freed
+            p.name,
+            thousands(p.used_now as usize),
+            thousands(p.used_after as usize),
+            thousands(p.freed as usize)
         ));
     }
     if !e.products.is_empty() {
