@@ -208,12 +208,11 @@ impl Command {
             | Command::Login(_)
             | Command::Logout(_)
             | Command::History(_)
-            | Command::Undo(_) => (true, false, false),
-            Command::Sandbox(_)
-            | Command::Profiles
-            | Command::Completions(_)
-            | Command::Man(_)
-            | Command::GiveBack(_) => (false, false, false),
+            | Command::Undo(_)
+            | Command::GiveBack(_) => (true, false, false),
+            Command::Sandbox(_) | Command::Profiles | Command::Completions(_) | Command::Man(_) => {
+                (false, false, false)
+            }
         };
         Takes {
             connection,
@@ -245,11 +244,10 @@ impl Command {
             }
             Command::History(a) => (Some(&mut a.connection), false, false),
             Command::Undo(a) => (Some(&mut a.connection), false, false),
-            Command::Sandbox(_)
-            | Command::Profiles
-            | Command::Completions(_)
-            | Command::Man(_)
-            | Command::GiveBack(_) => (None, false, false),
+            Command::GiveBack(a) => (Some(&mut a.connection), false, false),
+            Command::Sandbox(_) | Command::Profiles | Command::Completions(_) | Command::Man(_) => {
+                (None, false, false)
+            }
         }
     }
 }
@@ -631,6 +629,10 @@ pub struct GiveBackArgs {
     /// Where to write the plan (default: seats-give-back-batch-N-USER.json here).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// With `--org-id` (or `--profile`): refuse a batch of another org; the other connection
+    /// flags are accepted so one `$FLAGS` serves every command.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Args)]

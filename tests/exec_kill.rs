@@ -4,7 +4,7 @@
 //! that tries to run the batch while the first one does is refused.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,66 +20,12 @@ use seats::sandbox::{DEFAULT_ORG_API_KEY, DEFAULT_SITE_EMAIL};
 
 const PLANNED: usize = 300;
 
-struct Sandbox {
-    child: Child,
-    base: String,
-    org_id: String,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "support/sandbox_process.rs"]
+mod sandbox_process;
+use sandbox_process::SandboxProcess as Sandbox;
 
 fn start_sandbox(dir: &Path) -> Sandbox {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seats"))
-        .args([
-            "sandbox",
-            "--port",
-            "0",
-            "--users",
-            "700",
-            "--latency-ms",
-            "15",
-        ])
-        .env("SEATS_DATA_DIR", dir)
-        .env("SEATS_CONFIG_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let lines: Vec<String> = BufReader::new(stdout)
-            .lines()
-            .take(2)
-            .map_while(Result::ok)
-            .collect();
-        let _ = tx.send(lines);
-    });
-    let lines = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
-    let base = lines
-        .first()
-        .and_then(|l| l.strip_prefix("seats sandbox listening on "))
-        .map(str::to_owned);
-    let org_id = lines
-        .get(1)
-        .and_then(|l| l.strip_prefix("org id:"))
-        .map(|s| s.trim().to_owned());
-    match (base, org_id) {
-        (Some(base), Some(org_id)) => Sandbox {
-            child,
-            base,
-            org_id,
-        },
-        _ => {
-            let _ = child.kill();
-            panic!("unexpected banner: {lines:?}");
-        }
-    }
+    Sandbox::start(dir, &["--users", "700", "--latency-ms", "15"])
 }
 
 fn org(sb: &Sandbox) -> OrgApi {

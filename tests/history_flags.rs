@@ -1,4 +1,4 @@
-//! `seats history` and `seats undo` take the connection flags of every other command (one
+//! `seats history`, `seats undo` and `seats give-back` take the connection flags of every other command (one
 //! `$FLAGS` serves them all) and use the org they identify (`--org-id`, else the profile's org)
 //! to select that org's batches.
 
@@ -133,4 +133,35 @@ fn undo_takes_the_shared_flags_and_refuses_another_orgs_batch() {
         err.contains("batch 1 changed nothing") && !err.contains("not of org"),
         "{err}"
     );
+}
+
+#[test]
+fn give_back_takes_the_shared_flags_and_refuses_another_orgs_batch() {
+    let home = home_with_two_orgs();
+    let plan = home.path().join("give-back.json");
+    let plan = plan.to_str().unwrap();
+    let line = [
+        &["give-back", "2", "o2-acc-1", "--output", plan][..],
+        &FLAGS,
+    ]
+    .concat();
+    let (ok, _, err) = run(&home, &line);
+    assert!(!ok);
+    assert!(err.contains("batch 2 is of org o2, not of org o1"), "{err}");
+    assert!(!Path::new(plan).exists());
+
+    // Its own org's batch passes the org check and reaches the batch: a cancelled suspension
+    // took nothing, so there is nothing to give back and no plan is written.
+    let line = [
+        &["give-back", "1", "o1-acc-1", "--output", plan][..],
+        &FLAGS,
+    ]
+    .concat();
+    let (ok, out, err) = run(&home, &line);
+    assert!(!ok);
+    assert!(
+        err.contains("batch 1 took nothing from o1-acc-1") && !err.contains("not of org"),
+        "{out}{err}"
+    );
+    assert!(!Path::new(plan).exists(), "{out}");
 }

@@ -7,9 +7,9 @@
 //! The clock, activity, comments and the outbox are the sandbox's `/_sandbox/` controls.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
+
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use seats::atlassian::fetch::{FetchOptions, fetch_directory};
@@ -19,68 +19,22 @@ use serde_json::{Value, json};
 
 const ISSUE: &str = "SEATS-1";
 
-struct Sandbox {
-    child: Child,
-    base: String,
-    org_id: String,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+#[path = "support/sandbox_process.rs"]
+mod sandbox_process;
+use sandbox_process::SandboxProcess as Sandbox;
 
 fn start_sandbox(dir: &Path) -> Sandbox {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seats"))
-        .args([
-            "sandbox",
-            "--port",
-            "0",
+    Sandbox::start(
+        dir,
+        &[
             "--users",
             "800",
             "--latency-ms",
             "20",
             "--clock",
             "2026-12-01T08:00:00Z",
-        ])
-        .env("SEATS_DATA_DIR", dir)
-        .env("SEATS_CONFIG_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let lines: Vec<String> = BufReader::new(stdout)
-            .lines()
-            .take(2)
-            .map_while(Result::ok)
-            .collect();
-        let _ = tx.send(lines);
-    });
-    let lines = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
-    let base = lines
-        .first()
-        .and_then(|l| l.strip_prefix("seats sandbox listening on "))
-        .map(str::to_owned);
-    let org_id = lines
-        .get(1)
-        .and_then(|l| l.strip_prefix("org id:"))
-        .map(|s| s.trim().to_owned());
-    match (base, org_id) {
-        (Some(base), Some(org_id)) => Sandbox {
-            child,
-            base,
-            org_id,
-        },
-        _ => {
-            let _ = child.kill();
-            panic!("unexpected banner: {lines:?}");
-        }
-    }
+        ],
+    )
 }
 
 fn seats(sb: &Sandbox, home: &Path, args: &[&str]) -> Command {

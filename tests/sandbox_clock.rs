@@ -1,11 +1,14 @@
 //! The sandbox's virtual clock: it starts where `--clock` says, moves by days through
 //! `/_sandbox/clock`, and dates everything the sandbox dates (generated last-active dates,
 //! activity marked through `/_sandbox/activity`, audit events).
+#[path = "support/sandbox_process.rs"]
+mod sandbox_process;
 #[path = "support/sandbox.rs"]
 mod sandbox_support;
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::Method;
+use sandbox_process::SandboxProcess;
 use sandbox_support::{TestSandbox, json_of, start_with};
 use seats::commands::sandbox::parse_clock;
 use seats::sandbox::SandboxConfig;
@@ -248,8 +251,7 @@ async fn controls_live_under_one_prefix_and_are_not_faults() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_takes_the_clock_flag_and_serves_the_clock() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
 
     let data = tempfile::tempdir().unwrap();
     let bad = Command::new(env!("CARGO_BIN_EXE_seats"))
@@ -261,48 +263,12 @@ async fn the_binary_takes_the_clock_flag_and_serves_the_clock() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_seats"))
-        .args([
-            "sandbox",
-            "--port",
-            "0",
-            "--users",
-            "50",
-            "--clock",
-            "2026-01-05",
-        ])
-        .env("SEATS_DATA_DIR", data.path())
-        .env("SEATS_CONFIG_DIR", data.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    // Read the banner on a thread: a hung binary must fail the test, not hang it.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let lines: Vec<String> = BufReader::new(stdout)
-            .lines()
-            .take(7)
-            .map_while(Result::ok)
-            .collect();
-        let _ = tx.send(lines);
-    });
-    let lines = rx
-        .recv_timeout(std::time::Duration::from_secs(30))
-        .unwrap_or_default();
-    let base = lines
-        .first()
-        .and_then(|l| l.strip_prefix("seats sandbox listening on "))
-        .map(str::to_string);
+    let sb = SandboxProcess::start(data.path(), &["--users", "50", "--clock", "2026-01-05"]);
+    let base = sb.base.clone();
+    let clock = sb.banner_value("clock:").unwrap_or_default().to_owned();
     let result = async {
-        let base = base.ok_or_else(|| format!("banner: {lines:?}"))?;
-        let clock_line = lines.iter().find(|l| l.starts_with("clock:")).cloned();
-        if !clock_line
-            .as_deref()
-            .is_some_and(|l| l.contains("2026-01-05T00:00:0"))
-        {
-            return Err(format!("banner: {lines:?}"));
+        if !clock.starts_with("2026-01-05T00:00:0") {
+            return Err(format!("banner: {:?}", sb.banner));
         }
         let http = reqwest::Client::new();
         let now: Value = http
@@ -325,10 +291,7 @@ async fn the_binary_takes_the_clock_flag_and_serves_the_clock() {
         Ok::<_, String>((now, moved))
     }
     .await;
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    drop(sb);
     let (now, moved) = result.unwrap();
     assert!(
         now["now"]

@@ -26,7 +26,7 @@ fn file_part(who: &str) -> String {
         .collect()
 }
 
-pub fn run(args: GiveBackArgs) -> anyhow::Result<()> {
+pub fn run(global: &crate::cli::GlobalArgs, args: GiveBackArgs) -> anyhow::Result<()> {
     let path = args.output.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
             "seats-give-back-batch-{}-{}.json",
@@ -35,8 +35,10 @@ pub fn run(args: GiveBackArgs) -> anyhow::Result<()> {
         ))
     });
     let target = OutputTarget::check(Some(&path))?;
+    let org = super::history::org_of(&global.connection)?;
     let journal = Journal::open_default()?;
     let batch = journal.batch(args.batch)?;
+    super::history::check_org(&batch, org.as_deref())?;
     let items = journal.items(args.batch)?;
     let back = give_back_plan(&batch, &items, &args.user, chrono::Utc::now())?;
     let mut out = String::new();
@@ -53,9 +55,9 @@ pub fn run(args: GiveBackArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| (args.user.clone(), args.user.clone()));
     let _ = writeln!(
         out,
-        "give back to {name} ({id}) what batch {} took: {} steps",
+        "give back to {name} ({id}) what batch {} took: {}",
         batch.id,
-        back.plan.steps.len()
+        crate::output::words::plural(back.plan.steps.len(), "step")
     );
     for s in &back.plan.steps {
         let _ = writeln!(out, "  {}", s.change.describe());

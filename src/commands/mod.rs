@@ -91,7 +91,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Completions(args) => shell::completions(args.shell),
         Command::Man(args) => shell::man(args),
         Command::Rules(args) => rules::run(&cli.global, args).await,
-        Command::GiveBack(args) => give_back::run(args),
+        Command::GiveBack(args) => give_back::run(&cli.global, args),
     }
 }
 
