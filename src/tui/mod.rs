@@ -8,6 +8,8 @@
 
 pub mod action;
 mod app;
+pub mod breakdown;
+pub mod breakdowns;
 pub mod format;
 mod io;
 pub mod keymap;
