@@ -328,3 +328,64 @@ fn screens_of_the_breakdowns() {
     let screen = render(&s);
     assert!(screen.contains("counting…"), "{screen}");
 }
+
+#[test]
+fn a_group_name_with_a_space_is_quoted_when_it_narrows() {
+    let mut s = state(SIZE, true);
+    let mut dir = console::directory();
+    for g in &mut dir.groups {
+        if g.name == "eng-platform" {
+            g.name = "eng platform".into();
+        }
+    }
+    for u in &mut dir.users {
+        for g in &mut u.groups {
+            if g.name.as_str() == "eng-platform" {
+                g.name = "eng platform".into();
+            }
+        }
+    }
+    let loaded = seats::tui::loaded::Loaded::new(
+        Arc::new(dir),
+        seats::tui::loaded::Origin::Snapshot,
+        &s.config,
+    );
+    let effects = update(
+        &mut s,
+        Action::SnapshotLoaded {
+            loaded: Some(loaded),
+            notice: None,
+        },
+    );
+    console::answer(&mut s, effects);
+    // Idle Jira holders: jira-software-users first, then "eng platform" (Alan).
+    press(&mut s, "/product:jira-software idle:90\n2j\n");
+    assert_eq!(
+        s.users.query,
+        "product:jira-software idle:90 group:\"eng platform\""
+    );
+    assert!(s.users.error.is_none(), "{:?}", s.users.error);
+    assert_eq!(console::shown_names(&s), vec!["Alan Turing"]);
+}
+
+#[test]
+fn the_activity_breakdown_says_how_many_more_groups_did_not_fit() {
+    // 80x17: one line under the title for two granting groups of Jira Software.
+    let mut s = state((80, 17), true);
+    press(&mut s, "3jllllllll");
+    let screen = render(&s);
+    assert!(
+        screen.contains("Granting Jira Software to 3 holders idle ≥90 days:"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("… 2 more: press Enter, then 2 for Groups"),
+        "{screen}"
+    );
+    // With room, every granting group has its line.
+    let mut s = state((80, 24), true);
+    press(&mut s, "3jllllllll");
+    let screen = render(&s);
+    assert!(!screen.contains("more: press Enter"), "{screen}");
+    assert!(screen.contains("eng-platform"), "{screen}");
+}
