@@ -382,6 +382,14 @@ fn the_activity_breakdown_says_how_many_more_groups_did_not_fit() {
         screen.contains("… 2 more: press Enter, then 2 for Groups"),
         "{screen}"
     );
+    // One line left: the groups in a row.
+    let mut s = state((80, 16), true);
+    press(&mut s, "3jllllllll");
+    let screen = render(&s);
+    assert!(
+        screen.contains("Granted by: jira-software-users 3, eng-platform 1"),
+        "{screen}"
+    );
     // With room, every granting group has its line.
     let mut s = state((80, 24), true);
     press(&mut s, "3jllllllll");

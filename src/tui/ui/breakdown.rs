@@ -20,7 +20,7 @@ pub const GRANTS_MIN_WIDTH: u16 = 120;
 /// The Activity view's block under the histogram: the groups that give the chosen holders
 /// their product, one line each, as many as fit.
 pub fn draw_activity(state: &AppState, frame: &mut Frame, area: Rect) {
-    if area.height < 2 {
+    if area.height == 0 {
         return;
     }
     let t = state.theme;
@@ -37,6 +37,28 @@ pub fn draw_activity(state: &AppState, frame: &mut Frame, area: Rect) {
     let Some(p) = b.products.first() else {
         return;
     };
+    let granting: Vec<_> = b
+        .groups
+        .iter()
+        .filter(|g| g.through.first().is_some_and(|th| th.total() > 0))
+        .collect();
+    // One line (a short terminal with the chart): the groups in a row, most granting first.
+    if area.height == 1 {
+        let groups: Vec<String> = granting
+            .iter()
+            .map(|g| format!("{} {}", g.name, thousands(g.through[0].total() as usize)))
+            .collect();
+        let text = format!(
+            "Granted by: {}  (Enter, then 2 for Groups)",
+            if groups.is_empty() {
+                "no group".to_owned()
+            } else {
+                groups.join(", ")
+            }
+        );
+        frame.render_widget(Paragraph::new(Span::styled(text, t.dim())), area);
+        return;
+    }
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "Granting {} to {} {}:",
@@ -46,11 +68,6 @@ pub fn draw_activity(state: &AppState, frame: &mut Frame, area: Rect) {
         ),
         t.title(),
     ))];
-    let granting: Vec<_> = b
-        .groups
-        .iter()
-        .filter(|g| g.through.first().is_some_and(|th| th.total() > 0))
-        .collect();
     let mut others = Vec::new();
     if p.admin_only > 0 {
         others.push(format!("{} only as org admins", thousands(p.admin_only)));
