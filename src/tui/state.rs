@@ -147,9 +147,11 @@ pub struct Breakdowns {
     pub data: u64,
     pub groups: BreakdownSlot,
     pub activity: BreakdownSlot,
-    /// The query the product list below was read from, and the product keys its `product:`
-    /// facets name (the Users view's Grants column and the breakdowns read them).
+    /// The query and data generation the product list below was read from, and the product
+    /// keys its `product:` facets name (the Users view's Grants column and the breakdowns
+    /// read them).
     pub query: String,
+    pub products_of: u64,
     pub products: Vec<String>,
 }
 

@@ -37,7 +37,8 @@ pub(super) fn on_breakdown(
 /// but for reading the query when it changed.
 pub(super) fn ask_breakdown(state: &mut AppState) -> Option<Effect> {
     let data = state.data.as_ref()?;
-    if state.breakdowns.query != state.users.query {
+    let b = &state.breakdowns;
+    if b.query != state.users.query || b.products_of != b.data {
         let held: Vec<String> = data
             .derived
             .activity
@@ -46,6 +47,7 @@ pub(super) fn ask_breakdown(state: &mut AppState) -> Option<Effect> {
             .collect();
         state.breakdowns.products = breakdown::query_products(&state.users.query, &held);
         state.breakdowns.query = state.users.query.clone();
+        state.breakdowns.products_of = state.breakdowns.data;
     }
     let key = breakdowns::wanted(state)?;
     let (selection, products, label) = match &key {
