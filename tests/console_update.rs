@@ -181,8 +181,9 @@ fn enter_opens_details_and_esc_closes_them() {
 #[test]
 fn enter_on_a_group_lists_its_members() {
     let mut s = state(SIZE, true);
-    // Groups by name: confluence-users, eng-platform, jira-software-users, okta-all-employees.
-    press(&mut s, "2j\n");
+    // Groups by members among the rows (every user): jira-software-users 6, confluence-users 5,
+    // eng-platform 3, okta-all-employees 1.
+    press(&mut s, "2jj\n");
     assert_eq!(s.view, View::Users);
     assert_eq!(s.users.query, "group:eng-platform");
 }

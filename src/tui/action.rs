@@ -62,6 +62,8 @@ pub enum Action {
     RulesLoaded(Result<Arc<super::rules::RulesData>, String>),
     /// Seats over time and money saved per month were read (the Activity view's chart).
     SavingsLoaded(Result<Arc<super::rules::SavingsView>, String>),
+    /// Which groups give a selection its product, counted off the UI thread.
+    Breakdown(Arc<super::breakdown::Breakdown>),
     /// The batch stopped for quitting: the requests in flight came back and are recorded.
     BatchStopped,
 }
@@ -73,6 +75,8 @@ pub enum Effect {
     Fetch,
     SaveSnapshot(Arc<Directory>),
     Filter(FilterRequest),
+    /// Count which groups give a selection its product (`tui::breakdown::compute`).
+    Breakdown(Box<super::breakdown::BreakdownRequest>),
     LoadQueue,
     SaveQueue(Queue),
     /// Build the plan for the queue against the data on screen.

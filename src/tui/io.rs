@@ -123,6 +123,13 @@ impl Io {
     pub(super) fn run(&self, effect: Effect) {
         match effect {
             Effect::Filter(req) => self.worker.submit(req),
+            Effect::Breakdown(req) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let b = super::breakdown::compute(&req);
+                    let _ = tx.send(Action::Breakdown(std::sync::Arc::new(b)));
+                });
+            }
             Effect::LoadQueue => {
                 let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());
                 tokio::task::spawn_blocking(move || {

@@ -353,7 +353,7 @@ pub const BINDINGS: &[Binding] = &[
         "Enter",
         C::Open,
         S::Groups,
-        "members of the group",
+        "narrow to the group's members, adding group:NAME to the query",
         true,
     ),
     bind(

@@ -37,6 +37,14 @@ pub fn table_rows(size: (u16, u16)) -> usize {
     areas(size).body.height.saturating_sub(1) as usize
 }
 
+/// Lines above the Groups view's table: what it answers, and how the selection gets the product.
+pub const GROUPS_HEADER: u16 = 2;
+
+/// Rows of the Groups view's table on screen.
+pub fn groups_rows(size: (u16, u16)) -> usize {
+    table_rows(size).saturating_sub(GROUPS_HEADER as usize)
+}
+
 /// The tab labels in the title bar and the columns each takes, right-aligned.
 pub fn tabs(size: (u16, u16)) -> Vec<(View, u16, String)> {
     let labels: Vec<(View, String)> = View::ALL

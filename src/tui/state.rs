@@ -138,6 +138,30 @@ pub struct ActivityPanel {
     pub choice: usize,
 }
 
+/// Which groups give the selection its product (`tui::breakdown`): the Groups view's breakdown
+/// of the Users rows and the Activity view's of the idle holders chosen, counted off the UI
+/// thread. A result whose key is not the one asked is stale and dropped.
+#[derive(Debug, Clone, Default)]
+pub struct Breakdowns {
+    /// Bumped with every directory put on screen: breakdowns of older data are stale.
+    pub data: u64,
+    pub groups: BreakdownSlot,
+    pub activity: BreakdownSlot,
+    /// The query and data generation the product list below was read from, and the product
+    /// keys its `product:` facets name (the Users view's Grants column and the breakdowns
+    /// read them).
+    pub query: String,
+    pub products_of: u64,
+    pub products: Vec<String>,
+}
+
+/// One breakdown: the newest asked for and the one landed.
+#[derive(Debug, Clone, Default)]
+pub struct BreakdownSlot {
+    pub asked: Option<super::breakdown::BreakdownKey>,
+    pub shown: Option<Arc<super::breakdown::Breakdown>>,
+}
+
 /// Inactivity presets of the Activity view, in days.
 pub const PRESETS: [u32; 4] = [30, 60, 90, 180];
 /// Buckets plus presets.
@@ -328,6 +352,7 @@ pub struct AppState {
     pub marks_hidden: usize,
     pub groups: ListCursor,
     pub activity: ActivityPanel,
+    pub breakdowns: Breakdowns,
     pub queue: QueueState,
     /// The batch running now (or the last one, until the next starts).
     pub batch: Option<BatchRun>,
@@ -386,6 +411,7 @@ impl AppState {
             marks_hidden: 0,
             groups: ListCursor::default(),
             activity: ActivityPanel::default(),
+            breakdowns: Breakdowns::default(),
             queue: QueueState::default(),
             batch: None,
             review: None,

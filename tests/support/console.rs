@@ -255,8 +255,11 @@ pub fn state(size: (u16, u16), online: bool) -> AppState {
 
 /// Runs filter effects synchronously, as the worker would, and feeds the results back.
 pub fn answer(state: &mut AppState, effects: Vec<Effect>) -> Vec<Effect> {
-    let mut rest = Vec::new();
-    for e in effects {
+    let mut done = Vec::new();
+    // Effects of the answers are answered too (a filter's rows ask for a breakdown).
+    let mut todo: std::collections::VecDeque<Effect> = effects.into();
+    while let Some(e) = todo.pop_front() {
+        let mut rest = Vec::new();
         match e {
             Effect::Filter(req) => {
                 let result = match seats::filter::select(&req.directory, &req.query, &req.sort) {
@@ -288,10 +291,19 @@ pub fn answer(state: &mut AppState, effects: Vec<Effect>) -> Vec<Effect> {
                 let view = seats::tui::plan_view::view(plan);
                 rest.extend(update(state, Action::Planned { generation, view }));
             }
-            other => rest.push(other),
+            // Which groups grant the selection's product: counted as the io task would.
+            Effect::Breakdown(req) => {
+                let b = seats::tui::breakdown::compute(&req);
+                rest.extend(update(state, Action::Breakdown(Arc::new(b))));
+            }
+            other => {
+                done.push(other);
+                continue;
+            }
         }
+        todo.extend(rest);
     }
-    rest
+    done
 }
 
 pub fn key(code: KeyCode) -> Action {

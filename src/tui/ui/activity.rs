@@ -96,6 +96,10 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
     let Some(a) = products.get(state.activity.product) else {
         return;
     };
+    // Under the histogram: the groups that give the chosen holders the product.
+    let [bottom, granting] =
+        Layout::vertical([Constraint::Length(9), Constraint::Fill(1)]).areas(bottom);
+    super::breakdown::draw_activity(state, frame, granting);
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{}: {} seat holders by days since last active",

@@ -8,36 +8,31 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{days, popup};
 use crate::domain::{Directory, User, product_name};
+use crate::tui::breakdown::{GrantPath, grant_paths_into};
 use crate::tui::loaded::Derived;
 use crate::tui::state::AppState;
 
-/// The paths that give `user` the product: groups (synced ones say so), or a direct grant.
+/// The paths that give `user` the product (`tui::breakdown::grant_paths_into`, the one
+/// definition the Groups view counts), in words: groups (synced ones say so), the org admin
+/// role, or a direct grant.
 pub fn grant_paths(dir: &Directory, derived: &Derived, user: &User, product: &str) -> Vec<String> {
-    let mut paths: Vec<String> = user
-        .groups
-        .iter()
-        .filter_map(|gr| {
-            derived
-                .group_ix
-                .get(gr.id.as_str())
-                .map(|&i| &dir.groups[i])
-        })
-        .filter(|g| g.grants.iter().any(|p| p == product))
-        .map(|g| {
-            if g.synced {
-                format!("{} (synced: change it in the identity provider)", g.name)
-            } else {
-                g.name.clone()
-            }
-        })
-        .collect();
-    if user.org_admin {
-        paths.push("org admin role (cannot be removed here)".into());
-    }
-    if paths.is_empty() {
-        paths.push("a direct role grant (no group gives it)".into());
-    }
+    let mut paths = Vec::new();
+    grant_paths_into(&mut paths, dir, derived, user, product);
     paths
+        .iter()
+        .map(|p| match p {
+            GrantPath::Group(gi) => {
+                let g = &dir.groups[*gi];
+                if g.synced {
+                    format!("{} (synced: change it in the identity provider)", g.name)
+                } else {
+                    g.name.clone()
+                }
+            }
+            GrantPath::OrgAdmin => "org admin role (cannot be removed here)".into(),
+            GrantPath::Direct => "a direct role grant (no group gives it)".into(),
+        })
+        .collect()
 }
 
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: usize) {

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of `AppState`. Only the rows on screen are built.
 
 mod activity;
+mod breakdown;
 mod confirm;
 mod details;
 mod groups;

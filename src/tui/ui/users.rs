@@ -81,6 +81,11 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
     }
     header.push(Cell::from("Grp"));
     widths.push(Constraint::Length(4));
+    let grants = super::breakdown::grants_product(state, area.width);
+    if let Some(p) = grants {
+        header.push(Cell::from(format!("Grants {}", short_product(p))));
+        widths.push(Constraint::Fill(2));
+    }
 
     let height = area.height.saturating_sub(1) as usize;
     let start = state.users.offset.min(state.users.rows.len());
@@ -118,6 +123,9 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
                 });
             }
             cells.push(Cell::from(u.groups.len().to_string()));
+            if let Some(p) = grants {
+                cells.push(Cell::from(super::breakdown::grants_cell(data, u, p)));
+            }
             let row = Row::new(cells);
             let row = if marked { row.style(t.marked()) } else { row };
             if start + i == state.users.cursor {

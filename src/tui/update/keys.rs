@@ -61,7 +61,7 @@ pub(super) fn move_by(state: &mut AppState, delta: isize) {
                 &mut state.groups.cursor,
                 &mut state.groups.offset,
                 len,
-                height,
+                layout::groups_rows(state.size),
             );
         }
         View::Activity => {
@@ -352,13 +352,7 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
             }
             vec![]
         }
-        View::Groups => {
-            let Some(&gi) = data.derived.groups_by_name.get(state.groups.cursor) else {
-                return vec![];
-            };
-            let name = &data.dir.groups[gi].name;
-            show_users(state, format!("group:{}", quote_value(name)), None)
-        }
+        View::Groups => narrow_to_group(state),
         View::Queue | View::History => vec![],
         View::Rules => open_state(state),
         View::Activity => {

@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, M
 use ratatui::crossterm::event::{MouseEvent, MouseEventKind};
 
 mod batch;
+mod breakdown;
 mod keys;
 mod line;
 mod mouse;
@@ -14,6 +15,7 @@ mod queue;
 mod rules;
 
 use batch::*;
+use breakdown::*;
 use keys::*;
 use line::*;
 use mouse::*;
@@ -65,8 +67,9 @@ pub fn start(state: &mut AppState, fetch_now: bool) -> Vec<Effect> {
 }
 
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
-    let effects = dispatch(state, action);
+    let mut effects = dispatch(state, action);
     state.marks_hidden = state.marks.hidden(&state.users.shown_set);
+    effects.extend(ask_breakdown(state));
     effects
 }
 
@@ -306,6 +309,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             );
             vec![]
         }
+        Action::Breakdown(b) => on_breakdown(state, b),
         Action::BatchStopped => {
             if state.quitting {
                 state.quit = true;
@@ -411,12 +415,13 @@ fn set_data(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
         only.set = std::sync::Arc::new(only_set(Some(&loaded), &only.ids));
     }
     state.data = Some(loaded);
+    state.breakdowns.data += 1;
     let replan = plan(state);
     follow(
         &mut state.groups.cursor,
         &mut state.groups.offset,
         groups,
-        layout::table_rows(state.size),
+        layout::groups_rows(state.size),
     );
     filter(state).into_iter().chain(replan).collect()
 }
@@ -558,7 +563,7 @@ fn clamp_all(state: &mut AppState) {
         &mut state.groups.cursor,
         &mut state.groups.offset,
         groups,
-        height,
+        layout::groups_rows(state.size),
     );
     let products = state.data.as_ref().map_or(0, |d| d.derived.activity.len());
     state.activity.product = state.activity.product.min(products.saturating_sub(1));

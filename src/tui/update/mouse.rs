@@ -39,7 +39,9 @@ pub(super) fn on_mouse(state: &mut AppState, m: MouseEvent) -> Vec<Effect> {
                 }
                 View::Groups => {
                     let len = state.data.as_ref().map_or(0, |d| d.dir.groups.len());
-                    if state.groups.offset + row < len {
+                    // What the view answers takes the lines above its table.
+                    let row = row.checked_sub(layout::GROUPS_HEADER as usize);
+                    if let Some(row) = row.filter(|r| state.groups.offset + r < len) {
                         state.groups.cursor = state.groups.offset + row;
                     }
                 }
