@@ -1,6 +1,7 @@
 //! The console's effects run: each `Effect` from `update` becomes a task (the store, the
 //! network, the executor) that reports back as actions. Nothing here changes `AppState`.
 
+mod history;
 mod rules;
 
 use super::action::{Action, Effect};
@@ -273,6 +274,25 @@ impl Io {
                     let _ = tx.send(Action::History(result));
                 });
             }
+            Effect::LoadBatchItems { batch, generation } => {
+                history::load_items(self.tx.clone(), batch, generation)
+            }
+            Effect::SortQueue {
+                generation,
+                queue,
+                plan,
+                directory,
+                sort,
+                filter,
+            } => history::sort_queue(
+                self.tx.clone(),
+                generation,
+                queue,
+                plan,
+                directory,
+                sort,
+                filter,
+            ),
             Effect::LoadRules => {
                 let (tx, config) = (self.tx.clone(), self.config.clone());
                 tokio::task::spawn_blocking(move || {

@@ -204,7 +204,10 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
     let to = (from + shown).min(total_steps);
     let mut lines = vec![Line::from(Span::styled(
         if to == from && total_steps > 0 {
-            format!("What will be sent: {total_steps} steps (a taller terminal shows them)")
+            format!(
+                "What will be sent: {} (a taller terminal shows them)",
+                crate::output::words::plural(total_steps, "step")
+            )
         } else if to - from < total_steps {
             format!(
                 "What will be sent: steps {}-{} of {} (j/k scroll):",
@@ -213,7 +216,10 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
                 thousands(total_steps)
             )
         } else {
-            format!("What will be sent ({total_steps} steps):")
+            format!(
+                "What will be sent ({}):",
+                crate::output::words::plural(total_steps, "step")
+            )
         },
         t.header(),
     ))];
