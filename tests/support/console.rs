@@ -288,6 +288,25 @@ pub fn answer(state: &mut AppState, effects: Vec<Effect>) -> Vec<Effect> {
                 let view = seats::tui::plan_view::view(plan);
                 rest.extend(update(state, Action::Planned { generation, view }));
             }
+            // The Queue view's order, as the task makes it.
+            Effect::SortQueue {
+                generation,
+                queue,
+                plan,
+                directory,
+                sort,
+                filter,
+            } => {
+                let rows = seats::tui::queue_view::rows(
+                    &queue,
+                    plan.as_deref(),
+                    directory.as_deref(),
+                    sort,
+                    filter,
+                );
+                let rows = Arc::new(rows);
+                rest.extend(update(state, Action::QueueRows { generation, rows }));
+            }
             other => rest.push(other),
         }
     }

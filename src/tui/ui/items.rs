@@ -58,7 +58,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, panel: &ItemsPanel)
                 Line::from(vec![
                     Span::styled(format!("{shown}  "), t.key()),
                     Span::styled(
-                        "f failed  s skipped  a all  b give back to the user  Esc batches",
+                        "f failed  s skipped  a all  b give back  Esc batches",
                         t.dim(),
                     ),
                 ]),
@@ -79,6 +79,8 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, panel: &ItemsPanel)
         return;
     };
     let height = list.height.saturating_sub(1) as usize;
+    // The email where there is room for it; the name always.
+    let wide = area.width >= 120;
     let len = d.len(panel.filter);
     let start = panel.offset.min(len);
     let end = (start + height).min(len);
@@ -91,36 +93,53 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, panel: &ItemsPanel)
                 ratatui::style::Style::new()
             }
         };
-        let row = Row::new(vec![
+        let mut cells = vec![
             Cell::from(item.seq.to_string()),
             Cell::from(item.state.as_str()).style(style),
             Cell::from(item.name.clone()),
-            Cell::from(item.email.clone().unwrap_or_else(|| "no email".into())),
-            Cell::from(item.action.clone()),
-            Cell::from(item.reason.clone().unwrap_or_default()),
-        ]);
+        ];
+        if wide {
+            cells.push(Cell::from(
+                item.email.clone().unwrap_or_else(|| "no email".into()),
+            ));
+        }
+        cells.push(Cell::from(item.action.clone()));
+        cells.push(Cell::from(item.reason.clone().unwrap_or_default()));
+        let row = Row::new(cells);
         Some(if i == panel.cursor {
             row.style(t.selected())
         } else {
             row
         })
     });
-    let header =
-        Row::new(vec!["#", "State", "User", "Email", "Action", "Reason"]).style(t.header());
-    frame.render_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Length(6),
-                Constraint::Length(8),
+    let (titles, widths) = if wide {
+        (
+            vec!["#", "State", "User", "Email", "Action", "Reason"],
+            vec![
+                Constraint::Length(5),
+                Constraint::Length(7),
                 Constraint::Fill(2),
                 Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Fill(4),
             ],
         )
-        .header(header)
-        .column_spacing(1),
+    } else {
+        (
+            vec!["#", "State", "User", "Action", "Reason"],
+            vec![
+                Constraint::Length(5),
+                Constraint::Length(7),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Fill(4),
+            ],
+        )
+    };
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(titles).style(t.header()))
+            .column_spacing(1),
         list,
     );
 }
