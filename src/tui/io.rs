@@ -274,25 +274,10 @@ impl Io {
                     let _ = tx.send(Action::History(result));
                 });
             }
-            Effect::LoadBatchItems { batch, generation } => {
-                history::load_items(self.tx.clone(), batch, generation)
+            // History's items and the Queue's order (io/history.rs).
+            e @ (Effect::LoadBatchItems { .. } | Effect::SortQueue { .. }) => {
+                history::run(self.tx.clone(), e)
             }
-            Effect::SortQueue {
-                generation,
-                queue,
-                plan,
-                directory,
-                sort,
-                filter,
-            } => history::sort_queue(
-                self.tx.clone(),
-                generation,
-                queue,
-                plan,
-                directory,
-                sort,
-                filter,
-            ),
             Effect::LoadRules => {
                 let (tx, config) = (self.tx.clone(), self.config.clone());
                 tokio::task::spawn_blocking(move || {

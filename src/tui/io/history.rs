@@ -6,11 +6,29 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::exec::Journal;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, Effect};
 use crate::tui::batch_items::BatchItems;
 
+/// Runs the effects of this file (others are not for it).
+pub(super) fn run(tx: UnboundedSender<Action>, effect: Effect) {
+    if let Effect::LoadBatchItems { batch, generation } = effect {
+        return load_items(tx, batch, generation);
+    }
+    if let Effect::SortQueue {
+        generation,
+        queue,
+        plan,
+        directory,
+        sort,
+        filter,
+    } = effect
+    {
+        sort_queue(tx, generation, queue, plan, directory, sort, filter);
+    }
+}
+
 /// Reads a batch's items and makes the rows of each filter, then reports back.
-pub(super) fn load_items(tx: UnboundedSender<Action>, batch: i64, generation: u64) {
+fn load_items(tx: UnboundedSender<Action>, batch: i64, generation: u64) {
     tokio::task::spawn_blocking(move || {
         let result = Journal::open_default()
             .and_then(|j| j.items(batch))
@@ -21,7 +39,7 @@ pub(super) fn load_items(tx: UnboundedSender<Action>, batch: i64, generation: u6
 }
 
 /// Orders and filters the queue's targets (`queue_view::rows`), then reports back.
-pub(super) fn sort_queue(
+fn sort_queue(
     tx: UnboundedSender<Action>,
     generation: u64,
     queue: crate::plan::Queue,

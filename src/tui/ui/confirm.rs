@@ -143,14 +143,20 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
         ]));
     }
     let run_label = if state.session.dry_run {
-        format!(" Dry run for {} users ", thousands(affected))
+        format!(
+            " Dry run for {} ",
+            crate::output::words::plural(affected, "user")
+        )
     } else if confirm.partial_ok {
         format!(
-            " Run on partial data: change {} users ",
-            thousands(affected)
+            " Run on partial data: change {} ",
+            crate::output::words::plural(affected, "user")
         )
     } else {
-        format!(" Run: change {} users ", thousands(affected))
+        format!(
+            " Run: change {} ",
+            crate::output::words::plural(affected, "user")
+        )
     };
     footer.push(Line::from(vec![
         Span::styled(" Cancel ", t.tab(!confirm.on_run)),
@@ -270,9 +276,9 @@ pub fn draw_quit(state: &AppState, frame: &mut Frame, area: Rect) {
     }
     if !state.queue.ops.is_empty() {
         text.push(Line::from(format!(
-            "The queue holds {} operations for {} targets; it is kept for next time.",
-            c.operations,
-            thousands(c.targets)
+            "The queue holds {} for {}; it is kept for next time.",
+            crate::output::words::plural(c.operations, "operation"),
+            crate::output::words::plural(c.targets, "target")
         )));
     }
     text.push(Line::from(""));

@@ -151,11 +151,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             let n = l.dir.users.len();
             let dir = l.dir.clone();
             let mut effects = set_data(state, l);
-            flash(
-                state,
-                Level::Info,
-                format!("fetched {} users", thousands(n)),
-            );
+            flash(state, Level::Info, format!("fetched {}", plural(n, "user")));
             effects.push(Effect::SaveSnapshot(dir));
             effects
         }
@@ -290,10 +286,17 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                 flash(
                     state,
                     Level::Warn,
-                    format!(
-                        "batch {} was interrupted: 5 opens History, c resumes it",
-                        ids.join(", ")
-                    ),
+                    if ids.len() == 1 {
+                        format!(
+                            "batch {} was interrupted: 5 opens History, c resumes it",
+                            ids[0]
+                        )
+                    } else {
+                        format!(
+                            "batches {} were interrupted: 5 opens History, c resumes each",
+                            ids.join(", ")
+                        )
+                    },
                 );
             }
             vec![]
