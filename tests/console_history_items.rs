@@ -311,6 +311,17 @@ fn esc_returns_to_the_batch_list_and_moves_stay_within_the_items() {
     assert_eq!(s.history.list.cursor, 1);
     press(&mut s, "\x1b");
     assert_eq!(s.view, View::Users);
+    // Back in History, open items are read again (the batch may have moved on).
+    let mut s = open(SIZE, "\n");
+    press(&mut s, "1");
+    let effects = press(&mut s, "5");
+    assert!(effects.iter().any(|e| matches!(e, Effect::LoadHistory)));
+    assert_eq!(load_of(&effects).map(|l| l.0), Some(8), "{effects:?}");
+    assert_eq!(
+        shown(&s).len(),
+        9,
+        "the old rows stay until the new ones land"
+    );
 }
 
 #[test]
@@ -384,4 +395,38 @@ fn history_items_at_both_sizes() {
         let s = open((w, h), "f");
         insta::assert_snapshot!(format!("history_items_failed_{w}x{h}"), render(&s));
     }
+}
+
+#[test]
+fn a_batch_that_finishes_reads_its_open_items_again() {
+    let mut s = open(SIZE, "\n");
+    s.batch = Some(seats::tui::state::BatchRun {
+        id: Some(8),
+        total: 9,
+        ..Default::default()
+    });
+    let effects = update(
+        &mut s,
+        Action::Exec(seats::exec::ExecEvent::Finished {
+            batch: 8,
+            outcome: seats::exec::RunOutcome::Completed,
+            counts: counts(),
+        }),
+    );
+    assert_eq!(load_of(&effects).map(|l| l.0), Some(8), "{effects:?}");
+    // Another batch finishing leaves them be.
+    let mut s = open(SIZE, "\n");
+    s.batch = Some(seats::tui::state::BatchRun {
+        id: Some(9),
+        ..Default::default()
+    });
+    let effects = update(
+        &mut s,
+        Action::Exec(seats::exec::ExecEvent::Finished {
+            batch: 9,
+            outcome: seats::exec::RunOutcome::Completed,
+            counts: Counts::default(),
+        }),
+    );
+    assert_eq!(load_of(&effects), None, "{effects:?}");
 }

@@ -138,7 +138,10 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         Command::Show(v) => {
             state.view = v;
             if v == View::History {
-                return vec![Effect::LoadHistory];
+                // Open items are read again too: a batch may have moved on meanwhile.
+                return std::iter::once(Effect::LoadHistory)
+                    .chain(load_items(state))
+                    .collect();
             }
             if v == View::Rules {
                 return vec![Effect::LoadRules];
