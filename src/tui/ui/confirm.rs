@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::popup;
+use crate::output::words::plural;
 use crate::tui::format::thousands;
 use crate::tui::state::{AppState, Confirm, Level, Subject};
 
@@ -143,20 +144,11 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
         ]));
     }
     let run_label = if state.session.dry_run {
-        format!(
-            " Dry run for {} ",
-            crate::output::words::plural(affected, "user")
-        )
+        format!(" Dry run for {} ", plural(affected, "user"))
     } else if confirm.partial_ok {
-        format!(
-            " Run on partial data: change {} ",
-            crate::output::words::plural(affected, "user")
-        )
+        format!(" Run on partial data: change {} ", plural(affected, "user"))
     } else {
-        format!(
-            " Run: change {} ",
-            crate::output::words::plural(affected, "user")
-        )
+        format!(" Run: change {} ", plural(affected, "user"))
     };
     footer.push(Line::from(vec![
         Span::styled(" Cancel ", t.tab(!confirm.on_run)),
@@ -212,7 +204,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
         if to == from && total_steps > 0 {
             format!(
                 "What will be sent: {} (a taller terminal shows them)",
-                crate::output::words::plural(total_steps, "step")
+                plural(total_steps, "step")
             )
         } else if to - from < total_steps {
             format!(
@@ -222,10 +214,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
                 thousands(total_steps)
             )
         } else {
-            format!(
-                "What will be sent ({}):",
-                crate::output::words::plural(total_steps, "step")
-            )
+            format!("What will be sent ({}):", plural(total_steps, "step"))
         },
         t.header(),
     ))];
@@ -277,8 +266,8 @@ pub fn draw_quit(state: &AppState, frame: &mut Frame, area: Rect) {
     if !state.queue.ops.is_empty() {
         text.push(Line::from(format!(
             "The queue holds {} for {}; it is kept for next time.",
-            crate::output::words::plural(c.operations, "operation"),
-            crate::output::words::plural(c.targets, "target")
+            plural(c.operations, "operation"),
+            plural(c.targets, "target")
         )));
     }
     text.push(Line::from(""));
