@@ -586,3 +586,44 @@ fn demo_which_groups_give_idle_jira_seats_in_under_30_seconds() {
     t.type_text("q");
     t.wait_for("seats-exited-0");
 }
+
+// ---- Issue 17 in a real terminal: the message log and a batch's items ----
+
+/// After a batch: Enter in History lists its items with their state and counts, f shows only
+/// the failed ones, Esc goes back; L opens the message log with the batch's events, whole.
+#[test]
+fn demo_batch_items_and_the_message_log() {
+    if !available() {
+        eprintln!("skipped: tmux is not installed (tests/run.sh installs it)");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let t = start_demo_in("logbook", home.path(), 1000, "");
+    let n = queue_suspend_of(&t, "idle:90 type:atlassian status:active !admin !synced");
+    t.type_text("A");
+    t.wait_for("Review the plan");
+    t.keys(&["Tab", "Enter"]);
+    t.type_text("5");
+    t.wait("the batch finished in History", |s| {
+        history_row(s, 1, "finished")
+    });
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Batch 1: ");
+    assert!(screen.contains("Showing all"), "{screen}");
+    assert!(screen.contains(" done"), "{screen}");
+    assert!(screen.contains("suspend"), "{screen}");
+    t.type_text("f");
+    t.wait_for("Showing 0 failed of");
+    t.keys(&["Escape"]);
+    t.wait("the batch list", |s| history_row(s, 1, "finished"));
+    t.type_text("L");
+    let screen = t.wait_for("Messages: ");
+    assert!(screen.contains("queued: suspend for"), "{screen}");
+    assert!(screen.contains("batch 1 started"), "{screen}");
+    assert!(screen.contains("batch 1 finished"), "{screen}");
+    assert!(n > 0);
+    t.keys(&["Escape"]);
+    t.wait("the log closed", |s| !s.contains("Messages: "));
+    t.type_text("q");
+    t.wait_for("seats-exited-0");
+}

@@ -56,6 +56,16 @@ pub enum Action {
     BatchStarted(Result<i64, String>),
     Exec(ExecEvent),
     History(Result<Vec<BatchInfo>, String>),
+    /// A batch's items were read for History; an answer to an older load is stale.
+    BatchItems {
+        generation: u64,
+        result: Result<Arc<super::batch_items::BatchItems>, String>,
+    },
+    /// The Queue view's targets in their order, made off the UI thread.
+    QueueRows {
+        generation: u64,
+        rows: Arc<super::queue_view::QueueRows>,
+    },
     /// An undo or retry plan built from History, ready for the confirm dialog.
     Review(Result<Box<FileReview>, String>),
     /// The rules' lifecycles were read (for the Rules view and Details).
@@ -111,6 +121,20 @@ pub enum Effect {
     PauseBatch(bool),
     CancelBatch,
     LoadHistory,
+    /// Read a batch's items from the journal (History, Enter).
+    LoadBatchItems {
+        batch: i64,
+        generation: u64,
+    },
+    /// Order and filter the queue's targets for the Queue view (`queue_view::rows`).
+    SortQueue {
+        generation: u64,
+        queue: Queue,
+        plan: Option<Arc<crate::plan::Plan>>,
+        directory: Option<Arc<Directory>>,
+        sort: super::queue_view::QueueSort,
+        filter: super::queue_view::QueueFilter,
+    },
     /// Read the lifecycles of the configured rules from the local database.
     LoadRules,
     /// Read seats used per product over time and money saved per month (the last year).

@@ -1,6 +1,7 @@
 //! The console's effects run: each `Effect` from `update` becomes a task (the store, the
 //! network, the executor) that reports back as actions. Nothing here changes `AppState`.
 
+mod history;
 mod rules;
 
 use super::action::{Action, Effect};
@@ -279,6 +280,10 @@ impl Io {
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Action::History(result));
                 });
+            }
+            // History's items and the Queue's order (io/history.rs).
+            e @ (Effect::LoadBatchItems { .. } | Effect::SortQueue { .. }) => {
+                history::run(self.tx.clone(), e)
             }
             Effect::LoadRules => {
                 let (tx, config) = (self.tx.clone(), self.config.clone());

@@ -6,6 +6,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::batch_items::ItemFilter;
 use super::state::View;
 
 /// What a key asks for, before the current view decides what that means.
@@ -58,6 +59,14 @@ pub enum Command {
     GiveBack,
     /// Queue: undo the last queue edit (again: redo it).
     UndoQueueEdit,
+    /// The message log (every message, newest last).
+    Log,
+    /// History: the batch's items, shown through this filter (again: every item).
+    Items(ItemFilter),
+    /// Queue: the next order of the targets (as queued, action, user, state).
+    QueueSort,
+    /// Queue: the next filter (every target, held out, each operation).
+    QueueFilter,
     /// Confirm dialog: between Cancel and Run.
     Toggle,
     /// Yes to a question (quit, a big queue edit).
@@ -496,6 +505,71 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(K::Char('u'), "", C::UndoQueueEdit, S::Queue, "", false),
+    // The message log, a batch's items, the Queue's order and filter.
+    bind(
+        K::Char('L'),
+        "L",
+        C::Log,
+        S::Everywhere,
+        "message log: every message, whole, newest last",
+        false,
+    ),
+    bind(
+        K::Char('s'),
+        "s",
+        C::QueueSort,
+        S::Queue,
+        "sort: as queued, action, user, state",
+        true,
+    ),
+    bind(
+        K::Char('f'),
+        "f",
+        C::QueueFilter,
+        S::Queue,
+        "filter: all, held out, one action",
+        true,
+    ),
+    bind(
+        K::Enter,
+        "Enter",
+        C::Items(ItemFilter::All),
+        S::History,
+        "the batch's items (Esc back to the batches)",
+        true,
+    ),
+    bind(
+        K::Char('f'),
+        "f",
+        C::Items(ItemFilter::Failed),
+        S::History,
+        "failed items only (again: all)",
+        true,
+    ),
+    bind(
+        K::Char('s'),
+        "s",
+        C::Items(ItemFilter::Skipped),
+        S::History,
+        "skipped items only (again: all)",
+        false,
+    ),
+    bind(
+        K::Char('a'),
+        "a",
+        C::Items(ItemFilter::All),
+        S::History,
+        "every item",
+        false,
+    ),
+    bind(
+        K::Char('L'),
+        "L",
+        C::Log,
+        S::Reading,
+        "close the message log",
+        false,
+    ),
     bind(
         K::Char('h'),
         "h/←",

@@ -96,3 +96,11 @@ pub const QUEUE_PANEL: u16 = 6;
 pub fn queue_rows(size: (u16, u16)) -> usize {
     table_rows(size).saturating_sub(QUEUE_PANEL as usize)
 }
+
+/// Lines above a batch's items in History (the counts per state and the filter).
+pub const ITEMS_PANEL: u16 = 2;
+
+/// Rows of a batch's items on screen.
+pub fn items_rows(size: (u16, u16)) -> usize {
+    table_rows(size).saturating_sub(ITEMS_PANEL as usize)
+}

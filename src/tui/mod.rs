@@ -9,6 +9,7 @@
 
 pub mod action;
 mod app;
+pub mod batch_items;
 pub mod breakdown;
 pub mod breakdowns;
 pub mod format;
@@ -18,7 +19,9 @@ pub mod layout;
 pub mod loaded;
 pub mod marks;
 pub mod menu;
+pub mod messages;
 pub mod plan_view;
+pub mod queue_view;
 pub mod rules;
 pub mod state;
 pub mod ui;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::loaded::Loaded;
 use super::marks::{Marks, RowSet};
 use super::menu::Menu;
+pub use super::messages::{Flash, LOG_CAPACITY, Level, LogEntry, MessageLog};
 use crate::config::Config;
 use crate::domain::Protection;
 use crate::filter::{QueryError, Sort};
@@ -215,6 +216,8 @@ pub struct QueueState {
     pub shown: u64,
     /// The queue before the last edit (one level, `z`).
     pub undo: Option<crate::plan::Queue>,
+    /// How the Queue view sorts and filters the targets (a view: the queue stays as it is).
+    pub view: super::queue_view::QueueView,
 }
 
 /// A queue edit that drops targets: asked first when it drops more than a handful.
@@ -308,6 +311,10 @@ pub enum Overlay {
     },
     Menu(Menu),
     Confirm(Confirm),
+    /// The message log (`L`): `back` entries up from the newest, which sits at the bottom.
+    Log {
+        back: usize,
+    },
     /// `q` or Ctrl-C with a queue or a batch: asks first.
     QuitConfirm,
     /// A queue edit that drops more than a handful of targets: asks first.
@@ -315,21 +322,6 @@ pub enum Overlay {
         edit: QueueEdit,
         text: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warn,
-    Error,
-}
-
-/// A message in the status line that goes away after a while.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Flash {
-    pub text: String,
-    pub level: Level,
-    pub until: DateTime<Utc>,
 }
 
 /// Monochrome when `NO_COLOR` is set.
@@ -367,7 +359,9 @@ pub struct AppState {
     pub savings: Option<Arc<super::rules::SavingsView>>,
     pub input: Option<QueryInput>,
     pub overlay: Option<Overlay>,
+    /// The newest message (status line) and every message so far (`L`).
     pub flash: Option<Flash>,
+    pub log: MessageLog,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: DateTime<Utc>,
@@ -422,6 +416,7 @@ impl AppState {
             input: None,
             overlay: None,
             flash: None,
+            log: MessageLog::default(),
             size,
             now,
             pending_g: false,
@@ -449,8 +444,12 @@ pub enum QueueRow<'a> {
 }
 
 impl QueueState {
-    /// Rows of the Queue view: each operation, then its targets. O(operations).
+    /// Rows of the Queue view: each operation, then its targets (O(operations)); or, sorted
+    /// or filtered, the targets in view order.
     pub fn rows_len(&self) -> usize {
+        if let Some(v) = &self.view.rows {
+            return v.rows.len();
+        }
         self.ops
             .operations()
             .iter()
@@ -459,6 +458,12 @@ impl QueueState {
     }
 
     pub fn row(&self, mut i: usize) -> Option<QueueRow<'_>> {
+        if let Some(v) = &self.view.rows {
+            // Until an edit is sorted again a row may name a target just removed: removing
+            // it again does nothing.
+            let (id, account) = v.rows.get(i)?;
+            return Some(QueueRow::Target(self.ops.get(*id)?, account));
+        }
         for op in self.ops.operations() {
             if i == 0 {
                 return Some(QueueRow::Operation(op));
@@ -545,4 +550,8 @@ pub struct HistoryState {
     pub list: ListCursor,
     /// Interrupted batches were announced in the status line this session.
     pub announced: bool,
+    /// Enter on a batch: its items, until Esc.
+    pub items: Option<super::batch_items::ItemsPanel>,
+    /// Newest items load asked for (answers to older ones are stale).
+    pub items_requested: u64,
 }

@@ -296,6 +296,25 @@ pub fn answer(state: &mut AppState, effects: Vec<Effect>) -> Vec<Effect> {
                 let b = seats::tui::breakdown::compute(&req);
                 rest.extend(update(state, Action::Breakdown(Arc::new(b))));
             }
+            // The Queue view's order, as the task makes it.
+            Effect::SortQueue {
+                generation,
+                queue,
+                plan,
+                directory,
+                sort,
+                filter,
+            } => {
+                let rows = seats::tui::queue_view::rows(
+                    &queue,
+                    plan.as_deref(),
+                    directory.as_deref(),
+                    sort,
+                    filter,
+                );
+                let rows = Arc::new(rows);
+                rest.extend(update(state, Action::QueueRows { generation, rows }));
+            }
             other => {
                 done.push(other);
                 continue;

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::popup;
+use crate::output::words::plural;
 use crate::tui::format::thousands;
 use crate::tui::state::{AppState, Confirm, Level, Subject};
 
@@ -143,14 +144,11 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
         ]));
     }
     let run_label = if state.session.dry_run {
-        format!(" Dry run for {} users ", thousands(affected))
+        format!(" Dry run for {} ", plural(affected, "user"))
     } else if confirm.partial_ok {
-        format!(
-            " Run on partial data: change {} users ",
-            thousands(affected)
-        )
+        format!(" Run on partial data: change {} ", plural(affected, "user"))
     } else {
-        format!(" Run: change {} users ", thousands(affected))
+        format!(" Run: change {} ", plural(affected, "user"))
     };
     footer.push(Line::from(vec![
         Span::styled(" Cancel ", t.tab(!confirm.on_run)),
@@ -204,7 +202,10 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
     let to = (from + shown).min(total_steps);
     let mut lines = vec![Line::from(Span::styled(
         if to == from && total_steps > 0 {
-            format!("What will be sent: {total_steps} steps (a taller terminal shows them)")
+            format!(
+                "What will be sent: {} (a taller terminal shows them)",
+                plural(total_steps, "step")
+            )
         } else if to - from < total_steps {
             format!(
                 "What will be sent: steps {}-{} of {} (j/k scroll):",
@@ -213,7 +214,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
                 thousands(total_steps)
             )
         } else {
-            format!("What will be sent ({total_steps} steps):")
+            format!("What will be sent ({}):", plural(total_steps, "step"))
         },
         t.header(),
     ))];
@@ -264,9 +265,9 @@ pub fn draw_quit(state: &AppState, frame: &mut Frame, area: Rect) {
     }
     if !state.queue.ops.is_empty() {
         text.push(Line::from(format!(
-            "The queue holds {} operations for {} targets; it is kept for next time.",
-            c.operations,
-            thousands(c.targets)
+            "The queue holds {} for {}; it is kept for next time.",
+            plural(c.operations, "operation"),
+            plural(c.targets, "target")
         )));
     }
     text.push(Line::from(""));

@@ -40,6 +40,9 @@ pub fn progress_text(b: &BatchRun) -> String {
 }
 
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
+    if let Some(panel) = &state.history.items {
+        return super::items::draw(state, frame, area, panel);
+    }
     let t = state.theme;
     let panel_h = BATCH_PANEL.min(area.height);
     match &state.batch {
@@ -105,10 +108,10 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
             },
             Cell::from(format!(
                 "{}/{} done, {} failed, {} skipped",
-                c.done,
-                c.total(),
-                c.failed,
-                c.skipped
+                thousands(c.done as usize),
+                thousands(c.total() as usize),
+                thousands(c.failed as usize),
+                thousands(c.skipped as usize)
             )),
             Cell::from(b.operator.clone()),
         ]);

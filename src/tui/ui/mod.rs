@@ -7,6 +7,8 @@ mod details;
 mod groups;
 mod help;
 mod history;
+mod items;
+mod log;
 mod menu;
 mod queue;
 mod rules;
@@ -60,6 +62,7 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
             details::draw(state, frame, areas.body, *user, *scroll)
         }
         Some(Overlay::Menu(m)) => menu::draw(state, frame, areas.body, m),
+        Some(Overlay::Log { back }) => log::draw(state, frame, areas.body, *back),
         Some(Overlay::Confirm(c)) => confirm::draw(state, frame, areas.body, c),
         Some(Overlay::QuitConfirm) => confirm::draw_quit(state, frame, areas.body),
         Some(Overlay::AskQueueEdit { text, .. }) => {
@@ -224,7 +227,10 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
         ));
     }
     if let Some(f) = &state.flash {
-        spans.push(Span::styled(format!("{} ", f.text), t.level(f.level)));
+        // What is left of the line; a message cut to fit says where to read it whole.
+        let used = Line::from(spans.clone()).width();
+        let room = (area.width as usize).saturating_sub(used + 1);
+        spans.push(Span::styled(log::fit(&f.text, room), t.level(f.level)));
     } else {
         for (key, help) in keymap::hints(state.view) {
             spans.push(Span::styled(format!("{key} "), t.key()));

@@ -6,8 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::output::words::plural;
 use crate::tui::format::thousands;
 use crate::tui::layout::{QUEUE_PANEL, queue_rows};
+use crate::tui::queue_view::{QueueFilter, QueueSort};
 use crate::tui::state::{AppState, Level, QueueRow};
 
 fn panel(state: &AppState) -> Vec<Line<'static>> {
@@ -32,20 +34,20 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
         (_, true) | (None, _) => "planning…".to_owned(),
         (Some(v), false) => {
             format!(
-                "plan: {} users changed in {} steps, {} held out, {} no-ops dropped",
-                thousands(v.affected),
-                thousands(v.steps),
+                "plan: {} changed in {}, {} held out, {} dropped",
+                plural(v.affected, "user"),
+                plural(v.steps, "step"),
                 thousands(v.held_out),
-                thousands(v.no_ops)
+                plural(v.no_ops, "no-op")
             )
         }
     };
     lines.push(Line::from(vec![
         Span::styled(
             format!(
-                "{} operations, {} targets · ",
-                c.operations,
-                thousands(c.targets)
+                "{}, {} · ",
+                plural(c.operations, "operation"),
+                plural(c.targets, "target")
             ),
             t.title(),
         ),
@@ -94,8 +96,8 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
             1,
             Line::from(Span::styled(
                 format!(
-                    "⚠ {} conflicts, e.g. {}: {}",
-                    conflicts.len(),
+                    "⚠ {}, e.g. {}: {}",
+                    plural(conflicts.len(), "conflict"),
                     first.account_id,
                     first.kind.describe()
                 ),
@@ -125,12 +127,10 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
         return;
     }
     frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(
-            "Queued (d removes a target or a whole operation, z undoes; A reviews)",
-            t.header(),
-        ))),
+        Paragraph::new(list_header(state)),
         Rect::new(list.x, list.y, list.width, 1),
     );
+    let flat = state.queue.view.rows.is_some();
     let height = queue_rows(state.size).min(list.height.saturating_sub(1) as usize);
     let q = &state.queue;
     let data = state.data.as_ref();
@@ -140,9 +140,9 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
         let line = match row {
             QueueRow::Operation(op) => Line::from(Span::styled(
                 format!(
-                    "▸ {} ({} targets)",
+                    "▸ {} ({})",
                     op.kind.describe(),
-                    thousands(op.targets.len())
+                    plural(op.targets.len(), "target")
                 ),
                 t.title(),
             )),
@@ -157,8 +157,14 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
                     .and_then(|v| v.notes.get(&(op.id, account.to_owned())))
                     .cloned()
                     .unwrap_or_default();
+                // Sorted or filtered, targets of several operations mix: each says its own.
+                let action = if flat {
+                    format!("  {} · ", op.kind.describe())
+                } else {
+                    "    ".to_owned()
+                };
                 Line::from(vec![
-                    Span::raw(format!("    {who}  ")),
+                    Span::raw(format!("{action}{who}  ")),
                     Span::styled(note, t.dim()),
                 ])
             }
@@ -178,4 +184,41 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
             list.height.saturating_sub(1),
         ),
     );
+}
+
+/// The list's header: what is shown of how many, in which order, and the keys.
+fn list_header(state: &AppState) -> Line<'static> {
+    let t = state.theme;
+    let q = &state.queue;
+    let of = q.ops.counts().targets;
+    let v = &q.view;
+    let shown = match &v.rows {
+        Some(rows) if !v.is_plain() => rows.rows.len(),
+        _ => of,
+    };
+    let filter = match v.filter {
+        QueueFilter::All => String::new(),
+        QueueFilter::HeldOut => ", held out only".to_owned(),
+        QueueFilter::Action(id) => q
+            .ops
+            .get(id)
+            .map(|o| format!(", only {}", o.kind.describe()))
+            .unwrap_or_default(),
+    };
+    let order = match v.sort {
+        QueueSort::Queued => "as queued".to_owned(),
+        s => format!("by {}", s.word()),
+    };
+    let pending = if v.pending() { " (sorting…)" } else { "" };
+    Line::from(vec![
+        Span::styled(
+            format!(
+                "Showing {} of {}{filter}, {order}{pending}",
+                thousands(shown),
+                plural(of, "target")
+            ),
+            t.header(),
+        ),
+        Span::styled("  s sort  f filter  d remove  z undo  A review", t.dim()),
+    ])
 }

@@ -187,9 +187,9 @@ pub(super) fn resume_batch(state: &mut AppState) -> Vec<Effect> {
         state,
         Level::Info,
         format!(
-            "resuming batch {}: {} items left",
+            "resuming batch {}: {} left",
             b.id,
-            thousands(c.open() as usize)
+            plural(c.open() as usize, "item")
         ),
     );
     vec![Effect::ResumeBatch(b.id)]
@@ -226,6 +226,7 @@ pub(super) fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Ve
             b.eta_secs = eta.map(|d| d.as_secs());
             vec![]
         }
+        // Failures go into the log too (bounded), each whole: the panel keeps the newest few.
         ExecEvent::ItemFinished {
             state: ItemState::Failed,
             name,
@@ -233,12 +234,16 @@ pub(super) fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Ve
             error,
             ..
         } => {
-            push(b, format!("{change} {name}: {}", error.unwrap_or_default()));
+            let text = format!("{change} {name}: {}", error.unwrap_or_default());
+            push(b, text.clone());
+            let id = b.id.map(|i| format!("batch {i}: ")).unwrap_or_default();
+            flash(state, Level::Error, format!("{id}failed: {text}"));
             vec![]
         }
         ExecEvent::ItemFinished { .. } => vec![],
         ExecEvent::Error { message } => {
-            push(b, message);
+            push(b, message.clone());
+            flash(state, Level::Error, message);
             vec![]
         }
         ExecEvent::Finished {
@@ -256,14 +261,16 @@ pub(super) fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Ve
             let text = if b.dry_run {
                 format!(
                     "dry run of batch {batch} {how}: {} would be sent, {} failed, {} skipped; nothing was changed",
-                    counts.done + counts.dry_run,
-                    counts.failed,
-                    counts.skipped
+                    thousands((counts.done + counts.dry_run) as usize),
+                    thousands(counts.failed as usize),
+                    thousands(counts.skipped as usize)
                 )
             } else {
                 format!(
                     "batch {batch} {how}: {} done, {} failed, {} skipped",
-                    counts.done, counts.failed, counts.skipped
+                    thousands(counts.done as usize),
+                    thousands(counts.failed as usize),
+                    thousands(counts.skipped as usize)
                 )
             };
             let dry_run = b.dry_run;
@@ -280,6 +287,7 @@ pub(super) fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Ve
             }
             // The org changed: show it as it is now.
             let mut effects = vec![Effect::LoadHistory];
+            effects.extend(reload_items_of(state, batch));
             if !dry_run {
                 effects.extend(start_fetch(state));
             }

@@ -43,6 +43,10 @@ pub(super) fn move_by(state: &mut AppState, delta: isize) {
             cursor.saturating_add_signed(delta).min(len - 1)
         }
     };
+    // A batch's items, when open, move instead of the batches.
+    if state.view == View::History && move_items(state, delta) {
+        return;
+    }
     match state.view {
         View::Users => {
             let len = state.users.rows.len();
@@ -134,7 +138,10 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         Command::Show(v) => {
             state.view = v;
             if v == View::History {
-                return vec![Effect::LoadHistory];
+                // Open items are read again too: a batch may have moved on meanwhile.
+                return std::iter::once(Effect::LoadHistory)
+                    .chain(load_items(state))
+                    .collect();
             }
             if v == View::Rules {
                 return vec![Effect::LoadRules];
@@ -165,6 +172,7 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         Command::Open => return open(state),
         Command::Refresh => return start_fetch(state),
         Command::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Command::Back if close_items(state) => {}
         Command::Back => {
             // A rule's list first: Esc goes back to every user (the query stays).
             if state.view == View::Users && state.users.only.take().is_some() {
@@ -188,7 +196,11 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         }
         Command::Quit => state.quit = true,
         Command::Resume => return resume_batch(state),
-        Command::GiveBack => give_back_line(state),
+        Command::GiveBack => return give_back_history(state),
+        Command::Log => open_log(state),
+        Command::Items(filter) => return show_items(state, filter),
+        Command::QueueSort => return next_queue_sort(state),
+        Command::QueueFilter => return next_queue_filter(state),
         Command::UndoQueueEdit => return undo_queue_edit(state),
         // Keys of overlays and lines (their own scopes): no view binds them.
         Command::Toggle
@@ -239,7 +251,16 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         Command::Pause => {
             if let Some(b) = state.batch.as_mut().filter(|b| b.running()) {
                 b.paused = !b.paused;
-                let paused = b.paused;
+                let (paused, id) = (b.paused, b.id);
+                let which = id
+                    .map(|i| format!("batch {i}"))
+                    .unwrap_or("the batch".into());
+                let text = if paused {
+                    format!("{which} paused: requests in flight finish; p resumes")
+                } else {
+                    format!("{which} resumed")
+                };
+                flash(state, Level::Info, text);
                 return vec![Effect::PauseBatch(paused)];
             }
             flash(state, Level::Info, "no batch is running");

@@ -7,8 +7,10 @@ use ratatui::crossterm::event::{MouseEvent, MouseEventKind};
 
 mod batch;
 mod breakdown;
+mod history;
 mod keys;
 mod line;
+mod messages;
 mod mouse;
 mod overlay;
 mod queue;
@@ -16,8 +18,10 @@ mod rules;
 
 use batch::*;
 use breakdown::*;
+use history::*;
 use keys::*;
 use line::*;
+use messages::{flash, on_log_key, open_log};
 use mouse::*;
 use overlay::*;
 use queue::*;
@@ -36,14 +40,13 @@ use super::state::{
 use crate::domain::Bucket;
 use crate::filter::quote_value;
 use crate::filter::{FilterRequest, SortKey};
+use crate::output::words::plural;
 use crate::plan::{OperationKind, PlanFile, Queue, context_for};
 
 /// The users who count against a licence, as a query: what the Activity view's bars count.
 pub const SEAT_HOLDERS: &str =
     "type:atlassian !status:suspended !status:deactivated !status:for_deletion";
 
-/// How long a status-line message stays.
-const FLASH_SECONDS: i64 = 6;
 /// Rows a mouse wheel notch moves.
 const WHEEL_ROWS: usize = 3;
 
@@ -67,7 +70,15 @@ pub fn start(state: &mut AppState, fetch_now: bool) -> Vec<Effect> {
 }
 
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    // A key that does something clears the status line's message; one that does nothing
+    // keeps it (`messages::after_key`).
+    let key = matches!(&action, Action::Key(k) if k.kind != KeyEventKind::Release);
+    let before = key.then(|| messages::Footprint::of(state));
+    let said = state.log.appended();
     let mut effects = dispatch(state, action);
+    if let Some(before) = before {
+        messages::after_key(state, &before, said, &effects);
+    }
     state.marks_hidden = state.marks.hidden(&state.users.shown_set);
     effects.extend(ask_breakdown(state));
     effects
@@ -83,11 +94,9 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             clamp_all(state);
             vec![]
         }
+        // Messages do not time out: one stays until a key does something (and in the log).
         Action::Tick(now) => {
             state.now = now;
-            if state.flash.as_ref().is_some_and(|f| f.until <= now) {
-                state.flash = None;
-            }
             vec![]
         }
         Action::SnapshotLoaded { loaded, notice } => {
@@ -145,11 +154,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             let n = l.dir.users.len();
             let dir = l.dir.clone();
             let mut effects = set_data(state, l);
-            flash(
-                state,
-                Level::Info,
-                format!("fetched {} users", thousands(n)),
-            );
+            flash(state, Level::Info, format!("fetched {}", plural(n, "user")));
             effects.push(Effect::SaveSnapshot(dir));
             effects
         }
@@ -184,6 +189,8 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             if generation >= state.queue.shown {
                 state.queue.shown = generation;
                 state.queue.plan = Some(view);
+                // Held out and the state order come from the plan.
+                return sort_queue(state).into_iter().collect();
             }
             vec![]
         }
@@ -208,7 +215,10 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                 flash(
                     state,
                     Level::Info,
-                    format!("read a plan of {n} operations into the queue"),
+                    format!(
+                        "read a plan of {} into the queue",
+                        crate::output::words::plural(n, "operation")
+                    ),
                 );
                 queue_changed(state)
             }
@@ -279,14 +289,23 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
                 flash(
                     state,
                     Level::Warn,
-                    format!(
-                        "batch {} was interrupted: 5 opens History, c resumes it",
-                        ids.join(", ")
-                    ),
+                    if ids.len() == 1 {
+                        format!(
+                            "batch {} was interrupted: 5 opens History, c resumes it",
+                            ids[0]
+                        )
+                    } else {
+                        format!(
+                            "batches {} were interrupted: 5 opens History, c resumes each",
+                            ids.join(", ")
+                        )
+                    },
                 );
             }
             vec![]
         }
+        Action::BatchItems { generation, result } => on_items(state, generation, result),
+        Action::QueueRows { generation, rows } => on_queue_rows(state, generation, rows),
         Action::Review(Ok(review)) => {
             open_review(state, *review);
             vec![]
@@ -380,14 +399,6 @@ fn open_review(state: &mut AppState, review: crate::tui::state::FileReview) {
     }));
 }
 
-fn flash(state: &mut AppState, level: Level, text: impl Into<String>) {
-    state.flash = Some(Flash {
-        text: text.into(),
-        level,
-        until: state.now + chrono::Duration::seconds(FLASH_SECONDS),
-    });
-}
-
 /// Swaps in new data, keeping the open details on the same user, and filters it again.
 fn set_data(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
     let keep = match &state.overlay {
@@ -450,6 +461,7 @@ fn queue_changed(state: &mut AppState) -> Vec<Effect> {
     clamp_all(state);
     let mut effects = vec![Effect::SaveQueue(state.queue.ops.clone())];
     effects.extend(plan(state));
+    effects.extend(sort_queue(state));
     effects
 }
 
@@ -508,8 +520,10 @@ fn enqueue(state: &mut AppState, kind: OperationKind) -> Vec<Effect> {
         state,
         Level::Info,
         format!(
-            "queued: {what} for {n} users (queue: {} operations, {} targets; A reviews)",
-            c.operations, c.targets
+            "queued: {what} for {} (queue: {}, {}; A reviews)",
+            plural(n, "user"),
+            plural(c.operations, "operation"),
+            plural(c.targets, "target")
         ),
     );
     queue_changed(state)
@@ -570,6 +584,7 @@ fn clamp_all(state: &mut AppState) {
     let len = state.history.batches.len();
     let list = &mut state.history.list;
     follow(&mut list.cursor, &mut list.offset, len, height);
+    clamp_items(state);
     let len = state.rules.data.as_ref().map_or(0, |d| d.rules.len());
     let list = &mut state.rules.list;
     follow(&mut list.cursor, &mut list.offset, len, height);

@@ -59,6 +59,12 @@ pub(super) fn scroll_overlay_or_move(state: &mut AppState, delta: isize) {
             *scroll = scroll.saturating_add_signed(delta);
         }
         Some(Overlay::Confirm(c)) => c.scroll = c.scroll.saturating_add_signed(delta),
+        // The wheel down is newer: towards the bottom of the log.
+        Some(Overlay::Log { back }) => {
+            *back = back
+                .saturating_add_signed(-delta)
+                .min(state.log.len().saturating_sub(1))
+        }
         Some(Overlay::QuitConfirm | Overlay::AskQueueEdit { .. }) => {}
         Some(Overlay::Menu(menu)) => {
             let len = menu.items.len();

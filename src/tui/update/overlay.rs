@@ -9,7 +9,7 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
     };
     // The overlay's own scope of the keymap: no global key applies inside it.
     let scope = match overlay {
-        Overlay::Help { .. } | Overlay::Details { .. } => Scope::Reading,
+        Overlay::Help { .. } | Overlay::Details { .. } | Overlay::Log { .. } => Scope::Reading,
         Overlay::QuitConfirm | Overlay::AskQueueEdit { .. } => Scope::Question,
         Overlay::Confirm(_) => Scope::Dialog,
         Overlay::Menu(_) => Scope::Menu,
@@ -21,6 +21,7 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
             match command {
                 Some(Command::Back | Command::Quit) => state.overlay = None,
                 Some(Command::Help) if is_help => state.overlay = None,
+                Some(Command::Log) => open_log(state),
                 Some(Command::Down) => *scroll += 1,
                 Some(Command::Up) => *scroll = scroll.saturating_sub(1),
                 Some(Command::PageDown) => *scroll += 10,
@@ -28,6 +29,10 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
                 Some(Command::GiveBack) if !is_help => return give_back_details(state),
                 _ => {}
             }
+            vec![]
+        }
+        Overlay::Log { .. } => {
+            on_log_key(state, command);
             vec![]
         }
         Overlay::QuitConfirm => {

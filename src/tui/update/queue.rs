@@ -37,16 +37,16 @@ pub(super) fn ask_or_edit(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> 
                 .get(*id)
                 .map(|o| {
                     format!(
-                        "Remove \"{}\" for {} targets from the queue?",
+                        "Remove \"{}\" for {} from the queue?",
                         o.kind.describe(),
-                        thousands(dropped)
+                        plural(dropped, "target")
                     )
                 })
                 .unwrap_or_default(),
             _ => format!(
-                "Empty the queue ({} operations, {} targets)?",
-                state.queue.ops.operations().len(),
-                thousands(dropped)
+                "Empty the queue ({}, {})?",
+                plural(state.queue.ops.operations().len(), "operation"),
+                plural(dropped, "target")
             ),
         };
         state.overlay = Some(Overlay::AskQueueEdit { edit, text: what });
@@ -84,4 +84,77 @@ pub(super) fn undo_queue_edit(state: &mut AppState) -> Vec<Effect> {
     state.queue.undo = Some(now);
     flash(state, Level::Info, "queue edit undone (z again redoes it)");
     queue_changed(state)
+}
+
+/// `s` in the Queue view: the next order of the targets.
+pub(super) fn next_queue_sort(state: &mut AppState) -> Vec<Effect> {
+    let v = &mut state.queue.view;
+    v.sort = v.sort.next();
+    state.queue.list = Default::default();
+    sort_queue(state).into_iter().collect()
+}
+
+/// `f` in the Queue view: every target, then the held-out ones, then each operation's.
+pub(super) fn next_queue_filter(state: &mut AppState) -> Vec<Effect> {
+    use crate::tui::queue_view::QueueFilter;
+    let ids: Vec<crate::plan::OperationId> =
+        state.queue.ops.operations().iter().map(|o| o.id).collect();
+    let v = &mut state.queue.view;
+    v.filter = match v.filter {
+        QueueFilter::All => QueueFilter::HeldOut,
+        QueueFilter::HeldOut => ids
+            .first()
+            .map_or(QueueFilter::All, |&id| QueueFilter::Action(id)),
+        QueueFilter::Action(id) => ids
+            .iter()
+            .skip_while(|&&o| o != id)
+            .nth(1)
+            .map_or(QueueFilter::All, |&next| QueueFilter::Action(next)),
+    };
+    state.queue.list = Default::default();
+    sort_queue(state).into_iter().collect()
+}
+
+/// Asks for the Queue view's rows in its order and filter (none: as queued, unfiltered).
+pub(super) fn sort_queue(state: &mut AppState) -> Option<Effect> {
+    use crate::tui::queue_view::QueueFilter;
+    let v = &mut state.queue.view;
+    // A filter on an operation no longer queued shows every target again.
+    if let QueueFilter::Action(id) = v.filter
+        && state.queue.ops.get(id).is_none()
+    {
+        v.filter = QueueFilter::All;
+    }
+    if v.is_plain() {
+        v.rows = None;
+        v.shown = v.requested;
+        clamp_all(state);
+        return None;
+    }
+    v.requested += 1;
+    Some(Effect::SortQueue {
+        generation: v.requested,
+        queue: state.queue.ops.clone(),
+        plan: state.queue.plan.as_ref().map(|p| p.plan.clone()),
+        directory: state.data.as_ref().map(|d| d.dir.clone()),
+        sort: v.sort,
+        filter: v.filter,
+    })
+}
+
+/// The Queue view's rows arrived: kept unless a newer answer is on screen or the view went
+/// back to the queue as queued.
+pub(super) fn on_queue_rows(
+    state: &mut AppState,
+    generation: u64,
+    rows: std::sync::Arc<crate::tui::queue_view::QueueRows>,
+) -> Vec<Effect> {
+    let v = &mut state.queue.view;
+    if v.is_plain() || generation < v.shown {
+        return vec![];
+    }
+    v.shown = generation;
+    v.rows = Some(rows);
+    clamp_all(state);
+    vec![]
 }
