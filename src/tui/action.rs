@@ -64,6 +64,12 @@ pub enum Action {
     SavingsLoaded(Result<Arc<super::rules::SavingsView>, String>),
     /// The batch stopped for quitting: the requests in flight came back and are recorded.
     BatchStopped,
+    /// A directory was listed for the `:` line's file completion (`request` is the
+    /// `Effect::ListDir` it answers; an older one is dropped).
+    DirListed {
+        request: u64,
+        listing: Result<super::complete::Listing, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -73,6 +79,12 @@ pub enum Effect {
     Fetch,
     SaveSnapshot(Arc<Directory>),
     Filter(FilterRequest),
+    /// List a directory for the `:` line's file completion (`dir` as typed, `""` the working
+    /// directory), bounded, off the UI thread.
+    ListDir {
+        request: u64,
+        dir: String,
+    },
     LoadQueue,
     SaveQueue(Queue),
     /// Build the plan for the queue against the data on screen.

@@ -1,6 +1,7 @@
 //! The console's effects run: each `Effect` from `update` becomes a task (the store, the
 //! network, the executor) that reports back as actions. Nothing here changes `AppState`.
 
+mod paths;
 mod rules;
 
 use super::action::{Action, Effect};
@@ -123,6 +124,7 @@ impl Io {
     pub(super) fn run(&self, effect: Effect) {
         match effect {
             Effect::Filter(req) => self.worker.submit(req),
+            Effect::ListDir { request, dir } => paths::list_dir(self.tx.clone(), request, dir),
             Effect::LoadQueue => {
                 let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());
                 tokio::task::spawn_blocking(move || {

@@ -4,10 +4,13 @@
 //! `app` runs the loop, `io` the effects; `state` is the data; `update` the only place it
 //! changes (one file per thing it reacts to); `keymap` the keys; `ui` draws (one file per
 //! view), reading `format` and `layout` but never the reducer; `loaded` derives what the views
-//! need from a snapshot, once, off the UI thread.
+//! need from a snapshot, once, off the UI thread; `commands` is the `:` command catalogue and
+//! `complete` what the `:` line offers from it.
 
 pub mod action;
 mod app;
+pub mod commands;
+pub mod complete;
 pub mod format;
 mod io;
 pub mod keymap;

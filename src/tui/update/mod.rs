@@ -22,11 +22,13 @@ use queue::*;
 use rules::*;
 
 use super::action::{Action, Effect};
+use super::commands::{Context, Run, validate};
+use super::complete::{Listing, common_prefix, replace, suggest};
 use super::format::thousands;
 use super::keymap::{Command, Scope, command_for, command_in};
 use super::layout::{self, follow, queue_rows};
 use super::loaded::{Loaded, Origin};
-use super::menu::{Choice, Menu};
+use super::menu::{Choice, Menu, Narrow};
 use super::state::{
     ACTIVITY_CHOICES, AppState, Confirm, Fetch, Flash, InputKind, Level, Overlay, PRESETS,
     QueryInput, QueueEdit, QueueRow, Subject, View,
@@ -67,6 +69,8 @@ pub fn start(state: &mut AppState, fetch_now: bool) -> Vec<Effect> {
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     let effects = dispatch(state, action);
     state.marks_hidden = state.marks.hidden(&state.users.shown_set);
+    // The `:` line's popup follows its text, whatever changed it (a key, History's `b`).
+    refresh_suggestions(state);
     effects
 }
 
@@ -306,6 +310,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             );
             vec![]
         }
+        Action::DirListed { request, listing } => on_dir_listed(state, request, listing),
         Action::BatchStopped => {
             if state.quitting {
                 state.quit = true;
