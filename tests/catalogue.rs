@@ -168,3 +168,41 @@ fn the_seat_holders_query_is_who_holds_seats() {
     assert!(!holders.is_empty() && holders.len() < dir.users.len());
     assert_eq!(picked, holders);
 }
+
+/// The `:` command catalogue (`tui::commands`) holds one command per action kind, under the
+/// kind's catalogue name, and the `:` line's popup offers every command of it.
+#[test]
+fn every_action_is_a_command_of_the_command_catalogue_and_the_popup_lists_them() {
+    use seats::tui::commands::{Verb, catalogue, find};
+    for kind in OperationKind::examples() {
+        let spec = find(kind.name()).unwrap_or_else(|| panic!("no :{} command", kind.name()));
+        assert!(
+            matches!(&spec.verb, Verb::Queue(k) if discriminant(k) == discriminant(&kind)),
+            ":{} does not queue {kind:?}",
+            kind.name()
+        );
+        // An action with a parameter asks for it by its argument.
+        assert_eq!(
+            spec.args.len(),
+            usize::from(kind.has_parameter()),
+            "{}",
+            kind.name()
+        );
+    }
+    let mut s = state(SIZE, true);
+    press(&mut s, ":");
+    let offered: Vec<String> = s
+        .input
+        .as_ref()
+        .map(|i| {
+            i.complete
+                .suggestions
+                .items
+                .iter()
+                .map(|x| x.insert.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let all: Vec<String> = catalogue().iter().map(|c| c.name.to_owned()).collect();
+    assert_eq!(offered, all);
+}

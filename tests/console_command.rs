@@ -654,3 +654,52 @@ fn command_mode_filtered_menus_and_help_at_both_sizes() {
         }
     }
 }
+
+/// Thousands of groups: each keystroke on a group argument is one pass over the groups (not
+/// the users); the popup keeps the first 100 matches and counts the rest.
+#[test]
+fn thousands_of_groups_complete_within_one_pass_each_key() {
+    use seats::domain::Group;
+    use seats::tui::loaded::{Loaded, Origin};
+    let mut dir = console::directory();
+    for i in 0..5_000 {
+        dir.groups.push(Group {
+            id: format!("g-team-{i:04}"),
+            name: format!("team-{i:04}"),
+            synced: false,
+            grants: vec![],
+            member_count: Some(0),
+        });
+    }
+    let mut s = state(SIZE, true);
+    let loaded = Loaded::new(
+        std::sync::Arc::new(dir),
+        Origin::Snapshot,
+        &console::config(),
+    );
+    update(
+        &mut s,
+        Action::SnapshotLoaded {
+            loaded: Some(loaded),
+            notice: None,
+        },
+    );
+    let started = std::time::Instant::now();
+    press(&mut s, ":remove-group team-");
+    let per_key = started.elapsed() / ":remove-group team-".len() as u32;
+    let c = &s
+        .input
+        .as_ref()
+        .map(|i| i.complete.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        c.suggestions.items.len(),
+        seats::tui::complete::MAX_SUGGESTIONS
+    );
+    assert_eq!(c.suggestions.items.len() + c.suggestions.more, 5_000);
+    // 14 rows on screen, the rest counted.
+    assert!(render(&s).contains("4,986 more"), "{}", render(&s));
+    press(&mut s, "4999\t");
+    assert_eq!(line(&s), "remove-group team-4999");
+    eprintln!("5,000 groups: {per_key:?} a keystroke (debug build)");
+}

@@ -66,8 +66,8 @@ pub(super) fn refresh_suggestions(state: &mut AppState) {
     if input.kind != InputKind::Command || input.complete.cycling.is_some() {
         return;
     }
-    let key = (input.text.clone(), input.cursor);
-    if input.complete.made_for.as_ref() == Some(&key) {
+    let current = |(text, cursor): &(String, usize)| *text == input.text && *cursor == input.cursor;
+    if input.complete.made_for.as_ref().is_some_and(current) {
         return;
     }
     let cx = Context {
@@ -80,7 +80,7 @@ pub(super) fn refresh_suggestions(state: &mut AppState) {
         &cx,
         input.complete.listing.as_ref(),
     );
-    input.complete.made_for = Some(key);
+    input.complete.made_for = Some((input.text.clone(), input.cursor));
 }
 
 /// Tab (`back`: Shift-Tab) on the `:` line: one choice is inserted (with a space when another
