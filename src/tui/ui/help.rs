@@ -32,6 +32,12 @@ fn entries(state: &AppState) -> Vec<Entry> {
         })
         .collect();
     let section = "Commands (: opens the line, Tab completes)";
+    // The longest usage and a space: `:remove-product-access PRODUCT` must not run into its help.
+    let width = commands::catalogue()
+        .iter()
+        .map(|c| c.usage().chars().count() + 2)
+        .max()
+        .unwrap_or(0);
     out.extend(commands::catalogue().iter().map(|c| {
         let aliases = if c.aliases.is_empty() {
             String::new()
@@ -42,7 +48,7 @@ fn entries(state: &AppState) -> Vec<Entry> {
             section: section.to_owned(),
             key: format!(":{}", c.usage()),
             text: format!("{}{aliases}", c.help),
-            width: 26,
+            width,
         }
     }));
     let markers = [
@@ -106,7 +112,8 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, scroll: usize, filt
     let lines = lines(state, filter);
     // Cover the whole view: half-hidden rows beside a box read as part of it.
     frame.render_widget(ratatui::widgets::Clear, area);
-    let r = popup(frame, area, 76, area.height);
+    // Wide enough for the commands' usage and help side by side where the terminal allows.
+    let r = popup(frame, area, 100, area.height);
     let mut block = Block::default()
         .borders(Borders::ALL)
         .title(" Help (Esc closes, j/k scroll) ");
