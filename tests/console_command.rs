@@ -444,6 +444,45 @@ fn tab_is_a_line_key_of_the_keymap() {
     assert_eq!(command_in(&back, Scope::Line), Some(Command::CompleteBack));
 }
 
+#[test]
+fn tab_on_the_query_line_completes_facets_and_their_values() {
+    // (keys, the query after them)
+    let cases: &[(&str, &str)] = &[
+        ("/prod\t", "product:"),
+        ("/!sta\t", "!status:"),
+        ("/adm\t", "admin "),
+        ("/product:conf\t", "product:confluence "),
+        ("/product:jsw\t", "product:jira-software "),
+        ("/status:su\t", "status:suspended "),
+        // Two values, nothing longer in common: the first, and Tab again cycles.
+        ("/type:a\t", "type:atlassian"),
+        ("/idle:9\t", "idle:90 "),
+        ("/domain:part\t", "domain:partner.example "),
+        ("/group:okta\t", "group:okta-all-employees "),
+        // Plain words are names to search: Tab leaves them.
+        ("/ada\t", "ada"),
+    ];
+    for (keys, want) in cases {
+        let mut s = state(SIZE, true);
+        press(&mut s, keys);
+        assert_eq!(line(&s), *want, "{keys:?}");
+        // What Tab wrote is the query, applied like typed text.
+        assert_eq!(s.users.query, *want, "{keys:?}");
+    }
+    // Cycling: `type:a` is atlassian or app; Tab again moves on and filters again.
+    let mut s = state(SIZE, true);
+    press(&mut s, "/type:a\t");
+    assert_eq!(line(&s), "type:atlassian");
+    assert!(
+        render(&s).contains("Tab: the next choice"),
+        "{}",
+        render(&s)
+    );
+    press(&mut s, "\t");
+    assert_eq!(s.users.query, "type:app");
+    assert_eq!(console::shown_names(&s), ["Build Bot"]);
+}
+
 // ---- menus that narrow ----
 
 fn menu_labels(s: &AppState) -> Vec<String> {
@@ -702,4 +741,47 @@ fn thousands_of_groups_complete_within_one_pass_each_key() {
     press(&mut s, "4999\t");
     assert_eq!(line(&s), "remove-group team-4999");
     eprintln!("5,000 groups: {per_key:?} a keystroke (debug build)");
+}
+
+/// Group names with spaces complete quoted, as the query parser wants them, and a quoted word
+/// being typed is completed as one word.
+#[test]
+fn group_names_with_spaces_complete_quoted_on_the_query_line() {
+    use seats::domain::Group;
+    use seats::tui::loaded::{Loaded, Origin};
+    let mut dir = console::directory();
+    dir.groups.push(Group {
+        id: "g-eng-space".into(),
+        name: "eng platform".into(),
+        synced: false,
+        grants: vec![],
+        member_count: Some(0),
+    });
+    let mut s = state(SIZE, true);
+    let loaded = Loaded::new(
+        std::sync::Arc::new(dir),
+        Origin::Snapshot,
+        &console::config(),
+    );
+    update(
+        &mut s,
+        Action::SnapshotLoaded {
+            loaded: Some(loaded),
+            notice: None,
+        },
+    );
+    press(&mut s, "/admin group:\"eng p\t");
+    assert_eq!(line(&s), "admin group:\"eng platform\" ");
+    assert!(seats::filter::parse(&line(&s)).is_ok());
+    press(&mut s, "\x1b/group:eng\t");
+    assert_eq!(
+        line(&s),
+        "group:\"eng platform\"",
+        "by name: the space sorts first"
+    );
+    press(&mut s, "\t");
+    assert_eq!(line(&s), "group:eng-platform");
+    // The `:` line takes the rest of the line as the name: no quotes there.
+    press(&mut s, "\x1b:remove-group eng p\t");
+    assert_eq!(line(&s), "remove-group eng platform");
 }

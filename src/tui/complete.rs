@@ -143,40 +143,13 @@ pub fn suggest(text: &str, cursor: usize, cx: &Context, listing: Option<&Listing
             }
         }
         ArgKind::Group => {
-            if let Some(d) = cx.data {
-                let t = typed.to_lowercase();
-                // Prefix matches first, then the rest that contain it; both by name.
-                let names = || {
-                    d.derived
-                        .groups_by_name
-                        .iter()
-                        .filter_map(|&i| d.dir.groups.get(i))
-                };
-                let lower: Vec<String> = names().map(|g| g.name.to_lowercase()).collect();
-                let prefixed = names().zip(&lower).filter(|(_, l)| l.starts_with(&t));
-                let inside = names()
-                    .zip(&lower)
-                    .filter(|(_, l)| !l.starts_with(&t) && l.contains(&t));
-                for (g, _) in prefixed.chain(inside) {
-                    let mut help = match g.member_count {
-                        Some(1) => "1 member".to_owned(),
-                        Some(n) => format!("{} members", thousands(n as usize)),
-                        None => String::new(),
-                    };
-                    if !g.grants.is_empty() {
-                        let names: Vec<String> = g.grants.iter().map(|p| product_name(p)).collect();
-                        help.push_str(&format!("; grants {}", names.join(", ")));
-                    }
-                    if g.synced {
-                        help.push_str("; synced: held out");
-                    }
-                    more += push(Suggestion {
-                        insert: g.name.clone(),
-                        label: g.name.clone(),
-                        help: help.trim_start_matches("; ").to_owned(),
-                        then_space: more_args,
-                    });
-                }
+            for g in groups(typed, cx) {
+                more += push(Suggestion {
+                    insert: g.name.clone(),
+                    label: g.name.clone(),
+                    help: group_help(g),
+                    then_space: more_args,
+                });
             }
         }
         ArgKind::Batch => {
@@ -227,6 +200,158 @@ pub fn suggest(text: &str, cursor: usize, cx: &Context, listing: Option<&Listing
     }
     out.items = items;
     out.more = more;
+    out
+}
+
+/// Groups whose name starts with `typed` (any case), then those containing it; by name.
+/// One pass over the groups.
+fn groups<'a>(typed: &str, cx: &Context<'a>) -> Vec<&'a crate::domain::Group> {
+    let Some(d) = cx.data else {
+        return Vec::new();
+    };
+    let t = typed.to_lowercase();
+    let mut prefixed = Vec::new();
+    let mut inside = Vec::new();
+    for g in d
+        .derived
+        .groups_by_name
+        .iter()
+        .filter_map(|&i| d.dir.groups.get(i))
+    {
+        let l = g.name.to_lowercase();
+        if l.starts_with(&t) {
+            prefixed.push(g);
+        } else if l.contains(&t) {
+            inside.push(g);
+        }
+    }
+    prefixed.extend(inside);
+    prefixed
+}
+
+/// "7 members; grants Jira Software; synced: held out".
+fn group_help(g: &crate::domain::Group) -> String {
+    let mut parts = Vec::new();
+    match g.member_count {
+        Some(1) => parts.push("1 member".to_owned()),
+        Some(n) => parts.push(format!("{} members", thousands(n as usize))),
+        None => {}
+    }
+    if !g.grants.is_empty() {
+        let names: Vec<String> = g.grants.iter().map(|p| product_name(p)).collect();
+        parts.push(format!("grants {}", names.join(", ")));
+    }
+    if g.synced {
+        parts.push("synced: held out".to_owned());
+    }
+    parts.join("; ")
+}
+
+/// Tab on the `/` query line: facet names (`prod` → `product:`, `!` kept), then their values
+/// (product keys, group names quoted as the parser wants them, statuses, account types,
+/// domains, day counts). Plain words are names to search, not completed (that would be a pass
+/// over the users).
+pub fn suggest_query(text: &str, cursor: usize, cx: &Context) -> Suggestions {
+    let head = &text[..byte_at(text, cursor)];
+    // The word starts after the last space outside double quotes (`group:"eng pl`).
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut start = 0;
+    for (i, c) in head.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => start = i + c.len_utf8(),
+            _ => {}
+        }
+    }
+    let word = &head[start..];
+    let (neg, bare) = match word.strip_prefix('!') {
+        Some(rest) => ("!", rest),
+        None => ("", word),
+    };
+    let mut out = Suggestions {
+        word_start: head[..start].chars().count(),
+        ..Suggestions::default()
+    };
+    let mut items = Vec::new();
+    let facets = crate::filter::facet_tokens();
+    match bare.split_once(':') {
+        None => {
+            for f in facets
+                .iter()
+                .filter(|f| !bare.is_empty() && f.token.starts_with(bare))
+            {
+                items.push(Suggestion {
+                    insert: format!("{neg}{}", f.token),
+                    label: f.syntax.to_owned(),
+                    help: f.description.to_owned(),
+                    then_space: !f.takes_value(),
+                });
+            }
+        }
+        Some((name, value)) => {
+            let token = format!("{name}:");
+            let value_of = |v: String, help: String| Suggestion {
+                insert: format!("{neg}{token}{v}"),
+                label: v,
+                help,
+                then_space: true,
+            };
+            match token.as_str() {
+                "product:" => {
+                    items.extend(products(value, cx).into_iter().map(|(k, h)| value_of(k, h)))
+                }
+                "group:" => {
+                    let typed = value.trim_start_matches('"').replace("\\\"", "\"");
+                    items.extend(
+                        groups(&typed, cx)
+                            .into_iter()
+                            .map(|g| value_of(crate::filter::quote_value(&g.name), group_help(g))),
+                    );
+                }
+                "domain:" => {
+                    if let Some(d) = cx.data {
+                        let v = value.to_lowercase();
+                        items.extend(
+                            d.derived
+                                .domains
+                                .iter()
+                                .filter(|(dom, _)| dom.starts_with(&v))
+                                .map(|(dom, n)| {
+                                    value_of(dom.clone(), format!("{} users", thousands(*n)))
+                                }),
+                        );
+                    }
+                }
+                "idle:" => items.extend(
+                    ["30", "60", "90", "180", "365"]
+                        .into_iter()
+                        .filter(|d| d.starts_with(value))
+                        .map(|d| {
+                            value_of(
+                                d.to_owned(),
+                                format!("inactive at least {d} days, or never"),
+                            )
+                        }),
+                ),
+                _ => {
+                    if let Some(f) = facets.iter().find(|f| f.token == token) {
+                        items.extend(
+                            f.values
+                                .iter()
+                                .filter(|v| v.starts_with(value))
+                                .map(|v| value_of((*v).to_owned(), f.description.to_owned())),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out.more = items.len().saturating_sub(MAX_SUGGESTIONS);
+    items.truncate(MAX_SUGGESTIONS);
+    out.items = items;
     out
 }
 

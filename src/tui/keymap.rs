@@ -585,7 +585,7 @@ pub const BINDINGS: &[Binding] = &[
         "Tab",
         C::Complete,
         S::Line,
-        "command line: complete; again: the next choice",
+        "complete a command, an argument or a facet; again: the next choice",
         false,
     ),
     bind(
@@ -593,7 +593,7 @@ pub const BINDINGS: &[Binding] = &[
         "S-Tab",
         C::CompleteBack,
         S::Line,
-        "command line: the previous choice",
+        "the previous choice",
         false,
     ),
     bind(

@@ -14,10 +14,11 @@ use crate::tui::state::{AppState, InputKind};
 const ROWS: usize = 14;
 
 pub fn draw(state: &AppState, frame: &mut Frame, body: Rect) {
+    // The `/` line shows its choices only while Tab cycles: the rows it filters stay in view.
     let Some(input) = state
         .input
         .as_ref()
-        .filter(|i| i.kind == InputKind::Command)
+        .filter(|i| i.kind == InputKind::Command || i.complete.cycling.is_some())
     else {
         return;
     };
@@ -84,7 +85,9 @@ pub fn draw(state: &AppState, frame: &mut Frame, body: Rect) {
         height,
     );
     frame.render_widget(Clear, area);
-    let title = if s.heading.is_none() {
+    let title = if input.kind == InputKind::Query {
+        " / Tab: the next choice "
+    } else if s.heading.is_none() {
         " : commands (Tab completes, Enter runs, Esc closes) "
     } else {
         " : Tab completes, Enter runs "

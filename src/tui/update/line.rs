@@ -60,10 +60,22 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
 /// Makes the `:` line's popup again when its text or cursor moved (not while Tab cycles: the
 /// choices stay those of the word Tab started from). O(commands), O(products) or O(groups).
 pub(super) fn refresh_suggestions(state: &mut AppState) {
+    if state
+        .input
+        .as_ref()
+        .is_some_and(|i| i.kind == InputKind::Command)
+    {
+        make_suggestions(state);
+    }
+}
+
+/// The suggestions for the line as it is (the `/` line's only on Tab: its popup would cover
+/// the rows being filtered).
+fn make_suggestions(state: &mut AppState) {
     let Some(input) = state.input.as_mut() else {
         return;
     };
-    if input.kind != InputKind::Command || input.complete.cycling.is_some() {
+    if input.complete.cycling.is_some() {
         return;
     }
     let current = |(text, cursor): &(String, usize)| *text == input.text && *cursor == input.cursor;
@@ -74,12 +86,15 @@ pub(super) fn refresh_suggestions(state: &mut AppState) {
         data: state.data.as_ref(),
         batches: &state.history.batches,
     };
-    input.complete.suggestions = suggest(
-        &input.text,
-        input.cursor,
-        &cx,
-        input.complete.listing.as_ref(),
-    );
+    input.complete.suggestions = match input.kind {
+        InputKind::Command => suggest(
+            &input.text,
+            input.cursor,
+            &cx,
+            input.complete.listing.as_ref(),
+        ),
+        InputKind::Query => suggest_query(&input.text, input.cursor, &cx),
+    };
     input.complete.made_for = Some((input.text.clone(), input.cursor));
 }
 
@@ -88,7 +103,7 @@ pub(super) fn refresh_suggestions(state: &mut AppState) {
 /// cycles. A file argument whose folder is not listed yet asks for the listing and completes
 /// when it lands.
 pub(super) fn tab(state: &mut AppState, back: bool) -> Vec<Effect> {
-    refresh_suggestions(state);
+    make_suggestions(state);
     let Some(input) = state.input.as_mut() else {
         return vec![];
     };
@@ -188,13 +203,17 @@ pub(super) fn on_query_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     let mut changed = false;
     let command = input.kind == InputKind::Command;
     let bound = command_in(&key, Scope::Line);
-    if command {
-        match bound {
-            Some(Command::Complete) => return tab(state, false),
-            Some(Command::CompleteBack) => return tab(state, true),
-            // Any other key ends Tab's cycle: the choice stays, the popup follows the line.
-            _ => input.complete.cycling = None,
+    match bound {
+        Some(Command::Complete | Command::CompleteBack) => {
+            let effects = tab(state, bound == Some(Command::CompleteBack));
+            if command {
+                return effects;
+            }
+            // The query line: what Tab wrote applies like typed text.
+            return apply_query(state).into_iter().chain(effects).collect();
         }
+        // Any other key ends Tab's cycle: the choice stays, the popup follows the line.
+        _ => input.complete.cycling = None,
     }
     // The lines' scope of the keymap; a character no row binds is typed.
     match (bound, key.code) {
@@ -266,8 +285,17 @@ pub(super) fn on_query_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if !changed || command {
         return vec![];
     }
+    apply_query(state).into_iter().collect()
+}
+
+/// The `/` line's text becomes the users query, from the top (nothing when it is unchanged).
+fn apply_query(state: &mut AppState) -> Option<Effect> {
+    let input = state.input.as_ref()?;
+    if input.kind != InputKind::Query || input.text == state.users.query {
+        return None;
+    }
     state.users.query = input.text.clone();
     state.users.cursor = 0;
     state.users.offset = 0;
-    filter(state).into_iter().collect()
+    filter(state)
 }

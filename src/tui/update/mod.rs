@@ -23,7 +23,7 @@ use rules::*;
 
 use super::action::{Action, Effect};
 use super::commands::{Context, Run, validate};
-use super::complete::{Listing, common_prefix, replace, suggest};
+use super::complete::{Listing, common_prefix, replace, suggest, suggest_query};
 use super::format::thousands;
 use super::keymap::{Command, Scope, command_for, command_in};
 use super::layout::{self, follow, queue_rows};
