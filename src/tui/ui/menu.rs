@@ -23,15 +23,19 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, menu: &Menu) {
         String::new()
     };
     let hint = " type to filter ";
-    // The width holds every item, not only the matches: the box stays put while typing.
-    let width =
-        menu.items
-            .iter()
-            .map(|i| i.label.chars().count())
-            .max()
-            .unwrap_or(10)
-            .max(title.chars().count() + filter.chars().count().max(hint.len()) + 2) as u16
-            + 6;
+    // The width holds every item, not only the matches: the box stays put while typing (it
+    // widens only for a filter longer than the room beside the title).
+    let title_w = title.chars().count();
+    let width = menu
+        .items
+        .iter()
+        .map(|i| i.label.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(title_w + 4)
+        .max((title_w + filter.chars().count()).saturating_sub(4))
+        .max(hint.len()) as u16
+        + 6;
     let rows = menu.shown.len().max(1);
     let height = (rows as u16 + 2).min(area.height);
     let r = popup(frame, area, width, height);
