@@ -39,7 +39,13 @@
 //! `exec/assess.rs`. Then the entry in the console's action menu (`tui/menu.rs`,
 //! `Menu::actions`) and the CLI value (`cli.rs` `PlanAction`, `commands/plan.rs`
 //! `operation_for`): `tests/catalogue.rs` fails until the menu, the `:` line and the CLI all
-//! know it. A parameterless action's `:` command comes from `name` with no further change.
+//! know it. Its `:` command (aliases, argument, help) is the exhaustive `action` in
+//! `tui/commands.rs`, the one command catalogue that parsing, completion, validation and
+//! help read.
+//!
+//! **A `:` command**: an entry in `tui/commands.rs` (`CATALOGUE`: name, aliases, arguments by
+//! kind, help) and its `Verb`/`Run`; what it does in `tui/update/line.rs` (`run_command`).
+//! Completion (`tui/complete.rs`) knows each argument kind, the popup and help list it.
 //!
 //! **A facet** (`idle:N`, `synced`, ...): its `Facet` variant, `FACETS` entry and parsing in
 //! `filter/query.rs`; how it matches in `filter/matching.rs`; its entry in the facet menu

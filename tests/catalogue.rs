@@ -103,15 +103,17 @@ fn every_action_is_a_plan_action_on_the_command_line() {
 
 #[test]
 fn a_name_is_no_action_unless_the_catalogue_has_it() {
+    use seats::tui::commands::find;
     assert_eq!(
-        OperationKind::without_parameter("suspend"),
-        Some(OperationKind::Suspend)
+        find("suspend").map(|c| &c.verb),
+        Some(&seats::tui::commands::Verb::Queue(OperationKind::Suspend))
     );
-    // Actions that name a product or group are not taken without it.
-    assert_eq!(OperationKind::without_parameter("remove-group"), None);
-    assert_eq!(OperationKind::without_parameter("suspended"), None);
+    assert!(find("suspended").is_none());
     let mut s = state(SIZE, true);
     press(&mut s, ":suspended\n");
+    assert!(s.queue.ops.is_empty());
+    // Actions that name a product or group are not taken without it.
+    press(&mut s, "j:remove-group\n");
     assert!(s.queue.ops.is_empty());
 }
 
@@ -167,4 +169,42 @@ fn the_seat_holders_query_is_who_holds_seats() {
         .collect();
     assert!(!holders.is_empty() && holders.len() < dir.users.len());
     assert_eq!(picked, holders);
+}
+
+/// The `:` command catalogue (`tui::commands`) holds one command per action kind, under the
+/// kind's catalogue name, and the `:` line's popup offers every command of it.
+#[test]
+fn every_action_is_a_command_of_the_command_catalogue_and_the_popup_lists_them() {
+    use seats::tui::commands::{Verb, catalogue, find};
+    for kind in OperationKind::examples() {
+        let spec = find(kind.name()).unwrap_or_else(|| panic!("no :{} command", kind.name()));
+        assert!(
+            matches!(&spec.verb, Verb::Queue(k) if discriminant(k) == discriminant(&kind)),
+            ":{} does not queue {kind:?}",
+            kind.name()
+        );
+        // An action with a parameter asks for it by its argument.
+        assert_eq!(
+            spec.args.len(),
+            usize::from(kind.has_parameter()),
+            "{}",
+            kind.name()
+        );
+    }
+    let mut s = state(SIZE, true);
+    press(&mut s, ":");
+    let offered: Vec<String> = s
+        .input
+        .as_ref()
+        .map(|i| {
+            i.complete
+                .suggestions
+                .items
+                .iter()
+                .map(|x| x.insert.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let all: Vec<String> = catalogue().iter().map(|c| c.name.to_owned()).collect();
+    assert_eq!(offered, all);
 }

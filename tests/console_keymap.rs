@@ -55,21 +55,50 @@ fn no_row_is_shadowed_by_another() {
 }
 
 #[test]
-fn help_lists_each_scope_once() {
-    let mut titles: Vec<&str> = help_lines().iter().map(|l| l.0).collect();
-    titles.dedup();
-    let mut unique = titles.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    assert_eq!(titles.len(), unique.len(), "{titles:?}");
-    assert_eq!(titles.first(), Some(&"Everywhere"));
+fn help_lists_each_scope_once_the_current_views_first() {
+    for view in View::ALL {
+        let mut titles: Vec<&str> = help_lines(view).iter().map(|l| l.0).collect();
+        titles.dedup();
+        let mut unique = titles.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(titles.len(), unique.len(), "{titles:?}");
+        let first = Scope::of(view).title();
+        assert_eq!(titles.first(), Some(&first), "{view:?}: {titles:?}");
+        assert_eq!(titles.get(1), Some(&"Everywhere"), "{view:?}: {titles:?}");
+    }
+}
+
+/// Help shows the keys of every scope it dispatches from: menus, help itself, the confirm
+/// dialog, questions and the lines, not only the views.
+#[test]
+fn help_shows_the_overlay_and_line_scopes() {
+    let titles: Vec<&str> = help_lines(View::Users).iter().map(|l| l.0).collect();
+    for scope in [
+        Scope::Menu,
+        Scope::Reading,
+        Scope::Dialog,
+        Scope::Question,
+        Scope::Line,
+    ] {
+        assert!(titles.contains(&scope.title()), "{scope:?}: {titles:?}");
+        assert!(seats::tui::keymap::SCOPES.contains(&scope), "{scope:?}");
+    }
+    // Every scope a binding names is listed.
+    for b in BINDINGS {
+        assert!(
+            seats::tui::keymap::SCOPES.contains(&b.scope),
+            "{:?}",
+            b.scope
+        );
+    }
 }
 
 /// A view joins the keymap when it is added (`src/lib.rs`, "A view"): a key that shows it, its
 /// scope in help, and hints for its status line.
 #[test]
 fn every_view_has_a_key_a_help_section_and_hints() {
-    let help = help_lines();
+    let help = help_lines(View::Users);
     for view in View::ALL {
         assert!(
             BINDINGS.iter().any(|b| b.command == Command::Show(view)),

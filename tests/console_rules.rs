@@ -427,7 +427,10 @@ fn give_back_from_history_and_the_command_line() {
         );
         if want.is_none() {
             let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
-            assert!(flash.contains(":give-back needs"), "keys {keys:?}: {flash}");
+            assert!(
+                flash.contains("give-back BATCH USER: "),
+                "keys {keys:?}: {flash}"
+            );
         }
     }
 }

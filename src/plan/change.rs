@@ -116,14 +116,6 @@ impl OperationKind {
         all
     }
 
-    /// The kind a name stands for when it needs no parameter (`suspend`, not `remove-group`).
-    pub fn without_parameter(name: &str) -> Option<OperationKind> {
-        OperationKind::examples()
-            .into_iter()
-            .filter(|k| !k.has_parameter())
-            .find(|k| k.name() == name)
-    }
-
     /// Whether the action names a product or a group (its `:` command and menu entry ask).
     pub fn has_parameter(&self) -> bool {
         match self {

@@ -76,6 +76,12 @@ pub enum Action {
     Breakdown(Arc<super::breakdown::Breakdown>),
     /// The batch stopped for quitting: the requests in flight came back and are recorded.
     BatchStopped,
+    /// A directory was listed for the `:` line's file completion (`request` is the
+    /// `Effect::ListDir` it answers; an older one is dropped).
+    DirListed {
+        request: u64,
+        listing: Result<super::complete::Listing, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -87,6 +93,12 @@ pub enum Effect {
     Filter(FilterRequest),
     /// Count which groups give a selection its product (`tui::breakdown::compute`).
     Breakdown(Box<super::breakdown::BreakdownRequest>),
+    /// List a directory for the `:` line's file completion (`dir` as typed, `""` the working
+    /// directory), bounded, off the UI thread.
+    ListDir {
+        request: u64,
+        dir: String,
+    },
     LoadQueue,
     SaveQueue(Queue),
     /// Build the plan for the queue against the data on screen.

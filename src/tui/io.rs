@@ -2,6 +2,7 @@
 //! network, the executor) that reports back as actions. Nothing here changes `AppState`.
 
 mod history;
+mod paths;
 mod rules;
 
 use super::action::{Action, Effect};
@@ -131,6 +132,7 @@ impl Io {
                     let _ = tx.send(Action::Breakdown(std::sync::Arc::new(b)));
                 });
             }
+            Effect::ListDir { request, dir } => paths::list_dir(self.tx.clone(), request, dir),
             Effect::LoadQueue => {
                 let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());
                 tokio::task::spawn_blocking(move || {

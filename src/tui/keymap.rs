@@ -79,6 +79,10 @@ pub enum Command {
     DeleteBack,
     /// Lines: delete the character under the cursor.
     DeleteForward,
+    /// The `:` line: complete the word (again: the next choice).
+    Complete,
+    /// The `:` line: the previous choice.
+    CompleteBack,
 }
 
 /// Where a binding applies.
@@ -404,7 +408,7 @@ pub const BINDINGS: &[Binding] = &[
         ":",
         C::CommandLine,
         S::Everywhere,
-        "command: write FILE, read FILE, suspend, ...",
+        "command line: lists the commands as you type, Tab completes",
         false,
     ),
     bind(
@@ -611,12 +615,61 @@ pub const BINDINGS: &[Binding] = &[
         "Esc/h",
         C::Back,
         S::Menu,
-        "back to the menu before",
+        "clear the filter, else back to the menu before",
         false,
     ),
-    bind(K::Backspace, "", C::Back, S::Menu, "", false),
     bind(K::Char('h'), "", C::Back, S::Menu, "", false),
     bind(K::Char('q'), "q", C::Quit, S::Menu, "close", false),
+    // Typing narrows menus and help: any character no row binds starts the filter, `/`
+    // starts it for j, k, h, l and q too.
+    bind(
+        K::Char('/'),
+        "/",
+        C::Search,
+        S::Menu,
+        "filter: type to narrow the items (any other letter starts it too)",
+        false,
+    ),
+    bind(
+        K::Backspace,
+        "Bksp",
+        C::DeleteBack,
+        S::Menu,
+        "widen the filter; with none, back",
+        false,
+    ),
+    bind(
+        K::Char('/'),
+        "/",
+        C::Search,
+        S::Reading,
+        "help: filter the keys and commands (typing starts it too)",
+        false,
+    ),
+    bind(
+        K::Backspace,
+        "Bksp",
+        C::DeleteBack,
+        S::Reading,
+        "help: widen the filter",
+        false,
+    ),
+    bind(
+        K::Tab,
+        "Tab",
+        C::Complete,
+        S::Line,
+        "complete a command, an argument or a facet; again: the next choice",
+        false,
+    ),
+    bind(
+        K::BackTab,
+        "S-Tab",
+        C::CompleteBack,
+        S::Line,
+        "the previous choice",
+        false,
+    ),
     bind(
         K::Char('j'),
         "j/↓",
@@ -645,7 +698,14 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     bind(K::PageUp, "PgUp", C::PageUp, S::Reading, "page up", false),
-    bind(K::Esc, "Esc/q", C::Back, S::Reading, "close", false),
+    bind(
+        K::Esc,
+        "Esc/q",
+        C::Back,
+        S::Reading,
+        "close (help: clear the filter first)",
+        false,
+    ),
     bind(K::Char('q'), "", C::Quit, S::Reading, "", false),
     bind(K::Char('?'), "?", C::Help, S::Reading, "close help", false),
     bind(
@@ -784,7 +844,7 @@ pub fn command_in(key: &KeyEvent, scope: Scope) -> Option<Command> {
         .map(|b| b.command)
 }
 
-/// The scopes in the order help shows them: each once.
+/// The scopes in the order help shows them: each once (the current view's moves first).
 pub const SCOPES: &[Scope] = &[
     Scope::Everywhere,
     Scope::Users,
@@ -793,14 +853,21 @@ pub const SCOPES: &[Scope] = &[
     Scope::Queue,
     Scope::History,
     Scope::Rules,
+    Scope::Menu,
+    Scope::Reading,
+    Scope::Dialog,
+    Scope::Question,
+    Scope::Line,
 ];
 
-/// Help lines: (scope title, key label, what it does), grouped by scope (each heading once),
-/// in table order within it, aliases left out.
-pub fn help_lines() -> Vec<(&'static str, &'static str, &'static str)> {
-    SCOPES
-        .iter()
-        .flat_map(|&scope| {
+/// Help lines: (scope title, key label, what it does), grouped by scope (each heading once):
+/// `view`'s keys first, then everywhere, the other views, menus, dialogs and lines; table
+/// order within a scope, aliases left out.
+pub fn help_lines(view: View) -> Vec<(&'static str, &'static str, &'static str)> {
+    let first = Scope::of(view);
+    std::iter::once(first)
+        .chain(SCOPES.iter().copied().filter(|s| *s != first))
+        .flat_map(|scope| {
             BINDINGS
                 .iter()
                 .filter(move |b| b.scope == scope && !b.label.is_empty())

@@ -1,5 +1,9 @@
 //! Pop-up menus: the facet menu (`f`) writes the same tokens a keyboard user types, so what a
 //! mouse user builds, a keyboard user can read and edit; the sort menu (`s`) picks a column.
+//!
+//! Every menu narrows as you type ([`Narrow`]): each typed word must appear in the item, in
+//! any case (substring, not fuzzy: labels are short names an admin knows, and a fuzzy matcher
+//! keeps "gra" matching half the groups); the items keep the menu's order.
 
 use crate::domain::product_name;
 use crate::filter::{SortKey, quote_value};
@@ -40,12 +44,50 @@ pub struct Item {
     pub choice: Choice,
 }
 
+/// Text typed to narrow a menu or help. While nothing is typed, the scope's keys (`j`, `k`,
+/// `h`, `l`, `q`) keep their meaning and any other character starts the filter; after `/`
+/// (`typing`), every character is typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrow {
+    pub text: String,
+    pub typing: bool,
+}
+
+impl Narrow {
+    /// Every typed word is in `haystack`, in any case.
+    pub fn matches(&self, haystack: &str) -> bool {
+        words_match(&self.text, haystack)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+
+    /// Typed characters are text, not keys.
+    pub fn active(&self) -> bool {
+        self.typing || !self.text.is_empty()
+    }
+}
+
+/// Every whitespace-separated word of `typed` occurs in `text`, ignoring case.
+pub fn words_match(typed: &str, text: &str) -> bool {
+    let text = text.to_lowercase();
+    typed
+        .split_whitespace()
+        .all(|w| text.contains(&w.to_lowercase()))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
     pub title: String,
     pub items: Vec<Item>,
+    /// Index into `shown`.
     pub cursor: usize,
     pub offset: usize,
+    /// What is typed to narrow the items.
+    pub filter: Narrow,
+    /// Indices into `items` that match the filter, in menu order (all of them unfiltered).
+    pub shown: Vec<usize>,
     /// Facet menus: the next token is written with `!`.
     pub negate: bool,
     /// The menu this one was opened from (Esc goes back to it).
@@ -59,16 +101,71 @@ fn item(label: impl Into<String>, choice: Choice) -> Item {
     }
 }
 
+impl Item {
+    /// What typing matches: the label and what the item writes (a token, a product's key and
+    /// aliases).
+    fn search_text(&self) -> String {
+        let extra = match &self.choice {
+            Choice::Token(t) => match t.strip_prefix("product:") {
+                Some(key) => {
+                    let aliases = crate::domain::product_entry(key)
+                        .map(|p| p.aliases.join(" "))
+                        .unwrap_or_default();
+                    format!("{t} {aliases}")
+                }
+                None => t.clone(),
+            },
+            Choice::Queue(OperationKind::RemoveProductAccess { product }) => {
+                let aliases = crate::domain::product_entry(product)
+                    .map(|p| p.aliases.join(" "))
+                    .unwrap_or_default();
+                format!("{product} {aliases}")
+            }
+            Choice::Queue(_) | Choice::Open(_) | Choice::ToggleNegate | Choice::Sort(_) => {
+                String::new()
+            }
+        };
+        format!("{} {extra}", self.label)
+    }
+}
+
 impl Menu {
     fn new(title: impl Into<String>, items: Vec<Item>) -> Menu {
         Menu {
             title: title.into(),
+            shown: (0..items.len()).collect(),
             items,
             cursor: 0,
             offset: 0,
+            filter: Narrow::default(),
             negate: false,
             parent: None,
         }
+    }
+
+    /// The item under the cursor.
+    pub fn current(&self) -> Option<&Item> {
+        self.shown.get(self.cursor).and_then(|&i| self.items.get(i))
+    }
+
+    /// The items the filter lets through, in order.
+    pub fn visible(&self) -> impl Iterator<Item = &Item> {
+        self.shown.iter().filter_map(|&i| self.items.get(i))
+    }
+
+    /// Narrows the items to the filter again (O(items), once per typed key): the cursor goes
+    /// to the first match.
+    pub fn refilter(&mut self) {
+        let filter = &self.filter;
+        self.shown = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| filter.is_empty() || filter.matches(&item.search_text()))
+            .map(|(i, _)| i)
+            .collect();
+        self.cursor = 0;
+        self.offset = 0;
     }
 
     pub fn facets() -> Menu {
@@ -96,7 +193,7 @@ impl Menu {
         let (title, items): (&str, Vec<Item>) = match which {
             Submenu::RemoveProduct => (
                 "Remove access to",
-                data.map(|d| d.dir.product_keys())
+                data.map(product_keys)
                     .unwrap_or_default()
                     .into_iter()
                     .map(|k| {
@@ -134,7 +231,7 @@ impl Menu {
             ),
             Submenu::Product => (
                 "Product",
-                data.map(|d| d.dir.product_keys())
+                data.map(product_keys)
                     .unwrap_or_default()
                     .into_iter()
                     .map(|k| {
@@ -256,4 +353,14 @@ impl Menu {
             .unwrap_or(0);
         menu
     }
+}
+
+/// The products the org's data carries, from the derived histograms: O(products), where
+/// `Directory::product_keys` passes over every user.
+pub fn product_keys(data: &Loaded) -> Vec<String> {
+    data.derived
+        .activity
+        .iter()
+        .map(|a| a.product.clone())
+        .collect()
 }

@@ -5,13 +5,16 @@
 //! changes (one file per thing it reacts to); `keymap` the keys; `ui` draws (one file per
 //! view), reading `format` and `layout` but never the reducer; `loaded` derives what the views
 //! need from a snapshot, once, off the UI thread; `breakdown` counts which groups give a
-//! selection its product (off the UI thread too) and `breakdowns` says which one a view needs.
+//! selection its product (off the UI thread too) and `breakdowns` says which one a view needs;
+//! `commands` is the `:` command catalogue and `complete` what the `:` line offers from it.
 
 pub mod action;
 mod app;
 pub mod batch_items;
 pub mod breakdown;
 pub mod breakdowns;
+pub mod commands;
+pub mod complete;
 pub mod format;
 mod io;
 pub mod keymap;

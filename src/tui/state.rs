@@ -185,6 +185,32 @@ pub struct QueryInput {
     /// Cursor position in chars.
     pub cursor: usize,
     pub kind: InputKind,
+    /// The `:` line: the popup of commands or arguments, Tab's cycle, the directory listing.
+    pub complete: super::complete::Completion,
+}
+
+impl QueryInput {
+    /// The `:` line holding `text`, the cursor at its end.
+    pub fn command(text: impl Into<String>) -> QueryInput {
+        let text = text.into();
+        QueryInput {
+            cursor: text.chars().count(),
+            text,
+            kind: InputKind::Command,
+            complete: Default::default(),
+        }
+    }
+
+    /// The `/` line holding `text`, the cursor at its end.
+    pub fn query(text: impl Into<String>) -> QueryInput {
+        let text = text.into();
+        QueryInput {
+            cursor: text.chars().count(),
+            text,
+            kind: InputKind::Query,
+            complete: Default::default(),
+        }
+    }
 }
 
 /// A plan built from the queue, with a note per queued target (held out, no-op, steps) and
@@ -304,6 +330,8 @@ impl FileReview {
 pub enum Overlay {
     Help {
         scroll: usize,
+        /// Typed text narrowing the keys and commands listed.
+        filter: super::menu::Narrow,
     },
     Details {
         user: u32,

@@ -1,4 +1,6 @@
-//! Help, generated from the keymap, and the query language.
+//! Help, generated from the keymap and the command catalogue: the current view's keys first,
+//! then every other scope (menus, dialogs and lines too), the `:` commands, the markers and
+//! the query language. Typing narrows it to the lines holding every typed word.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,60 +8,131 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::popup;
-use crate::tui::keymap;
+use crate::tui::menu::Narrow;
 use crate::tui::state::AppState;
+use crate::tui::{commands, keymap};
 
-pub fn lines(state: &AppState) -> Vec<Line<'static>> {
+/// One help entry: its section, the key or token column and the text.
+struct Entry {
+    section: String,
+    key: String,
+    text: String,
+    /// Width of the key column.
+    width: usize,
+}
+
+fn entries(state: &AppState) -> Vec<Entry> {
+    let mut out: Vec<Entry> = keymap::help_lines(state.view)
+        .into_iter()
+        .map(|(scope, key, help)| Entry {
+            section: scope.to_owned(),
+            key: key.to_owned(),
+            text: help.to_owned(),
+            width: 8,
+        })
+        .collect();
+    let section = "Commands (: opens the line, Tab completes)";
+    // The longest usage and a space: `:remove-product-access PRODUCT` must not run into its help.
+    let width = commands::catalogue()
+        .iter()
+        .map(|c| c.usage().chars().count() + 2)
+        .max()
+        .unwrap_or(0);
+    out.extend(commands::catalogue().iter().map(|c| {
+        let aliases = if c.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (:{})", c.aliases.join(", :"))
+        };
+        Entry {
+            section: section.to_owned(),
+            key: format!(":{}", c.usage()),
+            text: format!("{}{aliases}", c.help),
+            width,
+        }
+    }));
+    let markers = [
+        ("A", "org or site admin"),
+        ("P", "protected (config, app account, you)"),
+        ("S", "synced from the identity provider"),
+        ("red days", "idle past the threshold"),
+    ];
+    out.extend(markers.into_iter().map(|(key, text)| Entry {
+        section: "Markers in the Users view".to_owned(),
+        key: key.to_owned(),
+        text: text.to_owned(),
+        width: 8,
+    }));
+    out.extend(
+        crate::filter::facet_help()
+            .into_iter()
+            .map(|(token, help)| Entry {
+                section: "Query line".to_owned(),
+                key: token.to_owned(),
+                text: help.to_owned(),
+                width: 22,
+            }),
+    );
+    out
+}
+
+pub fn lines(state: &AppState, filter: &Narrow) -> Vec<Line<'static>> {
     let t = state.theme;
     let mut out = Vec::new();
-    let mut scope = "";
-    for (s, key, help) in keymap::help_lines() {
-        if s != scope {
-            if !scope.is_empty() {
+    let mut section = String::new();
+    for e in entries(state) {
+        if !filter.is_empty() && !filter.matches(&format!("{} {} {}", e.section, e.key, e.text)) {
+            continue;
+        }
+        if e.section != section {
+            if !section.is_empty() {
                 out.push(Line::from(""));
             }
-            out.push(Line::from(Span::styled(s, t.header())));
-            scope = s;
+            out.push(Line::from(Span::styled(e.section.clone(), t.header())));
+            section = e.section.clone();
         }
         out.push(Line::from(vec![
-            Span::styled(format!("  {key:<8}"), t.key()),
-            Span::raw(help),
+            Span::styled(format!("  {:<w$}", e.key, w = e.width), t.key()),
+            Span::raw(e.text),
         ]));
     }
-    out.push(Line::from(""));
-    out.push(Line::from(Span::styled(
-        "Markers in the Users view",
-        t.header(),
-    )));
-    out.push(Line::from(
-        "  A  org or site admin     P  protected (config, app account, you)",
-    ));
-    out.push(Line::from(
-        "  S  synced from the identity provider; red days: idle past the threshold",
-    ));
-    out.push(Line::from(""));
-    out.push(Line::from(Span::styled("Query line", t.header())));
-    for (token, help) in crate::filter::facet_help() {
-        out.push(Line::from(vec![
-            Span::styled(format!("  {token:<22}"), t.key()),
-            Span::raw(help),
-        ]));
+    if out.is_empty() {
+        out.push(Line::from(Span::styled(
+            format!(
+                "Nothing in help matches {:?}: Backspace widens, Esc clears.",
+                filter.text
+            ),
+            t.dim(),
+        )));
     }
     out
 }
 
-pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, scroll: usize) {
-    let lines = lines(state);
+pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, scroll: usize, filter: &Narrow) {
+    let lines = lines(state, filter);
     // Cover the whole view: half-hidden rows beside a box read as part of it.
     frame.render_widget(ratatui::widgets::Clear, area);
-    let r = popup(frame, area, 76, area.height);
-    let block = Block::default()
+    // Wide enough for the commands' usage and help side by side where the terminal allows.
+    let r = popup(frame, area, 100, area.height);
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .title(" Help (Esc closes, j/k scroll) ");
+    block = if filter.active() {
+        block.title(Span::styled(
+            format!(" filter: {}▏ ", filter.text),
+            t_key(state),
+        ))
+    } else {
+        block.title(" type or / to filter ")
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
             .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
         r,
     );
+}
+
+fn t_key(state: &AppState) -> ratatui::style::Style {
+    state.theme.key()
 }

@@ -1,8 +1,9 @@
-//! A pop-up menu (facets, sort).
+//! A pop-up menu (facets, sort, actions, groups), narrowed to what is typed: the typed text
+//! in the title, the matches only.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::popup;
@@ -11,21 +12,40 @@ use crate::tui::state::AppState;
 
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, menu: &Menu) {
     let t = state.theme;
+    let title = if menu.negate {
+        format!(" {} (next choice negated) ", menu.title)
+    } else {
+        format!(" {} ", menu.title)
+    };
+    let filter = if menu.filter.active() {
+        format!(" filter: {}▏ ", menu.filter.text)
+    } else {
+        String::new()
+    };
+    let hint = " type to filter ";
+    // The width holds every item, not only the matches: the box stays put while typing (it
+    // widens only for a filter longer than the room beside the title).
+    let title_w = title.chars().count();
     let width = menu
         .items
         .iter()
         .map(|i| i.label.chars().count())
         .max()
         .unwrap_or(10)
-        .max(menu.title.chars().count() + 4) as u16
+        .max(title_w + 4)
+        .max((title_w + filter.chars().count()).saturating_sub(4))
+        .max(hint.len()) as u16
         + 6;
-    let height = (menu.items.len() as u16 + 2).min(area.height);
+    let rows = menu.shown.len().max(1);
+    let height = (rows as u16 + 2).min(area.height);
     let r = popup(frame, area, width, height);
     let inner = height.saturating_sub(2) as usize;
-    let start = menu.offset.min(menu.items.len());
-    let end = (start + inner).min(menu.items.len());
-    let lines: Vec<Line> = menu.items[start..end]
-        .iter()
+    let start = menu.offset.min(menu.shown.len());
+    let end = (start + inner).min(menu.shown.len());
+    let mut lines: Vec<Line> = menu
+        .visible()
+        .skip(start)
+        .take(end - start)
         .enumerate()
         .map(|(i, item)| {
             let line = Line::from(format!(" {} ", item.label));
@@ -36,13 +56,17 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, menu: &Menu) {
             }
         })
         .collect();
-    let title = if menu.negate {
-        format!(" {} (next choice negated) ", menu.title)
+    if menu.shown.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " nothing matches: Esc clears",
+            t.dim(),
+        )));
+    }
+    let mut block = Block::default().borders(Borders::ALL).title(title);
+    block = if menu.filter.active() {
+        block.title(Span::styled(filter, t.key()))
     } else {
-        format!(" {} ", menu.title)
+        block.title_bottom(Span::styled(hint, t.dim()))
     };
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)),
-        r,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), r);
 }

@@ -2,6 +2,7 @@
 
 mod activity;
 mod breakdown;
+mod command;
 mod confirm;
 mod details;
 mod groups;
@@ -27,6 +28,9 @@ use super::keymap;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::loaded::Origin;
 use super::state::{AppState, Fetch, Overlay, View};
+
+/// Help's lines under a filter (what `?` shows), for tests that read help as text.
+pub use help::lines as help_lines;
 
 pub fn draw(state: &AppState, frame: &mut Frame) {
     let area = frame.area();
@@ -57,7 +61,9 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
     query_line(state, frame, areas.query);
     status_line(state, frame, areas.status);
     match &state.overlay {
-        Some(Overlay::Help { scroll }) => help::draw(state, frame, areas.body, *scroll),
+        Some(Overlay::Help { scroll, filter }) => {
+            help::draw(state, frame, areas.body, *scroll, filter)
+        }
         Some(Overlay::Details { user, scroll }) => {
             details::draw(state, frame, areas.body, *user, *scroll)
         }
@@ -70,6 +76,7 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
         }
         None => {}
     }
+    command::draw(state, frame, areas.body);
 }
 
 fn title(state: &AppState, frame: &mut Frame, area: Rect) {
@@ -117,8 +124,14 @@ fn query_line(state: &AppState, frame: &mut Frame, area: Rect) {
             Line::from(spans)
         }
         (Some(input), err) => {
-            let mut spans = vec![Span::styled("/", t.key()), Span::raw(input.text.clone())];
-            if let Some(e) = err {
+            let command = input.kind == super::state::InputKind::Command;
+            let prompt = if command {
+                Span::styled(":", t.command())
+            } else {
+                Span::styled("/", t.key())
+            };
+            let mut spans = vec![prompt, Span::raw(input.text.clone())];
+            if let Some(e) = err.as_ref().filter(|_| !command) {
                 spans.push(Span::styled(
                     format!("  ⚠ {e}"),
                     t.level(super::state::Level::Error),

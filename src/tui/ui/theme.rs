@@ -50,6 +50,16 @@ impl Theme {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
 
+    /// The `:` line's prompt: its own colour, and reverse video without colour, so it never
+    /// reads as the search's `/`.
+    pub fn command(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+
     pub fn marker(self) -> Style {
         self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
     }

@@ -151,27 +151,26 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
             }
         }
         Command::Search => {
-            let text = state.users.query.clone();
-            let cursor = text.chars().count();
             state.view = View::Users;
-            state.input = Some(QueryInput {
-                text,
-                cursor,
-                kind: InputKind::Query,
-            });
+            state.input = Some(QueryInput::query(state.users.query.clone()));
         }
         Command::Facets => state.overlay = Some(Overlay::Menu(Menu::facets())),
         Command::Sort => {
             let products = state
                 .data
                 .as_ref()
-                .map(|d| d.dir.product_keys())
+                .map(crate::tui::menu::product_keys)
                 .unwrap_or_default();
             state.overlay = Some(Overlay::Menu(Menu::sort(&products, &state.users.sort.key)));
         }
         Command::Open => return open(state),
         Command::Refresh => return start_fetch(state),
-        Command::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Command::Help => {
+            state.overlay = Some(Overlay::Help {
+                scroll: 0,
+                filter: Default::default(),
+            })
+        }
         Command::Back if close_items(state) => {}
         Command::Back => {
             // A rule's list first: Esc goes back to every user (the query stays).
@@ -208,7 +207,9 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         | Command::ClearLine
         | Command::DeleteWord
         | Command::DeleteBack
-        | Command::DeleteForward => {}
+        | Command::DeleteForward
+        | Command::Complete
+        | Command::CompleteBack => {}
         Command::Actions => {
             let n = targets(state).len();
             if n == 0 {
@@ -217,13 +218,7 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                 state.overlay = Some(Overlay::Menu(Menu::actions(n)));
             }
         }
-        Command::CommandLine => {
-            state.input = Some(QueryInput {
-                text: String::new(),
-                cursor: 0,
-                kind: InputKind::Command,
-            })
-        }
+        Command::CommandLine => state.input = Some(QueryInput::command("")),
         Command::Review => {
             if batch_running(state) {
                 flash(

@@ -28,11 +28,13 @@ use queue::*;
 use rules::*;
 
 use super::action::{Action, Effect};
+use super::commands::{Context, Run, validate};
+use super::complete::{Listing, common_prefix, replace, suggest, suggest_query};
 use super::format::thousands;
 use super::keymap::{Command, Scope, command_for, command_in};
 use super::layout::{self, follow, queue_rows};
 use super::loaded::{Loaded, Origin};
-use super::menu::{Choice, Menu};
+use super::menu::{Choice, Menu, Narrow};
 use super::state::{
     ACTIVITY_CHOICES, AppState, Confirm, Fetch, Flash, InputKind, Level, Overlay, PRESETS,
     QueryInput, QueueEdit, QueueRow, Subject, View,
@@ -80,6 +82,8 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         messages::after_key(state, &before, said, &effects);
     }
     state.marks_hidden = state.marks.hidden(&state.users.shown_set);
+    // The `:` line's popup follows its text, whatever changed it (a key, History's `b`).
+    refresh_suggestions(state);
     effects.extend(ask_breakdown(state));
     effects
 }
@@ -329,6 +333,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Breakdown(b) => on_breakdown(state, b),
+        Action::DirListed { request, listing } => on_dir_listed(state, request, listing),
         Action::BatchStopped => {
             if state.quitting {
                 state.quit = true;
@@ -465,69 +470,6 @@ fn queue_changed(state: &mut AppState) -> Vec<Effect> {
     effects
 }
 
-/// Account ids the next action is for: the marks, else the user under the cursor.
-fn targets(state: &AppState) -> Vec<String> {
-    if !state.marks.is_empty() {
-        return state.marks.ids.iter().cloned().collect();
-    }
-    let user = state.current_user().and_then(|ix| {
-        state
-            .data
-            .as_ref()
-            .and_then(|d| d.dir.users.get(ix as usize))
-    });
-    user.map(|u| vec![u.account_id.clone()]).unwrap_or_default()
-}
-
-/// Why rows on screen may not be acted on now: the query does not parse, or its rows are
-/// still coming. None when they are the answer to the query shown.
-fn rows_not_ready(state: &AppState) -> Option<String> {
-    if let Some(e) = &state.users.error {
-        return Some(format!(
-            "the query does not parse ({e}): fix it first, nothing was marked or queued"
-        ));
-    }
-    // Marks are by id and do not wait for the rows; the row under the cursor does.
-    if state.users.mark_all_pending || (state.users.pending() && state.marks.is_empty()) {
-        return Some("the filter is still running: try again in a moment".into());
-    }
-    None
-}
-
-fn enqueue(state: &mut AppState, kind: OperationKind) -> Vec<Effect> {
-    if let Some(why) = rows_not_ready(state) {
-        flash(state, Level::Warn, why);
-        return vec![];
-    }
-    let targets = targets(state);
-    if targets.is_empty() {
-        flash(state, Level::Warn, "no user to queue: mark some with Space");
-        return vec![];
-    }
-    let what = kind.describe();
-    let n = targets.len();
-    // Marks from one query keep it, so the plan checks its idle:N; the rest are hand-picked.
-    let origin = if state.marks.is_empty() {
-        None
-    } else {
-        state.marks.from_query.clone()
-    };
-    remember_queue(state);
-    state.queue.ops.add_from(kind, origin, targets);
-    state.marks.clear();
-    let c = state.queue.ops.counts();
-    flash(
-        state,
-        Level::Info,
-        format!(
-            "queued: {what} for {} (queue: {}, {}; A reviews)",
-            plural(n, "user"),
-            plural(c.operations, "operation"),
-            plural(c.targets, "target")
-        ),
-    );
-    queue_changed(state)
-}
 /// A filter request for the users table's query and sort, against the data on screen.
 fn filter(state: &mut AppState) -> Option<Effect> {
     let data = state.data.as_ref()?;

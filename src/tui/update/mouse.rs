@@ -55,7 +55,7 @@ pub(super) fn on_mouse(state: &mut AppState, m: MouseEvent) -> Vec<Effect> {
 
 pub(super) fn scroll_overlay_or_move(state: &mut AppState, delta: isize) {
     match state.overlay.as_mut() {
-        Some(Overlay::Help { scroll } | Overlay::Details { scroll, .. }) => {
+        Some(Overlay::Help { scroll, .. } | Overlay::Details { scroll, .. }) => {
             *scroll = scroll.saturating_add_signed(delta);
         }
         Some(Overlay::Confirm(c)) => c.scroll = c.scroll.saturating_add_signed(delta),
@@ -67,7 +67,7 @@ pub(super) fn scroll_overlay_or_move(state: &mut AppState, delta: isize) {
         }
         Some(Overlay::QuitConfirm | Overlay::AskQueueEdit { .. }) => {}
         Some(Overlay::Menu(menu)) => {
-            let len = menu.items.len();
+            let len = menu.shown.len();
             if len > 0 {
                 menu.cursor = menu.cursor.saturating_add_signed(delta).min(len - 1);
             }

@@ -15,18 +15,46 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
         Overlay::Menu(_) => Scope::Menu,
     };
     let command = command_in(&key, scope);
+    // `b` is the details pane's: in help it is a letter like any other.
     let is_help = matches!(overlay, Overlay::Help { .. });
+    let command = command.filter(|c| !(is_help && *c == Command::GiveBack));
+    // Menus and help narrow as you type (`menu::Narrow`).
+    let typed = match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    };
     match overlay {
-        Overlay::Help { scroll } | Overlay::Details { scroll, .. } => {
+        Overlay::Help { scroll, filter } => {
+            if narrow(filter, command, typed) {
+                *scroll = 0;
+                return vec![];
+            }
             match command {
-                Some(Command::Back | Command::Quit) => state.overlay = None,
-                Some(Command::Help) if is_help => state.overlay = None,
+                Some(Command::Back | Command::Quit | Command::Help) => state.overlay = None,
                 Some(Command::Log) => open_log(state),
                 Some(Command::Down) => *scroll += 1,
                 Some(Command::Up) => *scroll = scroll.saturating_sub(1),
                 Some(Command::PageDown) => *scroll += 10,
                 Some(Command::PageUp) => *scroll = scroll.saturating_sub(10),
-                Some(Command::GiveBack) if !is_help => return give_back_details(state),
+                _ => {}
+            }
+            vec![]
+        }
+        Overlay::Details { scroll, .. } => {
+            match command {
+                Some(Command::Back | Command::Quit) => state.overlay = None,
+                Some(Command::Log) => open_log(state),
+                Some(Command::Down) => *scroll += 1,
+                Some(Command::Up) => *scroll = scroll.saturating_sub(1),
+                Some(Command::PageDown) => *scroll += 10,
+                Some(Command::PageUp) => *scroll = scroll.saturating_sub(10),
+                Some(Command::GiveBack) => return give_back_details(state),
                 _ => {}
             }
             vec![]
@@ -73,6 +101,10 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
             vec![]
         }
         Overlay::Menu(menu) => {
+            if narrow(&mut menu.filter, command, typed) {
+                menu.refilter();
+                return vec![];
+            }
             let height = layout::table_rows(state.size).saturating_sub(4).max(1);
             let delta: Option<isize> = match command {
                 Some(Command::PageDown) => Some(height as isize),
@@ -82,7 +114,7 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
                 _ => None,
             };
             if let Some(delta) = delta {
-                let len = menu.items.len();
+                let len = menu.shown.len();
                 if len > 0 {
                     menu.cursor = menu.cursor.saturating_add_signed(delta).min(len - 1);
                 }
@@ -90,7 +122,7 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
                 return vec![];
             }
             match command {
-                Some(Command::Back) => {
+                Some(Command::Back | Command::DeleteBack) => {
                     let parent = menu.parent.take();
                     state.overlay = parent.map(|p| Overlay::Menu(*p));
                     vec![]
@@ -100,7 +132,7 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
                     vec![]
                 }
                 Some(Command::Open) => {
-                    let Some(item) = menu.items.get(menu.cursor).cloned() else {
+                    let Some(item) = menu.current().cloned() else {
                         return vec![];
                     };
                     choose(state, item.choice)
@@ -109,6 +141,29 @@ pub(super) fn on_overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect>
             }
         }
     }
+}
+
+/// A key on a menu's or help's filter: typing, widening, clearing. True when the key was the
+/// filter's. While nothing is typed, keys the scope binds keep their meaning; any other
+/// character starts the filter, and `/` starts it for every character.
+fn narrow(filter: &mut Narrow, command: Option<Command>, typed: Option<char>) -> bool {
+    match (command, typed) {
+        (Some(Command::Search), Some(_)) if !filter.active() => filter.typing = true,
+        (_, Some(c)) if filter.active() => filter.text.push(c),
+        // A space starts nothing: it only separates words once typing.
+        (None, Some(c)) if c != ' ' => {
+            filter.typing = true;
+            filter.text.push(c);
+        }
+        (Some(Command::DeleteBack), _) if !filter.text.is_empty() => {
+            filter.text.pop();
+        }
+        (Some(Command::DeleteBack), _) if filter.typing => filter.typing = false,
+        // Esc clears first, then closes.
+        (Some(Command::Back), _) if filter.active() => *filter = Narrow::default(),
+        _ => return false,
+    }
+    true
 }
 
 pub(super) fn choose(state: &mut AppState, choice: Choice) -> Vec<Effect> {

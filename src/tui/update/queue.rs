@@ -1,4 +1,6 @@
-//! Queue edits: dropping rows or targets, asking first when many would go, and `z`.
+//! The queue: what an action is for (the marks or the row under the cursor, once the rows
+//! answer the query shown), adding to it, and edits: dropping rows or targets, asking first
+//! when many would go, and `z`.
 
 #[allow(unused_imports)]
 use super::*;
@@ -157,4 +159,68 @@ pub(super) fn on_queue_rows(
     v.rows = Some(rows);
     clamp_all(state);
     vec![]
+}
+
+/// Account ids the next action is for: the marks, else the user under the cursor.
+pub(super) fn targets(state: &AppState) -> Vec<String> {
+    if !state.marks.is_empty() {
+        return state.marks.ids.iter().cloned().collect();
+    }
+    let user = state.current_user().and_then(|ix| {
+        state
+            .data
+            .as_ref()
+            .and_then(|d| d.dir.users.get(ix as usize))
+    });
+    user.map(|u| vec![u.account_id.clone()]).unwrap_or_default()
+}
+
+/// Why rows on screen may not be acted on now: the query does not parse, or its rows are
+/// still coming. None when they are the answer to the query shown.
+pub(super) fn rows_not_ready(state: &AppState) -> Option<String> {
+    if let Some(e) = &state.users.error {
+        return Some(format!(
+            "the query does not parse ({e}): fix it first, nothing was marked or queued"
+        ));
+    }
+    // Marks are by id and do not wait for the rows; the row under the cursor does.
+    if state.users.mark_all_pending || (state.users.pending() && state.marks.is_empty()) {
+        return Some("the filter is still running: try again in a moment".into());
+    }
+    None
+}
+
+pub(super) fn enqueue(state: &mut AppState, kind: OperationKind) -> Vec<Effect> {
+    if let Some(why) = rows_not_ready(state) {
+        flash(state, Level::Warn, why);
+        return vec![];
+    }
+    let targets = targets(state);
+    if targets.is_empty() {
+        flash(state, Level::Warn, "no user to queue: mark some with Space");
+        return vec![];
+    }
+    let what = kind.describe();
+    let n = targets.len();
+    // Marks from one query keep it, so the plan checks its idle:N; the rest are hand-picked.
+    let origin = if state.marks.is_empty() {
+        None
+    } else {
+        state.marks.from_query.clone()
+    };
+    remember_queue(state);
+    state.queue.ops.add_from(kind, origin, targets);
+    state.marks.clear();
+    let c = state.queue.ops.counts();
+    flash(
+        state,
+        Level::Info,
+        format!(
+            "queued: {what} for {} (queue: {}, {}; A reviews)",
+            plural(n, "user"),
+            plural(c.operations, "operation"),
+            plural(c.targets, "target")
+        ),
+    );
+    queue_changed(state)
 }

@@ -152,39 +152,18 @@ pub(super) fn give_back_line(state: &mut AppState) {
         flash(state, Level::Info, "no batch here");
         return;
     };
-    let text = format!("give-back {} ", b.id);
-    state.input = Some(QueryInput {
-        cursor: text.chars().count(),
-        text,
-        kind: InputKind::Command,
-    });
+    state.input = Some(QueryInput::command(format!("give-back {} ", b.id)));
 }
 
-/// `:give-back BATCH USER` (account id or email).
-pub(super) fn give_back_command(state: &mut AppState, rest: &str) -> Vec<Effect> {
-    let (batch, who) = rest.split_once(' ').unwrap_or((rest, ""));
-    match (batch.trim().parse::<i64>(), who.trim()) {
-        (Ok(batch), who) if !who.is_empty() => {
-            if batch_running(state) {
-                flash(
-                    state,
-                    Level::Warn,
-                    "a batch is running: wait for it, then give back",
-                );
-                return vec![];
-            }
-            vec![Effect::WriteGiveBack {
-                batch,
-                who: who.to_owned(),
-            }]
-        }
-        _ => {
-            flash(
-                state,
-                Level::Error,
-                ":give-back needs a batch and a user, e.g. :give-back 12 ada@acme.example",
-            );
-            vec![]
-        }
+/// `:give-back BATCH USER` (account id or email), validated by the command catalogue.
+pub(super) fn give_back(state: &mut AppState, batch: i64, who: String) -> Vec<Effect> {
+    if batch_running(state) {
+        flash(
+            state,
+            Level::Warn,
+            "a batch is running: wait for it, then give back",
+        );
+        return vec![];
     }
+    vec![Effect::WriteGiveBack { batch, who }]
 }
