@@ -43,10 +43,26 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         ..conn
     };
     let client = Client::with_options(&conn, super::connect::client_options(&config))?;
+    // What the simulated org holds beyond its directory: the console says why it lists fewer
+    // users than the org has accounts.
+    let accounts = {
+        let shared = server.shared();
+        let org = shared.read();
+        let of = |kind: sandbox::state::AccountType| {
+            org.users.iter().filter(|u| u.account_type == kind).count()
+        };
+        crate::tui::state::OrgAccounts {
+            total: org.users.len(),
+            apps: of(sandbox::state::AccountType::App),
+            customers: of(sandbox::state::AccountType::Customer),
+        }
+    };
     let session = Session {
+        // The count first: a narrow title keeps the leading words.
         label: format!(
-            "demo: simulated org of {}",
-            crate::output::words::plural(args.users, "account")
+            "demo: {} simulated {}",
+            crate::output::words::thousands(args.users),
+            crate::output::words::noun_for(args.users, "account")
         ),
         // Each simulated org keeps its own snapshot, apart from real orgs'.
         scope: format!("demo:{}:{}", args.seed, args.users),
@@ -58,6 +74,7 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         dry_run: global.dry_run,
         // The simulated org is new at every start: fetch it rather than trust a snapshot.
         fetch_on_start: true,
+        accounts: Some(accounts),
     };
     let result = crate::tui::run(session).await;
     server.shutdown().await;

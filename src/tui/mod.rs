@@ -40,6 +40,8 @@ pub struct Session {
     pub dry_run: bool,
     /// Fetch at once instead of waiting for `r` (the demo, whose org is new each start).
     pub fetch_on_start: bool,
+    /// The org's accounts apart from its directory, when known (the demo counts its own).
+    pub accounts: Option<state::OrgAccounts>,
 }
 
 /// Runs the console until the admin quits.

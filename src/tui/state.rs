@@ -134,12 +134,51 @@ pub struct ListCursor {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActivityPanel {
     pub product: usize,
-    /// 0..6 are the histogram's buckets, 6..10 the presets.
+    /// 0..6 are the histogram's buckets, then the presets (`PRESETS`).
     pub choice: usize,
 }
 
-/// Inactivity presets of the Activity view, in days.
-pub const PRESETS: [u32; 4] = [30, 60, 90, 180];
+/// A preset of the Activity view: holders inactive at least `days` (never-active ones
+/// included), or never active (`None`), one key away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    pub key: char,
+    pub days: Option<u32>,
+}
+
+impl Preset {
+    /// The query of its holders of `product`, as the Users view filters it.
+    pub fn query(self, product: &str) -> String {
+        match self.days {
+            Some(d) => format!("product:{product} idle:{d}"),
+            None => format!("product:{product} never"),
+        }
+    }
+}
+
+/// The Activity view's presets, in the order they are drawn (and `←`/`→` walk them).
+pub const PRESETS: [Preset; 5] = [
+    Preset {
+        key: 'a',
+        days: Some(30),
+    },
+    Preset {
+        key: 'b',
+        days: Some(60),
+    },
+    Preset {
+        key: 'c',
+        days: Some(90),
+    },
+    Preset {
+        key: 'd',
+        days: Some(180),
+    },
+    Preset {
+        key: 'e',
+        days: None,
+    },
+];
 /// Buckets plus presets.
 pub const ACTIVITY_CHOICES: usize = 6 + PRESETS.len();
 
@@ -308,6 +347,16 @@ pub struct Flash {
     pub until: DateTime<Utc>,
 }
 
+/// The org's accounts as the session knows them apart from its directory (the demo counts its
+/// simulated org's): why the console lists fewer users than the org has accounts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrgAccounts {
+    pub total: usize,
+    /// App and customer accounts: on the site APIs, never in the org directory.
+    pub apps: usize,
+    pub customers: usize,
+}
+
 /// Monochrome when `NO_COLOR` is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -319,6 +368,8 @@ pub struct AppState {
     pub session: SessionInfo,
     pub config: Config,
     pub protection: Protection,
+    /// The org's accounts beyond the directory, when known (the demo).
+    pub accounts: Option<OrgAccounts>,
     pub data: Option<Loaded>,
     pub fetch: Fetch,
     pub view: View,
@@ -365,6 +416,7 @@ impl AppState {
             session,
             config,
             protection,
+            accounts: None,
             data: None,
             fetch: Fetch::Idle,
             view: View::Users,
@@ -487,6 +539,42 @@ impl AppState {
             .as_ref()
             .is_some_and(|r| r.running() && r.id == Some(b.id));
         b.is_unfinished() && !ours
+    }
+
+    /// "1,970 of 2,000 accounts listed: 27 apps and 3 customers live on the site APIs, not in
+    /// the org directory", computed from the data on screen; None when they agree, while the
+    /// directory is partial, or when the session does not know the org's accounts.
+    pub fn accounts_note(&self) -> Option<String> {
+        use crate::output::words::{plural, thousands};
+        let a = self.accounts?;
+        let d = self.data.as_ref()?;
+        if d.origin == super::loaded::Origin::Partial {
+            return None;
+        }
+        let listed = d.dir.users.len();
+        let outside = a.total.checked_sub(listed).filter(|n| *n > 0)?;
+        let head = format!(
+            "{} of {} accounts listed",
+            thousands(listed),
+            thousands(a.total)
+        );
+        let kinds: Vec<String> = [(a.apps, "app"), (a.customers, "customer")]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, noun)| plural(n, noun))
+            .collect();
+        // The kinds explain the gap only when they add up to it (removed users widen it).
+        Some(if a.apps + a.customers == outside && !kinds.is_empty() {
+            format!(
+                "{head}: {} live on the site APIs, not in the org directory",
+                kinds.join(" and ")
+            )
+        } else {
+            format!(
+                "{head}: the other {} are not in the org directory (app and customer accounts live on the site APIs)",
+                thousands(outside)
+            )
+        })
     }
 
     /// "based on 279 of 1,970 users; seat figures are partial" while the directory on screen

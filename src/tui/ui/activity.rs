@@ -1,17 +1,22 @@
 //! The Activity view: per product, its seats and their cost, and how long holders have gone
 //! without using it. Choosing a bar or a preset opens the Users view with that filter.
+//!
+//! The keys follow the drawing: `↑`/`↓` walk the product table (a column), `←`/`→` walk the
+//! chart's bars and then the presets (a row each, read left to right), and each preset has its
+//! own key, written on it.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use crate::domain::{Bucket, product_name};
+use crate::domain::{Bucket, ProductActivity, product_name};
+use crate::output::words::money;
 use crate::tui::format::thousands;
+use crate::tui::loaded::Loaded;
 use crate::tui::state::{AppState, PRESETS};
 
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
-    let t = state.theme;
     let Some(data) = &state.data else {
         frame.render_widget(Paragraph::new("Loading the directory…"), area);
         return;
@@ -27,12 +32,46 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
         }
         _ => area,
     };
+    let area = accounts_note(state, frame, area);
     let products = &data.derived.activity;
-    let currency = &state.config.prices.currency;
     let table_h = (products.len() as u16 + 1).min(area.height / 2).max(2);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(table_h), Constraint::Fill(1)]).areas(area);
-    let rows = products.iter().enumerate().map(|(i, a)| {
+    products_table(state, data, frame, top);
+    if let Some(a) = products.get(state.activity.product) {
+        chart(state, a, frame, bottom);
+    }
+}
+
+/// Why the view counts fewer users than the org has accounts (the demo's app and customer
+/// accounts), once, above the table; returns the area left.
+fn accounts_note(state: &AppState, frame: &mut Frame, area: Rect) -> Rect {
+    let Some(note) = state.accounts_note() else {
+        return area;
+    };
+    let width = area.width.max(1) as usize;
+    // Wrapped by words: a line more than the characters need leaves room for the breaks.
+    let chars = note.chars().count();
+    let lines = if chars <= width {
+        1
+    } else {
+        chars.div_ceil(width) as u16 + 1
+    };
+    let lines = lines.min(area.height / 4).max(1);
+    let [note_area, rest] =
+        Layout::vertical([Constraint::Length(lines), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(Span::styled(note, state.theme.dim())).wrap(Wrap { trim: true }),
+        note_area,
+    );
+    rest
+}
+
+/// Products with limit, seats used and left, what they cost a month and how many are idle.
+fn products_table(state: &AppState, data: &Loaded, frame: &mut Frame, area: Rect) {
+    let t = state.theme;
+    let currency = &state.config.prices.currency;
+    let rows = data.derived.activity.iter().enumerate().map(|(i, a)| {
         let seats = data.dir.seats.iter().find(|s| s.product.key == a.product);
         let reclaim = data.derived.reclaim.iter().find(|r| r.product == a.product);
         let num = |n: Option<u64>| {
@@ -40,15 +79,17 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
                 .unwrap_or_else(|| "-".into())
         };
         let used = seats.map(|s| s.used).unwrap_or(a.holders);
-        let price = state.config.prices.of(&a.product);
-        let cost = price
-            .map(|p| format!("{:.0} {currency}", p * used as f64))
+        let cost = state
+            .config
+            .prices
+            .of(&a.product)
+            .map(|p| money(currency, p * used as f64))
             .unwrap_or_else(|| "no price".into());
         let idle = reclaim
             .map(|r| {
                 let c = r
                     .monthly_cost()
-                    .map(|c| format!(" ({c:.0} {currency})"))
+                    .map(|c| format!(" ({})", money(currency, c)))
                     .unwrap_or_default();
                 format!("{} ≥{}d{c}", thousands(r.idle as usize), r.threshold_days)
             })
@@ -84,18 +125,31 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
                 Constraint::Length(7),
                 Constraint::Length(7),
                 Constraint::Length(7),
-                Constraint::Length(12),
-                Constraint::Fill(2),
+                Constraint::Length(14),
+                Constraint::Fill(3),
             ],
         )
         .header(header)
         .column_spacing(1),
-        top,
+        area,
     );
+}
 
-    let Some(a) = products.get(state.activity.product) else {
-        return;
-    };
+/// Lower edge of each bucket in days (the last, never active, is idle at any threshold).
+const BUCKET_FROM: [u32; 5] = [0, 30, 60, 90, 180];
+
+/// A bucket all of whose holders are idle past the product's threshold.
+fn bucket_idle(i: usize, threshold: u32) -> bool {
+    BUCKET_FROM.get(i).is_none_or(|from| *from >= threshold)
+}
+
+const EIGHTHS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The chosen product's holders by days since last active, a bar per bucket from left to
+/// right, then the presets on one row, each with its key.
+fn chart(state: &AppState, a: &ProductActivity, frame: &mut Frame, area: Rect) {
+    let t = state.theme;
+    let threshold = state.config.inactivity_days(&a.product);
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{}: {} seat holders by days since last active",
@@ -104,37 +158,120 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
         ),
         t.title(),
     ))];
+    // Title, labels, presets and the key line take four rows; the bars get the rest.
+    let bar_rows = area.height.saturating_sub(4).clamp(1, 8) as u64;
+    let col = ((area.width.saturating_sub(1)) / Bucket::ALL.len() as u16).clamp(8, 16) as usize;
+    let bar_w = (col - 2).min(8);
     let max = a.buckets.iter().copied().max().unwrap_or(0).max(1);
-    let bar_w = bottom.width.saturating_sub(20) as u64;
-    for (i, b) in Bucket::ALL.iter().enumerate() {
-        let n = a.buckets[i];
-        let len = (n * bar_w).div_ceil(max) as usize;
-        let chosen = state.activity.choice == i;
-        let label = format!("{:>7} ", b.label());
-        let mut spans = vec![
-            Span::styled(label, if chosen { t.selected() } else { t.dim() }),
-            Span::styled("█".repeat(len), if i >= 3 { t.idle() } else { t.dim() }),
-            Span::raw(format!(" {}", thousands(n as usize))),
-        ];
-        if chosen {
-            spans.push(Span::styled("  ◀ Enter lists them", t.key()));
+    // Each bar's height in eighths of a row; a bucket with anyone shows at least one.
+    let heights: Vec<u64> = a
+        .buckets
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                0
+            } else {
+                (n * bar_rows * 8).div_ceil(max).max(1)
+            }
+        })
+        .collect();
+    for r in 0..bar_rows {
+        let floor = (bar_rows - 1 - r) * 8;
+        let mut spans = vec![Span::raw(" ")];
+        for (i, h) in heights.iter().enumerate() {
+            let level = h.saturating_sub(floor).min(8) as usize;
+            let bar: String = std::iter::repeat_n(EIGHTHS[level], bar_w).collect();
+            let style = if bucket_idle(i, threshold) {
+                t.idle()
+            } else {
+                t.dim()
+            };
+            spans.push(Span::styled(bar, style));
+            spans.push(Span::raw(" ".repeat(col - bar_w)));
         }
         lines.push(Line::from(spans));
     }
-    let mut presets = vec![Span::styled(" inactive ≥ ", t.dim())];
-    for (i, d) in PRESETS.iter().enumerate() {
-        let chosen = state.activity.choice == Bucket::ALL.len() + i;
-        let n = a.idle_at_least(*d).unwrap_or(0);
-        presets.push(Span::styled(
-            format!("[{d}d: {}]", thousands(n as usize)),
-            if chosen { t.selected() } else { t.key() },
-        ));
-        presets.push(Span::raw(" "));
+    let mut labels = vec![Span::raw(" ")];
+    for (i, b) in Bucket::ALL.iter().enumerate() {
+        let mark = if bucket_idle(i, threshold) && a.buckets[i] > 0 {
+            t.idle_mark()
+        } else {
+            ""
+        };
+        let text = format!("{} {}{mark}", b.label(), thousands(a.buckets[i] as usize));
+        let pad = col.saturating_sub(text.chars().count());
+        let style = if state.activity.choice == i {
+            t.selected()
+        } else {
+            ratatui::style::Style::default()
+        };
+        labels.push(Span::styled(text, style));
+        labels.push(Span::raw(" ".repeat(pad)));
     }
-    lines.push(Line::from(presets));
-    lines.push(Line::from(Span::styled(
-        " ↑↓ product  ←→ bucket or preset  Enter opens the users. Inactivity is a signal, not proof.",
-        t.dim(),
-    )));
-    frame.render_widget(Paragraph::new(lines), bottom);
+    lines.push(Line::from(labels));
+    lines.push(presets_line(state, a, area.width));
+    let keys = if area.width >= 100 {
+        " ↑↓ product  ←→ bucket or preset  Enter or a…e lists the users. Inactivity is a signal, not proof."
+    } else {
+        " ↑↓ product  ←→ bucket or preset  Enter or a…e lists the users"
+    };
+    lines.push(Line::from(Span::styled(keys, t.dim())));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `[a] ≥30 days: 5  [b] ≥60 days: 4 …  [e] never: 1`, or the short form where that does
+/// not fit; the chosen one reversed.
+fn presets_line(state: &AppState, a: &ProductActivity, width: u16) -> Line<'static> {
+    let t = state.theme;
+    let texts = |long: bool| -> Vec<String> {
+        PRESETS
+            .iter()
+            .map(|p| {
+                let n = match p.days {
+                    Some(d) => a.idle_at_least(d).unwrap_or(0),
+                    None => a.buckets[Bucket::ALL.len() - 1],
+                };
+                let n = thousands(n as usize);
+                match (p.days, long) {
+                    (Some(d), true) => format!("[{}] ≥{d} days: {n}", p.key),
+                    (Some(d), false) => format!("[{}] ≥{d}d {n}", p.key),
+                    (None, true) => format!("[{}] never: {n}", p.key),
+                    (None, false) => format!("[{}] never {n}", p.key),
+                }
+            })
+            .collect()
+    };
+    let fits =
+        |v: &[String]| v.iter().map(|s| s.chars().count() + 2).sum::<usize>() < width as usize;
+    let long = texts(true);
+    let chosen = if fits(&long) { long } else { texts(false) };
+    let mut spans = vec![Span::raw(" ")];
+    for (i, text) in chosen.into_iter().enumerate() {
+        let style = if state.activity.choice == Bucket::ALL.len() + i {
+            t.selected()
+        } else {
+            t.key()
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw("  "));
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_buckets_follow_the_threshold() {
+        // 90 days: 90-180, 180+ and never; 45: from 60-90 on; never is idle at any threshold.
+        let idle = |threshold| {
+            (0..Bucket::ALL.len())
+                .filter(|&i| bucket_idle(i, threshold))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(idle(90), vec![3, 4, 5]);
+        assert_eq!(idle(45), vec![2, 3, 4, 5]);
+        assert_eq!(idle(1000), vec![5]);
+    }
 }
