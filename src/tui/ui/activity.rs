@@ -49,15 +49,9 @@ fn accounts_note(state: &AppState, frame: &mut Frame, area: Rect) -> Rect {
     let Some(note) = state.accounts_note() else {
         return area;
     };
-    let width = area.width.max(1) as usize;
-    // Wrapped by words: a line more than the characters need leaves room for the breaks.
-    let chars = note.chars().count();
-    let lines = if chars <= width {
-        1
-    } else {
-        chars.div_ceil(width) as u16 + 1
-    };
-    let lines = lines.min(area.height / 4).max(1);
+    let lines = wrapped_lines(&note, area.width.max(1) as usize)
+        .min(area.height / 4)
+        .max(1);
     let [note_area, rest] =
         Layout::vertical([Constraint::Length(lines), Constraint::Fill(1)]).areas(area);
     frame.render_widget(
@@ -65,6 +59,29 @@ fn accounts_note(state: &AppState, frame: &mut Frame, area: Rect) -> Rect {
         note_area,
     );
     rest
+}
+
+/// Lines `text` takes wrapped at spaces into `width` columns (as the paragraph wraps it).
+fn wrapped_lines(text: &str, width: usize) -> u16 {
+    let mut lines = 1u16;
+    let mut used = 0;
+    for w in text.split(' ') {
+        let len = w.chars().count();
+        if used == 0 {
+            used = len;
+        } else if used + 1 + len <= width {
+            used += 1 + len;
+        } else {
+            lines = lines.saturating_add(1);
+            used = len;
+        }
+        // A word longer than the line takes several.
+        while used > width {
+            lines = lines.saturating_add(1);
+            used -= width;
+        }
+    }
+    lines
 }
 
 /// Products with limit, seats used and left, what they cost a month and how many are idle.
@@ -261,6 +278,21 @@ fn presets_line(state: &AppState, a: &ProductActivity, width: u16) -> Line<'stat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_lines_counts_word_wrapped_lines() {
+        let cases = [
+            ("", 10, 1),
+            ("one two", 7, 1),
+            ("one two", 6, 2),
+            ("one two three", 9, 2),
+            ("one two three", 3, 3),
+            ("abcdefghij", 4, 3),
+        ];
+        for (text, width, want) in cases {
+            assert_eq!(wrapped_lines(text, width), want, "{text:?} in {width}");
+        }
+    }
 
     #[test]
     fn idle_buckets_follow_the_threshold() {

@@ -109,7 +109,7 @@ fn title_left(state: &AppState, width: u16, budget: usize) -> Vec<Span<'static>>
         ));
     }
     if !state.session.online {
-        badges.push(Span::styled(" offline ", t.dim()));
+        badges.push(Span::styled("offline", t.dim()));
     }
     let mut used = view.as_ref().map_or(0, |v| len(&v.content));
     let mut kept: Vec<Span<'static>> = Vec::new();
