@@ -233,6 +233,24 @@ fn activity_presets_are_one_key_away_and_arrows_read_left_to_right() {
 }
 
 #[test]
+fn the_activity_table_cuts_no_name_or_money() {
+    // A price that makes the cost column wide: at 60 columns Limit gives way (it is Used plus
+    // Left); at 160 every column is there. Names and amounts whole either way.
+    for (width, limit_shown) in [(60u16, false), (160, true)] {
+        let mut s = state((width, 24), true);
+        s.config
+            .prices
+            .per_user_month
+            .insert("confluence".into(), 1_234_567.0);
+        press(&mut s, "3");
+        let text = render(&s).backend().to_string();
+        assert!(text.contains("USD 7,407,402.00"), "{text}");
+        assert!(text.contains("Jira Software "), "{text}");
+        assert_eq!(text.contains("Limit"), limit_shown, "{text}");
+    }
+}
+
+#[test]
 fn the_title_fits_its_width_without_cutting_a_word() {
     let views = ["Users", "Groups", "Activity", "Queue", "History", "Rules"];
     for width in [60u16, 71, 72, 80, 99, 100, 160] {

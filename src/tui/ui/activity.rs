@@ -85,69 +85,86 @@ fn wrapped_lines(text: &str, width: usize) -> u16 {
 }
 
 /// Products with limit, seats used and left, what they cost a month and how many are idle.
+/// Columns are as wide as their widest cell; where that is more than the view, Limit goes
+/// first (it is Used plus Left), so names and money are never cut.
 fn products_table(state: &AppState, data: &Loaded, frame: &mut Frame, area: Rect) {
     let t = state.theme;
     let currency = &state.config.prices.currency;
-    let rows = data.derived.activity.iter().enumerate().map(|(i, a)| {
-        let seats = data.dir.seats.iter().find(|s| s.product.key == a.product);
-        let reclaim = data.derived.reclaim.iter().find(|r| r.product == a.product);
-        let num = |n: Option<u64>| {
-            n.map(|n| thousands(n as usize))
-                .unwrap_or_else(|| "-".into())
-        };
-        let used = seats.map(|s| s.used).unwrap_or(a.holders);
-        let cost = state
-            .config
-            .prices
-            .of(&a.product)
-            .map(|p| money(currency, p * used as f64))
-            .unwrap_or_else(|| "no price".into());
-        let idle = reclaim
-            .map(|r| {
-                let c = r
-                    .monthly_cost()
-                    .map(|c| format!(" ({})", money(currency, c)))
-                    .unwrap_or_default();
-                format!("{} ≥{}d{c}", thousands(r.idle as usize), r.threshold_days)
-            })
-            .unwrap_or_default();
-        let row = Row::new(vec![
-            Cell::from(product_name(&a.product)),
-            Cell::from(num(seats.and_then(|s| s.limit))),
-            Cell::from(thousands(used as usize)),
-            Cell::from(num(seats.and_then(|s| s.remaining))),
-            Cell::from(cost),
-            Cell::from(idle),
-        ]);
+    let cells: Vec<[String; 6]> = data
+        .derived
+        .activity
+        .iter()
+        .map(|a| {
+            let seats = data.dir.seats.iter().find(|s| s.product.key == a.product);
+            let reclaim = data.derived.reclaim.iter().find(|r| r.product == a.product);
+            let num = |n: Option<u64>| {
+                n.map(|n| thousands(n as usize))
+                    .unwrap_or_else(|| "-".into())
+            };
+            let used = seats.map(|s| s.used).unwrap_or(a.holders);
+            let cost = state
+                .config
+                .prices
+                .of(&a.product)
+                .map(|p| money(currency, p * used as f64))
+                .unwrap_or_else(|| "no price".into());
+            let idle = reclaim
+                .map(|r| {
+                    let c = r
+                        .monthly_cost()
+                        .map(|c| format!(" ({})", money(currency, c)))
+                        .unwrap_or_default();
+                    format!("{} ≥{}d{c}", thousands(r.idle as usize), r.threshold_days)
+                })
+                .unwrap_or_default();
+            [
+                product_name(&a.product),
+                num(seats.and_then(|s| s.limit)),
+                thousands(used as usize),
+                num(seats.and_then(|s| s.remaining)),
+                cost,
+                idle,
+            ]
+        })
+        .collect();
+    let header = ["Product", "Limit", "Used", "Left", "Cost/month", "Idle"];
+    let widths: Vec<u16> = (0..header.len())
+        .map(|c| {
+            cells
+                .iter()
+                .map(|r| r[c].chars().count())
+                .chain([header[c].chars().count()])
+                .max()
+                .unwrap_or(0) as u16
+        })
+        .collect();
+    let needed: u16 = widths.iter().sum::<u16>() + widths.len() as u16 - 1;
+    let (shown, spacing): (Vec<usize>, u16) = if needed + 5 <= area.width {
+        ((0..header.len()).collect(), 2)
+    } else if needed <= area.width {
+        ((0..header.len()).collect(), 1)
+    } else {
+        (vec![0, 2, 3, 4, 5], 1)
+    };
+    let rows = cells.into_iter().enumerate().map(|(i, r)| {
+        let row = Row::new(shown.iter().map(|&c| Cell::from(r[c].clone())));
         if i == state.activity.product {
             row.style(t.selected())
         } else {
             row
         }
     });
-    let header = Row::new(vec![
-        "Product",
-        "Limit",
-        "Used",
-        "Left",
-        "Cost/month",
-        "Idle",
-    ])
-    .style(t.header());
+    let constraints = shown.iter().map(|&c| {
+        if c == header.len() - 1 {
+            Constraint::Fill(1)
+        } else {
+            Constraint::Length(widths[c])
+        }
+    });
     frame.render_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Fill(2),
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Length(14),
-                Constraint::Fill(3),
-            ],
-        )
-        .header(header)
-        .column_spacing(1),
+        Table::new(rows, constraints)
+            .header(Row::new(shown.iter().map(|&c| header[c])).style(t.header()))
+            .column_spacing(spacing),
         area,
     );
 }
