@@ -6,6 +6,7 @@
 //! view), reading `format` and `layout` but never the reducer; `loaded` derives what the views
 //! need from a snapshot, once, off the UI thread.
 
+mod accounts;
 pub mod action;
 mod app;
 pub mod format;

@@ -13,6 +13,8 @@ use crate::config::Config;
 use crate::domain::Protection;
 use crate::filter::{QueryError, Sort};
 
+pub use super::accounts::OrgAccounts;
+
 /// The main views, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -347,16 +349,6 @@ pub struct Flash {
     pub until: DateTime<Utc>,
 }
 
-/// The org's accounts as the session knows them apart from its directory (the demo counts its
-/// simulated org's): why the console lists fewer users than the org has accounts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OrgAccounts {
-    pub total: usize,
-    /// App and customer accounts: on the site APIs, never in the org directory.
-    pub apps: usize,
-    pub customers: usize,
-}
-
 /// Monochrome when `NO_COLOR` is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -541,40 +533,9 @@ impl AppState {
         b.is_unfinished() && !ours
     }
 
-    /// "1,970 of 2,000 accounts listed: 27 apps and 3 customers live on the site APIs, not in
-    /// the org directory", computed from the data on screen; None when they agree, while the
-    /// directory is partial, or when the session does not know the org's accounts.
+    /// Why fewer users are listed than the org has accounts (`accounts::note`).
     pub fn accounts_note(&self) -> Option<String> {
-        use crate::output::words::{plural, thousands};
-        let a = self.accounts?;
-        let d = self.data.as_ref()?;
-        if d.origin == super::loaded::Origin::Partial {
-            return None;
-        }
-        let listed = d.dir.users.len();
-        let outside = a.total.checked_sub(listed).filter(|n| *n > 0)?;
-        let head = format!(
-            "{} of {} accounts listed",
-            thousands(listed),
-            thousands(a.total)
-        );
-        let kinds: Vec<String> = [(a.apps, "app"), (a.customers, "customer")]
-            .into_iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, noun)| plural(n, noun))
-            .collect();
-        // The kinds explain the gap only when they add up to it (removed users widen it).
-        Some(if a.apps + a.customers == outside && !kinds.is_empty() {
-            format!(
-                "{head}: {} live on the site APIs, not in the org directory",
-                kinds.join(" and ")
-            )
-        } else {
-            format!(
-                "{head}: the other {} are not in the org directory (app and customer accounts live on the site APIs)",
-                thousands(outside)
-            )
-        })
+        super::accounts::note(self.accounts, self.data.as_ref())
     }
 
     /// "based on 279 of 1,970 users; seat figures are partial" while the directory on screen
