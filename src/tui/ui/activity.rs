@@ -303,7 +303,8 @@ mod tests {
             ("one two", 7, 1),
             ("one two", 6, 2),
             ("one two three", 9, 2),
-            ("one two three", 3, 3),
+            ("one two three", 3, 4),
+            ("one two three", 5, 3),
             ("abcdefghij", 4, 3),
         ];
         for (text, width, want) in cases {
