@@ -135,6 +135,11 @@ fn the_sorted_column_has_an_arrow_and_the_status_line_names_the_sort() {
     let t = render(&s);
     let b = t.backend().buffer();
     assert!(!row_text(b, 1).contains('▲') && !row_text(b, 1).contains('▼'));
+    assert!(
+        status_line(b).contains("sorted by best match"),
+        "{}",
+        status_line(b)
+    );
 }
 
 #[test]

@@ -233,12 +233,8 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
             ),
             t.title(),
         ));
-        // A sort of the admin's choosing is named; the default one shows on its header alone.
-        if state.users.sort != crate::filter::Sort::default() {
-            spans.push(Span::styled(
-                format!("{} ", users::sort_text(state)),
-                t.dim(),
-            ));
+        if let Some(sort) = users::sort_text(state) {
+            spans.push(Span::styled(format!("{sort} "), t.dim()));
         }
     }
     if state.quitting {

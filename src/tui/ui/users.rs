@@ -203,16 +203,20 @@ fn sort_arrow(sort: &Sort, words: bool) -> Option<&'static str> {
     sort_column(sort, words).map(|_| if sort.descending { "▼" } else { "▲" })
 }
 
-/// The sort in words for the status line: "sorted by JSW idle ▼", "sorted by best match".
-pub fn sort_text(state: &AppState) -> String {
+/// The sort in words for the status line: "sorted by JSW idle ▼", "sorted by best match";
+/// None for the default name order (its header's arrow says it, the line keeps the room).
+pub fn sort_text(state: &AppState) -> Option<String> {
     let sort = &state.users.sort;
     let words = crate::filter::parse(&state.users.query).is_ok_and(|q| !q.words.is_empty());
+    if *sort == Sort::default() && !words {
+        return None;
+    }
     let Some(column) = sort_column(sort, words) else {
-        return if sort.descending {
+        return Some(if sort.descending {
             "sorted by worst match".into()
         } else {
             "sorted by best match".into()
-        };
+        });
     };
     let what = match column {
         SortKey::Relevance | SortKey::Name => "name".to_owned(),
@@ -222,10 +226,10 @@ pub fn sort_text(state: &AppState) -> String {
         SortKey::Groups => "group count".into(),
         SortKey::Inactivity(p) => format!("{} idle", short_product(p)),
     };
-    format!(
+    Some(format!(
         "sorted by {what} {}",
         sort_arrow(sort, words).unwrap_or_default()
-    )
+    ))
 }
 
 /// The name and email cells, the characters the query's fuzzy words matched highlighted
