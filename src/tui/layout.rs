@@ -83,17 +83,6 @@ pub fn tabs(size: (u16, u16)) -> Vec<(View, u16, String)> {
         .collect()
 }
 
-/// Columns the tabs take at this width (the title's left part gets the rest).
-pub fn tabs_width(size: (u16, u16)) -> u16 {
-    let t = tabs(size);
-    match (t.first(), t.last()) {
-        (Some((_, first, _)), Some((_, last, l))) => {
-            (last + l.chars().count() as u16).saturating_sub(*first)
-        }
-        _ => 0,
-    }
-}
-
 /// The view whose tab is at column `x` of the title bar.
 pub fn tab_at(size: (u16, u16), x: u16) -> Option<View> {
     tabs(size)
