@@ -360,6 +360,17 @@ fn benches(c: &mut Criterion) {
             let _ = term.draw(|f| seats::tui::ui::draw(black_box(&state), f));
         })
     });
+    // The same frame under a fuzzy query: the highlight runs skim on the rows on screen only.
+    let mut highlighted = new_state(dir.clone());
+    highlighted.users.query = "ada lo".into();
+    highlighted.users.rows =
+        Arc::new(seats::filter::select(&dir, "ada lo", &Default::default()).unwrap_or_default());
+    group.bench_function("draw one 160x48 frame, fuzzy words highlighted", |b| {
+        let mut term = terminal();
+        b.iter(|| {
+            let _ = term.draw(|f| seats::tui::ui::draw(black_box(&highlighted), f));
+        })
+    });
     group.bench_function("keystroke 'j' to drawn frame", |b| {
         let mut term = terminal();
         b.iter_batched(

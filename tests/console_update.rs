@@ -190,11 +190,17 @@ fn enter_on_a_group_lists_its_members() {
 
 #[test]
 fn activity_buckets_and_presets_open_the_users_view() {
-    // Products: confluence, jira-software. Choice 0..5 buckets, then presets 30/60/90/180.
+    // Products: confluence, jira-software. Choice 0..5 buckets, then presets 30/60/90/180
+    // and never, left to right as drawn; each preset's key opens it at once.
     let cases: &[(&str, &str)] = &[
         ("3\n", "product:confluence !idle:30"),
         ("3l\n", "product:confluence idle:30 !idle:60"),
-        ("3h\n", "product:confluence idle:180"),
+        ("3h\n", "product:confluence never"),
+        ("3hh\n", "product:confluence idle:180"),
+        ("3a", "product:confluence idle:30"),
+        ("3c", "product:confluence idle:90"),
+        ("3jd", "product:jira-software idle:180"),
+        ("3je", "product:jira-software never"),
         ("3j\n", "product:jira-software !idle:30"),
         ("3lllll\n", "product:confluence never"),
         ("3llllll\n", "product:confluence idle:30"),

@@ -33,6 +33,7 @@ pub async fn open_profile(global: &GlobalArgs) -> anyhow::Result<()> {
         dry_run: global.dry_run,
         // A missing snapshot starts a fetch anyway; an existing one waits for `r`.
         fetch_on_start: false,
+        accounts: None,
     };
     crate::tui::run(session).await
 }

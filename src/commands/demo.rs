@@ -43,10 +43,15 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         ..conn
     };
     let client = Client::with_options(&conn, super::connect::client_options(&config))?;
+    // What the simulated org holds beyond its directory: the console says why it lists fewer
+    // users than the org has accounts.
+    let accounts = accounts(&server.shared().read());
     let session = Session {
+        // The count first: a narrow title keeps the leading words.
         label: format!(
-            "demo: simulated org of {}",
-            crate::output::words::plural(args.users, "account")
+            "demo: {} simulated {}",
+            crate::output::words::thousands(args.users),
+            crate::output::words::noun_for(args.users, "account")
         ),
         // Each simulated org keeps its own snapshot, apart from real orgs'.
         scope: format!("demo:{}:{}", args.seed, args.users),
@@ -58,8 +63,54 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         dry_run: global.dry_run,
         // The simulated org is new at every start: fetch it rather than trust a snapshot.
         fetch_on_start: true,
+        accounts: Some(accounts),
     };
     let result = crate::tui::run(session).await;
     server.shutdown().await;
     result
+}
+
+/// The simulated org's accounts: all of them, and the app and customer accounts (never in the
+/// org directory; they live on the site APIs).
+fn accounts(org: &sandbox::state::OrgState) -> crate::tui::state::OrgAccounts {
+    let of = |kind: sandbox::state::AccountType| {
+        org.users.iter().filter(|u| u.account_type == kind).count()
+    };
+    crate::tui::state::OrgAccounts {
+        total: org.users.len(),
+        apps: of(sandbox::state::AccountType::App),
+        customers: of(sandbox::state::AccountType::Customer),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::generator::{GeneratorInput, generate};
+
+    #[test]
+    fn apps_and_customers_are_exactly_the_accounts_outside_the_directory() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-01T12:00:00Z")
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        for (users, seed) in [(2_000, 7), (3_000, 11), (1, 7)] {
+            let org = generate(&GeneratorInput {
+                users,
+                seed,
+                org_id: "org-1",
+                admin_email: "admin@acme.example",
+                now,
+            });
+            let a = accounts(&org);
+            let listed = org.users.iter().filter(|u| u.in_directory()).count();
+            assert_eq!(a.total, users);
+            // What the Activity view's note claims: the gap is these accounts, no more.
+            assert_eq!(
+                a.apps + a.customers,
+                a.total - listed,
+                "{users} users, seed {seed}"
+            );
+            assert!(users < 1_000 || (a.apps > 0 && a.customers > 0));
+        }
+    }
 }

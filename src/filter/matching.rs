@@ -212,6 +212,58 @@ impl Scorer {
     }
 }
 
+/// Where the query's fuzzy `words` match a user, as char positions in the name and in the
+/// email (sorted, each once): what the console highlights. The same text (`name email`, lower
+/// case) and matcher the filter scores with, so the highlight is the match the filter made; a
+/// word that does not match adds nothing. For the rows on screen only: one skim call per word.
+pub fn match_positions(
+    name: &str,
+    email: Option<&str>,
+    words: &[String],
+) -> (Vec<usize>, Vec<usize>) {
+    // The haystack char by char, each with where it came from (None: the space between).
+    let mut hay = String::with_capacity(name.len() + email.map_or(0, str::len) + 1);
+    let mut origin: Vec<Option<(bool, usize)>> = Vec::with_capacity(hay.capacity());
+    for (i, c) in name.chars().enumerate() {
+        for l in c.to_lowercase() {
+            hay.push(l);
+            origin.push(Some((false, i)));
+        }
+    }
+    if let Some(e) = email {
+        hay.push(' ');
+        origin.push(None);
+        for (i, c) in e.chars().enumerate() {
+            for l in c.to_lowercase() {
+                hay.push(l);
+                origin.push(Some((true, i)));
+            }
+        }
+    }
+    let scorer = Scorer::new();
+    let (mut in_name, mut in_email) = (Vec::new(), Vec::new());
+    for w in words {
+        if !is_subsequence(&hay, w) {
+            continue;
+        }
+        let Some((_, at)) = scorer.skim.fuzzy_indices(&hay, w) else {
+            continue;
+        };
+        for p in at {
+            match origin.get(p).copied().flatten() {
+                Some((false, i)) => in_name.push(i),
+                Some((true, i)) => in_email.push(i),
+                None => {}
+            }
+        }
+    }
+    for v in [&mut in_name, &mut in_email] {
+        v.sort_unstable();
+        v.dedup();
+    }
+    (in_name, in_email)
+}
+
 /// Runs the compiled query over `candidates`. None when `interrupt` said a newer query waits.
 pub(crate) fn pass(
     idx: &SearchIndex,
@@ -259,6 +311,29 @@ pub(crate) fn full_pass(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn match_positions_point_at_the_matched_characters_of_name_and_email() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // "lovel" in the name, "acme" in the email (written in upper case there).
+        let (n, e) = match_positions("Ada Lovelace", Some("ada@acme.example"), &words(&["lovel"]));
+        assert_eq!(n, vec![4, 5, 6, 7, 8]);
+        assert!(e.is_empty());
+        let (n, e) = match_positions("Ada Lovelace", Some("ada@ACME.example"), &words(&["acme"]));
+        assert!(n.is_empty(), "{n:?}");
+        assert_eq!(e, vec![4, 5, 6, 7]);
+        // Two words: both highlighted; a word that does not match adds nothing.
+        let (n, e) = match_positions(
+            "Ada Lovelace",
+            Some("ada@acme.example"),
+            &words(&["love", "zz"]),
+        );
+        assert_eq!(n, vec![4, 5, 6, 7]);
+        assert!(e.is_empty());
+        // Positions count chars, not bytes.
+        let (n, _) = match_positions("Zoë Müller", None, &words(&["mül"]));
+        assert_eq!(n, vec![4, 5, 6]);
+    }
 
     #[test]
     fn subsequence_agrees_with_skim() {

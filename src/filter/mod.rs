@@ -16,6 +16,7 @@ use crate::domain::Directory;
 
 pub use engine::{Engine, PROVISIONAL_MIN, PassKind};
 pub use index::SearchIndex;
+pub use matching::match_positions;
 pub use query::{
     Facet, FacetToken, Query, QueryError, Vocabulary, facet_tokens, parse, parse_in, quote_value,
 };

@@ -79,6 +79,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
         (size.width, size.height),
         theme,
     );
+    state.accounts = session.accounts;
     let io = Io {
         tx: tx.clone(),
         client: session.client.clone(),

@@ -131,6 +131,8 @@ impl Through {
 /// One group's line of a breakdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupLine {
+    /// Index into the directory's groups (its member count and grants, for the table).
+    pub group: usize,
     pub name: String,
     pub synced: bool,
     /// Selected users in the group.
@@ -254,6 +256,7 @@ pub fn compute(req: &BreakdownRequest) -> Breakdown {
         .iter()
         .enumerate()
         .map(|(gi, g)| GroupLine {
+            group: gi,
             name: g.name.clone(),
             synced: g.synced,
             members: members[gi],
@@ -292,4 +295,28 @@ pub fn query_products(query: &str, held: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Which groups give the selection its product (`tui::breakdown`): the Groups view's breakdown
+/// of the Users rows and the Activity view's of the idle holders chosen, counted off the UI
+/// thread. A result whose key is not the one asked is stale and dropped.
+#[derive(Debug, Clone, Default)]
+pub struct Breakdowns {
+    /// Bumped with every directory put on screen: breakdowns of older data are stale.
+    pub data: u64,
+    pub groups: BreakdownSlot,
+    pub activity: BreakdownSlot,
+    /// The query and data generation the product list below was read from, and the product
+    /// keys its `product:` facets name (the Users view's Grants column and the breakdowns
+    /// read them).
+    pub query: String,
+    pub products_of: u64,
+    pub products: Vec<String>,
+}
+
+/// One breakdown: the newest asked for and the one landed.
+#[derive(Debug, Clone, Default)]
+pub struct BreakdownSlot {
+    pub asked: Option<BreakdownKey>,
+    pub shown: Option<Arc<Breakdown>>,
 }

@@ -9,11 +9,16 @@ use crate::domain::Bucket;
 pub fn within(choice: usize) -> Within {
     match Bucket::ALL.get(choice) {
         Some(b) => Within::Bucket(*b),
-        None => Within::AtLeast(
-            PRESETS[choice
+        None => {
+            let preset = PRESETS[choice
                 .saturating_sub(Bucket::ALL.len())
-                .min(PRESETS.len() - 1)],
-        ),
+                .min(PRESETS.len() - 1)];
+            match preset.days {
+                Some(days) => Within::AtLeast(days),
+                // The never-active preset is the never bucket's holders.
+                None => Within::Bucket(Bucket::Never),
+            }
+        }
     }
 }
 

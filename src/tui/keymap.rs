@@ -7,7 +7,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::batch_items::ItemFilter;
-use super::state::View;
+use super::state::{PRESETS, View};
 
 /// What a key asks for, before the current view decides what that means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,8 @@ pub enum Command {
     QueueSort,
     /// Queue: the next filter (every target, held out, each operation).
     QueueFilter,
+    /// Activity: the users of a preset (an index into `state::PRESETS`), at once.
+    Preset(usize),
     /// Confirm dialog: between Cancel and Run.
     Toggle,
     /// Yes to a question (quit, a big queue edit).
@@ -394,6 +396,47 @@ pub const BINDINGS: &[Binding] = &[
         S::Activity,
         "users in the chosen bucket or preset",
         true,
+    ),
+    // The presets' keys, shown on each preset: one key from the Activity view to its users.
+    bind(
+        K::Char(PRESETS[0].key),
+        "a…e",
+        C::Preset(0),
+        S::Activity,
+        "users of a preset at once: a ≥30 days idle, b ≥60, c ≥90, d ≥180, e never active",
+        true,
+    ),
+    bind(
+        K::Char(PRESETS[1].key),
+        "",
+        C::Preset(1),
+        S::Activity,
+        "",
+        false,
+    ),
+    bind(
+        K::Char(PRESETS[2].key),
+        "",
+        C::Preset(2),
+        S::Activity,
+        "",
+        false,
+    ),
+    bind(
+        K::Char(PRESETS[3].key),
+        "",
+        C::Preset(3),
+        S::Activity,
+        "",
+        false,
+    ),
+    bind(
+        K::Char(PRESETS[4].key),
+        "",
+        C::Preset(4),
+        S::Activity,
+        "",
+        false,
     ),
     bind(
         K::Char('4'),

@@ -45,20 +45,47 @@ pub fn groups_rows(size: (u16, u16)) -> usize {
     table_rows(size).saturating_sub(GROUPS_HEADER as usize)
 }
 
-/// The tab labels in the title bar and the columns each takes, right-aligned.
+/// Widths from which the title bar writes the tabs in full (` 3 Activity `, 61 columns) or
+/// compact (`3 Activity` with one space between, 53); below, digits alone (` 3 `, 18), and the
+/// title names the view.
+pub const TABS_FULL_FROM: u16 = 100;
+pub const TABS_COMPACT_FROM: u16 = 72;
+
+/// The tab labels in the title bar and the column each starts at, right-aligned. Tabs are
+/// separated by `gap` unstyled spaces (0 in full form: the labels carry their padding).
 pub fn tabs(size: (u16, u16)) -> Vec<(View, u16, String)> {
-    let labels: Vec<(View, String)> = View::ALL
+    let width = size.0;
+    let (gap, labels): (u16, Vec<(View, String)>) = {
+        let label = |i: usize, v: &View| -> String {
+            if width >= TABS_FULL_FROM {
+                format!(" {} {} ", i + 1, v.title())
+            } else if width >= TABS_COMPACT_FROM {
+                format!("{} {}", i + 1, v.title())
+            } else {
+                format!(" {} ", i + 1)
+            }
+        };
+        let gap = u16::from((TABS_COMPACT_FROM..TABS_FULL_FROM).contains(&width));
+        (
+            gap,
+            View::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (*v, label(i, v)))
+                .collect(),
+        )
+    };
+    let total: u16 = labels
         .iter()
-        .enumerate()
-        .map(|(i, v)| (*v, format!(" {} {} ", i + 1, v.title())))
-        .collect();
-    let total: u16 = labels.iter().map(|(_, l)| l.chars().count() as u16).sum();
-    let mut x = size.0.saturating_sub(total);
+        .map(|(_, l)| l.chars().count() as u16)
+        .sum::<u16>()
+        + gap * (labels.len() as u16).saturating_sub(1);
+    let mut x = width.saturating_sub(total);
     labels
         .into_iter()
         .map(|(v, l)| {
             let at = x;
-            x += l.chars().count() as u16;
+            x += l.chars().count() as u16 + gap;
             (v, at, l)
         })
         .collect()

@@ -8,6 +8,7 @@
 //! selection its product (off the UI thread too) and `breakdowns` says which one a view needs;
 //! `commands` is the `:` command catalogue and `complete` what the `:` line offers from it.
 
+mod accounts;
 pub mod action;
 mod app;
 pub mod batch_items;
@@ -24,6 +25,7 @@ pub mod marks;
 pub mod menu;
 pub mod messages;
 pub mod plan_view;
+pub mod presets;
 pub mod queue_view;
 pub mod rules;
 pub mod state;
@@ -49,6 +51,8 @@ pub struct Session {
     pub dry_run: bool,
     /// Fetch at once instead of waiting for `r` (the demo, whose org is new each start).
     pub fetch_on_start: bool,
+    /// The org's accounts apart from its directory, when known (the demo counts its own).
+    pub accounts: Option<state::OrgAccounts>,
 }
 
 /// Runs the console until the admin quits.

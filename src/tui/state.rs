@@ -14,6 +14,11 @@ use crate::config::Config;
 use crate::domain::Protection;
 use crate::filter::{QueryError, Sort};
 
+pub use super::breakdown::{BreakdownSlot, Breakdowns};
+pub use super::presets::{PRESETS, Preset};
+
+pub use super::accounts::OrgAccounts;
+
 /// The main views, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -135,36 +140,10 @@ pub struct ListCursor {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActivityPanel {
     pub product: usize,
-    /// 0..6 are the histogram's buckets, 6..10 the presets.
+    /// 0..6 are the histogram's buckets, then the presets (`PRESETS`).
     pub choice: usize,
 }
 
-/// Which groups give the selection its product (`tui::breakdown`): the Groups view's breakdown
-/// of the Users rows and the Activity view's of the idle holders chosen, counted off the UI
-/// thread. A result whose key is not the one asked is stale and dropped.
-#[derive(Debug, Clone, Default)]
-pub struct Breakdowns {
-    /// Bumped with every directory put on screen: breakdowns of older data are stale.
-    pub data: u64,
-    pub groups: BreakdownSlot,
-    pub activity: BreakdownSlot,
-    /// The query and data generation the product list below was read from, and the product
-    /// keys its `product:` facets name (the Users view's Grants column and the breakdowns
-    /// read them).
-    pub query: String,
-    pub products_of: u64,
-    pub products: Vec<String>,
-}
-
-/// One breakdown: the newest asked for and the one landed.
-#[derive(Debug, Clone, Default)]
-pub struct BreakdownSlot {
-    pub asked: Option<super::breakdown::BreakdownKey>,
-    pub shown: Option<Arc<super::breakdown::Breakdown>>,
-}
-
-/// Inactivity presets of the Activity view, in days.
-pub const PRESETS: [u32; 4] = [30, 60, 90, 180];
 /// Buckets plus presets.
 pub const ACTIVITY_CHOICES: usize = 6 + PRESETS.len();
 
@@ -363,6 +342,8 @@ pub struct AppState {
     pub session: SessionInfo,
     pub config: Config,
     pub protection: Protection,
+    /// The org's accounts beyond the directory, when known (the demo).
+    pub accounts: Option<OrgAccounts>,
     pub data: Option<Loaded>,
     pub fetch: Fetch,
     pub view: View,
@@ -412,6 +393,7 @@ impl AppState {
             session,
             config,
             protection,
+            accounts: None,
             data: None,
             fetch: Fetch::Idle,
             view: View::Users,
@@ -546,6 +528,11 @@ impl AppState {
             .as_ref()
             .is_some_and(|r| r.running() && r.id == Some(b.id));
         b.is_unfinished() && !ours
+    }
+
+    /// Why fewer users are listed than the org has accounts (`accounts::note`).
+    pub fn accounts_note(&self) -> Option<String> {
+        super::accounts::note(self.accounts, self.data.as_ref())
     }
 
     /// "based on 279 of 1,970 users; seat figures are partial" while the directory on screen

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{days, popup};
-use crate::domain::{Directory, User, product_name};
+use crate::domain::{Directory, ProductAccess, User, product_name};
 use crate::tui::breakdown::{GrantPath, grant_paths_into};
 use crate::tui::loaded::Derived;
 use crate::tui::state::AppState;
@@ -33,6 +33,18 @@ pub fn grant_paths(dir: &Directory, derived: &Derived, user: &User, product: &st
             GrantPath::Direct => "a direct role grant (no group gives it)".into(),
         })
         .collect()
+}
+
+/// "last active 2026-08-27 (95d)", or "never active": the date and its age once each.
+pub fn last_active(a: &ProductAccess, at: chrono::DateTime<chrono::Utc>) -> String {
+    match a.last_active {
+        Some(d) => format!(
+            "last active {} ({})",
+            d.format("%Y-%m-%d"),
+            days(Some(a.inactivity(at)))
+        ),
+        None => "never active".into(),
+    }
 }
 
 pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: usize) {
@@ -71,14 +83,9 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: 
         lines.push(Line::from("  no product access"));
     }
     for a in &u.product_access {
-        let when = a
-            .last_active
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "never".into());
-        let inactive = days(Some(a.inactivity(dir.fetched_at)));
         lines.push(Line::from(vec![
             Span::styled(format!("  {}", product_name(&a.product)), t.title()),
-            Span::raw(format!("  last active {when} ({inactive})")),
+            Span::raw(format!("  {}", last_active(a, dir.fetched_at))),
         ]));
         let paths = grant_paths(dir, &data.derived, u, &a.product);
         lines.push(Line::from(format!("    through {}", paths.join(", "))));
@@ -148,4 +155,28 @@ fn lifecycle(state: &AppState, account_id: &str, lines: &mut Vec<Line<'_>>) {
         }
     }
     lines.push(Line::from(""));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn last_active_says_never_once() {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let access = |last| ProductAccess {
+            product: "jira-software".into(),
+            last_active: last,
+            resource: None,
+        };
+        assert_eq!(last_active(&access(None), at), "never active");
+        assert_eq!(
+            last_active(&access(Some(at - chrono::Duration::days(95))), at),
+            "last active 2026-08-27 (95d)"
+        );
+    }
 }

@@ -135,8 +135,17 @@ fn header(state: &AppState, b: &Breakdown) -> Vec<Line<'static>> {
 
 fn table(state: &AppState, b: &Breakdown, frame: &mut Frame, area: Rect) {
     let t = state.theme;
+    // The group's own figures (all its members, the products it grants) where there is room.
+    let groups = state
+        .data
+        .as_ref()
+        .map(|d| &d.dir.groups[..])
+        .unwrap_or(&[]);
+    let own = area.width >= 100;
     // As many products as fit beside a readable name.
-    let room = area.width.saturating_sub(24 + 9 + 7);
+    let room = area
+        .width
+        .saturating_sub(24 + 9 + 7 + if own { 9 + 16 } else { 0 });
     let shown = b
         .products
         .len()
@@ -154,6 +163,10 @@ fn table(state: &AppState, b: &Breakdown, frame: &mut Frame, area: Rect) {
             Constraint::Length(6),
         ]);
     }
+    if own {
+        header.extend([Cell::from("Members"), Cell::from("Grants")]);
+        widths.extend([Constraint::Length(8), Constraint::Fill(1)]);
+    }
     header.push(Cell::from("Synced"));
     widths.push(Constraint::Length(6));
     let height = area.height.saturating_sub(1) as usize;
@@ -167,6 +180,16 @@ fn table(state: &AppState, b: &Breakdown, frame: &mut Frame, area: Rect) {
             cells.push(Cell::from(thousands(th.total() as usize)));
             cells.push(Cell::from(thousands(th.only as usize)));
             cells.push(Cell::from(thousands(th.also as usize)));
+        }
+        if own {
+            let group = groups.get(g.group);
+            cells.push(Cell::from(
+                group
+                    .and_then(|g| g.member_count)
+                    .map(|n| thousands(n as usize))
+                    .unwrap_or_else(|| "?".into()),
+            ));
+            cells.push(Cell::from(group.map(grants_of).unwrap_or_default()));
         }
         cells.push(Cell::from(if g.synced { "synced" } else { "" }));
         let row = Row::new(cells);
@@ -189,6 +212,15 @@ fn table(state: &AppState, b: &Breakdown, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// The products a group grants, short (`JSW Conf`).
+fn grants_of(g: &crate::domain::Group) -> String {
+    g.grants
+        .iter()
+        .map(|p| short_product(p))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The first and last+1 line on screen: the list's offset, moved so the cursor shows.
 fn window(state: &AppState, len: usize, height: usize) -> (usize, usize) {
     let cursor = state.groups.cursor.min(len.saturating_sub(1));
@@ -207,12 +239,7 @@ fn by_name(state: &AppState, data: &crate::tui::loaded::Loaded, frame: &mut Fram
     let (start, end) = window(state, order.len(), height);
     let rows = order[start..end].iter().enumerate().map(|(i, &gi)| {
         let g = &data.dir.groups[gi];
-        let grants = g
-            .grants
-            .iter()
-            .map(|p| short_product(p))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let grants = grants_of(g);
         let row = Row::new(vec![
             Cell::from(g.name.as_str()),
             Cell::from(

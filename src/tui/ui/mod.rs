@@ -81,29 +81,91 @@ pub fn draw(state: &AppState, frame: &mut Frame) {
 
 fn title(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = state.theme;
-    let mut spans = vec![
-        Span::styled(" seats ", t.title()),
-        Span::raw(format!("{} ", state.session.label)),
-    ];
+    // The tabs sit where `layout::tabs` says, so a click on one finds it; the left part gets
+    // what they leave, less a space between.
+    let tabs = layout::tabs((area.width, 1));
+    let tabs_at = tabs.first().map_or(area.width, |(_, x, _)| *x);
+    let left = title_left(state, area.width, tabs_at.saturating_sub(1) as usize);
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
+    let mut spans: Vec<Span> = Vec::new();
+    let mut x = tabs_at;
+    for (v, at, label) in tabs {
+        if at > x {
+            spans.push(Span::raw(" ".repeat((at - x) as usize)));
+        }
+        x = at + label.chars().count() as u16;
+        spans.push(Span::styled(label, t.tab(v == state.view)));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)),
+        Rect::new(area.x + tabs_at, area.y, area.width - tabs_at, area.height),
+    );
+}
+
+/// The title's left part in `budget` columns, by priority: the view's name (when the tabs are
+/// digits only), the session's state (DRY RUN, offline), the org's label (shortened by whole
+/// words), then " seats ". Nothing is cut mid-word.
+fn title_left(state: &AppState, width: u16, budget: usize) -> Vec<Span<'static>> {
+    let t = state.theme;
+    let len = |s: &str| s.chars().count();
+    let view = (width < layout::TABS_COMPACT_FROM)
+        .then(|| Span::styled(format!(" {} ", state.view.title()), t.title()));
+    let mut badges: Vec<Span<'static>> = Vec::new();
     if state.session.dry_run {
         // Visible before anything starts: nothing this session runs changes the org.
-        spans.push(Span::styled(
+        badges.push(Span::styled(
             " DRY RUN ",
             t.level(super::state::Level::Warn)
                 .add_modifier(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD),
         ));
-        spans.push(Span::raw(" "));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    // The tabs sit where `layout::tabs` says, so a click on one finds it.
-    let tabs: Vec<Span> = layout::tabs((area.width, 1))
-        .into_iter()
-        .map(|(v, _, label)| Span::styled(label, t.tab(v == state.view)))
-        .collect();
-    frame.render_widget(
-        Paragraph::new(Line::from(tabs)).alignment(Alignment::Right),
-        area,
-    );
+    if !state.session.online {
+        badges.push(Span::styled("offline", t.dim()));
+    }
+    let mut used = view.as_ref().map_or(0, |v| len(&v.content));
+    let mut kept: Vec<Span<'static>> = Vec::new();
+    for b in badges {
+        // Each badge and the space before it.
+        let w = len(&b.content) + 1;
+        if used + w <= budget {
+            used += w;
+            kept.push(Span::raw(" "));
+            kept.push(b);
+        }
+    }
+    let brand = " seats ";
+    let room = budget.saturating_sub(used);
+    let label = &state.session.label;
+    let mut out: Vec<Span<'static>> = view.into_iter().collect();
+    if len(brand) + len(label) <= room {
+        out.push(Span::styled(brand, t.title()));
+        out.push(Span::raw(label.clone()));
+    } else if let Some(short) = fit_words(label, room.saturating_sub(1)) {
+        out.push(Span::raw(format!(" {short}")));
+    }
+    out.extend(kept);
+    out
+}
+
+/// `text` in at most `max` columns: whole, or its first words and "…"; None when not even
+/// one word fits.
+fn fit_words(text: &str, max: usize) -> Option<String> {
+    if text.chars().count() <= max {
+        return Some(text.to_owned());
+    }
+    let mut out = String::new();
+    for w in text.split(' ') {
+        let next = if out.is_empty() {
+            w.to_owned()
+        } else {
+            format!("{out} {w}")
+        };
+        if next.chars().count() + 1 > max {
+            break;
+        }
+        out = next;
+    }
+    (!out.is_empty()).then(|| format!("{out}…"))
 }
 
 fn query_line(state: &AppState, frame: &mut Frame, area: Rect) {
@@ -188,6 +250,9 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
             ),
             t.title(),
         ));
+        if let Some(sort) = users::sort_text(state) {
+            spans.push(Span::styled(format!("{sort} "), t.dim()));
+        }
     }
     if state.quitting {
         spans.push(Span::styled(

@@ -68,6 +68,26 @@ impl Theme {
         self.fg(Color::Red)
     }
 
+    /// After a figure shown in `idle()`: under NO_COLOR the red is gone, so a `!` says it.
+    pub fn idle_mark(self) -> &'static str {
+        if self.color { "" } else { "!" }
+    }
+
+    /// The characters of a name or email the query's fuzzy words matched.
+    pub fn matched(self) -> Style {
+        self.fg(Color::Green)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
+    /// Rows of a `V` range being built (the mark column shows `+` on them as well).
+    pub fn range(self) -> Style {
+        if self.color {
+            Style::new().bg(Color::Blue)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
     pub fn level(self, level: Level) -> Style {
         match level {
             Level::Info => self.fg(Color::Green),

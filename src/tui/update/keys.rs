@@ -119,6 +119,12 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                 (state.activity.choice + ACTIVITY_CHOICES - 1) % ACTIVITY_CHOICES
         }
         Command::Right => state.activity.choice = (state.activity.choice + 1) % ACTIVITY_CHOICES,
+        // A preset's own key: chosen and opened at once.
+        Command::Preset(i) if state.view == View::Activity && i < PRESETS.len() => {
+            state.activity.choice = Bucket::ALL.len() + i;
+            return open(state);
+        }
+        Command::Preset(_) => {}
         Command::NextView | Command::PrevView => {
             switch(
                 state,
@@ -380,8 +386,7 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
             let query = match Bucket::ALL.get(choice) {
                 Some(b) => b.query(&product),
                 None => {
-                    let days = PRESETS[(choice - Bucket::ALL.len()).min(PRESETS.len() - 1)];
-                    format!("product:{product} idle:{days}")
+                    PRESETS[(choice - Bucket::ALL.len()).min(PRESETS.len() - 1)].query(&product)
                 }
             };
             // The bars count seat holders; the list they open shows exactly those.
