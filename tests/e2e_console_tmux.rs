@@ -568,7 +568,8 @@ fn demo_which_groups_give_idle_jira_seats_in_under_30_seconds() {
     assert!(close(narrowed, truth.groups[0].1), "{screen}");
 
     // The Activity view's ≥90d preset of Jira Software: the same groups, one line each.
-    t.type_text("3jjhh");
+    // (`←` from the first bar wraps to the presets' end: never, ≥180 days, ≥90 days.)
+    t.type_text("3jjhhh");
     let screen = t.wait("the Activity breakdown", |s| {
         s.contains("Granting Jira Software to") && s.contains("idle ≥90 days")
     });
