@@ -46,22 +46,8 @@ fn near_known(v: &str) -> Option<&'static str> {
         })
         // Short aliases (`bb`, `jsw`) are two edits from too many words to be a hint.
         .filter(|(n, _)| n.len() > 4)
-        .find(|(n, _)| edit_distance(n, v) <= 2)
+        .find(|(n, _)| crate::output::words::edit_distance(n, v) <= 2)
         .map(|(_, key)| key)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Clap value parser for every `--product` flag: the key, aliases resolved.

@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use crate::domain::Directory;
+use crate::output::words::edit_distance;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Facet {
@@ -538,37 +539,9 @@ fn unknown_group(value: &str, v: &Vocabulary, span: Range<usize>) -> QueryError 
     QueryError::new(format!("no group named `{value}`{hint}"), span)
 }
 
-/// Levenshtein distance, for "did you mean" hints on short names.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("product", "prodct"), 1);
-        assert_eq!(edit_distance("group", "gruop"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
-    }
 
     #[test]
     fn spans_cover_the_token() {

@@ -1,6 +1,7 @@
 //! Words and numbers as every part of seats prints them: one plural rule, one number format
 //! (thousands separators) and one money format (currency, separators, two decimals), so the
-//! console, its dialogs and the CLI say "1 user", "2,000 users" and "USD 1,234.50" alike.
+//! console, its dialogs and the CLI say "1 user", "2,000 users" and "USD 1,234.50" alike;
+//! and one edit distance for every "did you mean" (query facets, groups, products, commands).
 
 /// "1 user", "0 users", "2,000 users": the count with separators and the noun agreeing with it.
 /// `noun` is the singular; the plural adds "s" (see [`plural_as`] for irregular ones).
@@ -69,9 +70,38 @@ fn group_digits(digits: &str) -> String {
     out
 }
 
+/// Levenshtein distance over chars: the edits (insert, delete, replace) from `a` to `b`.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("product", "prodct"), 1);
+        assert_eq!(edit_distance("group", "gruop"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("jíra", "jira"), 1);
+    }
 
     #[test]
     fn plurals_agree_with_the_count() {

@@ -411,7 +411,7 @@ pub fn nearest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Ve
     let mut scored: Vec<(usize, &str)> = candidates
         .filter_map(|c| {
             let lc = c.to_lowercase();
-            let d = edit_distance(&lc, &v);
+            let d = crate::output::words::edit_distance(&lc, &v);
             // A typo at the end: `engg` for `eng-platform`.
             let shared = lc
                 .chars()
@@ -427,26 +427,6 @@ pub fn nearest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Ve
     scored.sort_by_key(|&(d, c)| (d, c.len()));
     scored.dedup_by_key(|x| x.1);
     scored.into_iter().take(3).map(|(_, c)| c).collect()
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
