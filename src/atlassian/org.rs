@@ -198,6 +198,25 @@ impl OrgApi {
         })
     }
 
+    /// `search_users`, each page read straight into `P` and split into items by `split`
+    /// (the directory fetch reads pages into the field's users without an owned wire copy).
+    pub fn search_users_into<P, T>(
+        &self,
+        directory_id: &str,
+        request: UserSearchRequest,
+        split: fn(P) -> CursorPage<T>,
+    ) -> impl Stream<Item = Result<Vec<T>, ApiError>> + '_
+    where
+        P: DeserializeOwned + 'static,
+        T: 'static,
+    {
+        let path = self.path(
+            "v2",
+            &format!("/directories/{}/users/search", enc(directory_id)),
+        );
+        self.search(path, request, split)
+    }
+
     /// `GET /v2/orgs/{orgId}/directories/{directoryId}/users/count` for the accounts whose
     /// membership status is one of `membership_status`; `None` when the answer has no count.
     pub async fn count_users(
