@@ -6,6 +6,7 @@
 //! (`export --filter`, `plan`) call [`select`] directly.
 
 mod engine;
+mod facets;
 mod index;
 mod matching;
 mod query;
