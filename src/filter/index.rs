@@ -5,11 +5,9 @@
 use std::collections::HashMap;
 
 use super::facets::{Columns, FacetSets};
+pub(crate) use super::facets::{NEVER, NO_DOMAIN, OTHER, STATUS_ORDER, TYPE_ORDER};
 use super::query::Vocabulary;
 use crate::domain::{Directory, Inactivity};
-
-/// Inactivity value for "never active".
-pub(crate) const NEVER: u32 = u32::MAX;
 
 /// The search index of one directory. Build it with [`SearchIndex::build`]; the worker keeps
 /// one per `Arc<Directory>`.
@@ -55,17 +53,6 @@ pub struct SearchIndex {
     /// The facets' sets, so a query's facets are set operations, not a check per user.
     pub(crate) facets: FacetSets,
 }
-
-pub(crate) const OTHER: u8 = u8::MAX;
-pub(crate) const NO_DOMAIN: u32 = u32::MAX;
-pub(crate) const STATUS_ORDER: [&str; 5] = [
-    "active",
-    "suspended",
-    "not_invited",
-    "deactivated",
-    "for_deletion",
-];
-pub(crate) const TYPE_ORDER: [&str; 3] = ["atlassian", "app", "customer"];
 
 fn position(order: &[&str], value: &str) -> u8 {
     order

@@ -6,6 +6,8 @@
 //! (`export --filter`, `plan`) call [`select`] directly.
 
 mod engine;
+#[cfg(test)]
+mod equivalence;
 mod facets;
 mod index;
 mod matching;
