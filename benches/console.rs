@@ -405,6 +405,32 @@ fn benches(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
+    // Facet-heavy queries as a whole pass over every user (a query typed from scratch or
+    // pasted): the facets come from the index's precomputed sets, then the words are tried on
+    // the users left.
+    let index = seats::filter::SearchIndex::build(&dir);
+    let group_name = index
+        .vocabulary()
+        .groups
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let facet_queries = [
+        "product:jira-software idle:90".to_string(),
+        "product:confluence never !admin".to_string(),
+        "status:active type:atlassian !synced idle:180".to_string(),
+        format!(
+            "group:{} !product:confluence",
+            seats::filter::quote_value(&group_name)
+        ),
+        "domain:acme.example idle:30 jo".to_string(),
+        "!status:active !synced".to_string(),
+    ];
+    for q in &facet_queries {
+        group.bench_function(format!("facet query {q:?}"), |b| {
+            b.iter(|| seats::filter::select_in(&index, black_box(q), &Default::default()))
+        });
+    }
     group.finish();
 }
 

@@ -4,6 +4,7 @@
 
 mod meeting;
 mod users;
+mod wire;
 
 use std::collections::HashMap;
 
@@ -18,10 +19,7 @@ use super::jira;
 use super::model::{DirectoryGroup, DirectoryUser, GroupSearchRequest, Workspace};
 use super::org::{MAX_LIMIT, OrgApi};
 pub use super::progress::FetchEvent;
-use crate::domain::{
-    AccountType, Directory, Group, GroupRef, Product, ProductAccess, Seats, SeatsSource, Sym, User,
-    UserStatus, product_key_from_ari,
-};
+use crate::domain::{Directory, Group, Product, Seats, SeatsSource, User, product_key_from_ari};
 
 /// How the users are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -212,63 +210,22 @@ async fn fetch_workspaces(org: &OrgApi) -> Result<Vec<Workspace>, ApiError> {
     }
 }
 
-fn parse_time(raw: &str, path: &str) -> Result<DateTime<Utc>, ApiError> {
+/// A `lastActiveTimestamp`; `Err` says what it is not.
+fn parse_time(raw: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| ApiError::Malformed {
-            family: Family::Admin,
-            path: path.to_owned(),
-            detail: format!("lastActiveTimestamp {raw:?} is not a date-time ({e})"),
-        })
+        .map_err(|e| format!("lastActiveTimestamp {raw:?} is not a date-time ({e})"))
 }
 
 /// The wire user as the field's user.
 pub fn to_user(u: DirectoryUser, path: &str) -> Result<User, ApiError> {
-    let mut product_access = Vec::with_capacity(u.product_access.len());
-    for pa in u.product_access {
-        let key = pa.key.or_else(|| {
-            pa.id
-                .as_deref()
-                .and_then(product_key_from_ari)
-                .map(str::to_owned)
-        });
-        let Some(key) = key else { continue };
-        let last_active = pa
-            .last_active_timestamp
-            .as_deref()
-            .map(|t| parse_time(t, path))
-            .transpose()?;
-        product_access.push(ProductAccess {
-            product: key.into(),
-            last_active,
-            resource: pa.id.map(Into::into),
-        });
-    }
-    Ok(User {
-        name: u.name.or(u.nickname).unwrap_or_default(),
-        email: u.email,
-        account_type: AccountType::parse(u.account_type.as_deref()),
-        status: UserStatus::parse(u.status.as_deref()),
-        groups: u
-            .groups
-            .into_iter()
-            .map(|g| GroupRef {
-                name: g.name.unwrap_or_default().into(),
-                // users/search names groups by ARI, groups/search by bare id: keep the bare id.
-                id: g
-                    .id
-                    .strip_prefix(GROUP_ARI_PREFIX)
-                    .map(Sym::from)
-                    .unwrap_or_else(|| g.id.into()),
-            })
-            .collect(),
-        product_access,
-        managed: u.claim_status.as_deref() == Some("managed"),
-        synced: u.management_source.as_deref() == Some("synced"),
-        org_admin: has_role(&u.platform_roles, ORG_ADMIN_ROLE),
-        site_admin: has_role(&u.platform_roles, SITE_ADMIN_ROLE),
-        account_id: u.account_id,
-    })
+    wire::WireUser::from(u)
+        .into_user()
+        .map_err(|detail| ApiError::Malformed {
+            family: Family::Admin,
+            path: path.to_owned(),
+            detail,
+        })
 }
 
 fn to_group(g: DirectoryGroup, grants: &[String], ari_keys: &HashMap<&str, &str>) -> Group {
@@ -350,6 +307,7 @@ fn seats(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{AccountType, ProductAccess, UserStatus};
 
     fn wire(json: serde_json::Value) -> DirectoryUser {
         serde_json::from_value(json).unwrap()

@@ -188,14 +188,21 @@ impl OrgApi {
         directory_id: &str,
         request: UserSearchRequest,
     ) -> impl Stream<Item = Result<Vec<DirectoryUser>, ApiError>> + '_ {
-        let path = self.path(
-            "v2",
-            &format!("/directories/{}/users/search", enc(directory_id)),
-        );
-        self.search(path, request, |p: UserSearchPage| CursorPage {
+        self.search_users_into(directory_id, request, |p: UserSearchPage| CursorPage {
             items: p.data,
             next: p.links.next,
         })
+    }
+
+    /// `search_users`, each page read straight into `P` (the fetch reads domain users).
+    pub fn search_users_into<P: DeserializeOwned + 'static, T: 'static>(
+        &self,
+        directory_id: &str,
+        request: UserSearchRequest,
+        split: fn(P) -> CursorPage<T>,
+    ) -> impl Stream<Item = Result<Vec<T>, ApiError>> + '_ {
+        let path = format!("/directories/{}/users/search", enc(directory_id));
+        self.search(self.path("v2", &path), request, split)
     }
 
     /// `GET /v2/orgs/{orgId}/directories/{directoryId}/users/count` for the accounts whose

@@ -11,11 +11,11 @@
 //! `String`), so code that reads the domain types does not care.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
+use foldhash::{HashSet, HashSetExt};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 static TABLE: LazyLock<Mutex<HashSet<Arc<str>>>> = LazyLock::new(|| Mutex::new(HashSet::new()));

@@ -244,22 +244,19 @@ impl Engine {
                 (rows.into_iter().map(|r| (r, 0)).collect(), kind)
             }
             Some((rows, kind)) if !scored => {
-                let compiled = Compiled::new(&query, idx, false);
+                let mut compiled = Compiled::new(&query, idx, false);
+                let rows = compiled.sieve(idx, rows);
                 (
                     pass(idx, &compiled, &self.scorer, rows.into_iter(), interrupt)?,
                     kind,
                 )
             }
             Some((rows, kind)) => {
-                // Which users match is cheap (facets, then a subsequence test); scoring them
-                // is not. Match first, show that, then score only the matches.
-                let matched = pass(
-                    idx,
-                    &Compiled::new(&query, idx, false),
-                    &self.scorer,
-                    rows.into_iter(),
-                    interrupt,
-                )?;
+                // Which users match is cheap (facets from their sets, then a subsequence
+                // test); scoring them is not. Match first, show that, then score the matches.
+                let mut matching = Compiled::new(&query, idx, false);
+                let rows = matching.sieve(idx, rows);
+                let matched = pass(idx, &matching, &self.scorer, rows.into_iter(), interrupt)?;
                 let candidates = if matched.len() > PROVISIONAL_MIN {
                     let rows = Arc::new(sort.order(idx, &matched, false));
                     self.rows = rows.clone();
@@ -276,7 +273,9 @@ impl Engine {
                 } else {
                     matched.into_iter().map(|h| h.0).collect::<Vec<u32>>()
                 };
-                let compiled = Compiled::new(&query, idx, true);
+                let mut compiled = Compiled::new(&query, idx, true);
+                // The matches passed the facets already.
+                compiled.skip_facets();
                 (
                     pass(
                         idx,

@@ -4,11 +4,10 @@
 
 use std::collections::HashMap;
 
+use super::facets::{Columns, FacetSets};
+pub(crate) use super::facets::{NEVER, NO_DOMAIN, OTHER, STATUS_ORDER, TYPE_ORDER};
 use super::query::Vocabulary;
 use crate::domain::{Directory, Inactivity};
-
-/// Inactivity value for "never active".
-pub(crate) const NEVER: u32 = u32::MAX;
 
 /// The search index of one directory. Build it with [`SearchIndex::build`]; the worker keeps
 /// one per `Arc<Directory>`.
@@ -32,9 +31,8 @@ pub struct SearchIndex {
     /// Id into `domains`, `NO_DOMAIN` without an email.
     pub(crate) domain: Vec<u32>,
     pub(crate) domains: Vec<String>,
-    /// Group ids of user `i` are `group_ids[group_start[i]..group_start[i + 1]]`.
-    pub(crate) group_start: Vec<u32>,
-    pub(crate) group_ids: Vec<u32>,
+    /// Number of groups of each user (the members of each group are listed in `facets`).
+    pub(crate) group_count: Vec<u16>,
     /// Lower-cased group name to id.
     pub(crate) group_by_name: HashMap<String, u32>,
     /// Product access of user `i` is `access[access_start[i]..access_start[i + 1]]`:
@@ -52,18 +50,9 @@ pub struct SearchIndex {
     /// Users with an email: ranks from here on have none.
     emails: usize,
     vocabulary: Vocabulary,
+    /// The facets' sets, so a query's facets are set operations, not a check per user.
+    pub(crate) facets: FacetSets,
 }
-
-pub(crate) const OTHER: u8 = u8::MAX;
-pub(crate) const NO_DOMAIN: u32 = u32::MAX;
-pub(crate) const STATUS_ORDER: [&str; 5] = [
-    "active",
-    "suspended",
-    "not_invited",
-    "deactivated",
-    "for_deletion",
-];
-pub(crate) const TYPE_ORDER: [&str; 3] = ["atlassian", "app", "customer"];
 
 fn position(order: &[&str], value: &str) -> u8 {
     order
@@ -164,8 +153,8 @@ impl SearchIndex {
         let mut domain = Vec::with_capacity(n);
         let mut domain_ids = HashMap::new();
         let mut domains = Vec::new();
-        let mut group_start = Vec::with_capacity(n + 1);
-        let mut group_ids = Vec::new();
+        let mut group_count: Vec<u16> = Vec::with_capacity(n);
+        let mut memberships: Vec<(u32, u32)> = Vec::new();
         let mut group_by_name = HashMap::new();
         let mut group_names = Vec::new();
         let mut access_start = Vec::with_capacity(n + 1);
@@ -202,10 +191,11 @@ impl SearchIndex {
                 text.push_str(e);
             }
             masks.push(char_mask(&text[from..]));
-            group_start.push(group_ids.len() as u32);
+            let row = group_count.len() as u32;
             for g in &u.groups {
-                group_ids.push(intern_group(&g.name));
+                memberships.push((intern_group(&g.name), row));
             }
+            group_count.push(u16::try_from(u.groups.len()).unwrap_or(u16::MAX));
 
             domain.push(match email.as_deref().and_then(|e| e.rsplit_once('@')) {
                 Some((_, d)) => intern(&mut domain_ids, &mut domains, d),
@@ -235,7 +225,6 @@ impl SearchIndex {
             names_lower.push(name);
             emails_lower.push(email);
         }
-        group_start.push(group_ids.len() as u32);
         access_start.push(access.len() as u32);
         hay_start.push(text.len() as u32);
         text.shrink_to_fit();
@@ -283,6 +272,19 @@ impl SearchIndex {
         });
         let email_rank = ranks(&by_email);
         let emails = emails_lower.iter().filter(|e| e.is_some()).count();
+        let facets = FacetSets::build(Columns {
+            status: &status,
+            account_type: &account_type,
+            admin: &admin,
+            synced: &synced,
+            domain: &domain,
+            domain_count: domains.len(),
+            memberships,
+            group_count: group_by_name.len(),
+            access_start: &access_start,
+            access: &access,
+            product_count: product_by_key.len(),
+        });
 
         SearchIndex {
             text,
@@ -294,8 +296,7 @@ impl SearchIndex {
             synced,
             domain,
             domains,
-            group_start,
-            group_ids,
+            group_count,
             group_by_name,
             access_start,
             access,
@@ -305,6 +306,7 @@ impl SearchIndex {
             email_rank,
             emails,
             vocabulary,
+            facets,
         }
     }
 
@@ -332,9 +334,11 @@ impl SearchIndex {
         self.emails
     }
 
-    pub(crate) fn groups_of(&self, row: u32) -> &[u32] {
-        let i = row as usize;
-        &self.group_ids[self.group_start[i] as usize..self.group_start[i + 1] as usize]
+    /// How many groups user `row` is in.
+    pub(crate) fn group_count_of(&self, row: u32) -> usize {
+        self.group_count
+            .get(row as usize)
+            .map_or(0, |c| usize::from(*c))
     }
 
     pub(crate) fn access_of(&self, row: u32) -> &[(u16, u32)] {

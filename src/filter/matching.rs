@@ -11,6 +11,7 @@
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
+use super::facets::{Bits, sieve};
 use super::index::{NEVER, NO_DOMAIN, OTHER, STATUS_ORDER, SearchIndex, TYPE_ORDER, char_mask};
 use super::query::{Facet, Query};
 
@@ -50,6 +51,8 @@ pub(crate) struct Compiled<'q> {
     excluded: &'q [String],
     /// Compute scores (for a relevance sort); else a word only has to match.
     scored: bool,
+    /// The candidates were sieved by the facets' sets already (see [`Compiled::sieve`]).
+    sieved: bool,
 }
 
 fn scope(q: &Query, idx: &SearchIndex) -> Scope {
@@ -108,6 +111,58 @@ impl<'q> Compiled<'q> {
             words_mask: q.words.iter().fold(0, |m, w| m | char_mask(w)),
             excluded: &q.excluded_words,
             scored,
+            sieved: false,
+        }
+    }
+
+    /// The rows the facets admit, from the index's precomputed sets; None without facets.
+    pub(crate) fn facet_rows(&self, idx: &SearchIndex) -> Option<Bits> {
+        if self.checks.is_empty() {
+            return None;
+        }
+        let f = &idx.facets;
+        fn ids(scope: &Scope) -> Option<&[Option<u16>]> {
+            match scope {
+                Scope::AnyHeld => None,
+                Scope::Products(ids) => Some(ids),
+            }
+        }
+        let sets = self.checks.iter().map(|(neg, check)| {
+            let set = match check {
+                Check::Product(id) => f.holders(*id),
+                Check::Idle(n, scope) => f.idle(Some(*n), ids(scope)),
+                Check::Never(scope) => f.idle(None, ids(scope)),
+                Check::Status(code) => f.status(*code),
+                Check::Type(code) => f.account_type(*code),
+                Check::Domain(matching) => f.domains(matching),
+                Check::Group(id) => f.group(*id),
+                Check::Admin => f.admin(),
+                Check::Synced => f.synced(),
+            };
+            (*neg, set)
+        });
+        Some(sieve(f.len(), sets))
+    }
+
+    /// For candidates that passed the facets already.
+    pub(crate) fn skip_facets(&mut self) {
+        self.sieved = true;
+    }
+
+    /// The candidates the facets admit (in their order), from the sets: the pass that
+    /// follows tries only the words on them.
+    pub(crate) fn sieve(&mut self, idx: &SearchIndex, candidates: Vec<u32>) -> Vec<u32> {
+        let Some(admitted) = self.facet_rows(idx) else {
+            return candidates;
+        };
+        self.sieved = true;
+        if candidates.len() == idx.len() && candidates.iter().copied().eq(0..idx.len() as u32) {
+            admitted.rows().collect()
+        } else {
+            candidates
+                .into_iter()
+                .filter(|r| admitted.contains(*r))
+                .collect()
         }
     }
 
@@ -137,7 +192,8 @@ impl<'q> Compiled<'q> {
         Some(total)
     }
 
-    fn facets_hold(&self, idx: &SearchIndex, row: u32) -> bool {
+    /// Every facet checked on one user: the definition the sets must agree with.
+    pub(crate) fn facets_hold(&self, idx: &SearchIndex, row: u32) -> bool {
         self.checks
             .iter()
             .all(|(neg, check)| check_holds(check, idx, row) != *neg)
@@ -166,7 +222,7 @@ fn check_holds(check: &Check, idx: &SearchIndex, row: u32) -> bool {
             let d = idx.domain[i];
             d != NO_DOMAIN && matching[d as usize]
         }
-        Check::Group(id) => id.is_some_and(|id| idx.groups_of(row).contains(&id)),
+        Check::Group(id) => id.is_some_and(|id| idx.facets.in_group(id, row)),
         Check::Admin => idx.admin[i],
         Check::Synced => idx.synced[i],
     }
@@ -277,7 +333,7 @@ pub(crate) fn pass(
         if n % INTERRUPT_EVERY == INTERRUPT_EVERY - 1 && interrupt() {
             return None;
         }
-        if !q.facets_hold(idx, row) {
+        if !q.sieved && !q.facets_hold(idx, row) {
             continue;
         }
         if !q.excluded.is_empty() && q.excluded(idx, row) {
@@ -305,7 +361,9 @@ pub(crate) fn full_pass(
     if q.is_empty() {
         return Some(rows.map(|r| (r, 0)).collect());
     }
-    pass(idx, &Compiled::new(q, idx, scored), scorer, rows, interrupt)
+    let mut compiled = Compiled::new(q, idx, scored);
+    let rows = compiled.sieve(idx, rows.collect());
+    pass(idx, &compiled, scorer, rows.into_iter(), interrupt)
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 //! (`export --filter`, `plan`) call [`select`] directly.
 
 mod engine;
+#[cfg(test)]
+mod equivalence;
+mod facets;
 mod index;
 mod matching;
 mod query;

@@ -96,7 +96,7 @@ impl Sort {
                     }
                     SortKey::Status => (false, u64::from(idx.status[i])),
                     SortKey::Type => (false, u64::from(idx.account_type[i])),
-                    SortKey::Groups => (false, idx.groups_of(row).len() as u64),
+                    SortKey::Groups => (false, idx.group_count_of(row) as u64),
                     SortKey::Inactivity(_) => {
                         match product
                             .and_then(|p| idx.access_of(row).iter().find(|(id, _)| *id == p))

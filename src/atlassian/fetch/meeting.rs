@@ -16,7 +16,7 @@
 //! "more", the count wins and the ascending stream alone reads on to its end. A stream that
 //! reaches its end has read the whole search by itself.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// Which stream of a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +151,7 @@ impl Meeting {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use foldhash::HashSetExt;
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 

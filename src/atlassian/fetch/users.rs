@@ -24,18 +24,22 @@
 //! If the API refuses the count, the filter or the sort, the plain page-by-page search runs
 //! instead, and says so in the log.
 
-use std::collections::HashSet;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use foldhash::{HashSet, HashSetExt};
 
 use futures::TryStreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
 use super::meeting::{Meeting, Side};
-use super::{FetchEvent, UserPaging, emit, to_user};
+use super::wire::{Fetched, UsersPage};
+use super::{FetchEvent, UserPaging, emit};
 use crate::atlassian::error::ApiError;
-use crate::atlassian::model::{DirectoryUser, SortBy, SortDirection, UserSearchRequest};
+use crate::atlassian::model::{SortBy, SortDirection, UserSearchRequest};
 use crate::atlassian::org::{MAX_LIMIT, OrgApi};
+use crate::atlassian::paging::CursorPage;
 use crate::domain::User;
 
 /// The `membershipStatus` values of the users the default search lists.
@@ -99,12 +103,24 @@ impl std::fmt::Display for Part {
     }
 }
 
+/// How often the progress count goes out while pages arrive: a page every millisecond or two
+/// at 100,000 users would otherwise ask the console for a frame each time.
+const PROGRESS_EVERY: Duration = Duration::from_millis(40);
+
+/// Who was sent, and the count last told.
+#[derive(Default)]
+struct Sent {
+    ids: HashSet<String>,
+    told: usize,
+    at: Option<Instant>,
+}
+
 /// Where pages and progress go, and who was already sent (each user goes out once, even if a
 /// refused plan is replaced by the plain search halfway).
 pub(super) struct Output<'a> {
     progress: &'a Option<UnboundedSender<FetchEvent>>,
     pages: &'a Option<UnboundedSender<Vec<User>>>,
-    sent: Mutex<HashSet<String>>,
+    sent: Mutex<Sent>,
 }
 
 impl<'a> Output<'a> {
@@ -115,23 +131,41 @@ impl<'a> Output<'a> {
         Output {
             progress,
             pages,
-            sent: Mutex::new(HashSet::new()),
+            sent: Mutex::new(Sent::default()),
         }
+    }
+
+    fn sent(&self) -> std::sync::MutexGuard<'_, Sent> {
+        self.sent.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Room for `n` users, so the set is not grown page by page.
+    fn expect(&self, n: usize) {
+        let mut sent = self.sent();
+        let have = sent.ids.len();
+        sent.ids.reserve(n.saturating_sub(have));
     }
 
     fn show(&self, users: &[User]) {
         // Copies only for a receiver still listening: the console stops once it has a
         // first screenful and more (`PARTIAL_USERS`), and a copy of every user is wasted.
         let pages = self.pages.as_ref().filter(|tx| !tx.is_closed());
-        let (fresh, fetched) = {
-            let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        let (fresh, tell) = {
+            let mut sent = self.sent();
             let mut fresh: Vec<User> = Vec::new();
             for u in users {
-                if sent.insert(u.account_id.clone()) && pages.is_some() {
+                if sent.ids.insert(u.account_id.clone()) && pages.is_some() {
                     fresh.push(u.clone());
                 }
             }
-            (fresh, sent.len())
+            let due = sent.at.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY);
+            let fetched = sent.ids.len();
+            let tell = (due && fetched != sent.told).then(|| {
+                sent.told = fetched;
+                sent.at = Some(Instant::now());
+                fetched
+            });
+            (fresh, tell)
         };
         if let Some(tx) = pages
             && !fresh.is_empty()
@@ -139,6 +173,22 @@ impl<'a> Output<'a> {
             // A closed receiver only means nobody is watching.
             let _ = tx.send(fresh);
         }
+        if let Some(fetched) = tell {
+            emit(self.progress, FetchEvent::Users { fetched });
+        }
+    }
+
+    /// The last count, if the pacing held it back.
+    fn finish(&self) {
+        let fetched = {
+            let mut sent = self.sent();
+            let fetched = sent.ids.len();
+            if fetched == sent.told {
+                return;
+            }
+            sent.told = fetched;
+            fetched
+        };
         emit(self.progress, FetchEvent::Users { fetched });
     }
 }
@@ -150,6 +200,13 @@ struct Found {
 }
 
 impl Found {
+    /// Room for `n` users (the server's count; more still fit).
+    fn with_capacity(n: usize) -> Found {
+        Found {
+            users: Mutex::new((HashSet::with_capacity(n), Vec::with_capacity(n))),
+        }
+    }
+
     /// Keeps the users not seen yet and shows them.
     fn take(&self, page: Vec<User>, out: &Output<'_>) {
         let mut guard = self.users.lock().unwrap_or_else(|p| p.into_inner());
@@ -168,12 +225,19 @@ impl Found {
     }
 }
 
-fn search_path(org: &OrgApi) -> String {
-    format!("/admin/v2/orgs/{}/directories/-/users/search", org.org_id())
+/// Pages of the users search as the field's users.
+fn search(
+    org: &OrgApi,
+    request: UserSearchRequest,
+) -> impl futures::Stream<Item = Result<Vec<Fetched>, ApiError>> + '_ {
+    org.search_users_into("-", request, |p: UsersPage| CursorPage {
+        items: p.users,
+        next: p.next,
+    })
 }
 
-fn convert(page: Vec<DirectoryUser>, path: &str) -> Result<Vec<User>, ApiError> {
-    page.into_iter().map(|u| to_user(u, path)).collect()
+fn users(page: Vec<Fetched>) -> Vec<User> {
+    page.into_iter().map(|f| f.user).collect()
 }
 
 fn request(page_size: u32) -> UserSearchRequest {
@@ -212,6 +276,7 @@ pub(super) async fn fetch_users(
             Err(e) => return Err(e),
         },
     };
+    out.finish();
     // The search index's name order (lower-cased name, then email): the console then counts
     // a new directory's users before its index is built (`filter::Engine`).
     users.sort_by_cached_key(|u| {
@@ -235,11 +300,10 @@ fn refused(e: &ApiError) -> bool {
 
 /// The plain search: one cursor stream, page by page.
 async fn sequential(org: &OrgApi, page_size: u32, out: &Output<'_>) -> Result<Vec<User>, ApiError> {
-    let path = search_path(org);
     let found = Found::default();
-    let mut pages = std::pin::pin!(org.search_users("-", request(page_size)));
+    let mut pages = std::pin::pin!(search(org, request(page_size)));
     while let Some(page) = pages.try_next().await? {
-        found.take(convert(page, &path)?, out);
+        found.take(users(page), out);
     }
     Ok(found.into_users())
 }
@@ -335,7 +399,10 @@ async fn parallel(org: &OrgApi, page_size: u32, out: &Output<'_>) -> Result<Vec<
             total: usize::try_from(total).unwrap_or(usize::MAX),
         },
     );
-    let found = Found::default();
+    // Counts come from the server: a bounded reservation, whatever it claims.
+    let room = usize::try_from(total).unwrap_or(0).min(1 << 20);
+    out.expect(room);
+    let found = Found::with_capacity(room);
     let reads = parts.iter().map(|(part, n)| {
         let found = &found;
         async move {
@@ -367,10 +434,9 @@ async fn single(
     found: &Found,
     out: &Output<'_>,
 ) -> Result<(), ApiError> {
-    let path = search_path(org);
-    let mut pages = std::pin::pin!(org.search_users("-", part_request(part, page_size, None)));
+    let mut pages = std::pin::pin!(search(org, part_request(part, page_size, None)));
     while let Some(page) = pages.try_next().await? {
-        found.take(convert(page, &path)?, out);
+        found.take(users(page), out);
     }
     Ok(())
 }
@@ -387,16 +453,15 @@ async fn pair(
     let meeting = Mutex::new(Meeting::new(Some(expected)));
     // Set when the pair is complete: the other stream drops its request in flight.
     let (done_tx, done_rx) = watch::channel(false);
-    let path = search_path(org);
     let stream = |side: Side| {
-        let (meeting, done_tx, mut done_rx, path) = (&meeting, &done_tx, done_rx.clone(), &path);
+        let (meeting, done_tx, mut done_rx) = (&meeting, &done_tx, done_rx.clone());
         async move {
             let direction = match side {
                 Side::Asc => SortDirection::Asc,
                 Side::Desc => SortDirection::Desc,
             };
             let request = part_request(part, page_size, Some(direction));
-            let mut pages = std::pin::pin!(org.search_users("-", request));
+            let mut pages = std::pin::pin!(search(org, request));
             loop {
                 if !lock(meeting).wants(side) {
                     return Ok(());
@@ -408,18 +473,17 @@ async fn pair(
                 let complete = {
                     let mut m = lock(meeting);
                     match &page {
-                        Some(users) => m.page(
+                        Some(page) => m.page(
                             side,
-                            users
-                                .iter()
-                                .map(|u| (u.account_id.as_str(), u.nickname.as_deref())),
+                            page.iter()
+                                .map(|f| (f.user.account_id.as_str(), f.nickname.as_deref())),
                         ),
                         None => m.ended(side),
                     }
                     m.is_complete()
                 };
-                if let Some(users) = page {
-                    found.take(convert(users, path)?, out);
+                if let Some(page) = page {
+                    found.take(users(page), out);
                 }
                 if complete {
                     done_tx.send_replace(true);

@@ -223,7 +223,18 @@ impl Filter {
     /// Every filter but the directory scope.
     fn matches_account(&self, state: &OrgState, ix: UserIx) -> bool {
         let u = state.user(ix);
-        let email = u.email.as_deref().unwrap_or("").to_lowercase();
+        if self.term.is_some() || self.emails.is_some() || self.domains.is_some() {
+            // Lower-cased only for the filters that read it: most pages of a fetch use none.
+            let email = u.email.as_deref().unwrap_or("").to_lowercase();
+            if !self.matches_text(u, &email) {
+                return false;
+            }
+        }
+        self.matches_flags(state, ix)
+    }
+
+    /// `searchTerm`, `emails` and `emailDomains` against the lower-cased email.
+    fn matches_text(&self, u: &crate::sandbox::state::User, email: &str) -> bool {
         if let Some(term) = &self.term
             && !(u.name.to_lowercase().contains(term)
                 || u.nickname.to_lowercase().contains(term)
@@ -231,11 +242,7 @@ impl Filter {
         {
             return false;
         }
-        if self
-            .emails
-            .as_ref()
-            .is_some_and(|set| !set.contains(&email))
-        {
+        if self.emails.as_ref().is_some_and(|set| !set.contains(email)) {
             return false;
         }
         if let Some(domains) = &self.domains {
@@ -244,6 +251,12 @@ impl Filter {
                 return false;
             }
         }
+        true
+    }
+
+    /// Statuses, claim, two-step verification, groups, resources and roles.
+    fn matches_flags(&self, state: &OrgState, ix: UserIx) -> bool {
+        let u = state.user(ix);
         let in_list = |list: &Option<Vec<String>>, value: &str| {
             list.as_ref().is_none_or(|l| l.iter().any(|x| x == value))
         };
@@ -359,13 +372,28 @@ fn page(
     (hits, None)
 }
 
+#[derive(Serialize)]
+struct SearchLinks {
+    #[serde(rename = "self")]
+    self_: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+/// `MultiDirectoryUserSearchPage`, serialized straight from the state.
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    data: Vec<view::UserView<'a>>,
+    links: SearchLinks,
+}
+
 /// Runs a search from its request or its cursor (which then replaces every other parameter).
 fn run_search(
     state: &OrgState,
     req: UserSearch,
     default_limit: i64,
     expand_always: Option<Expand>,
-) -> Result<Value, Response> {
+) -> Result<Response, Response> {
     let (start, req) = match req.cursor.as_deref() {
         Some(c) => match cursor::decode::<UserSearch>(USERS_CURSOR, c) {
             Some((pos, saved)) => (pos as u32, saved),
@@ -377,18 +405,16 @@ fn run_search(
     let expand =
         expand_always.unwrap_or_else(|| Expand::from_values(req.expand.as_deref().unwrap_or(&[])));
     let (hits, next) = page(state, &req, start, limit);
-    let data: Vec<Value> = hits
+    let aris = view::ProductAris::new(state);
+    let data: Vec<view::UserView<'_>> = hits
         .iter()
-        .map(|ix| view::user(state, *ix, expand, false))
+        .map(|ix| view::user(state, &aris, *ix, expand, false))
         .collect();
-    let mut links = json!({"self": cursor::encode(USERS_CURSOR, start as u64, &req)});
-    if let (Some(next), Some(map)) = (next, links.as_object_mut()) {
-        map.insert(
-            "next".into(),
-            json!(cursor::encode(USERS_CURSOR, next as u64, &req)),
-        );
-    }
-    Ok(json!({"data": data, "links": links}))
+    let links = SearchLinks {
+        self_: cursor::encode(USERS_CURSOR, start as u64, &req),
+        next: next.map(|n| cursor::encode(USERS_CURSOR, n as u64, &req)),
+    };
+    Ok(Json(SearchPage { data, links }).into_response())
 }
 
 pub fn invalid_cursor() -> Response {
@@ -418,10 +444,7 @@ pub async fn search(
     if let Err(e) = check_read_directory(&state, &org_id, &dir) {
         return e;
     }
-    match run_search(&state, req, 50, None) {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => e,
-    }
+    run_search(&state, req, 50, None).unwrap_or_else(|e| e)
 }
 
 /// `GET /v2/orgs/{orgId}/directories/{directoryId}/users/count`: the search's filters as
@@ -510,10 +533,7 @@ pub async fn list_deprecated(
         product_access: true,
         ..Expand::default()
     };
-    deprecated(match run_search(&state, req, 20, Some(expand)) {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => e,
-    })
+    deprecated(run_search(&state, req, 20, Some(expand)).unwrap_or_else(|e| e))
 }
 
 fn request_from_query(q: &Query) -> Result<UserSearch, Response> {
@@ -569,7 +589,9 @@ pub async fn details(
     }
     match directory_user(&state, &account_id) {
         Ok(ix) => {
-            Json(json!({"data": view::user(&state, ix, Expand::default(), true)})).into_response()
+            let aris = view::ProductAris::new(&state);
+            Json(json!({"data": view::user(&state, &aris, ix, Expand::default(), true)}))
+                .into_response()
         }
         Err(e) => e,
     }

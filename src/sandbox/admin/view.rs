@@ -2,7 +2,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, SecondsFormat, Utc};
+use std::fmt;
+
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::sandbox::state::{GroupIx, OrgState, Product, Resource, UserIx};
@@ -38,12 +41,6 @@ fn self_token(id: &str) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
-fn insert_opt(map: &mut Map<String, Value>, key: &str, value: Option<&String>) {
-    if let Some(v) = value {
-        map.insert(key.to_string(), Value::String(v.clone()));
-    }
-}
-
 /// Distinct resources the user holds a role on (`counts.resources`).
 pub fn resource_count(state: &OrgState, ix: UserIx) -> usize {
     let mut resources: Vec<Resource> = state
@@ -55,93 +52,187 @@ pub fn resource_count(state: &OrgState, ix: UserIx) -> usize {
     resources.len()
 }
 
-/// `productAccess[]`: one entry per product the user can use now; no `lastActiveTimestamp`
-/// when they never used it.
-pub fn product_access(state: &OrgState, ix: UserIx) -> Vec<Value> {
-    let user = state.user(ix);
-    state
-        .product_access(ix)
-        .into_iter()
-        .map(|p: Product| {
-            let mut entry = json!({"id": state.resource_ari(Resource::Product(p)), "key": p.key()});
-            if let (Some(t), Some(map)) = (user.last_active[p.index()], entry.as_object_mut()) {
-                map.insert("lastActiveTimestamp".into(), Value::String(ts(t)));
-            }
-            entry
-        })
-        .collect()
+/// The three product ARIs of the org, made once per page instead of once per user.
+pub struct ProductAris([String; 3]);
+
+impl ProductAris {
+    pub fn new(state: &OrgState) -> ProductAris {
+        ProductAris(Product::ALL.map(|p| state.resource_ari(Resource::Product(p))))
+    }
+}
+
+/// `ari:cloud:identity::group/<id>`, written straight into the response.
+struct GroupAri<'a>(&'a str);
+
+impl Serialize for GroupAri<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("ari:cloud:identity::group/{}", self.0))
+    }
+}
+
+/// An ISO time written straight into the response.
+struct Ts(DateTime<Utc>);
+
+impl fmt::Display for Ts {
+    // As `ts`, digit by digit (a format string is parsed again on every call).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.timestamp_subsec_millis().min(999)
+        )
+    }
+}
+
+impl Serialize for Ts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProductAccessView<'a> {
+    id: &'a str,
+    key: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_active_timestamp: Option<Ts>,
+}
+
+#[derive(Serialize)]
+struct GroupView<'a> {
+    id: GroupAri<'a>,
+    name: &'a str,
+    description: &'a Option<String>,
+}
+
+#[derive(Serialize)]
+struct ResourceCount {
+    resources: usize,
+}
+
+#[derive(Serialize)]
+struct SelfLink {
+    #[serde(rename = "self")]
+    self_: String,
+}
+
+/// A `MultiDirectoryUser` (search and list) or `MultiDirectoryUserDetailsData` (`details`),
+/// serialized field by field as the spec names them (a typed view: a search page of 100
+/// users builds no JSON tree).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView<'a> {
+    account_id: &'a str,
+    account_type: &'static str,
+    account_status: &'static str,
+    status: &'static str,
+    membership_status: &'static str,
+    claim_status: &'static str,
+    management_source: &'static str,
+    name: &'a str,
+    nickname: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    email_verified: bool,
+    added_to_org: Ts,
+    mfa_enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    department: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a str>,
+    time_zone: &'a str,
+    avatar: String,
+    picture: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform_roles: Option<Vec<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counts: Option<ResourceCount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    product_access: Option<Vec<ProductAccessView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<GroupView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    links: Option<SelfLink>,
 }
 
 /// A `MultiDirectoryUser` (search and list) or `MultiDirectoryUserDetailsData` (`details`).
-pub fn user(state: &OrgState, ix: UserIx, expand: Expand, details: bool) -> Value {
+pub fn user<'a>(
+    state: &'a OrgState,
+    aris: &'a ProductAris,
+    ix: UserIx,
+    expand: Expand,
+    details: bool,
+) -> UserView<'a> {
     let u = state.user(ix);
-    let mut m = Map::new();
-    m.insert("accountId".into(), json!(u.account_id));
-    m.insert("accountType".into(), json!(u.account_type.as_str()));
-    m.insert("accountStatus".into(), json!(u.account_status.as_str()));
-    m.insert("status".into(), json!(u.status()));
-    m.insert("membershipStatus".into(), json!(u.membership.as_str()));
-    m.insert(
-        "claimStatus".into(),
-        json!(if u.managed { "managed" } else { "unmanaged" }),
-    );
-    m.insert(
-        "managementSource".into(),
-        json!(if u.synced { "synced" } else { "invited" }),
-    );
-    m.insert("name".into(), json!(u.name));
-    m.insert("nickname".into(), json!(u.nickname));
-    insert_opt(&mut m, "email", u.email.as_ref());
-    m.insert("emailVerified".into(), json!(u.email_verified));
-    m.insert("addedToOrg".into(), json!(ts(u.added_to_org)));
-    m.insert("mfaEnabled".into(), json!(u.mfa_enabled));
-    insert_opt(&mut m, "jobTitle", u.job_title.as_ref());
-    insert_opt(&mut m, "department", u.department.as_ref());
-    if u.managed {
-        m.insert("organization".into(), json!(state.org_name));
-    }
-    insert_opt(&mut m, "location", u.location.as_ref());
-    m.insert("timeZone".into(), json!(u.time_zone));
     let avatar = format!(
         "https://avatar-management.example/sandbox/{}/128",
         u.account_id
     );
-    m.insert("avatar".into(), json!(avatar));
-    m.insert("picture".into(), json!(avatar));
-    if details || expand.platform_roles {
-        m.insert("platformRoles".into(), json!(state.platform_roles(ix)));
-    }
-    if details || expand.counts_resources {
-        m.insert(
-            "counts".into(),
-            json!({"resources": resource_count(state, ix)}),
-        );
-    }
-    if expand.product_access {
-        m.insert(
-            "productAccess".into(),
-            Value::Array(product_access(state, ix)),
-        );
-    }
-    if expand.groups {
-        let groups: Vec<Value> = u
-            .groups
-            .iter()
-            .map(|g| {
-                let g = state.group(*g);
-                json!({
-                    "id": format!("ari:cloud:identity::group/{}", g.id),
-                    "name": g.name,
-                    "description": g.description,
+    UserView {
+        account_id: &u.account_id,
+        account_type: u.account_type.as_str(),
+        account_status: u.account_status.as_str(),
+        status: u.status(),
+        membership_status: u.membership.as_str(),
+        claim_status: if u.managed { "managed" } else { "unmanaged" },
+        management_source: if u.synced { "synced" } else { "invited" },
+        name: &u.name,
+        nickname: &u.nickname,
+        email: u.email.as_deref(),
+        email_verified: u.email_verified,
+        added_to_org: Ts(u.added_to_org),
+        mfa_enabled: u.mfa_enabled,
+        job_title: u.job_title.as_deref(),
+        department: u.department.as_deref(),
+        organization: u.managed.then_some(state.org_name.as_str()),
+        location: u.location.as_deref(),
+        time_zone: &u.time_zone,
+        picture: avatar.clone(),
+        avatar,
+        platform_roles: (details || expand.platform_roles).then(|| state.platform_roles(ix)),
+        counts: (details || expand.counts_resources).then(|| ResourceCount {
+            resources: resource_count(state, ix),
+        }),
+        product_access: expand.product_access.then(|| {
+            state
+                .product_access(ix)
+                .into_iter()
+                .map(|p| ProductAccessView {
+                    id: &aris.0[p.index()],
+                    key: p.key(),
+                    last_active_timestamp: u.last_active[p.index()].map(Ts),
                 })
-            })
-            .collect();
-        m.insert("groups".into(), Value::Array(groups));
+                .collect()
+        }),
+        groups: expand.groups.then(|| {
+            u.groups
+                .iter()
+                .map(|g| {
+                    let g = state.group(*g);
+                    GroupView {
+                        id: GroupAri(&g.id),
+                        name: &g.name,
+                        description: &g.description,
+                    }
+                })
+                .collect()
+        }),
+        links: (!details).then(|| SelfLink {
+            self_: self_token(&u.account_id),
+        }),
     }
-    if !details {
-        m.insert("links".into(), json!({"self": self_token(&u.account_id)}));
-    }
-    Value::Object(m)
 }
 
 /// A `MultiDirectoryGroup`; counts when asked for (`counts.users`, `counts.resources`).
@@ -190,4 +281,24 @@ pub fn group(state: &OrgState, g: GroupIx, count_users: bool, count_resources: b
     }
     m.insert("links".into(), json!({"self": self_token(&group.id)}));
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ts_written_digit_by_digit_is_ts() {
+        for raw in [
+            "2026-01-02T03:04:05.678Z",
+            "1999-12-31T23:59:59.000Z",
+            "2026-07-09T00:00:00.001Z",
+        ] {
+            let t = DateTime::parse_from_rfc3339(raw)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert_eq!(Ts(t).to_string(), ts(t));
+            assert_eq!(Ts(t).to_string(), raw);
+        }
+    }
 }
