@@ -384,6 +384,10 @@ fn details_say_never_active_once() {
         text.contains("Confluence  last active 2026-11-20 (10d)"),
         "{text}"
     );
+    // She is synced from the IdP: held out of what the IdP owns, not "protected" from
+    // everything (a plan may still suspend her or change groups made in Atlassian).
+    assert!(text.contains("Identity provider"), "{text}");
+    assert!(!text.contains("Protected"), "{text}");
 }
 
 #[test]

@@ -47,9 +47,10 @@ impl ProtectionReason {
             ProtectionReason::SiteAdmin => "site admin".into(),
             ProtectionReason::Myself => "the signed-in admin".into(),
             ProtectionReason::AppAccount => "app or service account (takes no seat)".into(),
-            ProtectionReason::Synced => {
-                "synced from the identity provider: change this in your identity provider".into()
-            }
+            ProtectionReason::Synced => "synced from the identity provider: removal from the \
+                 directory and deactivation happen there, so change this in your identity \
+                 provider (seats can still suspend them and change groups made in Atlassian)"
+                .into(),
             ProtectionReason::ProtectedGroup(g) => format!("member of protected group {g}"),
             ProtectionReason::ProtectedUser => "protected user (config)".into(),
             ProtectionReason::ProtectedDomain(d) => format!("protected domain {d}"),

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{days, popup};
-use crate::domain::{Directory, ProductAccess, User, product_name};
+use crate::domain::{Directory, ProductAccess, ProtectionReason, User, product_name};
 use crate::tui::breakdown::{GrantPath, grant_paths_into};
 use crate::tui::loaded::Derived;
 use crate::tui::state::AppState;
@@ -69,9 +69,17 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, user: u32, scroll: 
         )),
         Line::from(""),
     ];
-    let reasons = state.protection.reasons(u);
-    if !reasons.is_empty() {
-        lines.push(Line::from(Span::styled("Protected", t.header())));
+    // A synced user is held out of only what the identity provider owns: not "protected".
+    let (synced, reasons): (Vec<_>, Vec<_>) = state
+        .protection
+        .reasons(u)
+        .into_iter()
+        .partition(|r| matches!(r, ProtectionReason::Synced));
+    for (heading, reasons) in [("Protected", reasons), ("Identity provider", synced)] {
+        if reasons.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(Span::styled(heading, t.header())));
         for r in &reasons {
             lines.push(Line::from(format!("  {}", r.describe())));
         }
