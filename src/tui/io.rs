@@ -2,6 +2,7 @@
 //! network, the executor) that reports back as actions. Nothing here changes `AppState`.
 
 mod history;
+mod newest;
 mod paths;
 mod rules;
 
@@ -35,6 +36,22 @@ pub(super) struct Io {
     pub(super) myself: Vec<String>,
     /// The running batch's pause and cancel.
     pub(super) control: Arc<Mutex<Option<Control>>>,
+    /// Breakdowns for the Groups and the Activity view, each newest wins.
+    pub(super) breakdowns: [newest::Newest<Box<super::breakdown::BreakdownRequest>>; 2],
+}
+
+/// Counts breakdowns off the UI thread, newest wins, and reports them back.
+pub(super) fn breakdown_runners(
+    tx: &UnboundedSender<Action>,
+) -> [newest::Newest<Box<super::breakdown::BreakdownRequest>>; 2] {
+    let runner = || {
+        let tx = tx.clone();
+        newest::Newest::new(move |req: Box<super::breakdown::BreakdownRequest>| {
+            let b = super::breakdown::compute(&req);
+            let _ = tx.send(Action::Breakdown(Arc::new(b)));
+        })
+    };
+    [runner(), runner()]
 }
 
 /// Opens the store once; the notice says what happened to a broken file.
@@ -126,11 +143,11 @@ impl Io {
         match effect {
             Effect::Filter(req) => self.worker.submit(req),
             Effect::Breakdown(req) => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let b = super::breakdown::compute(&req);
-                    let _ = tx.send(Action::Breakdown(std::sync::Arc::new(b)));
-                });
+                let at = match req.key {
+                    super::breakdown::BreakdownKey::Rows { .. } => 0,
+                    super::breakdown::BreakdownKey::Activity { .. } => 1,
+                };
+                self.breakdowns[at].submit(req);
             }
             Effect::ListDir { request, dir } => paths::list_dir(self.tx.clone(), request, dir),
             Effect::LoadQueue => {

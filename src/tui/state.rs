@@ -212,15 +212,22 @@ pub struct PlanView {
 /// The queue of operations and the plan made of it.
 #[derive(Debug, Clone, Default)]
 pub struct QueueState {
-    /// The queued operations (what `A` reviews and runs).
-    pub ops: crate::plan::Queue,
+    /// The queued operations (what `A` reviews and runs). Shared with the tasks that save,
+    /// plan and sort it (a queue of 100,000 targets is not copied per key); change it only
+    /// through [`QueueState::set`] and [`QueueState::edit`], which keep `counts` and
+    /// `conflicts` current.
+    pub ops: Arc<crate::plan::Queue>,
+    /// The queue's counts and conflicts, made once per change: drawing and the key footprint
+    /// read them instead of a pass over every target.
+    pub counts: crate::plan::QueueCounts,
+    pub conflicts: Arc<[crate::plan::Conflict]>,
     pub list: ListCursor,
     pub plan: Option<PlanView>,
     /// Newest plan asked for; an older plan is stale.
     pub requested: u64,
     pub shown: u64,
     /// The queue before the last edit (one level, `z`).
-    pub undo: Option<crate::plan::Queue>,
+    pub undo: Option<Arc<crate::plan::Queue>>,
     /// How the Queue view sorts and filters the targets (a view: the queue stays as it is).
     pub view: super::queue_view::QueueView,
 }
@@ -236,6 +243,25 @@ pub enum QueueEdit {
 impl QueueState {
     pub fn plan_pending(&self) -> bool {
         self.shown < self.requested
+    }
+
+    /// Replaces the queue (loaded, read from a plan file, undone, emptied).
+    pub fn set(&mut self, queue: impl Into<Arc<crate::plan::Queue>>) {
+        self.ops = queue.into();
+        self.changed();
+    }
+
+    /// Edits the queue in place (copied first only while a task or `undo` still holds it).
+    pub fn edit<R>(&mut self, f: impl FnOnce(&mut crate::plan::Queue) -> R) -> R {
+        let r = f(Arc::make_mut(&mut self.ops));
+        self.changed();
+        r
+    }
+
+    /// One pass over the targets per change, not per key or frame.
+    fn changed(&mut self) {
+        self.counts = self.ops.counts();
+        self.conflicts = self.ops.conflicts().into();
     }
 }
 
@@ -351,6 +377,8 @@ pub struct AppState {
     pub marks: Marks,
     /// Marks the filter hides (kept current by `update`, so frames do not count them).
     pub marks_hidden: usize,
+    /// The marks revision and shown rows `marks_hidden` was counted for.
+    pub marks_hidden_for: Option<(u64, Arc<RowSet>)>,
     pub groups: ListCursor,
     pub activity: ActivityPanel,
     pub breakdowns: Breakdowns,
@@ -413,6 +441,7 @@ impl AppState {
             },
             marks: Marks::default(),
             marks_hidden: 0,
+            marks_hidden_for: None,
             groups: ListCursor::default(),
             activity: ActivityPanel::default(),
             breakdowns: Breakdowns::default(),
