@@ -288,6 +288,45 @@ fn file_paths_are_listed_off_the_ui_thread_on_tab() {
 }
 
 #[test]
+fn a_listing_asked_by_an_earlier_line_does_not_answer_a_new_one() {
+    let mut s = state(SIZE, true);
+    press(&mut s, ":read ");
+    let [Effect::ListDir { request: first, .. }] = &press(&mut s, "\t")[..] else {
+        panic!("Tab asks for the listing");
+    };
+    let first = *first;
+    // Esc, and a new line asking for another folder.
+    press(&mut s, "\x1b:read plans/");
+    let [
+        Effect::ListDir {
+            request: second,
+            dir,
+        },
+    ] = &press(&mut s, "\t")[..]
+    else {
+        panic!("Tab asks for the listing");
+    };
+    assert_eq!(dir, "plans/");
+    assert!(
+        *second > first,
+        "the counter runs on: {first} then {second}"
+    );
+    // The first line's listing (of another folder) lands late: it is not this line's.
+    update(
+        &mut s,
+        Action::DirListed {
+            request: first,
+            listing: Ok(Listing {
+                dir: "".into(),
+                entries: vec![("old.json".into(), false)],
+            }),
+        },
+    );
+    assert_eq!(line(&s), "read plans/");
+    assert!(labels(&s).is_empty(), "{:?}", labels(&s));
+}
+
+#[test]
 fn batches_complete_from_history() {
     let mut s = state(SIZE, true);
     let batch = |id: i64| seats::exec::BatchInfo {

@@ -58,7 +58,8 @@ pub struct Completion {
     /// Tab is cycling: the item inserted now.
     pub cycling: Option<usize>,
     pub listing: Option<Listing>,
-    /// The newest directory listing asked for; older answers are dropped.
+    /// The directory listing this line waits for (`AppState::listings_requested` when it
+    /// was asked); other answers are dropped.
     pub asked: u64,
     /// A Tab is waiting for the listing: it completes when the listing lands.
     pub tab_waiting: bool,

@@ -379,6 +379,9 @@ pub struct AppState {
     pub marks_hidden: usize,
     /// The marks revision and shown rows `marks_hidden` was counted for.
     pub marks_hidden_for: Option<(u64, Arc<RowSet>)>,
+    /// Directory listings asked for by the `:` line this session: never reset, so a listing
+    /// asked by an earlier line cannot pass for the answer to a new line's.
+    pub listings_requested: u64,
     pub groups: ListCursor,
     pub activity: ActivityPanel,
     pub breakdowns: Breakdowns,
@@ -442,6 +445,7 @@ impl AppState {
             marks: Marks::default(),
             marks_hidden: 0,
             marks_hidden_for: None,
+            listings_requested: 0,
             groups: ListCursor::default(),
             activity: ActivityPanel::default(),
             breakdowns: Breakdowns::default(),
@@ -537,10 +541,18 @@ pub struct BatchRun {
     pub errors: Vec<String>,
     /// How it ended, once it has.
     pub finished: Option<String>,
+    /// Each distinct failure said in full once, and how many more items failed with it
+    /// (said once, when the batch ends): thousands of failures do not flood the log.
+    pub failure_kinds: Vec<(String, u64)>,
+    /// Failures past [`FAILURE_KINDS`] distinct errors, counted only.
+    pub failures_other: u64,
 }
 
 /// Errors a running batch keeps on screen.
 pub const BATCH_ERRORS: usize = 5;
+
+/// Distinct failure errors a batch says in full.
+pub const FAILURE_KINDS: usize = 10;
 
 impl BatchRun {
     pub fn running(&self) -> bool {
