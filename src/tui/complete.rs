@@ -8,7 +8,7 @@
 use crate::domain::{PRODUCTS, product_name};
 
 use super::commands::{ArgKind, Context, Spec, catalogue, find};
-use super::format::thousands;
+use crate::output::words::plural;
 
 /// Rows the popup keeps; more matches are counted ("… 1,234 more: type to narrow").
 pub const MAX_SUGGESTIONS: usize = 100;
@@ -233,10 +233,8 @@ fn groups<'a>(typed: &str, cx: &Context<'a>) -> Vec<&'a crate::domain::Group> {
 /// "7 members; grants Jira Software; synced: held out".
 fn group_help(g: &crate::domain::Group) -> String {
     let mut parts = Vec::new();
-    match g.member_count {
-        Some(1) => parts.push("1 member".to_owned()),
-        Some(n) => parts.push(format!("{} members", thousands(n as usize))),
-        None => {}
+    if let Some(n) = g.member_count {
+        parts.push(plural(n as usize, "member"));
     }
     if !g.grants.is_empty() {
         let names: Vec<String> = g.grants.iter().map(|p| product_name(p)).collect();
@@ -320,9 +318,7 @@ pub fn suggest_query(text: &str, cursor: usize, cx: &Context) -> Suggestions {
                                 .domains
                                 .iter()
                                 .filter(|(dom, _)| dom.starts_with(&v))
-                                .map(|(dom, n)| {
-                                    value_of(dom.clone(), format!("{} users", thousands(*n)))
-                                }),
+                                .map(|(dom, n)| value_of(dom.clone(), plural(*n, "user"))),
                         );
                     }
                 }
