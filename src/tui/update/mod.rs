@@ -77,7 +77,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     let key = matches!(&action, Action::Key(k) if k.kind != KeyEventKind::Release);
     let before = key.then(|| messages::Footprint::of(state));
     let said = state.log.appended();
+    let groups = GroupsCursor::of(state);
     let mut effects = dispatch(state, action);
+    groups.follow(state);
     if let Some(before) = before {
         messages::after_key(state, &before, said, &effects);
     }
