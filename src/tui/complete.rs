@@ -122,51 +122,32 @@ pub fn suggest(text: &str, cursor: usize, cx: &Context, listing: Option<&Listing
         ..Suggestions::default()
     };
     let more_args = index + 1 < spec.args.len();
-    let mut items: Vec<Suggestion> = Vec::new();
-    let mut push = |s: Suggestion| {
-        if items.len() < MAX_SUGGESTIONS {
-            items.push(s);
-            0
-        } else {
-            1
-        }
-    };
-    let mut more = 0;
-    match arg.kind {
-        ArgKind::Product => {
-            for (key, help) in products(typed, cx) {
-                more += push(Suggestion {
-                    insert: key.clone(),
-                    label: key,
-                    help,
-                    then_space: more_args,
-                });
-            }
-        }
-        ArgKind::Group => {
-            for g in groups(typed, cx) {
-                more += push(Suggestion {
-                    insert: g.name.clone(),
-                    label: g.name.clone(),
-                    help: group_help(g),
-                    then_space: more_args,
-                });
-            }
-        }
-        ArgKind::Batch => {
-            for b in cx.batches {
-                let id = b.id.to_string();
-                if id.starts_with(typed) {
-                    more += push(Suggestion {
-                        insert: id.clone(),
-                        label: id,
-                        help: format!("{}: {}", b.status.as_str(), b.source),
-                        then_space: more_args,
-                    });
-                }
-            }
-        }
-        ArgKind::User => {}
+    let (items, more) = match arg.kind {
+        ArgKind::Product => capped(products(typed, cx).into_iter(), |(key, help)| Suggestion {
+            insert: key.clone(),
+            label: key,
+            help,
+            then_space: more_args,
+        }),
+        ArgKind::Group => capped(groups(typed, cx).into_iter(), |g| Suggestion {
+            insert: g.name.clone(),
+            label: g.name.clone(),
+            help: group_help(g),
+            then_space: more_args,
+        }),
+        ArgKind::Batch => capped(
+            cx.batches
+                .iter()
+                .map(|b| (b, b.id.to_string()))
+                .filter(|(_, id)| id.starts_with(typed)),
+            |(b, id)| Suggestion {
+                insert: id.clone(),
+                label: id,
+                help: format!("{}: {}", b.status.as_str(), b.source),
+                then_space: more_args,
+            },
+        ),
+        ArgKind::User => (Vec::new(), 0),
         ArgKind::File => {
             let (dir, name) = match typed.rfind('/') {
                 Some(i) => typed.split_at(i + 1),
@@ -175,33 +156,47 @@ pub fn suggest(text: &str, cursor: usize, cx: &Context, listing: Option<&Listing
             match listing.filter(|l| l.dir == dir) {
                 Some(l) => {
                     let hidden_too = name.starts_with('.');
-                    for (entry, is_dir) in &l.entries {
-                        if entry.starts_with(name) && (hidden_too || !entry.starts_with('.')) {
-                            let shown = if *is_dir {
-                                format!("{entry}/")
+                    let wanted = l.entries.iter().filter(|(entry, _)| {
+                        entry.starts_with(name) && (hidden_too || !entry.starts_with('.'))
+                    });
+                    capped(wanted, |(entry, is_dir)| {
+                        let shown = if *is_dir {
+                            format!("{entry}/")
+                        } else {
+                            entry.clone()
+                        };
+                        Suggestion {
+                            insert: format!("{dir}{shown}"),
+                            label: shown,
+                            help: if *is_dir {
+                                "folder".into()
                             } else {
-                                entry.clone()
-                            };
-                            more += push(Suggestion {
-                                insert: format!("{dir}{shown}"),
-                                label: shown,
-                                help: if *is_dir {
-                                    "folder".into()
-                                } else {
-                                    String::new()
-                                },
-                                then_space: more_args && !is_dir,
-                            });
+                                String::new()
+                            },
+                            then_space: more_args && !is_dir,
                         }
-                    }
+                    })
                 }
-                None => out.wants_listing = Some(dir.to_owned()),
+                None => {
+                    out.wants_listing = Some(dir.to_owned());
+                    (Vec::new(), 0)
+                }
             }
         }
-    }
+    };
     out.items = items;
     out.more = more;
     out
+}
+
+/// The first [`MAX_SUGGESTIONS`] made into suggestions; the rest only counted (thousands of
+/// matching groups do not each get a help line nobody sees).
+fn capped<T>(
+    mut all: impl Iterator<Item = T>,
+    make: impl FnMut(T) -> Suggestion,
+) -> (Vec<Suggestion>, usize) {
+    let items = all.by_ref().take(MAX_SUGGESTIONS).map(make).collect();
+    (items, all.count())
 }
 
 /// Groups whose name starts with `typed` (any case), then those containing it; by name.
