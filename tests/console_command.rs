@@ -369,6 +369,44 @@ fn batches_complete_from_history() {
 }
 
 #[test]
+fn a_group_name_is_found_in_any_case_as_the_query_finds_it() {
+    let mut dir = console::directory();
+    dir.groups.push(seats::domain::Group {
+        id: "g-equipe".into(),
+        name: "Équipe Support".into(),
+        synced: false,
+        grants: vec![],
+        member_count: Some(0),
+    });
+    let mut s = state(SIZE, true);
+    let loaded = seats::tui::loaded::Loaded::new(
+        std::sync::Arc::new(dir),
+        seats::tui::loaded::Origin::Snapshot,
+        &s.config,
+    );
+    let effects = update(
+        &mut s,
+        Action::SnapshotLoaded {
+            loaded: Some(loaded),
+            notice: None,
+        },
+    );
+    console::answer(&mut s, effects);
+    // Lower case beyond ASCII: the query's `group:` takes it, and so does the `:` line.
+    press(&mut s, "/group:\"équipe support\"\n");
+    assert!(s.users.error.is_none(), "{:?}", s.users.error);
+    press(&mut s, "\x1b:remove-group équipe support\n");
+    assert!(
+        matches!(
+            s.queue.ops.operations().first().map(|o| &o.kind),
+            Some(OperationKind::RemoveFromGroup { group_name, .. }) if group_name == "Équipe Support"
+        ),
+        "{:?}",
+        flash(&s)
+    );
+}
+
+#[test]
 fn arguments_are_validated_before_anything_runs() {
     // (line, what the status line must say)
     let cases: &[(&str, &[&str])] = &[

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use crate::domain::{PRODUCTS, product_name, resolve_product_key};
 use crate::exec::BatchInfo;
+use crate::output::words::nearest;
 use crate::plan::OperationKind;
 
 use super::loaded::Loaded;
@@ -373,12 +374,10 @@ fn group(value: &str, cx: &Context) -> Result<(String, String), String> {
     let Some(d) = cx.data else {
         return Err("no directory loaded yet: groups are known once it is".into());
     };
-    if let Some(g) = d
-        .dir
-        .groups
-        .iter()
-        .find(|g| g.name.eq_ignore_ascii_case(value))
-    {
+    // The query index's case rule (`group:` facets), so a name the line takes the query
+    // takes too.
+    let lower = value.to_lowercase();
+    if let Some(g) = d.dir.groups.iter().find(|g| g.name.to_lowercase() == lower) {
         return Ok((g.id.clone(), g.name.clone()));
     }
     let near = nearest(value, d.dir.groups.iter().map(|g| g.name.as_str()));
@@ -399,34 +398,6 @@ fn batch(value: &str, cx: &Context, spec: &Spec) -> Result<i64, String> {
         return Err(format!("no batch {id} in History (5 lists them)"));
     }
     Ok(id)
-}
-
-/// Up to three of `candidates` close to `value`: containing it, contained in it, or within
-/// two edits; the closest first. For "did you mean" on Enter only.
-pub fn nearest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let v = value.to_lowercase();
-    if v.is_empty() {
-        return Vec::new();
-    }
-    let mut scored: Vec<(usize, &str)> = candidates
-        .filter_map(|c| {
-            let lc = c.to_lowercase();
-            let d = crate::output::words::edit_distance(&lc, &v);
-            // A typo at the end: `engg` for `eng-platform`.
-            let shared = lc
-                .chars()
-                .zip(v.chars())
-                .take_while(|(a, b)| a == b)
-                .count();
-            let close = d <= 2
-                || (v.len() >= 3 && (lc.contains(&v) || v.contains(&lc)))
-                || (shared >= 3 && shared + 1 >= v.chars().count());
-            close.then_some((d, c))
-        })
-        .collect();
-    scored.sort_by_key(|&(d, c)| (d, c.len()));
-    scored.dedup_by_key(|x| x.1);
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
 #[cfg(test)]
@@ -452,13 +423,5 @@ mod tests {
         assert_eq!(split_args("site admins ", 1), ["site admins"]);
         assert_eq!(split_args("12", 2), ["12"]);
         assert!(split_args("   ", 1).is_empty());
-    }
-
-    #[test]
-    fn nearest_prefers_the_closest() {
-        let names = ["suspend", "restore", "read", "write"];
-        assert_eq!(nearest("suspnd", names.into_iter()), ["suspend"]);
-        assert_eq!(nearest("rad", names.into_iter()), ["read"]);
-        assert!(nearest("zzzzzz", names.into_iter()).is_empty());
     }
 }
