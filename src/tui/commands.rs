@@ -236,13 +236,7 @@ impl Context<'_> {
     /// The product keys the org's data carries (from the derived histograms: O(products)).
     pub fn held_products(&self) -> Vec<&str> {
         self.data
-            .map(|d| {
-                d.derived
-                    .activity
-                    .iter()
-                    .map(|a| a.product.as_str())
-                    .collect()
-            })
+            .map(|d| d.product_keys().collect())
             .unwrap_or_default()
     }
 }
@@ -262,16 +256,29 @@ pub enum Run {
 /// Splits `line` into the command word and its arguments: one word each, the last one takes
 /// the rest of the line (group names and paths keep their spaces).
 pub fn split_args(rest: &str, args: usize) -> Vec<&str> {
+    arg_ranges(rest, args)
+        .into_iter()
+        .map(|r| &rest[r])
+        .collect()
+}
+
+/// Where each argument of `rest` is, as byte ranges (the one splitter: running a line and
+/// completing the argument under the cursor read it the same way). At most `args`; the last
+/// takes the rest of the line, its trailing spaces left out.
+pub fn arg_ranges(rest: &str, args: usize) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let mut rest = rest.trim_start();
-    while !rest.is_empty() && out.len() + 1 < args {
-        let (word, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        out.push(word);
-        rest = tail.trim_start();
+    let mut at = rest.len() - rest.trim_start().len();
+    while at < rest.len() && out.len() + 1 < args {
+        let end = rest[at..]
+            .find(char::is_whitespace)
+            .map_or(rest.len(), |e| at + e);
+        out.push(at..end);
+        let tail = &rest[end..];
+        at = end + (tail.len() - tail.trim_start().len());
     }
-    let rest = rest.trim();
-    if !rest.is_empty() {
-        out.push(rest);
+    let last = rest[at..].trim_end();
+    if !last.is_empty() {
+        out.push(at..at + last.len());
     }
     out
 }
@@ -423,5 +430,7 @@ mod tests {
         assert_eq!(split_args("site admins ", 1), ["site admins"]);
         assert_eq!(split_args("12", 2), ["12"]);
         assert!(split_args("   ", 1).is_empty());
+        assert_eq!(split_args("a  b c  ", 2), ["a", "b c"]);
+        assert_eq!(arg_ranges(" é  b ", 2), [1..3, 5..6]);
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::domain::{PRODUCTS, product_name};
 
-use super::commands::{ArgKind, Context, Spec, catalogue, find};
+use super::commands::{ArgKind, Context, Spec, arg_ranges, catalogue, find};
 use crate::output::words::plural;
 
 /// Rows the popup keeps; more matches are counted ("… 1,234 more: type to narrow").
@@ -95,25 +95,18 @@ pub fn suggest(text: &str, cursor: usize, cx: &Context, listing: Option<&Listing
             ..Suggestions::default()
         };
     }
-    // Which argument the cursor is in: the last one takes the rest of the line.
-    let mut at = head.len() - rest.len();
-    let mut index = 0;
-    loop {
-        let tail = &head[at..];
-        let skip = tail.len() - tail.trim_start().len();
-        at += skip;
-        if index + 1 >= spec.args.len() {
-            break;
-        }
-        match head[at..].find(char::is_whitespace) {
-            Some(end) => {
-                at += end;
-                index += 1;
-            }
-            None => break,
-        }
-    }
-    let arg = spec.args[index];
+    // Which argument the cursor is in: the last one the line has, or, after a space, the
+    // next one (the last argument takes the rest of the line, spaces and all).
+    let ranges = arg_ranges(rest, spec.args.len());
+    let after_space = rest.is_empty() || rest.ends_with(char::is_whitespace);
+    let (index, start) = match ranges.last() {
+        Some(r) if !(after_space && ranges.len() < spec.args.len()) => (ranges.len() - 1, r.start),
+        _ => (ranges.len(), rest.len()),
+    };
+    let at = head.len() - rest.len() + start;
+    let Some(&arg) = spec.args.get(index) else {
+        return Suggestions::default();
+    };
     let typed = &head[at..];
     let word_start = head[..at].chars().count();
     let mut out = Suggestions {

@@ -92,12 +92,7 @@ pub(super) fn ask_breakdown(state: &mut AppState) -> Option<Effect> {
     let data = state.data.as_ref()?;
     let b = &state.breakdowns;
     if b.query != state.users.query || b.products_of != b.data {
-        let held: Vec<String> = data
-            .derived
-            .activity
-            .iter()
-            .map(|a| a.product.clone())
-            .collect();
+        let held: Vec<String> = data.product_keys().map(str::to_owned).collect();
         state.breakdowns.products = breakdown::query_products(&state.users.query, &held);
         state.breakdowns.query = state.users.query.clone();
         state.breakdowns.products_of = state.breakdowns.data;
