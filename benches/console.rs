@@ -434,6 +434,12 @@ fn benches(c: &mut Criterion) {
             })
         },
     );
+    // What a queue edit pays now, once per change: the conflicts and the counts.
+    let shared = Arc::new(queue.clone());
+    group.bench_function(
+        "queue of 100,000 targets: counts and conflicts of one edit",
+        |b| b.iter(|| queued.queue.set(shared.clone())),
+    );
     // What that key and frame paid before: the counts twice in the key's footprint and twice
     // in the frame, the conflicts once in the frame.
     group.bench_function(

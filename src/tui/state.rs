@@ -260,8 +260,8 @@ impl QueueState {
 
     /// One pass over the targets per change, not per key or frame.
     fn changed(&mut self) {
-        self.counts = self.ops.counts();
         self.conflicts = self.ops.conflicts().into();
+        self.counts = self.ops.counts_with(&self.conflicts);
     }
 }
 
