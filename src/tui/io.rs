@@ -3,6 +3,8 @@
 
 mod history;
 mod newest;
+
+pub(super) use newest::Breakdowns;
 mod paths;
 mod rules;
 
@@ -37,21 +39,7 @@ pub(super) struct Io {
     /// The running batch's pause and cancel.
     pub(super) control: Arc<Mutex<Option<Control>>>,
     /// Breakdowns for the Groups and the Activity view, each newest wins.
-    pub(super) breakdowns: [newest::Newest<Box<super::breakdown::BreakdownRequest>>; 2],
-}
-
-/// Counts breakdowns off the UI thread, newest wins, and reports them back.
-pub(super) fn breakdown_runners(
-    tx: &UnboundedSender<Action>,
-) -> [newest::Newest<Box<super::breakdown::BreakdownRequest>>; 2] {
-    let runner = || {
-        let tx = tx.clone();
-        newest::Newest::new(move |req: Box<super::breakdown::BreakdownRequest>| {
-            let b = super::breakdown::compute(&req);
-            let _ = tx.send(Action::Breakdown(Arc::new(b)));
-        })
-    };
-    [runner(), runner()]
+    pub(super) breakdowns: Breakdowns,
 }
 
 /// Opens the store once; the notice says what happened to a broken file.
@@ -142,13 +130,7 @@ impl Io {
     pub(super) fn run(&self, effect: Effect) {
         match effect {
             Effect::Filter(req) => self.worker.submit(req),
-            Effect::Breakdown(req) => {
-                let at = match req.key {
-                    super::breakdown::BreakdownKey::Rows { .. } => 0,
-                    super::breakdown::BreakdownKey::Activity { .. } => 1,
-                };
-                self.breakdowns[at].submit(req);
-            }
+            Effect::Breakdown(req) => self.breakdowns.submit(req),
             Effect::ListDir { request, dir } => paths::list_dir(self.tx.clone(), request, dir),
             Effect::LoadQueue => {
                 let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());

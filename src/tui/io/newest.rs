@@ -5,6 +5,40 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::tui::action::Action;
+use crate::tui::breakdown::{BreakdownKey, BreakdownRequest, compute};
+
+/// Breakdowns for the Groups and the Activity view, counted off the UI thread, each view's
+/// newest winning, and reported back.
+pub(crate) struct Breakdowns {
+    groups: Newest<Box<BreakdownRequest>>,
+    activity: Newest<Box<BreakdownRequest>>,
+}
+
+impl Breakdowns {
+    pub(crate) fn new(tx: &UnboundedSender<Action>) -> Breakdowns {
+        let runner = || {
+            let tx = tx.clone();
+            Newest::new(move |req: Box<BreakdownRequest>| {
+                let _ = tx.send(Action::Breakdown(Arc::new(compute(&req))));
+            })
+        };
+        Breakdowns {
+            groups: runner(),
+            activity: runner(),
+        }
+    }
+
+    pub(crate) fn submit(&self, req: Box<BreakdownRequest>) {
+        match req.key {
+            BreakdownKey::Rows { .. } => self.groups.submit(req),
+            BreakdownKey::Activity { .. } => self.activity.submit(req),
+        }
+    }
+}
+
 struct Slot<T> {
     waiting: Option<T>,
     running: bool,
