@@ -405,6 +405,58 @@ fn benches(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
+    // A queue of 100,000 targets (every user suspended, half also removed: 50,000
+    // conflicts): a key in the Queue view and its frame read counts and conflicts made once
+    // per queue change, and copy no queue.
+    let mut queue = seats::plan::Queue::new();
+    let ids: Vec<String> = dir.users.iter().map(|u| u.account_id.clone()).collect();
+    let _ = queue.add(seats::plan::OperationKind::Suspend, ids.iter().cloned());
+    let _ = queue.add(
+        seats::plan::OperationKind::RemoveFromDirectory,
+        ids.iter().step_by(2).cloned(),
+    );
+    let mut queued = new_state(dir.clone());
+    queued.queue.set(queue.clone());
+    let _ = update(
+        &mut queued,
+        Action::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)),
+    );
+    group.bench_function(
+        "keystroke 'j' in the Queue view of 100,000 targets, drawn",
+        |b| {
+            let mut term = terminal();
+            b.iter(|| {
+                let _ = update(
+                    &mut queued,
+                    Action::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+                );
+                let _ = term.draw(|f| seats::tui::ui::draw(black_box(&queued), f));
+            })
+        },
+    );
+    // What a queue edit pays now, once per change: the conflicts and the counts.
+    let shared = Arc::new(queue.clone());
+    group.bench_function(
+        "queue of 100,000 targets: counts and conflicts of one edit",
+        |b| b.iter(|| queued.queue.set(shared.clone())),
+    );
+    // What that key and frame paid before: the counts twice in the key's footprint and twice
+    // in the frame, the conflicts once in the frame.
+    group.bench_function(
+        "queue of 100,000 targets: 4 counts + conflicts (old per key)",
+        |b| {
+            b.iter(|| {
+                for _ in 0..4 {
+                    black_box(queue.counts());
+                }
+                black_box(queue.conflicts());
+            })
+        },
+    );
+    group.bench_function(
+        "queue of 100,000 targets: one copy (old per sort, save, plan)",
+        |b| b.iter(|| black_box(queue.clone())),
+    );
     // Facet-heavy queries as a whole pass over every user (a query typed from scratch or
     // pasted): the facets come from the index's precomputed sets, then the words are tried on
     // the users left.

@@ -397,3 +397,29 @@ fn the_activity_breakdown_says_how_many_more_groups_did_not_fit() {
     assert!(!screen.contains("more: press Enter"), "{screen}");
     assert!(screen.contains("eng-platform"), "{screen}");
 }
+
+#[test]
+fn the_cursor_stays_on_its_group_when_a_new_breakdown_lands() {
+    let name_at_cursor = |s: &AppState| breakdowns::group_name_at(s, s.groups.cursor);
+    // A cursor moved by the admin follows its group into the new order.
+    let mut s = state(SIZE, true);
+    press(&mut s, "2jj");
+    let before = name_at_cursor(&s).expect("a group under the cursor");
+    press(&mut s, "1/product:conf\n2");
+    let landed = breakdowns::for_groups(&s).map(|b| b.key.clone());
+    assert!(
+        matches!(landed, Some(BreakdownKey::Rows { rows, .. }) if rows == s.users.requested),
+        "the breakdown of the new query landed"
+    );
+    assert_eq!(name_at_cursor(&s).as_deref(), Some(before.as_str()));
+    // Back to the top would have been another group.
+    assert_ne!(
+        breakdowns::group_name_at(&s, 0).as_deref(),
+        Some(before.as_str())
+    );
+    // A cursor left on the first line starts on the group that grants the most.
+    let mut s = state(SIZE, true);
+    press(&mut s, "21/product:conf\n2");
+    assert_eq!(s.groups.cursor, 0);
+    assert_eq!(name_at_cursor(&s).as_deref(), Some("confluence-users"));
+}

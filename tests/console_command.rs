@@ -288,6 +288,45 @@ fn file_paths_are_listed_off_the_ui_thread_on_tab() {
 }
 
 #[test]
+fn a_listing_asked_by_an_earlier_line_does_not_answer_a_new_one() {
+    let mut s = state(SIZE, true);
+    press(&mut s, ":read ");
+    let [Effect::ListDir { request: first, .. }] = &press(&mut s, "\t")[..] else {
+        panic!("Tab asks for the listing");
+    };
+    let first = *first;
+    // Esc, and a new line asking for another folder.
+    press(&mut s, "\x1b:read plans/");
+    let [
+        Effect::ListDir {
+            request: second,
+            dir,
+        },
+    ] = &press(&mut s, "\t")[..]
+    else {
+        panic!("Tab asks for the listing");
+    };
+    assert_eq!(dir, "plans/");
+    assert!(
+        *second > first,
+        "the counter runs on: {first} then {second}"
+    );
+    // The first line's listing (of another folder) lands late: it is not this line's.
+    update(
+        &mut s,
+        Action::DirListed {
+            request: first,
+            listing: Ok(Listing {
+                dir: "".into(),
+                entries: vec![("old.json".into(), false)],
+            }),
+        },
+    );
+    assert_eq!(line(&s), "read plans/");
+    assert!(labels(&s).is_empty(), "{:?}", labels(&s));
+}
+
+#[test]
 fn batches_complete_from_history() {
     let mut s = state(SIZE, true);
     let batch = |id: i64| seats::exec::BatchInfo {
@@ -325,6 +364,44 @@ fn batches_complete_from_history() {
     assert!(
         flash(&s).contains("no batch 99 in History"),
         "{}",
+        flash(&s)
+    );
+}
+
+#[test]
+fn a_group_name_is_found_in_any_case_as_the_query_finds_it() {
+    let mut dir = console::directory();
+    dir.groups.push(seats::domain::Group {
+        id: "g-equipe".into(),
+        name: "Équipe Support".into(),
+        synced: false,
+        grants: vec![],
+        member_count: Some(0),
+    });
+    let mut s = state(SIZE, true);
+    let loaded = seats::tui::loaded::Loaded::new(
+        std::sync::Arc::new(dir),
+        seats::tui::loaded::Origin::Snapshot,
+        &s.config,
+    );
+    let effects = update(
+        &mut s,
+        Action::SnapshotLoaded {
+            loaded: Some(loaded),
+            notice: None,
+        },
+    );
+    console::answer(&mut s, effects);
+    // Lower case beyond ASCII: the query's `group:` takes it, and so does the `:` line.
+    press(&mut s, "/group:\"équipe support\"\n");
+    assert!(s.users.error.is_none(), "{:?}", s.users.error);
+    press(&mut s, "\x1b:remove-group équipe support\n");
+    assert!(
+        matches!(
+            s.queue.ops.operations().first().map(|o| &o.kind),
+            Some(OperationKind::RemoveFromGroup { group_name, .. }) if group_name == "Équipe Support"
+        ),
+        "{:?}",
         flash(&s)
     );
 }

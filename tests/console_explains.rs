@@ -347,6 +347,26 @@ fn the_demo_says_why_it_lists_fewer_users_than_accounts() {
         ),
         (
             Some(OrgAccounts {
+                total: 11,
+                apps: 0,
+                customers: 0,
+            }),
+            Some(
+                "10 of 11 accounts listed: the other one is not in the org directory (app and customer accounts live on the site APIs)",
+            ),
+        ),
+        (
+            Some(OrgAccounts {
+                total: 11,
+                apps: 1,
+                customers: 0,
+            }),
+            Some(
+                "10 of 11 accounts listed: 1 app lives on the site APIs, not in the org directory",
+            ),
+        ),
+        (
+            Some(OrgAccounts {
                 total: 10,
                 apps: 0,
                 customers: 0,

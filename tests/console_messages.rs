@@ -236,6 +236,122 @@ fn batch_events_from_the_executor_reach_the_log() {
     }
 }
 
+#[test]
+fn thousands_of_failures_are_said_once_per_error_then_counted() {
+    let mut s = state(SIZE, true);
+    s.batch = Some(BatchRun {
+        total: 5_000,
+        from_queue: false,
+        ..BatchRun::default()
+    });
+    update(&mut s, Action::BatchStarted(Ok(9)));
+    let fail = |s: &mut AppState, seq: i64, error: &str| {
+        update(
+            s,
+            Action::Exec(ExecEvent::ItemFinished {
+                seq,
+                account_id: format!("u-{seq}"),
+                name: format!("User {seq}"),
+                change: "suspend".into(),
+                state: ItemState::Failed,
+                reason: None,
+                error: Some(error.into()),
+            }),
+        );
+    };
+    for seq in 0..3_000 {
+        fail(&mut s, seq, "HTTP 401: token expired");
+    }
+    fail(&mut s, 3_000, "HTTP 500");
+    update(
+        &mut s,
+        Action::Exec(ExecEvent::Finished {
+            batch: 9,
+            outcome: RunOutcome::Completed,
+            counts: Counts {
+                done: 1_999,
+                failed: 3_001,
+                ..Counts::default()
+            },
+        }),
+    );
+    let log: Vec<(Level, String)> = s
+        .log
+        .entries()
+        .iter()
+        .map(|e| (e.level, e.text.clone()))
+        .collect();
+    let want: Vec<(Level, String)> = vec![
+        (Level::Info, "batch 9 started".into()),
+        (
+            Level::Error,
+            "batch 9: failed: suspend User 0: HTTP 401: token expired".into(),
+        ),
+        (
+            Level::Error,
+            "batch 9: failed: suspend User 3000: HTTP 500".into(),
+        ),
+        (
+            Level::Error,
+            "… 2,999 more items failed with HTTP 401: token expired: see History".into(),
+        ),
+        (
+            Level::Warn,
+            "batch 9 finished: 1,999 done, 3,001 failed, 0 skipped".into(),
+        ),
+    ];
+    assert_eq!(log, want);
+    // The panel still shows the newest failures.
+    assert!(
+        s.batch
+            .as_ref()
+            .is_some_and(|b| b.errors.last().is_some_and(|e| e.contains("User 3000")))
+    );
+}
+
+#[test]
+fn failures_past_the_distinct_errors_said_are_counted_together() {
+    let mut s = state(SIZE, true);
+    s.batch = Some(BatchRun::default());
+    update(&mut s, Action::BatchStarted(Ok(4)));
+    let kinds = seats::tui::state::FAILURE_KINDS as i64;
+    for seq in 0..kinds + 3 {
+        update(
+            &mut s,
+            Action::Exec(ExecEvent::ItemFinished {
+                seq,
+                account_id: format!("u-{seq}"),
+                name: format!("User {seq}"),
+                change: "suspend".into(),
+                state: ItemState::Failed,
+                reason: None,
+                error: Some(format!("HTTP 400: bad {seq}")),
+            }),
+        );
+    }
+    update(
+        &mut s,
+        Action::Exec(ExecEvent::Finished {
+            batch: 4,
+            outcome: RunOutcome::Completed,
+            counts: Counts::default(),
+        }),
+    );
+    let failed = s
+        .log
+        .entries()
+        .iter()
+        .filter(|e| e.text.starts_with("batch 4: failed:"))
+        .count();
+    assert_eq!(failed as i64, kinds);
+    assert!(
+        s.log
+            .entries()
+            .iter()
+            .any(|e| e.text == "… 3 more items failed with other errors: see History"),
+    );
+}
+
 const LONG: &str = "the direct grants of 2,345 users could not be read (HTTP 429 after 5 tries): the plan may overstate seats freed; r refreshes, or wait a minute and press A again";
 
 #[test]

@@ -273,6 +273,35 @@ fn a_stale_order_is_dropped() {
 }
 
 #[test]
+fn an_older_order_landing_first_is_not_shown() {
+    let mut s = queued();
+    let first = update(&mut s, console::key(KeyCode::Char('s')));
+    let second = update(&mut s, console::key(KeyCode::Char('s')));
+    let generation_of = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::SortQueue { generation, .. } => Some(*generation),
+            _ => None,
+        })
+    };
+    let g1 = generation_of(&first).expect("first order");
+    assert!(generation_of(&second).is_some_and(|g2| g2 > g1));
+    // The first order's answer comes back before the second's: it is of another order.
+    let stale = QueueRows {
+        rows: vec![],
+        of: 99,
+    };
+    update(
+        &mut s,
+        Action::QueueRows {
+            generation: g1,
+            rows: Arc::new(stale),
+        },
+    );
+    assert!(s.queue.view.rows.is_none(), "an older order is not shown");
+    assert!(s.queue.view.pending(), "the newest is still awaited");
+}
+
+#[test]
 fn ordering_100000_targets_is_done_off_the_ui_thread_in_one_pass() {
     let mut queue = seats::plan::Queue::new();
     let ids: Vec<String> = (0..100_000).rev().map(|i| format!("acc-{i:06}")).collect();

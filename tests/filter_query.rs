@@ -203,8 +203,8 @@ fn bad_tokens_say_what_is_wrong_and_where() {
         (r#"group:"eng plat"#, "unclosed quote", r#""eng plat"#),
         (
             "product:jira-sofware",
-            "unknown product `jira-sofware`; products here: confluence, jira-servicedesk, \
-             jira-software; also known: jira-core",
+            "unknown product `jira-sofware` (did you mean `product:jira-software`?); products \
+             here: confluence, jira-servicedesk, jira-software; also known: jira-core",
             "product:jira-sofware",
         ),
         (

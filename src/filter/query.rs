@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use crate::domain::Directory;
-use crate::output::words::edit_distance;
+use crate::output::words::{edit_distance, nearest};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Facet {
@@ -510,9 +510,18 @@ fn unknown_product(value: &str, v: &Vocabulary, span: Range<usize>) -> QueryErro
     } else {
         format!("products here: {}", v.products.join(", "))
     };
+    let known = v
+        .products
+        .iter()
+        .map(String::as_str)
+        .chain(others.iter().copied());
+    let hint = match nearest(value, known).first() {
+        Some(near) => format!(" (did you mean `product:{near}`?)"),
+        None => String::new(),
+    };
     QueryError::new(
         format!(
-            "unknown product `{value}`; {here}; also known: {}",
+            "unknown product `{value}`{hint}; {here}; also known: {}",
             others.join(", ")
         ),
         span,
@@ -520,15 +529,8 @@ fn unknown_product(value: &str, v: &Vocabulary, span: Range<usize>) -> QueryErro
 }
 
 fn unknown_group(value: &str, v: &Vocabulary, span: Range<usize>) -> QueryError {
-    let lower = value.to_lowercase();
-    let near: Vec<String> = v
-        .groups
-        .iter()
-        .filter(|g| {
-            let g = g.to_lowercase();
-            g.contains(&lower) || lower.contains(&g) || edit_distance(&g, &lower) <= 2
-        })
-        .take(5)
+    let near: Vec<String> = nearest(value, v.groups.iter().map(String::as_str))
+        .into_iter()
         .map(|g| format!("group:{}", quote_value(g)))
         .collect();
     let hint = if near.is_empty() {

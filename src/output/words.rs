@@ -90,6 +90,35 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Up to three of `candidates` close to `value`: containing it, contained in it, or within
+/// two edits; the closest first. For "did you mean" (the `:` line's
+/// commands and arguments, the query's groups and products): an error's path only.
+pub fn nearest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let v = value.to_lowercase();
+    if v.is_empty() {
+        return Vec::new();
+    }
+    let mut scored: Vec<(usize, &str)> = candidates
+        .filter_map(|c| {
+            let lc = c.to_lowercase();
+            let d = edit_distance(&lc, &v);
+            // A typo at the end: `engg` for `eng-platform`.
+            let shared = lc
+                .chars()
+                .zip(v.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let close = d <= 2
+                || (v.len() >= 3 && (lc.contains(&v) || v.contains(&lc)))
+                || (shared >= 3 && shared + 1 >= v.chars().count());
+            close.then_some((d, c))
+        })
+        .collect();
+    scored.sort_by_key(|&(d, c)| (d, c.len()));
+    scored.dedup_by_key(|x| x.1);
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +171,13 @@ mod tests {
         assert_eq!(money("USD", -0.001), "USD 0.00");
         assert_eq!(money("USD", 999.999), "USD 1,000.00");
         assert_eq!(money("USD", f64::NAN), "USD -");
+    }
+
+    #[test]
+    fn nearest_prefers_the_closest() {
+        let names = ["suspend", "restore", "read", "write"];
+        assert_eq!(nearest("suspnd", names.into_iter()), ["suspend"]);
+        assert_eq!(nearest("rad", names.into_iter()), ["read"]);
+        assert!(nearest("zzzzzz", names.into_iter()).is_empty());
     }
 }

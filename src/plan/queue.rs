@@ -246,13 +246,17 @@ impl Queue {
     }
 
     pub fn counts(&self) -> QueueCounts {
+        self.counts_with(&self.conflicts())
+    }
+
+    /// [`Queue::counts`] given the queue's [`Queue::conflicts`], made once for both.
+    pub fn counts_with(&self, conflicts: &[Conflict]) -> QueueCounts {
         let users: HashSet<&str> = self
             .operations
             .iter()
             .flat_map(|o| o.targets.iter().map(String::as_str))
             .collect();
-        let conflicting: HashSet<String> =
-            self.conflicts().into_iter().map(|c| c.account_id).collect();
+        let conflicting: HashSet<&str> = conflicts.iter().map(|c| c.account_id.as_str()).collect();
         QueueCounts {
             operations: self.operations.len(),
             targets: self.operations.iter().map(|o| o.targets.len()).sum(),

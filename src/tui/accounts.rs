@@ -39,13 +39,18 @@ pub fn note(accounts: Option<OrgAccounts>, data: Option<&Loaded>) -> Option<Stri
     // The kinds explain the gap only when they add up to it (removed users widen it).
     Some(if a.apps + a.customers == outside && !kinds.is_empty() {
         format!(
-            "{head}: {} live on the site APIs, not in the org directory",
-            kinds.join(" and ")
+            "{head}: {} {} on the site APIs, not in the org directory",
+            kinds.join(" and "),
+            if outside == 1 { "lives" } else { "live" }
         )
     } else {
+        let other = if outside == 1 {
+            "the other one is".to_owned()
+        } else {
+            format!("the other {} are", thousands(outside))
+        };
         format!(
-            "{head}: the other {} are not in the org directory (app and customer accounts live on the site APIs)",
-            thousands(outside)
+            "{head}: {other} not in the org directory (app and customer accounts live on the site APIs)"
         )
     })
 }

@@ -100,12 +100,12 @@ pub enum Effect {
         dir: String,
     },
     LoadQueue,
-    SaveQueue(Queue),
+    SaveQueue(Arc<Queue>),
     /// Build the plan for the queue against the data on screen.
     BuildPlan {
         generation: u64,
         directory: Arc<Directory>,
-        queue: Queue,
+        queue: Arc<Queue>,
         context: Box<PlanContext>,
     },
     WritePlan {
@@ -141,7 +141,7 @@ pub enum Effect {
     /// Order and filter the queue's targets for the Queue view (`queue_view::rows`).
     SortQueue {
         generation: u64,
-        queue: Queue,
+        queue: Arc<Queue>,
         plan: Option<Arc<crate::plan::Plan>>,
         directory: Option<Arc<Directory>>,
         sort: super::queue_view::QueueSort,

@@ -95,6 +95,7 @@ pub async fn run(session: Session) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("os:{}", std::env::var("USER").unwrap_or_default())),
         myself: session.myself.clone(),
         control: Arc::new(Mutex::new(None)),
+        breakdowns: super::io::Breakdowns::new(&tx),
     };
     for effect in start(&mut state, session.fetch_on_start) {
         io.run(effect);

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use crate::domain::{PRODUCTS, product_name, resolve_product_key};
 use crate::exec::BatchInfo;
+use crate::output::words::nearest;
 use crate::plan::OperationKind;
 
 use super::loaded::Loaded;
@@ -235,13 +236,7 @@ impl Context<'_> {
     /// The product keys the org's data carries (from the derived histograms: O(products)).
     pub fn held_products(&self) -> Vec<&str> {
         self.data
-            .map(|d| {
-                d.derived
-                    .activity
-                    .iter()
-                    .map(|a| a.product.as_str())
-                    .collect()
-            })
+            .map(|d| d.product_keys().collect())
             .unwrap_or_default()
     }
 }
@@ -261,16 +256,29 @@ pub enum Run {
 /// Splits `line` into the command word and its arguments: one word each, the last one takes
 /// the rest of the line (group names and paths keep their spaces).
 pub fn split_args(rest: &str, args: usize) -> Vec<&str> {
+    arg_ranges(rest, args)
+        .into_iter()
+        .map(|r| &rest[r])
+        .collect()
+}
+
+/// Where each argument of `rest` is, as byte ranges (the one splitter: running a line and
+/// completing the argument under the cursor read it the same way). At most `args`; the last
+/// takes the rest of the line, its trailing spaces left out.
+pub fn arg_ranges(rest: &str, args: usize) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let mut rest = rest.trim_start();
-    while !rest.is_empty() && out.len() + 1 < args {
-        let (word, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        out.push(word);
-        rest = tail.trim_start();
+    let mut at = rest.len() - rest.trim_start().len();
+    while at < rest.len() && out.len() + 1 < args {
+        let end = rest[at..]
+            .find(char::is_whitespace)
+            .map_or(rest.len(), |e| at + e);
+        out.push(at..end);
+        let tail = &rest[end..];
+        at = end + (tail.len() - tail.trim_start().len());
     }
-    let rest = rest.trim();
-    if !rest.is_empty() {
-        out.push(rest);
+    let last = rest[at..].trim_end();
+    if !last.is_empty() {
+        out.push(at..at + last.len());
     }
     out
 }
@@ -373,12 +381,10 @@ fn group(value: &str, cx: &Context) -> Result<(String, String), String> {
     let Some(d) = cx.data else {
         return Err("no directory loaded yet: groups are known once it is".into());
     };
-    if let Some(g) = d
-        .dir
-        .groups
-        .iter()
-        .find(|g| g.name.eq_ignore_ascii_case(value))
-    {
+    // The query index's case rule (`group:` facets), so a name the line takes the query
+    // takes too.
+    let lower = value.to_lowercase();
+    if let Some(g) = d.dir.groups.iter().find(|g| g.name.to_lowercase() == lower) {
         return Ok((g.id.clone(), g.name.clone()));
     }
     let near = nearest(value, d.dir.groups.iter().map(|g| g.name.as_str()));
@@ -399,34 +405,6 @@ fn batch(value: &str, cx: &Context, spec: &Spec) -> Result<i64, String> {
         return Err(format!("no batch {id} in History (5 lists them)"));
     }
     Ok(id)
-}
-
-/// Up to three of `candidates` close to `value`: containing it, contained in it, or within
-/// two edits; the closest first. For "did you mean" on Enter only.
-pub fn nearest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let v = value.to_lowercase();
-    if v.is_empty() {
-        return Vec::new();
-    }
-    let mut scored: Vec<(usize, &str)> = candidates
-        .filter_map(|c| {
-            let lc = c.to_lowercase();
-            let d = crate::output::words::edit_distance(&lc, &v);
-            // A typo at the end: `engg` for `eng-platform`.
-            let shared = lc
-                .chars()
-                .zip(v.chars())
-                .take_while(|(a, b)| a == b)
-                .count();
-            let close = d <= 2
-                || (v.len() >= 3 && (lc.contains(&v) || v.contains(&lc)))
-                || (shared >= 3 && shared + 1 >= v.chars().count());
-            close.then_some((d, c))
-        })
-        .collect();
-    scored.sort_by_key(|&(d, c)| (d, c.len()));
-    scored.dedup_by_key(|x| x.1);
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
 #[cfg(test)]
@@ -452,13 +430,7 @@ mod tests {
         assert_eq!(split_args("site admins ", 1), ["site admins"]);
         assert_eq!(split_args("12", 2), ["12"]);
         assert!(split_args("   ", 1).is_empty());
-    }
-
-    #[test]
-    fn nearest_prefers_the_closest() {
-        let names = ["suspend", "restore", "read", "write"];
-        assert_eq!(nearest("suspnd", names.into_iter()), ["suspend"]);
-        assert_eq!(nearest("rad", names.into_iter()), ["read"]);
-        assert!(nearest("zzzzzz", names.into_iter()).is_empty());
+        assert_eq!(split_args("a  b c  ", 2), ["a", "b c"]);
+        assert_eq!(arg_ranges(" é  b ", 2), [1..3, 5..6]);
     }
 }

@@ -7,8 +7,8 @@
 
 use crate::domain::{PRODUCTS, product_name};
 
-use super::commands::{ArgKind, Context, Spec, catalogue, find};
-use super::format::thousands;
+use super::commands::{ArgKind, Context, Spec, arg_ranges, catalogue, find};
+use crate::output::words::plural;
 
 /// Rows the popup keeps; more matches are counted ("… 1,234 more: type to narrow").
 pub const MAX_SUGGESTIONS: usize = 100;
@@ -58,7 +58,8 @@ pub struct Completion {
     /// Tab is cycling: the item inserted now.
     pub cycling: Option<usize>,
     pub listing: Option<Listing>,
-    /// The newest directory listing asked for; older answers are dropped.
+    /// The directory listing this line waits for (`AppState::listings_requested` when it
+    /// was asked); other answers are dropped.
     pub asked: u64,
     /// A Tab is waiting for the listing: it completes when the listing lands.
     pub tab_waiting: bool,
@@ -94,25 +95,18 @@ pub fn suggest(text: &str, cursor: usize, cx: &Context, listing: Option<&Listing
             ..Suggestions::default()
         };
     }
-    // Which argument the cursor is in: the last one takes the rest of the line.
-    let mut at = head.len() - rest.len();
-    let mut index = 0;
-    loop {
-        let tail = &head[at..];
-        let skip = tail.len() - tail.trim_start().len();
-        at += skip;
-        if index + 1 >= spec.args.len() {
-            break;
-        }
-        match head[at..].find(char::is_whitespace) {
-            Some(end) => {
-                at += end;
-                index += 1;
-            }
-            None => break,
-        }
-    }
-    let arg = spec.args[index];
+    // Which argument the cursor is in: the last one the line has, or, after a space, the
+    // next one (the last argument takes the rest of the line, spaces and all).
+    let ranges = arg_ranges(rest, spec.args.len());
+    let after_space = rest.is_empty() || rest.ends_with(char::is_whitespace);
+    let (index, start) = match ranges.last() {
+        Some(r) if !(after_space && ranges.len() < spec.args.len()) => (ranges.len() - 1, r.start),
+        _ => (ranges.len(), rest.len()),
+    };
+    let at = head.len() - rest.len() + start;
+    let Some(&arg) = spec.args.get(index) else {
+        return Suggestions::default();
+    };
     let typed = &head[at..];
     let word_start = head[..at].chars().count();
     let mut out = Suggestions {
@@ -121,51 +115,32 @@ pub fn suggest(text: &str, cursor: usize, cx: &Context, listing: Option<&Listing
         ..Suggestions::default()
     };
     let more_args = index + 1 < spec.args.len();
-    let mut items: Vec<Suggestion> = Vec::new();
-    let mut push = |s: Suggestion| {
-        if items.len() < MAX_SUGGESTIONS {
-            items.push(s);
-            0
-        } else {
-            1
-        }
-    };
-    let mut more = 0;
-    match arg.kind {
-        ArgKind::Product => {
-            for (key, help) in products(typed, cx) {
-                more += push(Suggestion {
-                    insert: key.clone(),
-                    label: key,
-                    help,
-                    then_space: more_args,
-                });
-            }
-        }
-        ArgKind::Group => {
-            for g in groups(typed, cx) {
-                more += push(Suggestion {
-                    insert: g.name.clone(),
-                    label: g.name.clone(),
-                    help: group_help(g),
-                    then_space: more_args,
-                });
-            }
-        }
-        ArgKind::Batch => {
-            for b in cx.batches {
-                let id = b.id.to_string();
-                if id.starts_with(typed) {
-                    more += push(Suggestion {
-                        insert: id.clone(),
-                        label: id,
-                        help: format!("{}: {}", b.status.as_str(), b.source),
-                        then_space: more_args,
-                    });
-                }
-            }
-        }
-        ArgKind::User => {}
+    let (items, more) = match arg.kind {
+        ArgKind::Product => capped(products(typed, cx).into_iter(), |(key, help)| Suggestion {
+            insert: key.clone(),
+            label: key,
+            help,
+            then_space: more_args,
+        }),
+        ArgKind::Group => capped(groups(typed, cx).into_iter(), |g| Suggestion {
+            insert: g.name.clone(),
+            label: g.name.clone(),
+            help: group_help(g),
+            then_space: more_args,
+        }),
+        ArgKind::Batch => capped(
+            cx.batches
+                .iter()
+                .map(|b| (b, b.id.to_string()))
+                .filter(|(_, id)| id.starts_with(typed)),
+            |(b, id)| Suggestion {
+                insert: id.clone(),
+                label: id,
+                help: format!("{}: {}", b.status.as_str(), b.source),
+                then_space: more_args,
+            },
+        ),
+        ArgKind::User => (Vec::new(), 0),
         ArgKind::File => {
             let (dir, name) = match typed.rfind('/') {
                 Some(i) => typed.split_at(i + 1),
@@ -174,33 +149,47 @@ pub fn suggest(text: &str, cursor: usize, cx: &Context, listing: Option<&Listing
             match listing.filter(|l| l.dir == dir) {
                 Some(l) => {
                     let hidden_too = name.starts_with('.');
-                    for (entry, is_dir) in &l.entries {
-                        if entry.starts_with(name) && (hidden_too || !entry.starts_with('.')) {
-                            let shown = if *is_dir {
-                                format!("{entry}/")
+                    let wanted = l.entries.iter().filter(|(entry, _)| {
+                        entry.starts_with(name) && (hidden_too || !entry.starts_with('.'))
+                    });
+                    capped(wanted, |(entry, is_dir)| {
+                        let shown = if *is_dir {
+                            format!("{entry}/")
+                        } else {
+                            entry.clone()
+                        };
+                        Suggestion {
+                            insert: format!("{dir}{shown}"),
+                            label: shown,
+                            help: if *is_dir {
+                                "folder".into()
                             } else {
-                                entry.clone()
-                            };
-                            more += push(Suggestion {
-                                insert: format!("{dir}{shown}"),
-                                label: shown,
-                                help: if *is_dir {
-                                    "folder".into()
-                                } else {
-                                    String::new()
-                                },
-                                then_space: more_args && !is_dir,
-                            });
+                                String::new()
+                            },
+                            then_space: more_args && !is_dir,
                         }
-                    }
+                    })
                 }
-                None => out.wants_listing = Some(dir.to_owned()),
+                None => {
+                    out.wants_listing = Some(dir.to_owned());
+                    (Vec::new(), 0)
+                }
             }
         }
-    }
+    };
     out.items = items;
     out.more = more;
     out
+}
+
+/// The first [`MAX_SUGGESTIONS`] made into suggestions; the rest only counted (thousands of
+/// matching groups do not each get a help line nobody sees).
+fn capped<T>(
+    mut all: impl Iterator<Item = T>,
+    make: impl FnMut(T) -> Suggestion,
+) -> (Vec<Suggestion>, usize) {
+    let items = all.by_ref().take(MAX_SUGGESTIONS).map(make).collect();
+    (items, all.count())
 }
 
 /// Groups whose name starts with `typed` (any case), then those containing it; by name.
@@ -232,10 +221,8 @@ fn groups<'a>(typed: &str, cx: &Context<'a>) -> Vec<&'a crate::domain::Group> {
 /// "7 members; grants Jira Software; synced: held out".
 fn group_help(g: &crate::domain::Group) -> String {
     let mut parts = Vec::new();
-    match g.member_count {
-        Some(1) => parts.push("1 member".to_owned()),
-        Some(n) => parts.push(format!("{} members", thousands(n as usize))),
-        None => {}
+    if let Some(n) = g.member_count {
+        parts.push(plural(n as usize, "member"));
     }
     if !g.grants.is_empty() {
         let names: Vec<String> = g.grants.iter().map(|p| product_name(p)).collect();
@@ -319,9 +306,7 @@ pub fn suggest_query(text: &str, cursor: usize, cx: &Context) -> Suggestions {
                                 .domains
                                 .iter()
                                 .filter(|(dom, _)| dom.starts_with(&v))
-                                .map(|(dom, n)| {
-                                    value_of(dom.clone(), format!("{} users", thousands(*n)))
-                                }),
+                                .map(|(dom, n)| value_of(dom.clone(), plural(*n, "user"))),
                         );
                     }
                 }

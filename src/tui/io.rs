@@ -2,6 +2,9 @@
 //! network, the executor) that reports back as actions. Nothing here changes `AppState`.
 
 mod history;
+mod newest;
+
+pub(super) use newest::Breakdowns;
 mod paths;
 mod rules;
 
@@ -35,6 +38,8 @@ pub(super) struct Io {
     pub(super) myself: Vec<String>,
     /// The running batch's pause and cancel.
     pub(super) control: Arc<Mutex<Option<Control>>>,
+    /// Breakdowns for the Groups and the Activity view, each newest wins.
+    pub(super) breakdowns: Breakdowns,
 }
 
 /// Opens the store once; the notice says what happened to a broken file.
@@ -125,13 +130,7 @@ impl Io {
     pub(super) fn run(&self, effect: Effect) {
         match effect {
             Effect::Filter(req) => self.worker.submit(req),
-            Effect::Breakdown(req) => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let b = super::breakdown::compute(&req);
-                    let _ = tx.send(Action::Breakdown(std::sync::Arc::new(b)));
-                });
-            }
+            Effect::Breakdown(req) => self.breakdowns.submit(req),
             Effect::ListDir { request, dir } => paths::list_dir(self.tx.clone(), request, dir),
             Effect::LoadQueue => {
                 let (tx, store, scope) = (self.tx.clone(), self.store.clone(), self.scope.clone());

@@ -80,6 +80,13 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// The product keys the org's data carries, from the derived histograms: O(products),
+    /// where `Directory::product_keys` passes over every user. The sort menu, the `:` line,
+    /// completion and the breakdowns all read this one list.
+    pub fn product_keys(&self) -> impl Iterator<Item = &str> {
+        self.derived.activity.iter().map(|a| a.product.as_str())
+    }
+
     /// The index in `dir.users` of the user with this account id.
     pub fn user_ix(&self, account_id: &str) -> Option<u32> {
         let users = &self.dir.users;

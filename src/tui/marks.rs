@@ -41,6 +41,8 @@ pub struct Marks {
     /// The query whose rows every mark came from (`Ctrl-a`, perhaps with some unmarked since):
     /// the plan checks them against its `idle:N`. None when any was picked by hand.
     pub from_query: Option<String>,
+    /// Bumped by every change, so the hidden count is made again only when marks change.
+    pub revision: u64,
 }
 
 impl Marks {
@@ -60,6 +62,7 @@ impl Marks {
         let Some(u) = dir.users.get(ix as usize) else {
             return;
         };
+        self.revision += 1;
         if self.ix.remove(&ix) {
             self.ids.remove(&u.account_id);
         } else {
@@ -74,6 +77,7 @@ impl Marks {
         if let Some(u) = dir.users.get(ix as usize)
             && self.ix.insert(ix)
         {
+            self.revision += 1;
             self.from_query = None;
             self.ids.insert(u.account_id.clone());
         }
@@ -90,6 +94,7 @@ impl Marks {
             self.mark(dir, ix);
         }
         self.from_query = origin;
+        self.revision += 1;
     }
 
     pub fn clear(&mut self) {
@@ -97,11 +102,13 @@ impl Marks {
         self.ix.clear();
         self.anchor = None;
         self.from_query = None;
+        self.revision += 1;
     }
 
     /// Finds the marked users in a new directory (after a refresh). Marks of users who are
     /// gone are kept by id, so a user who comes back is still marked.
     pub fn remap(&mut self, dir: &Directory) {
+        self.revision += 1;
         self.ix.clear();
         if self.ids.is_empty() {
             return;

@@ -193,13 +193,14 @@ impl Menu {
         let (title, items): (&str, Vec<Item>) = match which {
             Submenu::RemoveProduct => (
                 "Remove access to",
-                data.map(product_keys)
-                    .unwrap_or_default()
-                    .into_iter()
+                data.into_iter()
+                    .flat_map(Loaded::product_keys)
                     .map(|k| {
                         item(
-                            product_name(&k),
-                            Choice::Queue(OperationKind::RemoveProductAccess { product: k }),
+                            product_name(k),
+                            Choice::Queue(OperationKind::RemoveProductAccess {
+                                product: k.to_owned(),
+                            }),
                         )
                     })
                     .collect(),
@@ -231,15 +232,9 @@ impl Menu {
             ),
             Submenu::Product => (
                 "Product",
-                data.map(product_keys)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|k| {
-                        token(
-                            format!("{} ({k})", product_name(&k)),
-                            format!("product:{k}"),
-                        )
-                    })
+                data.into_iter()
+                    .flat_map(Loaded::product_keys)
+                    .map(|k| token(format!("{} ({k})", product_name(k)), format!("product:{k}")))
                     .collect(),
             ),
             Submenu::Idle => (
@@ -353,14 +348,4 @@ impl Menu {
             .unwrap_or(0);
         menu
     }
-}
-
-/// The products the org's data carries, from the derived histograms: O(products), where
-/// `Directory::product_keys` passes over every user.
-pub fn product_keys(data: &Loaded) -> Vec<String> {
-    data.derived
-        .activity
-        .iter()
-        .map(|a| a.product.clone())
-        .collect()
 }

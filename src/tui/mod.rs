@@ -26,6 +26,7 @@ pub mod menu;
 pub mod messages;
 pub mod plan_view;
 pub mod presets;
+mod queue_state;
 pub mod queue_view;
 pub mod rules;
 pub mod state;

@@ -212,15 +212,22 @@ pub struct PlanView {
 /// The queue of operations and the plan made of it.
 #[derive(Debug, Clone, Default)]
 pub struct QueueState {
-    /// The queued operations (what `A` reviews and runs).
-    pub ops: crate::plan::Queue,
+    /// The queued operations (what `A` reviews and runs). Shared with the tasks that save,
+    /// plan and sort it (a queue of 100,000 targets is not copied per key); change it only
+    /// through [`QueueState::set`] and [`QueueState::edit`], which keep `counts` and
+    /// `conflicts` current.
+    pub ops: Arc<crate::plan::Queue>,
+    /// The queue's counts and conflicts, made once per change: drawing and the key footprint
+    /// read them instead of a pass over every target.
+    pub counts: crate::plan::QueueCounts,
+    pub conflicts: Arc<[crate::plan::Conflict]>,
     pub list: ListCursor,
     pub plan: Option<PlanView>,
     /// Newest plan asked for; an older plan is stale.
     pub requested: u64,
     pub shown: u64,
     /// The queue before the last edit (one level, `z`).
-    pub undo: Option<crate::plan::Queue>,
+    pub undo: Option<Arc<crate::plan::Queue>>,
     /// How the Queue view sorts and filters the targets (a view: the queue stays as it is).
     pub view: super::queue_view::QueueView,
 }
@@ -231,12 +238,6 @@ pub enum QueueEdit {
     RemoveOperation(crate::plan::OperationId),
     RemoveTarget(crate::plan::OperationId, String),
     Clear,
-}
-
-impl QueueState {
-    pub fn plan_pending(&self) -> bool {
-        self.shown < self.requested
-    }
 }
 
 /// The confirm dialog: focus starts on Cancel; irreversible plans need the count typed.
@@ -351,6 +352,11 @@ pub struct AppState {
     pub marks: Marks,
     /// Marks the filter hides (kept current by `update`, so frames do not count them).
     pub marks_hidden: usize,
+    /// The marks revision and shown rows `marks_hidden` was counted for.
+    pub marks_hidden_for: Option<(u64, Arc<RowSet>)>,
+    /// Directory listings asked for by the `:` line this session: never reset, so a listing
+    /// asked by an earlier line cannot pass for the answer to a new line's.
+    pub listings_requested: u64,
     pub groups: ListCursor,
     pub activity: ActivityPanel,
     pub breakdowns: Breakdowns,
@@ -413,6 +419,8 @@ impl AppState {
             },
             marks: Marks::default(),
             marks_hidden: 0,
+            marks_hidden_for: None,
+            listings_requested: 0,
             groups: ListCursor::default(),
             activity: ActivityPanel::default(),
             breakdowns: Breakdowns::default(),
@@ -453,41 +461,6 @@ pub enum QueueRow<'a> {
     Target(&'a crate::plan::QueuedOperation, &'a str),
 }
 
-impl QueueState {
-    /// Rows of the Queue view: each operation, then its targets (O(operations)); or, sorted
-    /// or filtered, the targets in view order.
-    pub fn rows_len(&self) -> usize {
-        if let Some(v) = &self.view.rows {
-            return v.rows.len();
-        }
-        self.ops
-            .operations()
-            .iter()
-            .map(|o| 1 + o.targets.len())
-            .sum()
-    }
-
-    pub fn row(&self, mut i: usize) -> Option<QueueRow<'_>> {
-        if let Some(v) = &self.view.rows {
-            // Until an edit is sorted again a row may name a target just removed: removing
-            // it again does nothing.
-            let (id, account) = v.rows.get(i)?;
-            return Some(QueueRow::Target(self.ops.get(*id)?, account));
-        }
-        for op in self.ops.operations() {
-            if i == 0 {
-                return Some(QueueRow::Operation(op));
-            }
-            i -= 1;
-            if let Some(t) = op.targets.get(i) {
-                return Some(QueueRow::Target(op, t));
-            }
-            i -= op.targets.len();
-        }
-        None
-    }
-}
-
 /// A batch the console runs: progress, the latest errors, pause and cancel.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchRun {
@@ -508,10 +481,18 @@ pub struct BatchRun {
     pub errors: Vec<String>,
     /// How it ended, once it has.
     pub finished: Option<String>,
+    /// Each distinct failure said in full once, and how many more items failed with it
+    /// (said once, when the batch ends): thousands of failures do not flood the log.
+    pub failure_kinds: Vec<(String, u64)>,
+    /// Failures past [`FAILURE_KINDS`] distinct errors, counted only.
+    pub failures_other: u64,
 }
 
 /// Errors a running batch keeps on screen.
 pub const BATCH_ERRORS: usize = 5;
+
+/// Distinct failure errors a batch says in full.
+pub const FAILURE_KINDS: usize = 10;
 
 impl BatchRun {
     pub fn running(&self) -> bool {

@@ -42,7 +42,7 @@ fn load_items(tx: UnboundedSender<Action>, batch: i64, generation: u64) {
 fn sort_queue(
     tx: UnboundedSender<Action>,
     generation: u64,
-    queue: crate::plan::Queue,
+    queue: Arc<crate::plan::Queue>,
     plan: Option<Arc<crate::plan::Plan>>,
     directory: Option<Arc<crate::domain::Directory>>,
     sort: crate::tui::queue_view::QueueSort,

@@ -132,20 +132,24 @@ fn products_table(state: &AppState, data: &Loaded, frame: &mut Frame, area: Rect
         })
         .collect();
     let header = ["Product", "Limit", "Used", "Left", "Cost/month", "Idle"];
-    let widths: Vec<u16> = (0..header.len())
+    // In usize: product names come from the API and may be as long as they like.
+    let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             cells
                 .iter()
                 .map(|r| r[c].chars().count())
                 .chain([header[c].chars().count()])
                 .max()
-                .unwrap_or(0) as u16
+                .unwrap_or(0)
         })
         .collect();
-    let needed: u16 = widths.iter().sum::<u16>() + widths.len() as u16 - 1;
-    let (shown, spacing): (Vec<usize>, u16) = if needed + 5 <= area.width {
+    let needed = widths
+        .iter()
+        .fold(widths.len().saturating_sub(1), |a, w| a.saturating_add(*w));
+    let room = usize::from(area.width);
+    let (shown, spacing): (Vec<usize>, u16) = if needed.saturating_add(5) <= room {
         ((0..header.len()).collect(), 2)
-    } else if needed <= area.width {
+    } else if needed <= room {
         ((0..header.len()).collect(), 1)
     } else {
         (vec![0, 2, 3, 4, 5], 1)
@@ -162,7 +166,7 @@ fn products_table(state: &AppState, data: &Loaded, frame: &mut Frame, area: Rect
         if c == header.len() - 1 {
             Constraint::Fill(1)
         } else {
-            Constraint::Length(widths[c])
+            Constraint::Length(u16::try_from(widths[c]).unwrap_or(u16::MAX))
         }
     });
     frame.render_widget(

@@ -111,7 +111,7 @@ pub fn draw_activity(state: &AppState, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(
             format!(
                 "  … {} more: press Enter, then 2 for Groups",
-                granting.len() - fit
+                thousands(granting.len() - fit)
             ),
             t.dim(),
         )));

@@ -76,8 +76,13 @@ pub fn draw(state: &AppState, frame: &mut Frame, body: Rect) {
         .map(|l| l.width() + 2)
         .max()
         .unwrap_or(20)
-        .clamp(30, body.width as usize) as u16;
-    let height = (lines.len() as u16 + 2).min(body.height);
+        .max(30)
+        .min(usize::from(body.width));
+    // Never wider than the body, even under 30 columns (`clamp` panics there).
+    let width = u16::try_from(width).unwrap_or(body.width);
+    let height = u16::try_from(lines.len().saturating_add(2))
+        .unwrap_or(u16::MAX)
+        .min(body.height);
     let area = Rect::new(
         body.x,
         body.y + body.height.saturating_sub(height),

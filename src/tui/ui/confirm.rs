@@ -238,7 +238,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, confirm: &Confirm) 
 
 pub fn draw_quit(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = state.theme;
-    let c = state.queue.ops.counts();
+    let c = state.queue.counts;
     let mut text: Vec<Line> = Vec::new();
     match state.batch.as_ref().filter(|b| b.running()) {
         Some(b) => {

@@ -34,10 +34,14 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, menu: &Menu) {
         .unwrap_or(10)
         .max(title_w + 4)
         .max((title_w + filter.chars().count()).saturating_sub(4))
-        .max(hint.len()) as u16
-        + 6;
+        .max(hint.len())
+        .saturating_add(6);
+    // Group names come from the org: as long as they like, so sized in usize.
+    let width = u16::try_from(width).unwrap_or(u16::MAX);
     let rows = menu.shown.len().max(1);
-    let height = (rows as u16 + 2).min(area.height);
+    let height = u16::try_from(rows.saturating_add(2))
+        .unwrap_or(u16::MAX)
+        .min(area.height);
     let r = popup(frame, area, width, height);
     let inner = height.saturating_sub(2) as usize;
     let start = menu.offset.min(menu.shown.len());

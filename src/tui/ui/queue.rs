@@ -15,7 +15,7 @@ use crate::tui::state::{AppState, Level, QueueRow};
 fn panel(state: &AppState) -> Vec<Line<'static>> {
     let t = state.theme;
     let q = &state.queue;
-    let c = q.ops.counts();
+    let c = q.counts;
     let mut lines = vec![];
     if q.ops.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -90,7 +90,7 @@ fn panel(state: &AppState) -> Vec<Line<'static>> {
             lines.push(Line::from(Span::styled(format!("  {l}"), style)));
         }
     }
-    let conflicts = q.ops.conflicts();
+    let conflicts = &q.conflicts;
     if let Some(first) = conflicts.first() {
         lines.insert(
             1,
@@ -190,7 +190,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
 fn list_header(state: &AppState) -> Line<'static> {
     let t = state.theme;
     let q = &state.queue;
-    let of = q.ops.counts().targets;
+    let of = q.counts.targets;
     let v = &q.view;
     let shown = match &v.rows {
         Some(rows) if !v.is_plain() => rows.rows.len(),

@@ -226,7 +226,8 @@ pub(super) fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Ve
             b.eta_secs = eta.map(|d| d.as_secs());
             vec![]
         }
-        // Failures go into the log too (bounded), each whole: the panel keeps the newest few.
+        // The panel keeps the newest few failures; the log has the first of each distinct
+        // error in full, and the rest as a count when the batch ends.
         ExecEvent::ItemFinished {
             state: ItemState::Failed,
             name,
@@ -234,8 +235,18 @@ pub(super) fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Ve
             error,
             ..
         } => {
-            let text = format!("{change} {name}: {}", error.unwrap_or_default());
+            let error = error.unwrap_or_default();
+            let text = format!("{change} {name}: {error}");
             push(b, text.clone());
+            if let Some(kind) = b.failure_kinds.iter_mut().find(|(e, _)| *e == error) {
+                kind.1 += 1;
+                return vec![];
+            }
+            if b.failure_kinds.len() >= crate::tui::state::FAILURE_KINDS {
+                b.failures_other += 1;
+                return vec![];
+            }
+            b.failure_kinds.push((error, 0));
             let id = b.id.map(|i| format!("batch {i}: ")).unwrap_or_default();
             flash(state, Level::Error, format!("{id}failed: {text}"));
             vec![]
@@ -275,6 +286,36 @@ pub(super) fn on_exec(state: &mut AppState, event: crate::exec::ExecEvent) -> Ve
             };
             let dry_run = b.dry_run;
             b.finished = Some(text.clone());
+            let mut more: Vec<String> = b
+                .failure_kinds
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(error, n)| {
+                    format!(
+                        "… {} more {} with {error}: see History",
+                        thousands(*n as usize),
+                        if *n == 1 {
+                            "item failed"
+                        } else {
+                            "items failed"
+                        }
+                    )
+                })
+                .collect();
+            if b.failures_other > 0 {
+                more.push(format!(
+                    "… {} more {} with other errors: see History",
+                    thousands(b.failures_other as usize),
+                    if b.failures_other == 1 {
+                        "item failed"
+                    } else {
+                        "items failed"
+                    }
+                ));
+            }
+            for m in more {
+                flash(state, Level::Error, m);
+            }
             let level = if counts.failed > 0 {
                 Level::Warn
             } else {

@@ -23,13 +23,66 @@ pub(super) fn on_breakdown(
     if slot.asked.as_ref() != Some(&b.key) {
         return vec![];
     }
-    let groups = matches!(b.key, BreakdownKey::Rows { .. });
+
+    // The Groups view's cursor follows its group into the new order (`update`'s
+    // `GroupsCursor`).
     slot.shown = Some(b);
-    if groups {
-        // A new order: the cursor starts on the group that grants the most.
-        state.groups = Default::default();
-    }
     vec![]
+}
+
+/// The Groups view's list (a breakdown, or every group by name while one counts) and the
+/// group under its cursor, taken before an action: O(1) but for one name.
+pub(super) struct GroupsCursor {
+    list: Option<BreakdownKey>,
+    /// None while the cursor is on the first line: that one stays on the first line.
+    name: Option<String>,
+}
+
+impl GroupsCursor {
+    pub(super) fn of(state: &AppState) -> GroupsCursor {
+        GroupsCursor {
+            list: breakdowns::for_groups(state).map(|b| b.key.clone()),
+            name: (state.groups.cursor > 0)
+                .then(|| breakdowns::group_name_at(state, state.groups.cursor))
+                .flatten(),
+        }
+    }
+
+    /// After the action: when the list changed, the cursor goes to its group in the new
+    /// list (found by name, once per change); a cursor on the first line, or whose group
+    /// is gone, starts on the first line: the group that grants the most.
+    pub(super) fn follow(self, state: &mut AppState) {
+        if breakdowns::for_groups(state).map(|b| &b.key) == self.list.as_ref() {
+            return;
+        }
+        let (at, len) = match (breakdowns::for_groups(state), state.data.as_ref()) {
+            (Some(b), _) => (
+                self.name
+                    .and_then(|n| b.groups.iter().position(|g| g.name == n)),
+                b.groups.len(),
+            ),
+            (None, Some(d)) => (
+                self.name.and_then(|n| {
+                    d.derived
+                        .groups_by_name
+                        .iter()
+                        .position(|&i| d.dir.groups.get(i).is_some_and(|g| g.name == n))
+                }),
+                d.derived.groups_by_name.len(),
+            ),
+            (None, None) => (None, 0),
+        };
+        state.groups.cursor = at.unwrap_or(0);
+        if at.is_none() {
+            state.groups.offset = 0;
+        }
+        follow(
+            &mut state.groups.cursor,
+            &mut state.groups.offset,
+            len,
+            layout::groups_rows(state.size),
+        );
+    }
 }
 
 /// After every action: keeps the query's product list current, and asks for the breakdown
@@ -39,12 +92,7 @@ pub(super) fn ask_breakdown(state: &mut AppState) -> Option<Effect> {
     let data = state.data.as_ref()?;
     let b = &state.breakdowns;
     if b.query != state.users.query || b.products_of != b.data {
-        let held: Vec<String> = data
-            .derived
-            .activity
-            .iter()
-            .map(|a| a.product.clone())
-            .collect();
+        let held: Vec<String> = data.product_keys().map(str::to_owned).collect();
         state.breakdowns.products = breakdown::query_products(&state.users.query, &held);
         state.breakdowns.query = state.users.query.clone();
         state.breakdowns.products_of = state.breakdowns.data;

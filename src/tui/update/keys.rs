@@ -162,10 +162,10 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
         }
         Command::Facets => state.overlay = Some(Overlay::Menu(Menu::facets())),
         Command::Sort => {
-            let products = state
+            let products: Vec<String> = state
                 .data
                 .as_ref()
-                .map(crate::tui::menu::product_keys)
+                .map(|d| d.product_keys().map(str::to_owned).collect())
                 .unwrap_or_default();
             state.overlay = Some(Overlay::Menu(Menu::sort(&products, &state.users.sort.key)));
         }

@@ -123,7 +123,8 @@ pub(super) fn tab(state: &mut AppState, back: bool) -> Vec<Effect> {
     }
     if items.is_empty() {
         if let Some(dir) = c.suggestions.wants_listing.clone() {
-            c.asked += 1;
+            state.listings_requested += 1;
+            c.asked = state.listings_requested;
             c.tab_waiting = true;
             return vec![Effect::ListDir {
                 request: c.asked,

@@ -33,16 +33,43 @@ pub(super) struct Footprint {
     rules_state: usize,
     queue: (usize, usize, bool, u64),
     items: Option<(i64, u64, usize, usize, crate::tui::batch_items::ItemFilter)>,
-    input: Option<QueryInput>,
+    input: Option<InputPrint>,
     overlay: String,
     batch: Option<(bool, bool)>,
     flags: (bool, bool, bool),
 }
 
+/// The line's text and place, Tab's cycle and the listing asked for: not its popup or the
+/// listing's entries (up to thousands), which follow from these.
+#[derive(Debug, PartialEq)]
+struct InputPrint {
+    text: String,
+    cursor: usize,
+    kind: InputKind,
+    cycling: Option<usize>,
+    asked: u64,
+    tab_waiting: bool,
+    listing: Option<(String, usize)>,
+}
+
+impl InputPrint {
+    fn of(i: &QueryInput) -> InputPrint {
+        let c = &i.complete;
+        InputPrint {
+            text: i.text.clone(),
+            cursor: i.cursor,
+            kind: i.kind,
+            cycling: c.cycling,
+            asked: c.asked,
+            tab_waiting: c.tab_waiting,
+            listing: c.listing.as_ref().map(|l| (l.dir.clone(), l.entries.len())),
+        }
+    }
+}
+
 impl Footprint {
     pub(super) fn of(state: &AppState) -> Footprint {
         let list = |l: &crate::tui::state::ListCursor| (l.cursor, l.offset);
-        let c = state.queue.ops.counts();
         Footprint {
             view: state.view,
             users: (
@@ -62,8 +89,8 @@ impl Footprint {
             activity: (state.activity.product, state.activity.choice),
             rules_state: state.rules.state,
             queue: (
-                c.operations,
-                c.targets,
+                state.queue.counts.operations,
+                state.queue.counts.targets,
                 state.queue.undo.is_some(),
                 state.queue.view.requested,
             ),
@@ -72,7 +99,7 @@ impl Footprint {
                 .items
                 .as_ref()
                 .map(|p| (p.batch, p.generation, p.cursor, p.offset, p.filter)),
-            input: state.input.clone(),
+            input: state.input.as_ref().map(InputPrint::of),
             overlay: match &state.overlay {
                 // A menu can list thousands of groups: its place, not its items.
                 Some(Overlay::Menu(m)) => format!(

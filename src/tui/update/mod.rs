@@ -77,15 +77,29 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     let key = matches!(&action, Action::Key(k) if k.kind != KeyEventKind::Release);
     let before = key.then(|| messages::Footprint::of(state));
     let said = state.log.appended();
+    let groups = GroupsCursor::of(state);
     let mut effects = dispatch(state, action);
+    groups.follow(state);
     if let Some(before) = before {
         messages::after_key(state, &before, said, &effects);
     }
-    state.marks_hidden = state.marks.hidden(&state.users.shown_set);
+    count_hidden_marks(state);
     // The `:` line's popup follows its text, whatever changed it (a key, History's `b`).
     refresh_suggestions(state);
     effects.extend(ask_breakdown(state));
     effects
+}
+
+/// Marks the filter hides: counted again only when the marks or the shown rows changed (a
+/// pass over the marks, up to every user, is too much for every tick and key).
+fn count_hidden_marks(state: &mut AppState) {
+    let shown = &state.users.shown_set;
+    let current = matches!(&state.marks_hidden_for,
+        Some((rev, set)) if *rev == state.marks.revision && std::sync::Arc::ptr_eq(set, shown));
+    if !current {
+        state.marks_hidden = state.marks.hidden(shown);
+        state.marks_hidden_for = Some((state.marks.revision, shown.clone()));
+    }
 }
 
 fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -177,7 +191,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::QueueLoaded(Ok(queue)) => {
-            state.queue.ops = queue;
+            state.queue.set(queue);
             clamp_all(state);
             plan(state).into_iter().collect()
         }
@@ -213,7 +227,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PlanRead(Ok(file)) => match file.queue {
             Some(queue) => {
                 let n = queue.counts().operations;
-                state.queue.ops = queue;
+                state.queue.set(queue);
                 state.queue.list = Default::default();
                 state.view = View::Queue;
                 flash(
@@ -259,7 +273,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             // The batch now lives in the journal; the queue starts again empty, and `z` does
             // not bring back what was just sent.
             state.queue.undo = None;
-            state.queue.ops = Queue::new();
+            state.queue.set(Queue::new());
             let mut effects = queue_changed(state);
             effects.push(Effect::LoadHistory);
             effects

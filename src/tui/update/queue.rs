@@ -29,7 +29,7 @@ pub(super) fn ask_or_edit(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> 
     let dropped = match &edit {
         QueueEdit::RemoveOperation(id) => state.queue.ops.get(*id).map_or(0, |o| o.targets.len()),
         QueueEdit::RemoveTarget(..) => 1,
-        QueueEdit::Clear => state.queue.ops.counts().targets,
+        QueueEdit::Clear => state.queue.counts.targets,
     };
     if dropped > HANDFUL {
         let what = match &edit {
@@ -60,17 +60,25 @@ pub(super) fn ask_or_edit(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> 
 pub(super) fn edit_queue(state: &mut AppState, edit: QueueEdit) -> Vec<Effect> {
     let before = state.queue.ops.clone();
     let removed = match edit {
-        QueueEdit::RemoveOperation(id) => state.queue.ops.remove_operation(id),
-        QueueEdit::RemoveTarget(id, account) => state.queue.ops.remove_target(id, &account),
-        QueueEdit::Clear => {
-            let any = !state.queue.ops.is_empty();
-            state.queue.ops.clear();
-            any
-        }
+        QueueEdit::RemoveOperation(id) => state.queue.ops.get(id).is_some(),
+        QueueEdit::RemoveTarget(id, ref account) => state
+            .queue
+            .ops
+            .get(id)
+            .is_some_and(|o| o.targets.iter().any(|t| t == account)),
+        QueueEdit::Clear => !state.queue.ops.is_empty(),
     };
     if !removed {
         return vec![];
     }
+    state.queue.edit(|q| match edit {
+        QueueEdit::RemoveOperation(id) => q.remove_operation(id),
+        QueueEdit::RemoveTarget(id, account) => q.remove_target(id, &account),
+        QueueEdit::Clear => {
+            q.clear();
+            true
+        }
+    });
     state.queue.undo = Some(before);
     flash(state, Level::Info, "removed from the queue (z undoes)");
     queue_changed(state)
@@ -82,7 +90,8 @@ pub(super) fn undo_queue_edit(state: &mut AppState) -> Vec<Effect> {
         flash(state, Level::Info, "no queue edit to undo");
         return vec![];
     };
-    let now = std::mem::replace(&mut state.queue.ops, previous);
+    let now = state.queue.ops.clone();
+    state.queue.set(previous);
     state.queue.undo = Some(now);
     flash(state, Level::Info, "queue edit undone (z again redoes it)");
     queue_changed(state)
@@ -144,7 +153,8 @@ pub(super) fn sort_queue(state: &mut AppState) -> Option<Effect> {
     })
 }
 
-/// The Queue view's rows arrived: kept unless a newer answer is on screen or the view went
+/// The Queue view's rows arrived: kept only when they answer the newest order asked (an
+/// older answer landing first is of another sort, filter or queue) and the view did not go
 /// back to the queue as queued.
 pub(super) fn on_queue_rows(
     state: &mut AppState,
@@ -152,7 +162,7 @@ pub(super) fn on_queue_rows(
     rows: std::sync::Arc<crate::tui::queue_view::QueueRows>,
 ) -> Vec<Effect> {
     let v = &mut state.queue.view;
-    if v.is_plain() || generation < v.shown {
+    if v.is_plain() || generation != v.requested {
         return vec![];
     }
     v.shown = generation;
@@ -209,9 +219,9 @@ pub(super) fn enqueue(state: &mut AppState, kind: OperationKind) -> Vec<Effect> 
         state.marks.from_query.clone()
     };
     remember_queue(state);
-    state.queue.ops.add_from(kind, origin, targets);
+    state.queue.edit(|q| q.add_from(kind, origin, targets));
     state.marks.clear();
-    let c = state.queue.ops.counts();
+    let c = state.queue.counts;
     flash(
         state,
         Level::Info,
