@@ -88,7 +88,7 @@ fn views_that_need_a_breakdown_ask_for_it_once() {
         ("21", KeyCode::Char('2'), false, ""),
         ("31", KeyCode::Char('3'), false, ""),
         // A new query's rows need a new one.
-        ("2/ada\n", KeyCode::Char('2'), true, "rows"),
+        ("21/ada\n", KeyCode::Char('2'), true, "rows"),
         // Another bucket or product in Activity needs one.
         ("3", KeyCode::Char('l'), true, "activity"),
         ("3", KeyCode::Char('j'), true, "activity"),
@@ -396,4 +396,56 @@ fn the_activity_breakdown_says_how_many_more_groups_did_not_fit() {
     let screen = render(&s);
     assert!(!screen.contains("more: press Enter"), "{screen}");
     assert!(screen.contains("eng-platform"), "{screen}");
+}
+
+/// A console showing the first pages of a fetch: users without any group read yet.
+fn partial_state(size: (u16, u16)) -> AppState {
+    let mut s = state(size, true);
+    s.fetch = seats::tui::state::Fetch::Running {
+        fetched: 1281,
+        total: Some(1970),
+        groups: None,
+    };
+    let mut dir = console::directory();
+    dir.groups.clear();
+    for u in &mut dir.users {
+        u.groups.clear();
+    }
+    let loaded = seats::tui::loaded::Loaded::new(
+        Arc::new(dir),
+        seats::tui::loaded::Origin::Partial,
+        &s.config,
+    );
+    let effects = update(
+        &mut s,
+        Action::SnapshotLoaded {
+            loaded: Some(loaded),
+            notice: None,
+        },
+    );
+    console::answer(&mut s, effects);
+    s
+}
+
+#[test]
+fn a_partial_directory_classifies_nobody_by_how_they_hold_the_product() {
+    let loading = "the directory is still loading: 1,281 of 1,970 users; group grants not read yet";
+    let mut s = partial_state((120, 24));
+    press(&mut s, "/product:jira-software idle:90\n2");
+    let screen = render(&s);
+    assert!(screen.contains(loading), "{screen}");
+    assert!(!screen.contains("only by a direct grant"), "{screen}");
+    assert!(!screen.contains("through a group"), "{screen}");
+    // The Activity breakdown says the same instead of counting.
+    let mut s = partial_state((120, 40));
+    press(&mut s, "3jllllllll");
+    let screen = render(&s);
+    assert!(screen.contains(loading), "{screen}");
+    assert!(!screen.contains("only by a direct grant"), "{screen}");
+    // Once complete, the same query is classified again.
+    let mut s = state((120, 24), true);
+    press(&mut s, "/product:jira-software idle:90\n2");
+    let screen = render(&s);
+    assert!(!screen.contains("still loading"), "{screen}");
+    assert!(screen.contains("through a group"), "{screen}");
 }

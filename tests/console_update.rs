@@ -122,6 +122,35 @@ fn esc_in_the_users_view_clears_the_query() {
 }
 
 #[test]
+fn slash_opens_the_query_line_from_every_view() {
+    // (keys to the view, where the line is edited): Groups follows the query, so it stays.
+    let cases: &[(&str, View)] = &[
+        ("", View::Users),
+        ("2", View::Groups),
+        ("3", View::Users),
+        ("4", View::Users),
+        ("5", View::Users),
+        ("6", View::Users),
+    ];
+    for (keys, want) in cases {
+        let mut s = state(SIZE, true);
+        press(&mut s, keys);
+        press(&mut s, "/domain:contractors.example\n");
+        assert_eq!(s.view, *want, "keys {keys:?}");
+        assert_eq!(s.users.query, "domain:contractors.example", "keys {keys:?}");
+        assert_eq!(shown_names(&s), vec!["Linus Torvalds"], "keys {keys:?}");
+    }
+    // Esc in Groups clears the query, as its filter line says, and stays in Groups.
+    let mut s = state(SIZE, true);
+    press(&mut s, "2/domain:contractors.example\n\x1b");
+    assert_eq!(s.view, View::Groups);
+    assert_eq!(s.users.query, "");
+    // With no query, Esc steps back to Users.
+    press(&mut s, "\x1b");
+    assert_eq!(s.view, View::Users);
+}
+
+#[test]
 fn stale_and_failed_filter_results() {
     let mut s = state(SIZE, true);
     let shown = s.users.rows.clone();

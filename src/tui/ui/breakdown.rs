@@ -37,6 +37,19 @@ pub fn draw_activity(state: &AppState, frame: &mut Frame, area: Rect) {
     let Some(p) = b.products.first() else {
         return;
     };
+    // Part of the directory: no group read yet, so no holder can be told apart.
+    if let Some(loading) = crate::tui::breakdowns::still_loading(state) {
+        let text = format!("Granting {}: {loading}", product_name(&p.product));
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(
+                text,
+                t.level(crate::tui::state::Level::Warn),
+            )))
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
     let granting: Vec<_> = b
         .groups
         .iter()

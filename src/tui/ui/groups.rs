@@ -12,10 +12,10 @@ use super::short_product;
 use crate::domain::product_name;
 use crate::output::words::plural;
 use crate::tui::breakdown::Breakdown;
-use crate::tui::breakdowns::for_groups;
+use crate::tui::breakdowns::{for_groups, still_loading};
 use crate::tui::format::thousands;
 use crate::tui::layout::GROUPS_HEADER;
-use crate::tui::state::AppState;
+use crate::tui::state::{AppState, Level};
 
 /// Columns one product's "via, only, also" take.
 const PRODUCT_COLUMNS: u16 = 7 + 6 + 6 + 3;
@@ -103,6 +103,13 @@ fn header(state: &AppState, b: &Breakdown) -> Vec<Line<'static>> {
         names.join(" and "),
         selection_words(&b.label, Some(first.holders))
     );
+    // Part of the directory: no group has been read, so every holder would look direct.
+    if let Some(loading) = still_loading(state) {
+        return vec![
+            Line::from(Span::styled(title, t.title())),
+            Line::from(Span::styled(loading, t.level(Level::Warn))),
+        ];
+    }
     let mut ways = vec![format!(
         "{} through a group",
         thousands(first.through_groups)

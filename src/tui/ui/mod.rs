@@ -209,7 +209,15 @@ fn query_line(state: &AppState, frame: &mut Frame, area: Rect) {
         (None, None) if !state.users.query.is_empty() => Line::from(vec![
             Span::styled("filter: ", t.dim()),
             Span::raw(state.users.query.clone()),
-            Span::styled("   (/ edits, Esc clears)", t.dim()),
+            Span::styled(
+                // Users and Groups follow the query; the other views edit it in Users.
+                if matches!(state.view, View::Users | View::Groups) {
+                    "   (/ edits, Esc clears)"
+                } else {
+                    "   (/ edits it in Users)"
+                },
+                t.dim(),
+            ),
         ]),
         (None, None) => Line::from(Span::styled(
             "/ search names and emails; facets like product:jira-software idle:90 group:NAME (f for the menu)",

@@ -157,7 +157,11 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
             }
         }
         Command::Search => {
-            state.view = View::Users;
+            // The Groups view follows the query, so it is edited there; the other views'
+            // query line says `/` edits it in Users.
+            if state.view != View::Groups {
+                state.view = View::Users;
+            }
             state.input = Some(QueryInput::query(state.users.query.clone()));
         }
         Command::Facets => state.overlay = Some(Overlay::Menu(Menu::facets())),
@@ -183,7 +187,7 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
             if state.view == View::Users && state.users.only.take().is_some() {
                 return filter(state).into_iter().collect();
             }
-            if state.view == View::Users && !state.users.query.is_empty() {
+            if matches!(state.view, View::Users | View::Groups) && !state.users.query.is_empty() {
                 state.users.query.clear();
                 return filter(state).into_iter().collect();
             }
