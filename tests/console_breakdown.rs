@@ -370,8 +370,9 @@ fn a_group_name_with_a_space_is_quoted_when_it_narrows() {
 
 #[test]
 fn the_activity_breakdown_says_how_many_more_groups_did_not_fit() {
-    // 80x17: one line under the title for two granting groups of Jira Software.
-    let mut s = state((80, 17), true);
+    // 80x13: one line under the title for two granting groups of Jira Software (the
+    // histogram's bars shrink first, down to one row).
+    let mut s = state((80, 13), true);
     press(&mut s, "3jllllllll");
     let screen = render(&s);
     assert!(
@@ -383,7 +384,7 @@ fn the_activity_breakdown_says_how_many_more_groups_did_not_fit() {
         "{screen}"
     );
     // One line left: the groups in a row.
-    let mut s = state((80, 16), true);
+    let mut s = state((80, 12), true);
     press(&mut s, "3jllllllll");
     let screen = render(&s);
     assert!(
