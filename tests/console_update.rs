@@ -589,6 +589,31 @@ fn the_action_menu_queues_for_the_marks_or_the_current_user() {
 }
 
 #[test]
+fn remove_product_access_starts_on_the_querys_product() {
+    // (query, product the submenu's cursor starts on): products are confluence, jira-software.
+    let cases: &[(&str, &str)] = &[
+        ("", "confluence"),
+        ("/product:jira-software\n", "jira-software"),
+        ("/idle:30 product:jsw\n", "jira-software"),
+        ("/product:confluence product:jira-software\n", "confluence"),
+    ];
+    for (keys, want) in cases {
+        let mut s = state(SIZE, true);
+        press(&mut s, keys);
+        // `a`, then Enter on its first item: "remove product access…"; Enter again queues.
+        press(&mut s, "a\n\n");
+        let ops = s.queue.ops.operations();
+        assert!(
+            matches!(
+                ops.first().map(|o| &o.kind),
+                Some(OperationKind::RemoveProductAccess { product }) if product == want
+            ),
+            "keys {keys:?}: {ops:?}"
+        );
+    }
+}
+
+#[test]
 fn the_plan_holds_out_protected_users_with_the_reason() {
     let mut s = state(SIZE, true);
     // Rows by name: 0 Ada (org admin), 3 Build Bot (app), 6 Ken (the admin), 9 Radia
