@@ -754,7 +754,9 @@ fn colon_commands() {
             .as_ref()
             .is_some_and(|f| f.text.contains("file name"))
     );
-    press(&mut s, "j:suspend\n");
+    // The line stays open with the text to mend; Esc closes it.
+    assert_eq!(s.input.as_ref().map(|i| i.text.as_str()), Some("write"));
+    press(&mut s, "\x1bj:suspend\n");
     assert_eq!(
         s.queue.ops.operations()[0].targets,
         vec!["acc-001".to_string()]
@@ -771,7 +773,7 @@ fn colon_commands() {
             .as_ref()
             .is_some_and(|f| f.text.contains("confluence, jira-software"))
     );
-    press(&mut s, ":bogus\n");
+    press(&mut s, "\x1b:bogus\n");
     assert!(
         s.flash
             .as_ref()

@@ -258,7 +258,8 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
             ),
             t.title(),
         ));
-        if let Some(sort) = users::sort_text(state) {
+        // A message takes the room the sort's words would.
+        if let Some(sort) = users::sort_text(state).filter(|_| state.flash.is_none()) {
             spans.push(Span::styled(format!("{sort} "), t.dim()));
         }
     }
@@ -301,7 +302,8 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
         )),
         Fetch::Idle => {}
     }
-    if let Some(d) = &state.data {
+    // The data's age gives way to a message too (it is back once a key clears the message).
+    if let Some(d) = state.data.as_ref().filter(|_| state.flash.is_none()) {
         let what = match d.origin {
             Origin::Snapshot => "snapshot",
             Origin::Partial => "partial",
@@ -316,7 +318,14 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
         // What is left of the line; a message cut to fit says where to read it whole.
         let used = Line::from(spans.clone()).width();
         let room = (area.width as usize).saturating_sub(used + 1);
-        spans.push(Span::styled(log::fit(&f.text, room), t.level(f.level)));
+        // Without colour the level is said in words.
+        let marker = match f.level {
+            super::state::Level::Error if !t.color => "error: ",
+            super::state::Level::Warn if !t.color => "warning: ",
+            _ => "",
+        };
+        let text = format!("{marker}{}", f.text);
+        spans.push(Span::styled(log::fit(&text, room), t.level(f.level)));
     } else {
         for (key, help) in keymap::hints(state.view) {
             spans.push(Span::styled(format!("{key} "), t.key()));
