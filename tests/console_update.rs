@@ -717,6 +717,44 @@ fn confirm_opens_on_cancel_and_cancel_changes_nothing() {
 }
 
 #[test]
+fn a_review_asked_for_while_the_plan_is_built_opens_when_it_lands() {
+    for forget in [false, true] {
+        let mut s = state(SIZE, true);
+        play(&mut s, "j a{suspend}");
+        // A second action, its plan not back yet (the effects are held, not answered).
+        let mut held = Vec::new();
+        for c in [
+            KeyCode::Char('j'),
+            KeyCode::Char('a'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Enter,
+        ] {
+            held.extend(update(&mut s, key(c)));
+        }
+        assert!(s.queue.plan_pending());
+        update(&mut s, key(KeyCode::Char('A')));
+        assert!(s.overlay.is_none());
+        let said = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+        assert!(said.starts_with("building the plan…"), "{said}");
+        if forget {
+            update(&mut s, key(KeyCode::Esc));
+        }
+        console::answer(&mut s, held);
+        assert!(!s.queue.plan_pending());
+        let opened = matches!(s.overlay, Some(Overlay::Confirm(_)));
+        assert_eq!(opened, !forget, "Esc forgets: {forget}");
+        if opened {
+            assert_eq!(
+                s.queue.plan.as_ref().map(|p| p.plan.operations[0].targets),
+                Some(2),
+                "the review is of the newest plan"
+            );
+        }
+    }
+}
+
+#[test]
 fn irreversible_plans_need_the_count_typed() {
     let mut s = state(SIZE, true);
     queue_item(&mut s, &[1, 7], "remove from the directory");

@@ -181,6 +181,14 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                 filter: Default::default(),
             })
         }
+        Command::Back if state.queue.review_wanted => {
+            state.queue.review_wanted = false;
+            flash(
+                state,
+                Level::Info,
+                "the review will not open by itself: A opens it",
+            );
+        }
         Command::Back if close_items(state) => {}
         Command::Back => {
             // A rule's list first: Esc goes back to every user (the query stays).
@@ -243,10 +251,11 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                     "the queue is empty: mark users with Space, then a",
                 );
             } else if state.queue.plan.is_none() || state.queue.plan_pending() {
+                state.queue.review_wanted = true;
                 flash(
                     state,
                     Level::Info,
-                    "the plan is being built: try again in a moment",
+                    "building the plan…: the review opens when it is ready (Esc forgets it)",
                 );
             } else {
                 state.overlay = Some(Overlay::Confirm(Confirm::default()));
