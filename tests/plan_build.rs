@@ -923,6 +923,14 @@ fn the_summaries_count_in_words_and_say_each_thing_once() {
         2,
         "{compact:?}"
     );
+    // A plan of fixed steps (undo, retry, give-back) says why its effect is not counted.
+    let mut file = seats::plan::PlanFile::new(&plan, &Queue::new(), None, None, now());
+    file.effect = None;
+    let text = seats::plan::file_summary(&file).join("\n");
+    assert!(
+        text.contains("Effect on seats: not counted: this plan's steps come from the journal"),
+        "{text}"
+    );
     // A refusal counts with thousands separators.
     let r = Refusal::BatchTooLarge {
         users: 19866,

@@ -276,7 +276,12 @@ pub fn file_summary(file: &PlanFile) -> Vec<String> {
     }
     match &file.effect {
         Some(e) => effect_lines(e, &mut out),
-        None => out.push("Effect on seats: not computed for this plan".into()),
+        // Undo, retry and give-back plans are made from the journal's steps, not from the
+        // directory the effect is counted against.
+        None => out.push(
+            "Effect on seats: not counted: this plan's steps come from the journal (an undo, retry or give-back), not from the directory"
+                .into(),
+        ),
     }
     if let Some(r) = &file.refusal {
         out.push(format!("Refused: {}", r.describe()));
