@@ -801,8 +801,27 @@ fn colon_commands() {
     );
     let effects = press(&mut s, ":write /tmp/x.json\n");
     assert!(
-        matches!(&effects[..], [Effect::WritePlan { path, file }] if path.ends_with("x.json") && file.steps.len() == 1)
+        matches!(&effects[..], [Effect::WritePlan { path, file, overwrite: false }] if path.ends_with("x.json") && file.steps.len() == 1)
     );
+    // `:w!` may replace a file that exists; `:write` may not (the task refuses it).
+    let effects = press(&mut s, ":w! /tmp/x.json\n");
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::WritePlan {
+                overwrite: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    press(&mut s, ":suspend!\n");
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("only :write! (:w!) takes a !"))
+    );
+    press(&mut s, "\x1b");
     let effects = press(&mut s, ":read plan.json\n");
     assert!(matches!(&effects[..], [Effect::ReadPlan(p)] if p.ends_with("plan.json")));
     press(&mut s, ":remove-product nosuch\n");

@@ -197,13 +197,21 @@ impl Io {
                     let _ = tx.send(Action::Planned { generation, view });
                 });
             }
-            Effect::WritePlan { path, file } => {
+            Effect::WritePlan {
+                path,
+                file,
+                overwrite,
+            } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = file
-                        .write(&path)
-                        .map(|()| path.display().to_string())
-                        .map_err(|e| e.to_string());
+                    let result = if !overwrite && path.exists() {
+                        // A plan (or anything) kept there is not replaced unasked.
+                        Err(crate::tui::commands::exists_message(&path))
+                    } else {
+                        file.write(&path)
+                            .map(|()| path.display().to_string())
+                            .map_err(|e| e.to_string())
+                    };
                     let _ = tx.send(Action::PlanWritten(result));
                 });
             }

@@ -33,7 +33,7 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Run::ClearQueue => ask_or_edit(state, QueueEdit::Clear),
         Run::GiveBack { batch, who } => give_back(state, batch, who),
         Run::Read(path) => vec![Effect::ReadPlan(path)],
-        Run::Write(path) => match state.queue.plan.as_ref() {
+        Run::Write(path, overwrite) => match state.queue.plan.as_ref() {
             Some(view) if !state.queue.plan_pending() => {
                 let file = PlanFile::new(
                     &view.plan,
@@ -45,6 +45,7 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
                 vec![Effect::WritePlan {
                     path,
                     file: Box::new(file),
+                    overwrite,
                 }]
             }
             _ => {
