@@ -450,3 +450,32 @@ fn a_partial_directory_classifies_nobody_by_how_they_hold_the_product() {
     assert!(!screen.contains("still loading"), "{screen}");
     assert!(screen.contains("through a group"), "{screen}");
 }
+
+#[test]
+fn cut_lines_end_with_an_ellipsis_and_hints_stay_whole() {
+    let mut s = state(SIZE, true);
+    press(
+        &mut s,
+        "/product:jira-software idle:90 status:active domain:acme.example\n2",
+    );
+    let screen = render(&s);
+    let title = screen
+        .lines()
+        .find(|l| l.contains("Groups granting"))
+        .unwrap_or_default()
+        .trim_matches('"')
+        .trim_end()
+        .to_owned();
+    assert!(title.ends_with('…'), "{screen}");
+    // The status line's hints: whole ones only, none cut mid-word.
+    let status = screen.lines().nth(23).unwrap_or_default().trim_matches('"');
+    let hints = seats::tui::keymap::hints(View::Groups);
+    for (key, help) in hints {
+        let hint = format!("{key} {help}");
+        let cut = (2..hint.len())
+            .filter(|&n| hint.is_char_boundary(n))
+            .map(|n| &hint[..n])
+            .any(|head| status.trim_end().ends_with(head) && head.len() < hint.len());
+        assert!(!cut || status.contains(&hint), "{hint:?} cut: {status:?}");
+    }
+}

@@ -327,7 +327,14 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
         let text = format!("{marker}{}", f.text);
         spans.push(Span::styled(log::fit(&text, room), t.level(f.level)));
     } else {
+        // Whole hints only: one cut mid-word ("Enter de") says nothing.
+        let mut used = Line::from(spans.clone()).width();
         for (key, help) in keymap::hints(state.view) {
+            let need = key.chars().count() + 1 + help.chars().count();
+            if used + need > area.width as usize {
+                break;
+            }
+            used += need + 2;
             spans.push(Span::styled(format!("{key} "), t.key()));
             spans.push(Span::raw(format!("{help}  ")));
         }
