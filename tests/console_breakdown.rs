@@ -467,6 +467,12 @@ fn cut_lines_end_with_an_ellipsis_and_hints_stay_whole() {
         .trim_end()
         .to_owned();
     assert!(title.ends_with('…'), "{screen}");
+    // The filter line cuts the query with "…" and keeps its hint.
+    let filter = screen
+        .lines()
+        .find(|l| l.starts_with("\"filter: "))
+        .unwrap_or_default();
+    assert!(filter.contains("…   (/ edits, Esc clears)"), "{filter}");
     // The status line's hints: whole ones only, none cut mid-word.
     let status = screen.lines().nth(23).unwrap_or_default().trim_matches('"');
     let hints = seats::tui::keymap::hints(View::Groups);

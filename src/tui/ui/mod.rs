@@ -206,19 +206,32 @@ fn query_line(state: &AppState, frame: &mut Frame, area: Rect) {
             Span::raw(state.users.query.clone()),
             Span::styled(format!("  ⚠ {e}"), t.level(super::state::Level::Error)),
         ]),
-        (None, None) if !state.users.query.is_empty() => Line::from(vec![
-            Span::styled("filter: ", t.dim()),
-            Span::raw(state.users.query.clone()),
-            Span::styled(
-                // Users and Groups follow the query; the other views edit it in Users.
-                if matches!(state.view, View::Users | View::Groups) {
-                    "   (/ edits, Esc clears)"
-                } else {
-                    "   (/ edits it in Users)"
-                },
-                t.dim(),
-            ),
-        ]),
+        (None, None) if !state.users.query.is_empty() => {
+            // Users and Groups follow the query; the other views edit it in Users.
+            let hint = if matches!(state.view, View::Users | View::Groups) {
+                "   (/ edits, Esc clears)"
+            } else {
+                "   (/ edits it in Users)"
+            };
+            // A long query is cut with "…" (the hint gives way first when room is short).
+            let room = (area.width as usize).saturating_sub("filter: ".len());
+            let hint_len = hint.chars().count();
+            let (query, hint) = if state.users.query.chars().count() + hint_len <= room {
+                (state.users.query.clone(), hint)
+            } else if room >= hint_len + 24 {
+                (
+                    super::format::ellipsis(&state.users.query, room - hint_len),
+                    hint,
+                )
+            } else {
+                (super::format::ellipsis(&state.users.query, room), "")
+            };
+            Line::from(vec![
+                Span::styled("filter: ", t.dim()),
+                Span::raw(query),
+                Span::styled(hint, t.dim()),
+            ])
+        }
         (None, None) => Line::from(Span::styled(
             "/ search names and emails; facets like product:jira-software idle:90 group:NAME (f for the menu)",
             t.dim(),
