@@ -201,20 +201,7 @@ impl Io {
                 path,
                 file,
                 overwrite,
-            } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let result = if !overwrite && path.exists() {
-                        // A plan (or anything) kept there is not replaced unasked.
-                        Err(crate::tui::commands::exists_message(&path))
-                    } else {
-                        file.write(&path)
-                            .map(|()| path.display().to_string())
-                            .map_err(|e| e.to_string())
-                    };
-                    let _ = tx.send(Action::PlanWritten(result));
-                });
-            }
+            } => paths::write_plan(self.tx.clone(), path, file, overwrite),
             Effect::ReadPlan(path) => {
                 let (tx, org) = (self.tx.clone(), self.org_id.clone());
                 tokio::task::spawn_blocking(move || {
