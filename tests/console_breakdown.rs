@@ -88,7 +88,7 @@ fn views_that_need_a_breakdown_ask_for_it_once() {
         ("21", KeyCode::Char('2'), false, ""),
         ("31", KeyCode::Char('3'), false, ""),
         // A new query's rows need a new one.
-        ("2/ada\n", KeyCode::Char('2'), true, "rows"),
+        ("21/ada\n", KeyCode::Char('2'), true, "rows"),
         // Another bucket or product in Activity needs one.
         ("3", KeyCode::Char('l'), true, "activity"),
         ("3", KeyCode::Char('j'), true, "activity"),
@@ -370,8 +370,9 @@ fn a_group_name_with_a_space_is_quoted_when_it_narrows() {
 
 #[test]
 fn the_activity_breakdown_says_how_many_more_groups_did_not_fit() {
-    // 80x17: one line under the title for two granting groups of Jira Software.
-    let mut s = state((80, 17), true);
+    // 80x13: one line under the title for two granting groups of Jira Software (the
+    // histogram's bars shrink first, down to one row).
+    let mut s = state((80, 13), true);
     press(&mut s, "3jllllllll");
     let screen = render(&s);
     assert!(
@@ -383,7 +384,7 @@ fn the_activity_breakdown_says_how_many_more_groups_did_not_fit() {
         "{screen}"
     );
     // One line left: the groups in a row.
-    let mut s = state((80, 16), true);
+    let mut s = state((80, 12), true);
     press(&mut s, "3jllllllll");
     let screen = render(&s);
     assert!(
@@ -422,4 +423,91 @@ fn the_cursor_stays_on_its_group_when_a_new_breakdown_lands() {
     press(&mut s, "21/product:conf\n2");
     assert_eq!(s.groups.cursor, 0);
     assert_eq!(name_at_cursor(&s).as_deref(), Some("confluence-users"));
+}
+
+/// A console showing the first pages of a fetch: users without any group read yet.
+fn partial_state(size: (u16, u16)) -> AppState {
+    let mut s = state(size, true);
+    s.fetch = seats::tui::state::Fetch::Running {
+        fetched: 1281,
+        total: Some(1970),
+        groups: None,
+    };
+    let mut dir = console::directory();
+    dir.groups.clear();
+    for u in &mut dir.users {
+        u.groups.clear();
+    }
+    let loaded = seats::tui::loaded::Loaded::new(
+        Arc::new(dir),
+        seats::tui::loaded::Origin::Partial,
+        &s.config,
+    );
+    let effects = update(
+        &mut s,
+        Action::SnapshotLoaded {
+            loaded: Some(loaded),
+            notice: None,
+        },
+    );
+    console::answer(&mut s, effects);
+    s
+}
+
+#[test]
+fn a_partial_directory_classifies_nobody_by_how_they_hold_the_product() {
+    let loading = "the directory is still loading: 1,281 of 1,970 users; group grants not read yet";
+    let mut s = partial_state((120, 24));
+    press(&mut s, "/product:jira-software idle:90\n2");
+    let screen = render(&s);
+    assert!(screen.contains(loading), "{screen}");
+    assert!(!screen.contains("only by a direct grant"), "{screen}");
+    assert!(!screen.contains("through a group"), "{screen}");
+    // The Activity breakdown says the same instead of counting.
+    let mut s = partial_state((120, 40));
+    press(&mut s, "3jllllllll");
+    let screen = render(&s);
+    assert!(screen.contains(loading), "{screen}");
+    assert!(!screen.contains("only by a direct grant"), "{screen}");
+    // Once complete, the same query is classified again.
+    let mut s = state((120, 24), true);
+    press(&mut s, "/product:jira-software idle:90\n2");
+    let screen = render(&s);
+    assert!(!screen.contains("still loading"), "{screen}");
+    assert!(screen.contains("through a group"), "{screen}");
+}
+
+#[test]
+fn cut_lines_end_with_an_ellipsis_and_hints_stay_whole() {
+    let mut s = state(SIZE, true);
+    press(
+        &mut s,
+        "/product:jira-software idle:90 status:active domain:acme.example\n2",
+    );
+    let screen = render(&s);
+    let title = screen
+        .lines()
+        .find(|l| l.contains("Groups granting"))
+        .unwrap_or_default()
+        .trim_matches('"')
+        .trim_end()
+        .to_owned();
+    assert!(title.ends_with('…'), "{screen}");
+    // The filter line cuts the query with "…" and keeps its hint.
+    let filter = screen
+        .lines()
+        .find(|l| l.starts_with("\"filter: "))
+        .unwrap_or_default();
+    assert!(filter.contains("…   (/ edits, Esc clears)"), "{filter}");
+    // The status line's hints: whole ones only, none cut mid-word.
+    let status = screen.lines().nth(23).unwrap_or_default().trim_matches('"');
+    let hints = seats::tui::keymap::hints(View::Groups);
+    for (key, help) in hints {
+        let hint = format!("{key} {help}");
+        let cut = (2..hint.len())
+            .filter(|&n| hint.is_char_boundary(n))
+            .map(|n| &hint[..n])
+            .any(|head| status.trim_end().ends_with(head) && head.len() < hint.len());
+        assert!(!cut || status.contains(&hint), "{hint:?} cut: {status:?}");
+    }
 }

@@ -434,3 +434,27 @@ fn explained_screens_at_both_sizes() {
         }
     }
 }
+
+#[test]
+fn help_lists_the_markers_in_their_own_column_and_without_colour_as_drawn() {
+    // (colour on, the marker, where its text starts: after the widest marker and two spaces)
+    for (color, marker) in [(true, "red days"), (false, "120d!")] {
+        let mut s = state((120, 40), true);
+        s.theme.color = color;
+        press(&mut s, "?marker");
+        let screen = render(&s).backend().to_string();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("idle past the threshold"))
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            row.contains(&format!("  {marker}  idle past the threshold")),
+            "colour {color}: {row}"
+        );
+        assert!(!row.contains("daysidle"), "{row}");
+        if !color {
+            assert!(!row.contains("red"), "{row}");
+        }
+    }
+}

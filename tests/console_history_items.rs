@@ -39,7 +39,8 @@ fn item(seq: i64, name: &str, state: ItemState, reason: Option<&str>, error: Opt
     let id = name.split(' ').next().unwrap_or(name).to_lowercase();
     Item {
         batch_id: 8,
-        seq,
+        // The journal counts from 0; the cases name items as the list numbers them.
+        seq: seq - 1,
         step: Step {
             account_id: format!("acc-{id}"),
             name: name.into(),
@@ -429,4 +430,78 @@ fn a_batch_that_finishes_reads_its_open_items_again() {
         }),
     );
     assert_eq!(load_of(&effects), None, "{effects:?}");
+}
+
+#[test]
+fn items_count_from_one_and_empty_filters_and_dry_runs_say_so() {
+    // The first item in the journal (seq 0) is number 1.
+    let s = open(SIZE, "\n");
+    let screen = render(&s);
+    let first = screen
+        .lines()
+        .find(|l| l.contains("Ada Lovelace"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(first.starts_with("\"1 "), "{first}");
+    // A batch without failures: `f` says there are none instead of an empty list.
+    let mut s = history(SIZE);
+    let mut only_done = items();
+    only_done.retain(|i| i.state == ItemState::Done);
+    let (_, generation) = load_of(&press(&mut s, "\n")).expect("load");
+    update(
+        &mut s,
+        Action::BatchItems {
+            generation,
+            result: Ok(Arc::new(BatchItems::new(9, only_done))),
+        },
+    );
+    press(&mut s, "f");
+    let screen = render(&s);
+    assert!(screen.contains("no failed items in batch 9"), "{screen}");
+    // A dry run recorded its items and changed nothing: it says so, not "0/4 done".
+    let mut s = state((120, 24), true);
+    press(&mut s, "5");
+    let mut dry = batch(
+        3,
+        Counts {
+            dry_run: 4,
+            ..Counts::default()
+        },
+    );
+    dry.dry_run = true;
+    update(&mut s, Action::History(Ok(vec![dry])));
+    let screen = render(&s);
+    assert!(
+        screen.contains("finished (dry run) 4 recorded, nothing changed"),
+        "{screen}"
+    );
+    assert!(!screen.contains("0/4 done"), "{screen}");
+}
+
+#[test]
+fn the_action_column_takes_the_room_its_words_need() {
+    let mut long = items();
+    for i in &mut long {
+        i.step.change = Change::RemoveFromGroup {
+            group_id: "g-1".into(),
+            group_name: "jira-software-users".into(),
+        };
+    }
+    let mut s = history((160, 48));
+    press(&mut s, "j");
+    let (_, generation) = load_of(&press(&mut s, "\n")).expect("load");
+    update(
+        &mut s,
+        Action::BatchItems {
+            generation,
+            result: Ok(Arc::new(BatchItems::new(8, long))),
+        },
+    );
+    let screen = render(&s);
+    let action = Change::RemoveFromGroup {
+        group_id: "g-1".into(),
+        group_name: "jira-software-users".into(),
+    }
+    .describe();
+    assert!(screen.contains(&format!("{action} ")), "{action}: {screen}");
 }

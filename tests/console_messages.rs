@@ -383,6 +383,47 @@ fn a_message_cut_to_fit_says_where_to_read_it_whole() {
 }
 
 #[test]
+fn a_fresh_message_takes_the_room_of_the_sort_and_the_data_age() {
+    // 80 columns, sorted by a product's idle days: the sort and "snapshot 2 h ago" give way.
+    let mut s = state(SIZE, true);
+    press(&mut s, "s");
+    console::choose(&mut s, "days inactive on Jira Software");
+    press(&mut s, ":bogus-command-with-a-long-name\n");
+    let text = screen(&s);
+    let status_row = text.lines().nth(23).unwrap_or_default().to_owned();
+    assert!(
+        status_row.contains("error: unknown command :bogus-command-with-a-long-name"),
+        "{status_row}"
+    );
+    assert!(!status_row.contains("snapshot"), "{status_row}");
+    // The `:` line stays open with the text, to mend it.
+    let input = s.input.as_ref().map(|i| i.text.clone());
+    assert_eq!(input.as_deref(), Some("bogus-command-with-a-long-name"));
+    // Esc closes it; a key that does something clears the message and the age is back.
+    press(&mut s, "\x1bj");
+    assert!(s.input.is_none());
+    let text = screen(&s);
+    let status_row = text.lines().nth(23).unwrap_or_default().to_owned();
+    assert!(status_row.contains("snapshot 2 h ago"), "{status_row}");
+    // In colour the level is the colour, not a word.
+    let mut s = state(SIZE, true);
+    s.theme.color = true;
+    notice(&mut s, Level::Warn, "the queue was not saved");
+    let status_row = screen(&s).lines().nth(23).unwrap_or_default().to_owned();
+    assert!(
+        status_row.contains(" the queue was not saved"),
+        "{status_row}"
+    );
+    assert!(!status_row.contains("warning:"), "{status_row}");
+    s.theme.color = false;
+    let status_row = screen(&s).lines().nth(23).unwrap_or_default().to_owned();
+    assert!(
+        status_row.contains("warning: the queue was not saved"),
+        "{status_row}"
+    );
+}
+
+#[test]
 fn the_log_scrolls_and_closes() {
     let mut s = state(SIZE, true);
     for i in 0..100 {

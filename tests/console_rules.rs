@@ -530,6 +530,30 @@ fn activity_chart_screens() {
 }
 
 #[test]
+fn the_granting_groups_come_before_the_savings_chart_on_short_terminals() {
+    // Jira Software, preset ≥90 days: two granting groups.
+    let keys = "3jllllllll";
+    let groups = ["jira-software-users      3", "eng-platform             1"];
+    // 80x24: the chart shrinks so both groups keep their lines.
+    let mut s = state((80, 24), true);
+    update(&mut s, Action::SavingsLoaded(Ok(Arc::new(savings()))));
+    let text = render(&mut s, keys);
+    assert!(text.contains("Seats used over time"), "{text}");
+    for g in groups {
+        assert!(text.contains(g), "{g}: {text}");
+    }
+    assert!(!text.contains("more: press Enter"), "{text}");
+    // 80x20: no room for both, the chart goes and the groups stay.
+    let mut s = state((80, 20), true);
+    update(&mut s, Action::SavingsLoaded(Ok(Arc::new(savings()))));
+    let text = render(&mut s, keys);
+    assert!(!text.contains("Seats used over time"), "{text}");
+    for g in groups {
+        assert!(text.contains(g), "{g}: {text}");
+    }
+}
+
+#[test]
 fn lifecycles_are_read_from_the_database() {
     let dir = match tempfile::tempdir() {
         Ok(d) => d,

@@ -122,6 +122,35 @@ fn esc_in_the_users_view_clears_the_query() {
 }
 
 #[test]
+fn slash_opens_the_query_line_from_every_view() {
+    // (keys to the view, where the line is edited): Groups follows the query, so it stays.
+    let cases: &[(&str, View)] = &[
+        ("", View::Users),
+        ("2", View::Groups),
+        ("3", View::Users),
+        ("4", View::Users),
+        ("5", View::Users),
+        ("6", View::Users),
+    ];
+    for (keys, want) in cases {
+        let mut s = state(SIZE, true);
+        press(&mut s, keys);
+        press(&mut s, "/domain:contractors.example\n");
+        assert_eq!(s.view, *want, "keys {keys:?}");
+        assert_eq!(s.users.query, "domain:contractors.example", "keys {keys:?}");
+        assert_eq!(shown_names(&s), vec!["Linus Torvalds"], "keys {keys:?}");
+    }
+    // Esc in Groups clears the query, as its filter line says, and stays in Groups.
+    let mut s = state(SIZE, true);
+    press(&mut s, "2/domain:contractors.example\n\x1b");
+    assert_eq!(s.view, View::Groups);
+    assert_eq!(s.users.query, "");
+    // With no query, Esc steps back to Users.
+    press(&mut s, "\x1b");
+    assert_eq!(s.view, View::Users);
+}
+
+#[test]
 fn stale_and_failed_filter_results() {
     let mut s = state(SIZE, true);
     let shown = s.users.rows.clone();
@@ -560,6 +589,31 @@ fn the_action_menu_queues_for_the_marks_or_the_current_user() {
 }
 
 #[test]
+fn remove_product_access_starts_on_the_querys_product() {
+    // (query, product the submenu's cursor starts on): products are confluence, jira-software.
+    let cases: &[(&str, &str)] = &[
+        ("", "confluence"),
+        ("/product:jira-software\n", "jira-software"),
+        ("/idle:30 product:jsw\n", "jira-software"),
+        ("/product:confluence product:jira-software\n", "confluence"),
+    ];
+    for (keys, want) in cases {
+        let mut s = state(SIZE, true);
+        press(&mut s, keys);
+        // `a`, then Enter on its first item: "remove product access…"; Enter again queues.
+        press(&mut s, "a\n\n");
+        let ops = s.queue.ops.operations();
+        assert!(
+            matches!(
+                ops.first().map(|o| &o.kind),
+                Some(OperationKind::RemoveProductAccess { product }) if product == want
+            ),
+            "keys {keys:?}: {ops:?}"
+        );
+    }
+}
+
+#[test]
 fn the_plan_holds_out_protected_users_with_the_reason() {
     let mut s = state(SIZE, true);
     // Rows by name: 0 Ada (org admin), 3 Build Bot (app), 6 Ken (the admin), 9 Radia
@@ -663,6 +717,44 @@ fn confirm_opens_on_cancel_and_cancel_changes_nothing() {
 }
 
 #[test]
+fn a_review_asked_for_while_the_plan_is_built_opens_when_it_lands() {
+    for forget in [false, true] {
+        let mut s = state(SIZE, true);
+        play(&mut s, "j a{suspend}");
+        // A second action, its plan not back yet (the effects are held, not answered).
+        let mut held = Vec::new();
+        for c in [
+            KeyCode::Char('j'),
+            KeyCode::Char('a'),
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Enter,
+        ] {
+            held.extend(update(&mut s, key(c)));
+        }
+        assert!(s.queue.plan_pending());
+        update(&mut s, key(KeyCode::Char('A')));
+        assert!(s.overlay.is_none());
+        let said = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+        assert!(said.starts_with("building the plan…"), "{said}");
+        if forget {
+            update(&mut s, key(KeyCode::Esc));
+        }
+        console::answer(&mut s, held);
+        assert!(!s.queue.plan_pending());
+        let opened = matches!(s.overlay, Some(Overlay::Confirm(_)));
+        assert_eq!(opened, !forget, "Esc forgets: {forget}");
+        if opened {
+            assert_eq!(
+                s.queue.plan.as_ref().map(|p| p.plan.operations[0].targets),
+                Some(2),
+                "the review is of the newest plan"
+            );
+        }
+    }
+}
+
+#[test]
 fn irreversible_plans_need_the_count_typed() {
     let mut s = state(SIZE, true);
     queue_item(&mut s, &[1, 7], "remove from the directory");
@@ -700,15 +792,36 @@ fn colon_commands() {
             .as_ref()
             .is_some_and(|f| f.text.contains("file name"))
     );
-    press(&mut s, "j:suspend\n");
+    // The line stays open with the text to mend; Esc closes it.
+    assert_eq!(s.input.as_ref().map(|i| i.text.as_str()), Some("write"));
+    press(&mut s, "\x1bj:suspend\n");
     assert_eq!(
         s.queue.ops.operations()[0].targets,
         vec!["acc-001".to_string()]
     );
     let effects = press(&mut s, ":write /tmp/x.json\n");
     assert!(
-        matches!(&effects[..], [Effect::WritePlan { path, file }] if path.ends_with("x.json") && file.steps.len() == 1)
+        matches!(&effects[..], [Effect::WritePlan { path, file, overwrite: false }] if path.ends_with("x.json") && file.steps.len() == 1)
     );
+    // `:w!` may replace a file that exists; `:write` may not (the task refuses it).
+    let effects = press(&mut s, ":w! /tmp/x.json\n");
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::WritePlan {
+                overwrite: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    press(&mut s, ":suspend!\n");
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("only :write! (:w!) takes a !"))
+    );
+    press(&mut s, "\x1b");
     let effects = press(&mut s, ":read plan.json\n");
     assert!(matches!(&effects[..], [Effect::ReadPlan(p)] if p.ends_with("plan.json")));
     press(&mut s, ":remove-product nosuch\n");
@@ -717,7 +830,7 @@ fn colon_commands() {
             .as_ref()
             .is_some_and(|f| f.text.contains("confluence, jira-software"))
     );
-    press(&mut s, ":bogus\n");
+    press(&mut s, "\x1b:bogus\n");
     assert!(
         s.flash
             .as_ref()

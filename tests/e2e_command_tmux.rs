@@ -61,10 +61,16 @@ fn demo_command_mode_menus_and_help_narrow_as_you_type() {
         screen.contains("did you mean jira-software-users"),
         "{screen}"
     );
+    // The line stays open with the text, to mend it; Esc closes it.
+    assert_eq!(query_line(&screen), ":remove-group jira-software-usr");
+    t.keys(&["Escape"]);
+    t.wait("the line closed", |s| !query_line(s).starts_with(':'));
     // A name without its argument says what it needs.
     t.type_text(":remove-group");
     t.keys(&["Enter"]);
     t.wait_for("remove-group NAME: the group to remove the marked users from");
+    t.keys(&["Escape"]);
+    t.wait("the line closed", |s| !query_line(s).starts_with(':'));
 
     // File paths: the folder is listed on Tab, in the background.
     t.type_text(&format!(":read {dir}/kept-"));

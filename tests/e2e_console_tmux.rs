@@ -285,6 +285,17 @@ fn demo_query_suspend_holds_out_users_active_within_the_threshold() {
             .all(|s| s["guard"]["inactive_since"].is_string()),
         "every step carries its guard"
     );
+    // Written again, the file is there: refused unless :w! says to overwrite it.
+    std::fs::write(&file, "kept").unwrap_or_else(|e| panic!("plan file: {e}"));
+    t.type_text(&format!(":write {}", file.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("exists: use :w!");
+    assert_eq!(std::fs::read_to_string(&file).ok().as_deref(), Some("kept"));
+    t.type_text(&format!(":w! {}", file.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("plan written to");
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(text.contains("\"steps\""), "{text}");
     t.type_text(":clear-queue");
     t.keys(&["Enter"]);
     t.wait_for("Empty the queue");

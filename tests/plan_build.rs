@@ -862,3 +862,84 @@ fn hand_picked_suspensions_hold_out_users_active_within_inactive_days() {
     );
     assert!(text.contains("picked by hand"), "{text}");
 }
+
+#[test]
+fn the_summaries_count_in_words_and_say_each_thing_once() {
+    // One user suspended: one seat of Jira freed, one operation.
+    let mut plan = plan_one(
+        vec![user("a", &[], &[JIRA])],
+        OperationKind::Suspend,
+        &["a"],
+    );
+    assert_eq!(plan.effect.seats_freed() as usize, 1);
+    let compact = seats::plan::compact_summary(&plan).join("\n");
+    assert!(compact.contains("Total: 1 seat freed;"), "{compact}");
+    // The operation's line says how many changed: the total does not repeat it.
+    let full = summary(&plan).join("\n");
+    assert_eq!(
+        full.matches("1 user changed in 1 step").count(),
+        1,
+        "{full}"
+    );
+    // Two operations: the total is said as well.
+    let mut second = plan.operations[0].clone();
+    second.threshold = Some(seats::plan::Threshold {
+        days: 90,
+        from: seats::plan::ThresholdFrom::HandPicked,
+    });
+    plan.operations[0].threshold = Some(seats::plan::Threshold {
+        days: 90,
+        from: seats::plan::ThresholdFrom::Config,
+    });
+    plan.operations.push(second.clone());
+    let full = summary(&plan).join("\n");
+    assert!(
+        full.lines().any(|l| l.starts_with("1 user changed in")),
+        "{full}"
+    );
+    // The config's threshold, by product or for hand-picked targets, is one premise: once.
+    let compact = seats::plan::compact_summary(&plan);
+    let activity: Vec<&String> = compact
+        .iter()
+        .filter(|l| l.starts_with("Activity:"))
+        .collect();
+    assert_eq!(activity.len(), 1, "{compact:?}");
+    assert!(
+        activity[0].contains("the config's inactivity threshold"),
+        "{compact:?}"
+    );
+    // A different threshold is a second line.
+    second.threshold = Some(seats::plan::Threshold {
+        days: 30,
+        from: seats::plan::ThresholdFrom::Query,
+    });
+    plan.operations.push(second);
+    let compact = seats::plan::compact_summary(&plan);
+    assert_eq!(
+        compact
+            .iter()
+            .filter(|l| l.starts_with("Activity:"))
+            .count(),
+        2,
+        "{compact:?}"
+    );
+    // A plan of fixed steps (undo, retry, give-back) says why its effect is not counted.
+    let mut file = seats::plan::PlanFile::new(&plan, &Queue::new(), None, None, now());
+    file.effect = None;
+    let text = seats::plan::file_summary(&file).join("\n");
+    assert!(
+        text.contains("Effect on seats: not counted: this plan's steps come from the journal"),
+        "{text}"
+    );
+    // A refusal counts with thousands separators.
+    let r = Refusal::BatchTooLarge {
+        users: 19866,
+        cap: 5000,
+    };
+    assert!(
+        r.describe()
+            .contains("this plan changes 19,866 users, more than the batch cap of 5,000"),
+        "{}",
+        r.describe()
+    );
+}

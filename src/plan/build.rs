@@ -54,7 +54,9 @@ impl Refusal {
     pub fn describe(&self) -> String {
         match self {
             Refusal::BatchTooLarge { users, cap } => format!(
-                "this plan changes {users} users, more than the batch cap of {cap}: narrow the query, or raise [plan] batch_cap in config.toml if you mean it"
+                "this plan changes {} users, more than the batch cap of {}: narrow the query, or raise [plan] batch_cap in config.toml if you mean it",
+                crate::output::words::thousands(*users),
+                crate::output::words::thousands(*cap as usize)
             ),
         }
     }

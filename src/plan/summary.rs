@@ -74,11 +74,14 @@ pub fn summary(plan: &Plan) -> Vec<String> {
         operation_lines(op, &mut out);
     }
     effect_lines(&plan.effect, &mut out);
-    out.push(format!(
-        "{} changed in {}",
-        plural(plan.affected_users(), "user"),
-        plural(plan.steps().count(), "step")
-    ));
+    // With one operation its own line said it already.
+    if plan.operations.len() > 1 {
+        out.push(format!(
+            "{} changed in {}",
+            plural(plan.affected_users(), "user"),
+            plural(plan.steps().count(), "step")
+        ));
+    }
     if let Some(r) = &plan.refusal {
         out.push(format!("Refused: {}", r.describe()));
     }
@@ -175,14 +178,8 @@ pub fn compact(plan: &Plan) -> Vec<String> {
             by_reason(keeps.into_iter())
         ));
     }
-    let mut thresholds: Vec<String> = plan
-        .operations
-        .iter()
-        .filter_map(|o| o.threshold.map(|t| t.describe()))
-        .collect();
-    thresholds.dedup();
-    for t in thresholds {
-        out.push(format!("Activity: {t}"));
+    for t in distinct_thresholds(plan) {
+        out.push(format!("Activity: {}", t.describe()));
     }
     let e = &plan.effect;
     for p in &e.products {
@@ -211,8 +208,8 @@ pub fn compact(plan: &Plan) -> Vec<String> {
             ("costs", -1.0)
         };
         out.push(format!(
-            "Total: {} seats freed; {verb} {} a month, {} a year (at the end of the billing cycle)",
-            e.seats_freed(),
+            "Total: {} freed; {verb} {} a month, {} a year (at the end of the billing cycle)",
+            plural(e.seats_freed() as usize, "seat"),
             money(&e.currency, sign * e.monthly_saving),
             money(&e.currency, sign * e.yearly_saving)
         ));
@@ -225,6 +222,25 @@ pub fn compact(plan: &Plan) -> Vec<String> {
         plan.org_id,
         plan.fetched_at.format("%Y-%m-%d %H:%M UTC")
     ));
+    out
+}
+
+/// The operations' activity thresholds, each once: the config's threshold is one premise
+/// whether the targets were picked by hand or by a query without `idle:` (said as the config's
+/// threshold when both occur).
+fn distinct_thresholds(plan: &Plan) -> Vec<super::Threshold> {
+    use super::ThresholdFrom::{Config, HandPicked};
+    let mut out: Vec<super::Threshold> = Vec::new();
+    for t in plan.operations.iter().filter_map(|o| o.threshold) {
+        let from_config = |f| matches!(f, Config | HandPicked);
+        match out.iter_mut().find(|u| {
+            u.days == t.days && (u.from == t.from || (from_config(u.from) && from_config(t.from)))
+        }) {
+            Some(u) if u.from != t.from => u.from = Config,
+            Some(_) => {}
+            None => out.push(t),
+        }
+    }
     out
 }
 
@@ -260,7 +276,12 @@ pub fn file_summary(file: &PlanFile) -> Vec<String> {
     }
     match &file.effect {
         Some(e) => effect_lines(e, &mut out),
-        None => out.push("Effect on seats: not computed for this plan".into()),
+        // Undo, retry and give-back plans are made from the journal's steps, not from the
+        // directory the effect is counted against.
+        None => out.push(
+            "Effect on seats: not counted: this plan's steps come from the journal (an undo, retry or give-back), not from the directory"
+                .into(),
+        ),
     }
     if let Some(r) = &file.refusal {
         out.push(format!("Refused: {}", r.describe()));

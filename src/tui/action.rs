@@ -111,6 +111,8 @@ pub enum Effect {
     WritePlan {
         path: PathBuf,
         file: Box<PlanFile>,
+        /// `:w!`: replace a file that exists (else it is refused).
+        overwrite: bool,
     },
     ReadPlan(PathBuf),
     /// Run the confirmed plan (or, with `dry_run`, record what it would do); `source` is

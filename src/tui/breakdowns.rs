@@ -89,3 +89,34 @@ pub fn group_name_at(state: &AppState, i: usize) -> Option<String> {
 pub fn for_activity(state: &AppState) -> Option<&Breakdown> {
     landed(state, &activity_key(state)?)
 }
+
+/// While only part of the directory is in (a fetch's first pages: no groups, so no group
+/// grants), what the breakdowns cannot say yet, in the field's words; None once complete.
+/// Until then nobody can be counted as holding a product "only by a direct grant".
+pub fn still_loading(state: &AppState) -> Option<String> {
+    let d = state.data.as_ref()?;
+    if d.origin != super::loaded::Origin::Partial {
+        return None;
+    }
+    let users = match &state.fetch {
+        super::state::Fetch::Running {
+            fetched,
+            total: Some(total),
+            ..
+        } => format!(
+            "{} of {} users",
+            super::format::thousands(*fetched),
+            super::format::thousands(*total)
+        ),
+        super::state::Fetch::Running { fetched, .. } => {
+            format!("{} users so far", super::format::thousands(*fetched))
+        }
+        _ => format!(
+            "{} users so far",
+            super::format::thousands(d.dir.users.len())
+        ),
+    };
+    Some(format!(
+        "the directory is still loading: {users}; group grants not read yet"
+    ))
+}

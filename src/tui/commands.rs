@@ -241,14 +241,27 @@ impl Context<'_> {
     }
 }
 
+/// Why `:w FILE` wrote nothing: the file is there already.
+pub fn exists_message(path: &std::path::Path) -> String {
+    format!(
+        "{} exists: use :w! {} to overwrite",
+        path.display(),
+        path.display()
+    )
+}
+
 /// A command ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Run {
-    Write(PathBuf),
+    /// The path, and whether an existing file may be replaced (`:w!`).
+    Write(PathBuf, bool),
     Read(PathBuf),
     Queue(OperationKind),
     ClearQueue,
-    GiveBack { batch: i64, who: String },
+    GiveBack {
+        batch: i64,
+        who: String,
+    },
     Help,
     Quit,
 }
@@ -291,6 +304,11 @@ pub fn validate(line: &str, cx: &Context) -> Result<Option<Run>, String> {
     if word.is_empty() {
         return Ok(None);
     }
+    // `:w!` (vim's): write over a file that exists.
+    let (word, bang) = match word.strip_suffix('!') {
+        Some(w) if !w.is_empty() => (w, true),
+        _ => (word, false),
+    };
     let Some(spec) = find(word) else {
         let names = catalogue()
             .iter()
@@ -304,6 +322,9 @@ pub fn validate(line: &str, cx: &Context) -> Result<Option<Run>, String> {
             "unknown command :{word}{hint}; : lists the commands, :help explains them"
         ));
     };
+    if bang && !matches!(spec.verb, Verb::Write) {
+        return Err(format!(":{}! : only :write! (:w!) takes a !", spec.name));
+    }
     let args = split_args(rest, spec.args.len());
     if spec.args.is_empty() && !rest.trim().is_empty() {
         return Err(format!(
@@ -318,7 +339,7 @@ pub fn validate(line: &str, cx: &Context) -> Result<Option<Run>, String> {
     }
     let arg = |i: usize| args.get(i).copied().unwrap_or_default();
     Ok(Some(match &spec.verb {
-        Verb::Write => Run::Write(arg(0).into()),
+        Verb::Write => Run::Write(arg(0).into(), bang),
         Verb::Read => Run::Read(arg(0).into()),
         Verb::ClearQueue => Run::ClearQueue,
         Verb::Help => Run::Help,

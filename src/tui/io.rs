@@ -196,16 +196,11 @@ impl Io {
                     let _ = tx.send(Action::Planned { generation, view });
                 });
             }
-            Effect::WritePlan { path, file } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let result = file
-                        .write(&path)
-                        .map(|()| path.display().to_string())
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Action::PlanWritten(result));
-                });
-            }
+            Effect::WritePlan {
+                path,
+                file,
+                overwrite,
+            } => paths::write_plan(self.tx.clone(), path, file, overwrite),
             Effect::ReadPlan(path) => {
                 let (tx, org) = (self.tx.clone(), self.org_id.clone());
                 tokio::task::spawn_blocking(move || {

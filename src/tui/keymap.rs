@@ -308,6 +308,9 @@ pub const BINDINGS: &[Binding] = &[
         "search: words and facets (Enter keeps, Esc clears)",
         true,
     ),
+    // From the other views too, where their query line offers it (Groups stays, the others
+    // open Users): out of their hints, which have more pressing keys.
+    bind(K::Char('/'), "", C::Search, S::Everywhere, "", false),
     bind(
         K::Char('f'),
         "f",

@@ -230,6 +230,8 @@ pub struct QueueState {
     pub undo: Option<Arc<crate::plan::Queue>>,
     /// How the Queue view sorts and filters the targets (a view: the queue stays as it is).
     pub view: super::queue_view::QueueView,
+    /// `A` came while the plan was being built: the review opens when it lands (Esc forgets).
+    pub review_wanted: bool,
 }
 
 /// A queue edit that drops targets: asked first when it drops more than a handful.

@@ -1,4 +1,5 @@
-//! File completion for the `:` line: one directory listing, read off the UI thread, bounded.
+//! Files of the `:` line: completion from one directory listing, read off the UI thread and
+//! bounded, and `:write`, which replaces a file only when told to (`:w!`).
 
 use std::path::Path;
 
@@ -9,6 +10,26 @@ use crate::tui::complete::Listing;
 
 /// Entries read from one directory at most: a huge folder completes from its first ones.
 pub(crate) const MAX_ENTRIES: usize = 5_000;
+
+/// Writes the plan file and reports `Action::PlanWritten`; a file already there is left as
+/// it is unless `overwrite` (`:w!`).
+pub(super) fn write_plan(
+    tx: UnboundedSender<Action>,
+    path: std::path::PathBuf,
+    file: Box<crate::plan::PlanFile>,
+    overwrite: bool,
+) {
+    tokio::task::spawn_blocking(move || {
+        let result = if !overwrite && path.exists() {
+            Err(crate::tui::commands::exists_message(&path))
+        } else {
+            file.write(&path)
+                .map(|()| path.display().to_string())
+                .map_err(|e| e.to_string())
+        };
+        let _ = tx.send(Action::PlanWritten(result));
+    });
+}
 
 /// Lists `dir` (as typed; `""` is the working directory) and reports `Action::DirListed`.
 pub(super) fn list_dir(tx: UnboundedSender<Action>, request: u64, dir: String) {

@@ -30,6 +30,7 @@ pub(super) fn write_give_back(tx: UnboundedSender<Action>, batch: i64, who: Stri
                 .first()
                 .map(|s| s.account_id.clone())
                 .unwrap_or_else(|| who.clone());
+            let whom = whom(&back.plan.steps, &id);
             let part: String = id
                 .chars()
                 .map(|c| {
@@ -44,12 +45,21 @@ pub(super) fn write_give_back(tx: UnboundedSender<Action>, batch: i64, who: Stri
             let path = save_plan(&format!("give-back-batch-{batch}-{part}.json"), &back.plan)?;
             Ok(Box::new(crate::tui::state::FileReview::new(
                 back.plan,
-                format!("give back to {id} from batch {batch} (kept in {path})"),
+                format!("give back to {whom} from batch {batch} (kept in {path})"),
                 notes,
             )))
         })();
         let _ = tx.send(Action::Review(result));
     });
+}
+
+/// Who a give-back plan gives back to, as the CLI says it: "Ada Lovelace (712020:…)", the
+/// name from the journal's steps; the id alone when the steps carry no name.
+fn whom(steps: &[crate::plan::Step], id: &str) -> String {
+    match steps.first().map(|s| s.name.trim()) {
+        Some(name) if !name.is_empty() && name != id => format!("{name} ({id})"),
+        _ => id.to_owned(),
+    }
 }
 
 /// The configured rules' newest lifecycle rows and last run times, summarised.
@@ -92,4 +102,27 @@ pub(super) fn load_savings(
         cur.as_str()
     };
     Ok(crate::tui::rules::savings_view(&seats, &months, cur))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whom;
+    use crate::plan::{Change, Step};
+
+    #[test]
+    fn a_give_back_names_the_user() {
+        let step = |name: &str| Step {
+            account_id: "acc-1".into(),
+            name: name.into(),
+            email: None,
+            change: Change::Restore,
+            guard: None,
+        };
+        assert_eq!(
+            whom(&[step("Ada Lovelace")], "acc-1"),
+            "Ada Lovelace (acc-1)"
+        );
+        assert_eq!(whom(&[step("")], "acc-1"), "acc-1");
+        assert_eq!(whom(&[], "acc-1"), "acc-1");
+    }
 }

@@ -21,31 +21,58 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new("Loading the directory…"), area);
         return;
     };
-    // The chart of seats and savings over time takes the bottom, once there is history.
+    let products = &data.derived.activity;
+    // What the view is for comes first: the products table, the histogram and the groups that
+    // grant the chosen holders. The chart of seats and savings over time takes the bottom only
+    // with what they leave (a short terminal hides it).
+    let note_h = state.accounts_note().map_or(0, |note| {
+        wrapped_lines(&note, area.width.max(1) as usize)
+            .min(area.height / 4)
+            .max(1)
+    });
+    let granting_h = super::breakdown::activity_wants(state);
+    let needs = note_h + products.len() as u16 + 1 + HISTOGRAM + granting_h;
     let area = match state.savings.as_deref().filter(|v| !v.is_empty()) {
-        Some(view) if area.height >= 16 => {
-            let chart_h = (area.height / 3).clamp(6, 12);
-            let [rest, chart] =
-                Layout::vertical([Constraint::Fill(1), Constraint::Length(chart_h)]).areas(area);
-            super::savings::draw(state, view, frame, chart);
-            rest
+        Some(view) => {
+            let chart_h = (area.height / 3)
+                .clamp(CHART_MIN, 12)
+                .min(area.height.saturating_sub(needs));
+            if chart_h >= CHART_MIN {
+                let [rest, chart] =
+                    Layout::vertical([Constraint::Fill(1), Constraint::Length(chart_h)])
+                        .areas(area);
+                super::savings::draw(state, view, frame, chart);
+                rest
+            } else {
+                area
+            }
         }
-        _ => area,
+        None => area,
     };
     let area = accounts_note(state, frame, area);
-    let products = &data.derived.activity;
     let table_h = (products.len() as u16 + 1).min(area.height / 2).max(2);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(table_h), Constraint::Fill(1)]).areas(area);
     products_table(state, data, frame, top);
     if let Some(a) = products.get(state.activity.product) {
-        // Under the histogram: the groups that give the chosen holders the product.
+        // Under the histogram: the groups that give the chosen holders the product. Where
+        // rows are short the histogram's bars shrink before those lines go.
+        let hist_h = HISTOGRAM
+            .min(bottom.height.saturating_sub(granting_h))
+            .max(HISTOGRAM_MIN);
         let [bottom, granting] =
-            Layout::vertical([Constraint::Length(9), Constraint::Fill(1)]).areas(bottom);
+            Layout::vertical([Constraint::Length(hist_h), Constraint::Fill(1)]).areas(bottom);
         chart(state, a, frame, bottom);
         super::breakdown::draw_activity(state, frame, granting);
     }
 }
+
+/// Rows of the histogram: its title, up to five rows of bars, labels, presets and keys.
+const HISTOGRAM: u16 = 9;
+/// With one row of bars.
+const HISTOGRAM_MIN: u16 = 5;
+/// The savings chart below this is not worth drawing.
+const CHART_MIN: u16 = 6;
 
 /// Why the view counts fewer users than the org has accounts (the demo's app and customer
 /// accounts), once, above the table; returns the area left.

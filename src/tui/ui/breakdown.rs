@@ -17,6 +17,28 @@ use crate::tui::state::AppState;
 /// The Users view shows the Grants column from this width on.
 pub const GRANTS_MIN_WIDTH: u16 = 120;
 
+/// Lines the Activity view's breakdown wants: its title, up to three granting groups and the
+/// line of other paths (five while it is counted), so the view can give it room first.
+pub fn activity_wants(state: &AppState) -> u16 {
+    let Some(b) = for_activity(state) else {
+        return 5;
+    };
+    let Some(p) = b.products.first() else {
+        return 0;
+    };
+    if crate::tui::breakdowns::still_loading(state).is_some() {
+        return 2;
+    }
+    let granting = b
+        .groups
+        .iter()
+        .filter(|g| g.through.first().is_some_and(|th| th.total() > 0))
+        .count();
+    let others = usize::from(p.admin_only > 0 || p.direct_only > 0);
+    // No granting group still takes a line ("no group grants it").
+    (1 + granting.clamp(1, 3) + others) as u16
+}
+
 /// The Activity view's block under the histogram: the groups that give the chosen holders
 /// their product, one line each, as many as fit.
 pub fn draw_activity(state: &AppState, frame: &mut Frame, area: Rect) {
@@ -37,6 +59,19 @@ pub fn draw_activity(state: &AppState, frame: &mut Frame, area: Rect) {
     let Some(p) = b.products.first() else {
         return;
     };
+    // Part of the directory: no group read yet, so no holder can be told apart.
+    if let Some(loading) = crate::tui::breakdowns::still_loading(state) {
+        let text = format!("Granting {}: {loading}", product_name(&p.product));
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(
+                text,
+                t.level(crate::tui::state::Level::Warn),
+            )))
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
     let granting: Vec<_> = b
         .groups
         .iter()

@@ -12,10 +12,10 @@ use super::short_product;
 use crate::domain::product_name;
 use crate::output::words::plural;
 use crate::tui::breakdown::Breakdown;
-use crate::tui::breakdowns::for_groups;
-use crate::tui::format::thousands;
+use crate::tui::breakdowns::{for_groups, still_loading};
+use crate::tui::format::{ellipsis, thousands};
 use crate::tui::layout::GROUPS_HEADER;
-use crate::tui::state::AppState;
+use crate::tui::state::{AppState, Level};
 
 /// Columns one product's "via, only, also" take.
 const PRODUCT_COLUMNS: u16 = 7 + 6 + 6 + 3;
@@ -30,7 +30,17 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = state.theme;
     match for_groups(state) {
         Some(b) => {
-            frame.render_widget(Paragraph::new(header(state, b)), head);
+            // Lines cut at the view's width end with "…" (the query can be long).
+            let room = head.width as usize;
+            let lines: Vec<Line> = header(state, b)
+                .into_iter()
+                .map(|l| {
+                    let style = l.spans.first().map(|s| s.style).unwrap_or_default();
+                    let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                    Line::from(Span::styled(ellipsis(&text, room), style))
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(lines), head);
             table(state, b, frame, body);
         }
         None => {
@@ -103,6 +113,13 @@ fn header(state: &AppState, b: &Breakdown) -> Vec<Line<'static>> {
         names.join(" and "),
         selection_words(&b.label, Some(first.holders))
     );
+    // Part of the directory: no group has been read, so every holder would look direct.
+    if let Some(loading) = still_loading(state) {
+        return vec![
+            Line::from(Span::styled(title, t.title())),
+            Line::from(Span::styled(loading, t.level(Level::Warn))),
+        ];
+    }
     let mut ways = vec![format!(
         "{} through a group",
         thousands(first.through_groups)

@@ -55,13 +55,27 @@ fn entries(state: &AppState) -> Vec<Entry> {
         ("A", "org or site admin"),
         ("P", "protected (config, app account, you)"),
         ("S", "synced from the identity provider"),
-        ("red days", "idle past the threshold"),
+        // Without colour a `!` says it (as the table draws it).
+        (
+            if state.theme.color {
+                "red days"
+            } else {
+                "120d!"
+            },
+            "idle past the threshold",
+        ),
     ];
+    // The longest marker and two spaces: "red days" must not run into its text.
+    let width = markers
+        .iter()
+        .map(|(key, _)| key.chars().count() + 2)
+        .max()
+        .unwrap_or(0);
     out.extend(markers.into_iter().map(|(key, text)| Entry {
         section: "Markers in the Users view".to_owned(),
         key: key.to_owned(),
         text: text.to_owned(),
-        width: 8,
+        width,
     }));
     out.extend(
         crate::filter::facet_help()

@@ -106,13 +106,22 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect) {
                     if b.dry_run { " (dry run)" } else { "" }
                 ))
             },
-            Cell::from(format!(
-                "{}/{} done, {} failed, {} skipped",
-                thousands(c.done as usize),
-                thousands(c.total() as usize),
-                thousands(c.failed as usize),
-                thousands(c.skipped as usize)
-            )),
+            Cell::from(if b.dry_run {
+                // A dry run changes nothing: "0/4 done" read as a batch that failed to start.
+                // (Status says "dry run" beside it.)
+                format!(
+                    "{} recorded, nothing changed",
+                    thousands(c.total() as usize)
+                )
+            } else {
+                format!(
+                    "{}/{} done, {} failed, {} skipped",
+                    thousands(c.done as usize),
+                    thousands(c.total() as usize),
+                    thousands(c.failed as usize),
+                    thousands(c.skipped as usize)
+                )
+            }),
             Cell::from(b.operator.clone()),
         ]);
         if start + i == h.list.cursor {

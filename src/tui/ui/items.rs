@@ -82,8 +82,24 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, panel: &ItemsPanel)
     // The email where there is room for it; the name always.
     let wide = area.width >= 120;
     let len = d.len(panel.filter);
+    if len == 0 {
+        let text = match panel.filter {
+            ItemFilter::All => format!("batch {} has no items", panel.batch),
+            f => format!("no {} items in batch {}", f.word(), panel.batch),
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, t.dim())), list);
+        return;
+    }
     let start = panel.offset.min(len);
     let end = (start + height).min(len);
+    // The Action column as wide as its widest cell on screen: "remove from jira-software-users"
+    // must not be cut while Reason has room to spare.
+    let action_w = (start..end)
+        .filter_map(|i| d.get(panel.filter, i))
+        .map(|item| item.action.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("Action".len()) as u16;
     let rows = (start..end).filter_map(|i| {
         let item = d.get(panel.filter, i)?;
         let style = match item.state {
@@ -94,7 +110,8 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, panel: &ItemsPanel)
             }
         };
         let mut cells = vec![
-            Cell::from(item.seq.to_string()),
+            // The journal counts from 0; people count from 1.
+            Cell::from((item.seq + 1).to_string()),
             Cell::from(item.state.as_str()).style(style),
             Cell::from(item.name.clone()),
         ];
@@ -120,7 +137,7 @@ pub fn draw(state: &AppState, frame: &mut Frame, area: Rect, panel: &ItemsPanel)
                 Constraint::Length(7),
                 Constraint::Fill(2),
                 Constraint::Fill(3),
-                Constraint::Fill(2),
+                Constraint::Length(action_w),
                 Constraint::Fill(4),
             ],
         )

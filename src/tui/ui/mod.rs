@@ -206,11 +206,32 @@ fn query_line(state: &AppState, frame: &mut Frame, area: Rect) {
             Span::raw(state.users.query.clone()),
             Span::styled(format!("  ⚠ {e}"), t.level(super::state::Level::Error)),
         ]),
-        (None, None) if !state.users.query.is_empty() => Line::from(vec![
-            Span::styled("filter: ", t.dim()),
-            Span::raw(state.users.query.clone()),
-            Span::styled("   (/ edits, Esc clears)", t.dim()),
-        ]),
+        (None, None) if !state.users.query.is_empty() => {
+            // Users and Groups follow the query; the other views edit it in Users.
+            let hint = if matches!(state.view, View::Users | View::Groups) {
+                "   (/ edits, Esc clears)"
+            } else {
+                "   (/ edits it in Users)"
+            };
+            // A long query is cut with "…" (the hint gives way first when room is short).
+            let room = (area.width as usize).saturating_sub("filter: ".len());
+            let hint_len = hint.chars().count();
+            let (query, hint) = if state.users.query.chars().count() + hint_len <= room {
+                (state.users.query.clone(), hint)
+            } else if room >= hint_len + 24 {
+                (
+                    super::format::ellipsis(&state.users.query, room - hint_len),
+                    hint,
+                )
+            } else {
+                (super::format::ellipsis(&state.users.query, room), "")
+            };
+            Line::from(vec![
+                Span::styled("filter: ", t.dim()),
+                Span::raw(query),
+                Span::styled(hint, t.dim()),
+            ])
+        }
         (None, None) => Line::from(Span::styled(
             "/ search names and emails; facets like product:jira-software idle:90 group:NAME (f for the menu)",
             t.dim(),
@@ -250,7 +271,8 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
             ),
             t.title(),
         ));
-        if let Some(sort) = users::sort_text(state) {
+        // A message takes the room the sort's words would.
+        if let Some(sort) = users::sort_text(state).filter(|_| state.flash.is_none()) {
             spans.push(Span::styled(format!("{sort} "), t.dim()));
         }
     }
@@ -293,7 +315,8 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
         )),
         Fetch::Idle => {}
     }
-    if let Some(d) = &state.data {
+    // The data's age gives way to a message too (it is back once a key clears the message).
+    if let Some(d) = state.data.as_ref().filter(|_| state.flash.is_none()) {
         let what = match d.origin {
             Origin::Snapshot => "snapshot",
             Origin::Partial => "partial",
@@ -308,9 +331,23 @@ fn status_line(state: &AppState, frame: &mut Frame, area: Rect) {
         // What is left of the line; a message cut to fit says where to read it whole.
         let used = Line::from(spans.clone()).width();
         let room = (area.width as usize).saturating_sub(used + 1);
-        spans.push(Span::styled(log::fit(&f.text, room), t.level(f.level)));
+        // Without colour the level is said in words.
+        let marker = match f.level {
+            super::state::Level::Error if !t.color => "error: ",
+            super::state::Level::Warn if !t.color => "warning: ",
+            _ => "",
+        };
+        let text = format!("{marker}{}", f.text);
+        spans.push(Span::styled(log::fit(&text, room), t.level(f.level)));
     } else {
+        // Whole hints only: one cut mid-word ("Enter de") says nothing.
+        let mut used = Line::from(spans.clone()).width();
         for (key, help) in keymap::hints(state.view) {
+            let need = key.chars().count() + 1 + help.chars().count();
+            if used + need > area.width as usize {
+                break;
+            }
+            used += need + 2;
             spans.push(Span::styled(format!("{key} "), t.key()));
             spans.push(Span::raw(format!("{help}  ")));
         }

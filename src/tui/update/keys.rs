@@ -157,7 +157,11 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
             }
         }
         Command::Search => {
-            state.view = View::Users;
+            // The Groups view follows the query, so it is edited there; the other views'
+            // query line says `/` edits it in Users.
+            if state.view != View::Groups {
+                state.view = View::Users;
+            }
             state.input = Some(QueryInput::query(state.users.query.clone()));
         }
         Command::Facets => state.overlay = Some(Overlay::Menu(Menu::facets())),
@@ -177,13 +181,21 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                 filter: Default::default(),
             })
         }
+        Command::Back if state.queue.review_wanted => {
+            state.queue.review_wanted = false;
+            flash(
+                state,
+                Level::Info,
+                "the review will not open by itself: A opens it",
+            );
+        }
         Command::Back if close_items(state) => {}
         Command::Back => {
             // A rule's list first: Esc goes back to every user (the query stays).
             if state.view == View::Users && state.users.only.take().is_some() {
                 return filter(state).into_iter().collect();
             }
-            if state.view == View::Users && !state.users.query.is_empty() {
+            if matches!(state.view, View::Users | View::Groups) && !state.users.query.is_empty() {
                 state.users.query.clear();
                 return filter(state).into_iter().collect();
             }
@@ -239,10 +251,11 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                     "the queue is empty: mark users with Space, then a",
                 );
             } else if state.queue.plan.is_none() || state.queue.plan_pending() {
+                state.queue.review_wanted = true;
                 flash(
                     state,
                     Level::Info,
-                    "the plan is being built: try again in a moment",
+                    "building the plan…: the review opens when it is ready (Esc forgets it)",
                 );
             } else {
                 state.overlay = Some(Overlay::Confirm(Confirm::default()));

@@ -4,7 +4,8 @@
 use super::*;
 
 /// A `:` line: validated against the command catalogue (`tui::commands`) before anything
-/// runs; what is wrong goes to the status line with what was meant.
+/// runs; what is wrong goes to the status line with what was meant, and the line stays open
+/// with the text to mend it.
 pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
     let cx = Context {
         data: state.data.as_ref(),
@@ -14,6 +15,7 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Ok(Some(run)) => run,
         Ok(None) => return vec![],
         Err(why) => {
+            state.input = Some(QueryInput::command(line));
             flash(state, Level::Error, why);
             return vec![];
         }
@@ -31,7 +33,7 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Run::ClearQueue => ask_or_edit(state, QueueEdit::Clear),
         Run::GiveBack { batch, who } => give_back(state, batch, who),
         Run::Read(path) => vec![Effect::ReadPlan(path)],
-        Run::Write(path) => match state.queue.plan.as_ref() {
+        Run::Write(path, overwrite) => match state.queue.plan.as_ref() {
             Some(view) if !state.queue.plan_pending() => {
                 let file = PlanFile::new(
                     &view.plan,
@@ -43,6 +45,7 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
                 vec![Effect::WritePlan {
                     path,
                     file: Box::new(file),
+                    overwrite,
                 }]
             }
             _ => {

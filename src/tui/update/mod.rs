@@ -207,6 +207,7 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             if generation >= state.queue.shown {
                 state.queue.shown = generation;
                 state.queue.plan = Some(view);
+                open_wanted_review(state);
                 // Held out and the state order come from the plan.
                 return sort_queue(state).into_iter().collect();
             }
@@ -552,4 +553,21 @@ fn clamp_all(state: &mut AppState) {
         len,
         queue_rows(state.size),
     );
+}
+
+/// The review `A` asked for while the plan was being built, once the newest plan is in and
+/// nothing else holds the screen (a batch, an overlay, an emptied queue forget it).
+fn open_wanted_review(state: &mut AppState) {
+    if !state.queue.review_wanted || state.queue.plan_pending() {
+        return;
+    }
+    state.queue.review_wanted = false;
+    if state.overlay.is_none()
+        && state.input.is_none()
+        && !state.queue.ops.is_empty()
+        && !batch_running(state)
+    {
+        state.overlay = Some(Overlay::Confirm(Confirm::default()));
+        state.flash = None;
+    }
 }

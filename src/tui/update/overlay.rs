@@ -186,6 +186,27 @@ pub(super) fn choose(state: &mut AppState, choice: Choice) -> Vec<Effect> {
         }
         Choice::Open(which) => {
             let mut sub = Menu::submenu(which, state.data.as_ref());
+            // Marks picked under `product:KEY` are most likely meant to lose that product.
+            if which == crate::tui::menu::Submenu::RemoveProduct
+                && let Some(data) = state.data.as_ref()
+            {
+                let held: Vec<String> = data.product_keys().map(str::to_owned).collect();
+                if let Some(first) =
+                    crate::tui::breakdown::query_products(&state.users.query, &held)
+                        .into_iter()
+                        .next()
+                {
+                    let wanted =
+                        Choice::Queue(OperationKind::RemoveProductAccess { product: first });
+                    if let Some(i) = sub
+                        .shown
+                        .iter()
+                        .position(|&i| sub.items.get(i).is_some_and(|item| item.choice == wanted))
+                    {
+                        sub.cursor = i;
+                    }
+                }
+            }
             sub.negate = menu.negate;
             sub.parent = Some(Box::new(menu));
             state.overlay = Some(Overlay::Menu(sub));
