@@ -52,7 +52,10 @@ fn demo_at_80_columns_explains_what_it_shows() {
 
     // Activity: the gap between accounts and listed users, computed, once.
     t.type_text("3");
-    let screen = t.wait_for("accounts listed");
+    // Both ends of the frame: a capture can land while the terminal is still being written.
+    let screen = t.wait("the Activity view", |s| {
+        s.contains("accounts listed") && s.contains("[c] ≥90")
+    });
     let note = format!("{} of 2,000 accounts listed:", thousands(listed));
     assert!(screen.contains(&note), "{note:?} in:\n{screen}");
     assert_eq!(screen.matches("accounts listed").count(), 1);
