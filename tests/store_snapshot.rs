@@ -172,6 +172,11 @@ fn saving_replaces_only_its_own_scope() {
     assert_same(&store.load_snapshot("a").unwrap().unwrap(), &newer);
     assert_same(&store.load_snapshot("b").unwrap().unwrap(), &other);
     assert_eq!(store.snapshot_info("a").unwrap().unwrap().users, 20);
+    // A larger body in the place of a smaller one: streamed into a blob of its own size.
+    let larger = directory(1_500, at(4));
+    store.save_snapshot("a", &larger).unwrap();
+    assert_same(&store.load_snapshot("a").unwrap().unwrap(), &larger);
+    assert_same(&store.load_snapshot("b").unwrap().unwrap(), &other);
 
     assert!(store.remove_snapshot("a").unwrap());
     assert!(!store.remove_snapshot("a").unwrap());

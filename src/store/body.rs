@@ -135,7 +135,32 @@ impl Serialize for Rows<'_> {
 }
 
 /// Users, groups and seats as bytes. Every value comes back exactly, times to the nanosecond.
+#[cfg(test)]
 pub fn encode(users: &[User], groups: &[Group], seats: &[Seats]) -> Result<Vec<u8>, String> {
+    // About 170 bytes a user: one allocation instead of a doubling buffer copied as it grows.
+    let mut out = Vec::with_capacity(users.len() * 192 + 4096);
+    encode_to(users, groups, seats, &mut out)?;
+    Ok(out)
+}
+
+/// The bytes [`encode`] gives, counted without keeping them: the size to reserve for
+/// [`encode_to`] when the body is streamed into its place.
+pub fn encoded_len(users: &[User], groups: &[Group], seats: &[Seats]) -> Result<u64, String> {
+    let mut count = Counted {
+        inner: std::io::sink(),
+        written: 0,
+    };
+    encode_to(users, groups, seats, &mut count)?;
+    Ok(count.written)
+}
+
+/// [`encode`] written into `out` as it is made, so that no whole-directory buffer is held.
+pub fn encode_to(
+    users: &[User],
+    groups: &[Group],
+    seats: &[Seats],
+    out: impl std::io::Write,
+) -> Result<(), String> {
     let mut strings = Interner::default();
     for u in users {
         strings.intern(u.account_type.as_str());
@@ -160,10 +185,25 @@ pub fn encode(users: &[User], groups: &[Group], seats: &[Seats]) -> Result<Vec<u
         groups,
         seats,
     };
-    // About 170 bytes a user: one allocation instead of a doubling buffer copied as it grows.
-    let mut out = Vec::with_capacity(users.len() * 192 + 4096);
-    serde_json::to_writer(&mut out, &body).map_err(|e| e.to_string())?;
-    Ok(out)
+    serde_json::to_writer(out, &body).map_err(|e| e.to_string())
+}
+
+/// A writer that counts the bytes passed through it.
+pub struct Counted<W> {
+    pub inner: W,
+    pub written: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// What [`decode`] gives back.
@@ -308,6 +348,23 @@ mod tests {
         assert_eq!(back.users, users);
         assert_eq!(back.groups, groups);
         assert_eq!(back.seats, seats);
+    }
+
+    #[test]
+    fn the_streamed_body_is_the_counted_one_and_the_encoded_one() {
+        // The snapshot reserves encoded_len bytes and streams encode_to into them.
+        let users: Vec<User> = (0..400).map(user).collect();
+        let bytes = encode(&users, &[], &[]).unwrap();
+        assert!(bytes.len() > 64 * 1024 / 2, "spans several writes");
+        assert_eq!(encoded_len(&users, &[], &[]).unwrap(), bytes.len() as u64);
+        let mut out = Counted {
+            inner: std::io::BufWriter::with_capacity(1024, Vec::new()),
+            written: 0,
+        };
+        encode_to(&users, &[], &[], &mut out).unwrap();
+        assert_eq!(out.written, bytes.len() as u64);
+        assert_eq!(out.inner.into_inner().unwrap(), bytes);
+        assert_eq!(decode(&bytes).unwrap().users, users);
     }
 
     #[test]

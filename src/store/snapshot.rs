@@ -1,7 +1,9 @@
 //! Saving and loading the directory snapshot: one summary row and one body per scope.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior};
+use std::io::{BufWriter, Write};
+
+use rusqlite::{MAIN_DB, OptionalExtension, TransactionBehavior};
 
 use super::body::{self, FORMAT};
 use super::{Store, StoreError};
@@ -35,13 +37,16 @@ impl Store {
     /// name). One transaction: a crash or a full disk mid-save keeps the previous snapshot.
     /// Takes 120-170 ms of CPU and an fsync at 100,000 users: call it off the UI thread.
     pub fn save_snapshot(&mut self, scope: &str, dir: &Directory) -> Result<(), StoreError> {
-        // Encoded before the write lock is taken, so other readers and writers wait less.
-        let bytes = body::encode(&dir.users, &dir.groups, &dir.seats).map_err(|detail| {
-            StoreError::Unusable {
-                path: self.path.clone(),
-                detail: format!("the snapshot could not be encoded: {detail}"),
-            }
-        })?;
+        // Counted before the write lock is taken, then streamed into a blob reserved at that
+        // size: a whole-directory buffer (and SQLite's two copies of a bound blob) would
+        // leave tens of MB of the allocator's heap resident at 100,000 users after the save.
+        let unusable = |detail: String| StoreError::Unusable {
+            path: self.path.clone(),
+            detail: format!("the snapshot could not be encoded: {detail}"),
+        };
+        let len = body::encoded_len(&dir.users, &dir.groups, &dir.seats).map_err(unusable)?;
+        let size = i64::try_from(len)
+            .map_err(|_| unusable(format!("{len} bytes is too large for one body")))?;
         let path = self.path.clone();
         let sql_err = |e| StoreError::from_sqlite(&path, e);
         let tx = self
@@ -64,17 +69,38 @@ impl Store {
         )
         .map_err(sql_err)?;
         tx.execute(
-            "INSERT OR REPLACE INTO snapshot_body (scope, body) VALUES (?1, ?2)",
-            (scope, &bytes),
+            "INSERT OR REPLACE INTO snapshot_body (scope, body) VALUES (?1, zeroblob(?2))",
+            (scope, size),
         )
         .map_err(sql_err)?;
+        let row = tx.last_insert_rowid();
+        {
+            let blob = tx
+                .blob_open(MAIN_DB, c"snapshot_body", c"body", row, false)
+                .map_err(sql_err)?;
+            // Blob writes past the reserved size fail (write_all), and fewer bytes than
+            // counted are caught below: the transaction then rolls back.
+            let mut out = body::Counted {
+                inner: BufWriter::with_capacity(64 * 1024, blob),
+                written: 0,
+            };
+            body::encode_to(&dir.users, &dir.groups, &dir.seats, &mut out).map_err(unusable)?;
+            out.flush()
+                .map_err(|e| unusable(format!("writing the body: {e}")))?;
+            if out.written != len {
+                return Err(unusable(format!(
+                    "{} bytes written where {len} were counted",
+                    out.written
+                )));
+            }
+        }
         tx.commit().map_err(sql_err)?;
         // Seats used per product over time, for `seats report --since` (a failure costs a point).
         let _ = super::savings::record_snapshot(&self.conn, dir);
         tracing::debug!(
             scope,
             users = dir.users.len(),
-            bytes = bytes.len(),
+            bytes = len,
             "snapshot saved"
         );
         Ok(())
