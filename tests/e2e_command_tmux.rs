@@ -79,6 +79,7 @@ fn demo_command_mode_menus_and_help_narrow_as_you_type() {
         query_line(s) == format!(":read {dir}/kept-plan.json")
     });
     t.keys(&["Escape"]);
+    t.wait("the line closed", |s| !query_line(s).starts_with(':'));
 
     // The facet menu narrows as you type; the group submenu too, after `/` for any letter.
     t.type_text("f");

@@ -174,6 +174,8 @@ fn demo_queue_confirm_and_run_end_to_end() {
     t.keys(&["Tab", "Enter"]);
     t.wait_for("type 2 to confirm");
     t.keys(&["Escape"]);
+    // Wait for the dialog to close: an Escape and a key read together are Alt+key.
+    t.wait("the dialog closed", |s| !s.contains("Type 2 to confirm"));
 
     // Swap the removal for a suspension of the same two, and run it.
     t.type_text(":clear-queue");
@@ -269,6 +271,8 @@ fn demo_query_suspend_holds_out_users_active_within_the_threshold() {
     );
     // The plan file the console writes records the query and each step's guard.
     t.keys(&["Escape"]);
+    // Wait for the review to close: an Escape and a key read together are Alt+key.
+    t.wait("the review closed", |s| !s.contains("Review the plan"));
     let file = home.path().join("console-plan.json");
     t.type_text(&format!(":write {}", file.display()));
     t.keys(&["Enter"]);
