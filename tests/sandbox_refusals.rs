@@ -136,8 +136,8 @@ async fn org_admins_and_synced_users_are_refused_and_seats_says_why() {
     );
     assert!(error["id"].is_string() && error["title"].is_string());
 
-    // Through the executor: removing a synced user from the directory is a failed item that
-    // says why (the run-time checks do not hold synced users out: that is the plan's call).
+    // Through the executor, from a plan file that asks for it anyway (the plan builder holds
+    // synced users out): the run-time check holds it out too, says why and sends nothing.
     let step = {
         let state = shared.read();
         let u = state.user(synced);
@@ -183,12 +183,17 @@ async fn org_admins_and_synced_users_are_refused_and_seats_says_why() {
     while running.events.recv().await.is_some() {}
     running.task.await.unwrap().unwrap();
     let item = j.lock().unwrap().items(batch).unwrap().remove(0);
-    assert_eq!(item.state, ItemState::Failed, "{item:?}");
-    assert_eq!(item.http_status, Some(403));
-    let error = item.error.unwrap_or_default();
+    assert_eq!(item.state, ItemState::Skipped, "{item:?}");
+    assert_eq!(item.http_status, None, "{item:?}");
+    let reason = item.reason.clone().unwrap_or_default();
     assert!(
-        error.starts_with("synced from an identity provider: change it there"),
-        "{error}"
+        reason.starts_with("now protected: synced from the identity provider"),
+        "{item:?}"
     );
+    {
+        let state = shared.read();
+        assert_eq!(state.events.len(), events_before, "the executor sent it");
+        assert!(state.user(synced).in_directory());
+    }
     sb.shutdown().await;
 }

@@ -29,12 +29,6 @@ pub enum Verdict {
     Skip(String),
 }
 
-/// Protections that hold out a change at run time. Synced accounts are the plan's call (an
-/// IdP-synced user can still be suspended), so they do not count here.
-fn blocking(reason: &ProtectionReason) -> bool {
-    !matches!(reason, ProtectionReason::Synced)
-}
-
 fn guard_broken(guard: &Guard, user: &User) -> Option<String> {
     let since = guard.inactive_since?;
     let newer = |p: &crate::domain::ProductAccess| {
@@ -132,10 +126,16 @@ pub fn assess(step: &Step, seen: Option<&Seen>, protection: &Protection) -> Verd
         return Verdict::AlreadyDone(reason);
     }
 
+    // The plan's rule (`Change::held_out_by`), read again now: an account protected since the
+    // plan, or a step the plan never held out (a hand-edited plan file), is not sent.
+    if let Some(reason) = protection
+        .reasons(user)
+        .into_iter()
+        .find(|r| step.change.held_out_by(r))
+    {
+        return Verdict::Skip(format!("now protected: {}", reason.describe()));
+    }
     if step.change.takes_away() {
-        if let Some(reason) = protection.reasons(user).into_iter().find(blocking) {
-            return Verdict::Skip(format!("now protected: {}", reason.describe()));
-        }
         if let Some(guard) = &step.guard
             && let Some(reason) = guard_broken(guard, user)
         {
@@ -356,13 +356,24 @@ mod tests {
         );
         let mut synced = seen(user(UserStatus::Active));
         synced.user.synced = true;
+        let none = Protection::default();
         assert_eq!(
-            assess(
-                &step(Change::Suspend, None),
-                Some(&synced),
-                &Protection::default()
-            ),
+            assess(&step(Change::Suspend, None), Some(&synced), &none),
             Verdict::Send
         );
+        // The IdP owns the account: as in the plan, removal and deactivation are not sent.
+        for change in [Change::RemoveFromDirectory, Change::Deactivate] {
+            let verdict = assess(&step(change, None), Some(&synced), &none);
+            assert!(
+                matches!(&verdict, Verdict::Skip(why) if why.starts_with("now protected: synced from the identity provider")),
+                "{verdict:?}"
+            );
+        }
+        let mut deactivated = seen(user(UserStatus::Deactivated));
+        deactivated.user.synced = true;
+        assert!(matches!(
+            assess(&step(Change::Reactivate, None), Some(&deactivated), &none),
+            Verdict::Skip(_)
+        ));
     }
 }

@@ -277,26 +277,6 @@ fn site_resources(dir: &Directory) -> HashMap<&str, &str> {
     out
 }
 
-/// The protection that holds the user out of this action, most serious first. IdP-synced users
-/// can still be suspended or lose groups seats owns; their lifecycle belongs to the IdP.
-fn protection_hold(
-    reasons: Vec<ProtectionReason>,
-    kind: &OperationKind,
-) -> Option<ProtectionReason> {
-    reasons.into_iter().find(|r| match r {
-        ProtectionReason::Synced => match kind {
-            OperationKind::RemoveFromDirectory
-            | OperationKind::Deactivate
-            | OperationKind::Reactivate => true,
-            OperationKind::RemoveProductAccess { .. }
-            | OperationKind::RemoveFromGroup { .. }
-            | OperationKind::Suspend
-            | OperationKind::Restore => false,
-        },
-        _ => kind.takes_away(),
-    })
-}
-
 fn decide(
     dir: &Directory,
     groups: &HashMap<&str, &Group>,
@@ -309,7 +289,13 @@ fn decide(
     if let Some(reason) = no_op(groups, user, kind) {
         return Decision::NoOp(reason);
     }
-    if let Some(protection) = protection_hold(ctx.protection.reasons(user), kind) {
+    // Most serious first (`Protection::reasons` orders them).
+    if let Some(protection) = ctx
+        .protection
+        .reasons(user)
+        .into_iter()
+        .find(|r| kind.held_out_by(r))
+    {
         return Decision::Hold(HoldReason::Protected { protection });
     }
     if matches!(kind, OperationKind::Deactivate | OperationKind::Reactivate) && !user.managed {

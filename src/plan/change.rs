@@ -4,7 +4,19 @@
 //! a step is one request against one user ("remove X from group jira-software-users"). The
 //! plan expands operations into steps; the executor sends, journals and undoes steps.
 
+use crate::domain::ProtectionReason;
 use serde::{Deserialize, Serialize};
+
+/// Whether a protection holds a change out: the one rule the plan builder and the executor share.
+/// An IdP-synced account can still be suspended or lose groups made in Atlassian, but its lifecycle
+/// (removal from the directory, deactivation, reactivation) belongs to the IdP; every other
+/// protection holds out whatever takes something away.
+fn held_out(reason: &ProtectionReason, takes_away: bool, account_lifecycle: bool) -> bool {
+    match reason {
+        ProtectionReason::Synced => account_lifecycle,
+        _ => takes_away,
+    }
+}
 
 /// An action the admin queues for a set of users.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -28,6 +40,17 @@ pub enum OperationKind {
 }
 
 impl OperationKind {
+    /// Whether `reason` keeps this action from the user (see `held_out`).
+    pub fn held_out_by(&self, reason: &ProtectionReason) -> bool {
+        let lifecycle = matches!(
+            self,
+            OperationKind::RemoveFromDirectory
+                | OperationKind::Deactivate
+                | OperationKind::Reactivate
+        );
+        held_out(reason, self.takes_away(), lifecycle)
+    }
+
     /// Takes something away (every action but restore and reactivate).
     pub fn takes_away(&self) -> bool {
         match self {
@@ -162,6 +185,15 @@ pub enum Change {
 }
 
 impl Change {
+    /// Whether `reason` keeps this change from the user at run time (see `held_out`).
+    pub fn held_out_by(&self, reason: &ProtectionReason) -> bool {
+        let lifecycle = matches!(
+            self,
+            Change::RemoveFromDirectory | Change::Deactivate | Change::Reactivate
+        );
+        held_out(reason, self.takes_away(), lifecycle)
+    }
+
     /// Changes that take something away: the guard and protections apply to these only
     /// (giving back a seat is never held out).
     pub fn takes_away(&self) -> bool {
@@ -258,6 +290,74 @@ pub struct Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plan decides per action, the executor per step: for every protection, an action and
+    /// each step it expands into (as `plan::build` expands them) must be held out alike, or a
+    /// hand-edited plan file would get past a guard the console enforces.
+    #[test]
+    fn the_plan_and_the_executor_hold_out_the_same_changes() {
+        let group = || Change::RemoveFromGroup {
+            group_id: "g".into(),
+            group_name: "n".into(),
+        };
+        let revoke = Change::RevokeProductRole {
+            product: "jira-software".into(),
+            resource: "ari:cloud:jira-software::site/c".into(),
+        };
+        let actions = [
+            (
+                OperationKind::RemoveProductAccess {
+                    product: "jira-software".into(),
+                },
+                vec![group(), revoke],
+            ),
+            (
+                OperationKind::RemoveFromGroup {
+                    group_id: "g".into(),
+                    group_name: "n".into(),
+                },
+                vec![group()],
+            ),
+            (OperationKind::Suspend, vec![Change::Suspend]),
+            (OperationKind::Restore, vec![Change::Restore]),
+            (
+                OperationKind::RemoveFromDirectory,
+                vec![Change::RemoveFromDirectory],
+            ),
+            (OperationKind::Deactivate, vec![Change::Deactivate]),
+            (OperationKind::Reactivate, vec![Change::Reactivate]),
+        ];
+        let reasons = [
+            ProtectionReason::OrgAdmin,
+            ProtectionReason::SiteAdmin,
+            ProtectionReason::Myself,
+            ProtectionReason::AppAccount,
+            ProtectionReason::Synced,
+            ProtectionReason::ProtectedGroup("g".into()),
+            ProtectionReason::ProtectedUser,
+            ProtectionReason::ProtectedDomain("d".into()),
+        ];
+        for (action, steps) in &actions {
+            for reason in &reasons {
+                for step in steps {
+                    assert_eq!(
+                        action.held_out_by(reason),
+                        step.held_out_by(reason),
+                        "{action:?} / {step:?} under {reason:?}"
+                    );
+                }
+            }
+        }
+        // The IdP owns a synced account's lifecycle, not its suspension or Atlassian groups.
+        let synced = ProtectionReason::Synced;
+        assert!(OperationKind::RemoveFromDirectory.held_out_by(&synced));
+        assert!(Change::Reactivate.held_out_by(&synced));
+        assert!(!Change::Suspend.held_out_by(&synced));
+        assert!(!group().held_out_by(&synced));
+        // Giving back is never held out by the other protections.
+        assert!(!Change::Restore.held_out_by(&ProtectionReason::OrgAdmin));
+        assert!(!OperationKind::Reactivate.held_out_by(&ProtectionReason::ProtectedUser));
+    }
 
     #[test]
     fn inverses_round_trip_except_removal() {
