@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Protection, ProtectionReason, User, UserStatus};
+use crate::domain::{Protection, User, UserStatus};
 use crate::plan::{Change, Guard, Step};
 
 /// The role a direct product grant is (`RevokeProductRole`, `AssignProductRole`).
@@ -135,12 +135,11 @@ pub fn assess(step: &Step, seen: Option<&Seen>, protection: &Protection) -> Verd
     {
         return Verdict::Skip(format!("now protected: {}", reason.describe()));
     }
-    if step.change.takes_away() {
-        if let Some(guard) = &step.guard
-            && let Some(reason) = guard_broken(guard, user)
-        {
-            return Verdict::Skip(reason);
-        }
+    if step.change.takes_away()
+        && let Some(guard) = &step.guard
+        && let Some(reason) = guard_broken(guard, user)
+    {
+        return Verdict::Skip(reason);
     }
     Verdict::Send
 }

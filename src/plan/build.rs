@@ -16,7 +16,7 @@ use super::grants::{DirectGrants, holds_directly};
 use super::outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
 use super::queue::{ConflictKind, OperationId, Queue};
 use super::{Change, Guard, OperationKind, Step};
-use crate::domain::{Directory, Group, ProtectionReason, User, UserStatus, product_key_from_ari};
+use crate::domain::{Directory, Group, User, UserStatus, product_key_from_ari};
 
 /// One queued operation, planned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
