@@ -4,7 +4,8 @@
 //! targets to the existing operation. Targets are account ids, in the order they were queued,
 //! each once. Pure data: the console keeps it in the local database (`queue_store`).
 
-use std::collections::HashSet;
+// foldhash: these sets hold every queued account id, remade on each edit of the queue.
+use foldhash::{HashSet, HashSetExt};
 
 use serde::{Deserialize, Serialize};
 
@@ -17,12 +18,31 @@ pub type OperationId = u64;
 pub struct QueuedOperation {
     pub id: OperationId,
     pub kind: OperationKind,
-    /// Account ids, in queue order, each once.
+    /// Account ids, in queue order, each once (also when read back: `Queue::counts` relies on it).
+    #[serde(deserialize_with = "distinct_targets")]
     pub targets: Vec<String>,
     /// The query every target came from (all the rows it matched, marked at once), or none
     /// when they were picked by hand: the plan takes its activity threshold from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
+}
+
+/// Ids in their first order with repeats dropped, as `Queue::add_from` keeps them; a saved queue
+/// or a plan file edited by hand may repeat one.
+fn distinct_targets<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let all = Vec::<String>::deserialize(d)?;
+    Ok(distinct(all))
+}
+
+fn distinct(ids: Vec<String>) -> Vec<String> {
+    let first: Vec<bool> = {
+        let mut seen: HashSet<&str> = HashSet::with_capacity(ids.len());
+        ids.iter().map(|t| seen.insert(t.as_str())).collect()
+    };
+    ids.into_iter()
+        .zip(first)
+        .filter_map(|(t, first)| first.then_some(t))
+        .collect()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,13 +182,10 @@ impl Queue {
             }
         };
         let op = &mut self.operations[ix];
-        let mut seen: HashSet<String> = op.targets.iter().cloned().collect();
         let before = op.targets.len();
-        for t in targets {
-            if seen.insert(t.clone()) {
-                op.targets.push(t);
-            }
-        }
+        // Moved, not copied: merging into 100,000 targets clones none of them.
+        op.targets.extend(targets);
+        op.targets = distinct(std::mem::take(&mut op.targets));
         Some(Added {
             operation: op.id,
             new_targets: op.targets.len() - before,
@@ -223,8 +240,11 @@ impl Queue {
                 [ix + 1..]
                 .iter()
                 .filter_map(|b| {
-                    ConflictKind::between(&a.kind, &b.kind)
-                        .map(|kind| (b, kind, b.targets.iter().map(String::as_str).collect()))
+                    ConflictKind::between(&a.kind, &b.kind).map(|kind| {
+                        let mut set = HashSet::with_capacity(b.targets.len());
+                        set.extend(b.targets.iter().map(String::as_str));
+                        (b, kind, set)
+                    })
                 })
                 .collect();
             if later.is_empty() {
@@ -251,16 +271,25 @@ impl Queue {
 
     /// [`Queue::counts`] given the queue's [`Queue::conflicts`], made once for both.
     pub fn counts_with(&self, conflicts: &[Conflict]) -> QueueCounts {
-        let users: HashSet<&str> = self
-            .operations
-            .iter()
-            .flat_map(|o| o.targets.iter().map(String::as_str))
-            .collect();
-        let conflicting: HashSet<&str> = conflicts.iter().map(|c| c.account_id.as_str()).collect();
+        let targets = self.operations.iter().map(|o| o.targets.len()).sum();
+        // One operation's targets are distinct (`add_from` merges): no set needed.
+        let users = if self.operations.len() <= 1 {
+            targets
+        } else {
+            let mut users = HashSet::with_capacity(targets);
+            users.extend(
+                self.operations
+                    .iter()
+                    .flat_map(|o| o.targets.iter().map(String::as_str)),
+            );
+            users.len()
+        };
+        let mut conflicting = HashSet::with_capacity(conflicts.len());
+        conflicting.extend(conflicts.iter().map(|c| c.account_id.as_str()));
         QueueCounts {
             operations: self.operations.len(),
-            targets: self.operations.iter().map(|o| o.targets.len()).sum(),
-            users: users.len(),
+            targets,
+            users,
             conflicting_users: conflicting.len(),
         }
     }
@@ -281,6 +310,20 @@ mod tests {
         q.get(id)
             .map(|o| o.targets.iter().map(String::as_str).collect())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_queue_read_back_holds_each_target_once_and_counts_its_users() {
+        let json = r#"{"operations":[{"id":0,"kind":{"action":"suspend"},"targets":["u1","u2","u1","u3","u2"]}],"next_id":1}"#;
+        let q: Queue = serde_json::from_str(json).unwrap();
+        assert_eq!(targets(&q, 0), ["u1", "u2", "u3"]);
+        let counts = q.counts();
+        assert_eq!((counts.targets, counts.users), (3, 3));
+        // Two operations: users are the union.
+        let mut q = q;
+        let _ = q.add(OperationKind::Restore, ["u3", "u4"]);
+        let counts = q.counts();
+        assert_eq!((counts.targets, counts.users), (5, 4));
     }
 
     #[test]
