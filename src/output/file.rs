@@ -38,6 +38,8 @@ pub enum OutputError {
     SymlinkLoop { path: PathBuf },
     #[error("could not write {path}: {detail}")]
     Write { path: PathBuf, detail: String },
+    #[error("{path} exists")]
+    Exists { path: PathBuf },
 }
 
 /// Where a command's output goes, checked before the command does its work.
@@ -88,6 +90,49 @@ impl OutputTarget {
 /// or a FIFO is written through; anything else is refused.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     write_path(path, bytes, FileMode::Default, true)
+}
+
+/// As [`write_private`] for a new file only (the console's `:write`): the file appears whole
+/// or not at all, and a file at `path`, also one another process creates meanwhile, is kept.
+pub fn write_private_new(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let exists = || OutputError::Exists {
+        path: path.to_path_buf(),
+    };
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(exists());
+    }
+    let failed = |e: std::io::Error| OutputError::Write {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let tmp = temp_path(path);
+    let written = (|| -> std::io::Result<()> {
+        let mut f = create_new(&tmp, FileMode::Default)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    let result = match written {
+        // A hard link, unlike a rename, fails when the name is taken.
+        Ok(()) => match std::fs::hard_link(&tmp, path) {
+            Ok(()) => {
+                sync_dir(&parent_dir(path));
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+            // A file system without hard links: created in place, still never over a file.
+            Err(_) => match create_new(path, FileMode::Default) {
+                Ok(mut f) => f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| {
+                    let _ = std::fs::remove_file(path);
+                    failed(e)
+                }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+                Err(e) => Err(failed(e)),
+            },
+        },
+        Err(e) => Err(failed(e)),
+    };
+    let _ = std::fs::remove_file(&tmp);
+    result
 }
 
 /// Appends to a log seats keeps (audit.jsonl), created 0600 (made 0600 if an older seats left
@@ -518,6 +563,38 @@ fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_file_is_written_whole_and_private_and_never_over_another() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("plan.json");
+        write_private_new(&target, b"first").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"first");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        // Taken: refused, and what is there is kept.
+        let again = write_private_new(&target, b"second");
+        assert!(matches!(again, Err(OutputError::Exists { .. })), "{again:?}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"first");
+        // A symlink is a name taken too, even one pointing nowhere.
+        #[cfg(unix)]
+        {
+            let link = d.path().join("link.json");
+            std::os::unix::fs::symlink(d.path().join("nowhere.json"), &link).unwrap();
+            let via = write_private_new(&link, b"x");
+            assert!(matches!(via, Err(OutputError::Exists { .. })), "{via:?}");
+            assert!(!d.path().join("nowhere.json").exists());
+        }
+        let names: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "temp left: {names:?}");
+    }
 
     #[test]
     fn a_regular_file_is_replaced_whole_and_keeps_its_mode() {

@@ -23,7 +23,7 @@ pub mod words;
 pub use file::{
     FileMode, OutputError, OutputTarget, PLAN_FILE_LIMIT, append_private, create_private_dir,
     create_private_file, keep_private_path, open_private_append, read_limited, read_limited_text,
-    replace_file, write_private,
+    replace_file, write_private, write_private_new,
 };
 pub use status_line::{
     Spinner, StatusLine, claim_interrupts, end_open_line, end_open_line_from_panic,

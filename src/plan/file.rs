@@ -86,6 +86,8 @@ pub enum PlanFileError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{} exists", path.display())]
+    Exists { path: PathBuf },
     #[error("this is not a seats plan file: {0}")]
     NotAPlan(String),
     #[error(
@@ -206,6 +208,20 @@ impl PlanFile {
                 path: path.to_owned(),
                 source: std::io::Error::other(e),
             }
+        })
+    }
+
+    /// As [`PlanFile::write`], but only as a new file: one already at `path`, also one created
+    /// meanwhile, is kept and the answer is [`PlanFileError::Exists`].
+    pub fn write_new(&self, path: &Path) -> Result<(), PlanFileError> {
+        crate::output::write_private_new(path, self.to_json().as_bytes()).map_err(|e| match e {
+            crate::output::OutputError::Exists { .. } => PlanFileError::Exists {
+                path: path.to_owned(),
+            },
+            other => PlanFileError::Write {
+                path: path.to_owned(),
+                source: std::io::Error::other(other),
+            },
         })
     }
 }

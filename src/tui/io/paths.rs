@@ -20,12 +20,17 @@ pub(super) fn write_plan(
     overwrite: bool,
 ) {
     tokio::task::spawn_blocking(move || {
-        let result = if !overwrite && path.exists() {
-            Err(crate::tui::commands::exists_message(&path))
-        } else {
+        let written = if overwrite {
             file.write(&path)
-                .map(|()| path.display().to_string())
-                .map_err(|e| e.to_string())
+        } else {
+            file.write_new(&path)
+        };
+        let result = match written {
+            Ok(()) => Ok(path.display().to_string()),
+            Err(crate::plan::PlanFileError::Exists { .. }) => {
+                Err(crate::tui::commands::exists_message(&path))
+            }
+            Err(e) => Err(e.to_string()),
         };
         let _ = tx.send(Action::PlanWritten(result));
     });
