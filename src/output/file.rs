@@ -578,7 +578,10 @@ mod tests {
         }
         // Taken: refused, and what is there is kept.
         let again = write_private_new(&target, b"second");
-        assert!(matches!(again, Err(OutputError::Exists { .. })), "{again:?}");
+        assert!(
+            matches!(again, Err(OutputError::Exists { .. })),
+            "{again:?}"
+        );
         assert_eq!(std::fs::read(&target).unwrap(), b"first");
         // A symlink is a name taken too, even one pointing nowhere.
         #[cfg(unix)]
@@ -593,7 +596,10 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "temp left: {names:?}");
+        assert!(
+            names.iter().all(|n| !n.ends_with(".tmp")),
+            "temp left: {names:?}"
+        );
     }
 
     #[test]
