@@ -39,6 +39,10 @@ pub enum AdmitError {
         "this plan has {steps} steps, more than seats runs in one batch ({MAX_STEPS}): split it into smaller plans"
     )]
     TooManySteps { steps: usize },
+    #[error(
+        "this plan repeats a step ({name}: {change}): each change to a user is made once; remove the repeat or make a new plan"
+    )]
+    RepeatedStep { name: String, change: String },
     #[error(transparent)]
     Journal(#[from] JournalError),
     #[error("the journal task stopped: {0}")]
@@ -95,6 +99,19 @@ fn record_effect(journal: &Journal, batch: BatchId, plan: &PlanFile) {
 pub fn check_plan(plan: &PlanFile, admission: &Admission) -> Result<(), AdmitError> {
     if let Some(refusal) = &plan.refusal {
         return Err(AdmitError::Refused(refusal.describe()));
+    }
+    // A plan seats builds never repeats a step; a hand-edited one may, and both copies would
+    // be read before either is sent, so both would go out and be recorded as done.
+    let mut seen = HashSet::with_capacity(plan.steps.len());
+    if let Some(step) = plan
+        .steps
+        .iter()
+        .find(|s| !seen.insert((s.account_id.as_str(), &s.change)))
+    {
+        return Err(AdmitError::RepeatedStep {
+            name: step.name.clone(),
+            change: step.change.describe(),
+        });
     }
     check_steps(plan.steps.iter(), admission)
 }
@@ -207,6 +224,17 @@ mod tests {
         refused.refusal = Some(Refusal::BatchTooLarge { users: 53, cap: 10 });
         let err = submit(&mut j, &refused, &meta(&refused), &cap).unwrap_err();
         assert!(err.to_string().contains("may not run"), "{err}");
+
+        // A step written twice (a hand-edited file): refused, naming it.
+        let mut repeated = plan(3, 2);
+        let again = repeated.steps[3].clone();
+        repeated.steps.push(again);
+        let err = submit(&mut j, &repeated, &meta(&repeated), &cap).unwrap_err();
+        assert!(
+            matches!(&err, AdmitError::RepeatedStep { name, change }
+                if name == "User 1" && change == "remove from group 1"),
+            "{err}"
+        );
 
         let huge = plan(1, MAX_STEPS + 1);
         let err = submit(&mut j, &huge, &meta(&huge), &Admission { batch_cap: 500 }).unwrap_err();

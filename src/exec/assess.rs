@@ -53,6 +53,29 @@ fn guard_broken(guard: &Guard, user: &User) -> Option<String> {
     })
 }
 
+/// The step names another person than the account it targets (a plan file edited by hand, or
+/// an email changed since the plan): the review, History and the audit log would name the wrong
+/// person, so it is not sent. The email is the identity where the account shows one; a name
+/// only for accounts without one (a name may change, an email of a real user rarely does).
+fn someone_else(step: &Step, user: &User) -> Option<String> {
+    let same = match (&user.email, &step.email) {
+        (Some(now), Some(planned)) => now.eq_ignore_ascii_case(planned),
+        (Some(_), None) => false,
+        (None, _) => user.name == step.name,
+    };
+    let who = |name: &str, email: Option<&str>| match email {
+        Some(e) => format!("{name} <{e}>"),
+        None => name.to_owned(),
+    };
+    (!same).then(|| {
+        format!(
+            "the plan names {}, but this account is {}: not sent (make a new plan)",
+            who(&step.name, step.email.as_deref()),
+            who(&user.name, user.email.as_deref())
+        )
+    })
+}
+
 /// Decides one step from what was just read (`None`: the user is not in the directory).
 pub fn assess(step: &Step, seen: Option<&Seen>, protection: &Protection) -> Verdict {
     let Some(seen) = seen else {
@@ -71,6 +94,9 @@ pub fn assess(step: &Step, seen: Option<&Seen>, protection: &Protection) -> Verd
         };
     };
     let user = &seen.user;
+    if let Some(why) = someone_else(step, user) {
+        return Verdict::Skip(why);
+    }
     let deactivated = user.status == UserStatus::Deactivated;
     let in_group = |id: &str| user.groups.iter().any(|g| g.id == id);
     let has_grant = |resource: &str| {
@@ -182,7 +208,7 @@ mod tests {
         Step {
             account_id: "u1".into(),
             name: "Ada".into(),
-            email: None,
+            email: Some("Ada@Example.com".into()),
             change,
             guard,
         }
@@ -337,6 +363,48 @@ mod tests {
         let mut s = seen(user(UserStatus::Suspended));
         s.user.org_admin = true;
         s
+    }
+
+    #[test]
+    fn a_step_naming_someone_else_is_not_sent() {
+        let none = Protection::default();
+        let ada = seen(user(UserStatus::Active));
+        // The same email in another case is the same person.
+        assert_eq!(
+            assess(&step(Change::Suspend, None), Some(&ada), &none),
+            Verdict::Send
+        );
+        let mut other = step(Change::Suspend, None);
+        other.name = "Build Bot 1".into();
+        other.email = Some("build-bot-1@acme.example".into());
+        let verdict = assess(&other, Some(&ada), &none);
+        assert_eq!(
+            verdict,
+            Verdict::Skip(
+                "the plan names Build Bot 1 <build-bot-1@acme.example>, but this account is \
+                 Ada <ada@example.com>: not sent (make a new plan)"
+                    .into()
+            )
+        );
+        // No email in the plan for an account that has one: not the same either.
+        other.email = None;
+        other.name = "Ada".into();
+        assert!(matches!(
+            assess(&other, Some(&ada), &none),
+            Verdict::Skip(_)
+        ));
+        // Accounts without an email are known by name; a renamed email user is still sent.
+        let mut app = seen(user(UserStatus::Active));
+        app.user.email = None;
+        assert!(matches!(assess(&other, Some(&app), &none), Verdict::Send));
+        other.name = "Someone".into();
+        assert!(matches!(
+            assess(&other, Some(&app), &none),
+            Verdict::Skip(_)
+        ));
+        let mut renamed = step(Change::Suspend, None);
+        renamed.name = "Ada Lovelace".into();
+        assert_eq!(assess(&renamed, Some(&ada), &none), Verdict::Send);
     }
 
     #[test]
