@@ -45,7 +45,8 @@ pub enum JournalError {
     #[error("no batch {0} in the journal (see `seats history`)")]
     NoBatch(BatchId),
     #[error(
-        "batch {batch} is being run by another seats process (pid {pid}, last heard from {age_secs}s ago); wait for it to finish"
+        "batch {batch} is being run by another seats process (pid {pid}, last heard from {age_secs}s ago); wait for it to finish, or, if that process was stopped, try again in {wait}s",
+        wait = (LEASE_TIMEOUT_SECS - *.age_secs).max(1)
     )]
     Busy {
         batch: BatchId,
@@ -454,10 +455,18 @@ fn load_batches(conn: &Connection, status: Option<&str>) -> Result<Vec<BatchInfo
 /// Is a process with this pid alive? Only Linux can tell without unsafe code (`/proc`);
 /// elsewhere the heartbeat's age decides.
 fn pid_alive(pid: u32) -> Option<bool> {
-    if cfg!(target_os = "linux") {
-        Some(Path::new(&format!("/proc/{pid}")).exists())
-    } else {
-        None
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    // A process killed but not yet reaped by its parent is still listed, as a zombie (`Z`)
+    // or dead (`X`): it runs nothing. The state is the field after the command's ")".
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => Some(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_none_or(|state| !matches!(state, "Z" | "X")),
+        ),
+        Err(_) => Some(Path::new(&format!("/proc/{pid}")).exists()),
     }
 }
 
@@ -999,6 +1008,37 @@ mod tests {
         j.close_batch(id, BatchStatus::Finished).unwrap();
         assert!(j.unfinished().unwrap().is_empty());
         assert_eq!(j.batch(id).unwrap().status, BatchStatus::Finished);
+    }
+
+    /// `kill -9` of a seats process whose parent has not reaped it yet leaves a zombie under
+    /// its pid: it holds nothing, so a resume takes over at once.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_lease_held_by_a_killed_unreaped_process_is_taken_over() {
+        let (dir, mut j) = journal();
+        let id = j.create_batch(&meta(), &[step("a")]).unwrap();
+        j.acquire_lease(id, "killed").unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let stat = format!("/proc/{}/stat", child.id());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !std::fs::read_to_string(&stat).unwrap().contains(") Z") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the child never exited"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(pid_alive(child.id()), Some(false));
+        assert_eq!(pid_alive(std::process::id()), Some(true));
+        j.connection()
+            .execute(
+                "UPDATE exec_leases SET pid = ?2 WHERE batch_id = ?1",
+                params![id, i64::from(child.id())],
+            )
+            .unwrap();
+        let mut resume = Journal::open(&dir.path().join("seats.db")).unwrap();
+        resume.acquire_lease(id, "resume").unwrap();
+        child.wait().unwrap();
     }
 
     #[test]
