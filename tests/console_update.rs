@@ -755,6 +755,56 @@ fn a_review_asked_for_while_the_plan_is_built_opens_when_it_lands() {
 }
 
 #[test]
+fn a_plan_that_could_not_be_made_shows_no_figures_and_a_asks_again() {
+    let mut s = state(SIZE, true);
+    play(&mut s, "j a{suspend}");
+    assert!(s.queue.plan.is_some());
+    // A second action whose plan fails (the direct-grant look-up did not answer).
+    let mut held = Vec::new();
+    for c in [
+        KeyCode::Char('j'),
+        KeyCode::Char('a'),
+        KeyCode::Char('j'),
+        KeyCode::Char('j'),
+        KeyCode::Enter,
+    ] {
+        held.extend(update(&mut s, key(c)));
+    }
+    let generation = s.queue.requested;
+    assert!(held.iter().any(|e| matches!(e, Effect::BuildPlan { .. })));
+    update(&mut s, key(KeyCode::Char('A')));
+    update(
+        &mut s,
+        Action::Planned {
+            generation,
+            view: Err("the plan could not be made: direct grants could not be read (HTTP 503); A tries again".into()),
+        },
+    );
+    assert!(
+        s.queue.plan.is_none(),
+        "no plan, so no seats or savings on screen"
+    );
+    assert!(!s.queue.plan_pending());
+    assert!(s.overlay.is_none(), "no review opens");
+    let said = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(said.starts_with("the plan could not be made"), "{said}");
+    // A asks for the plan again, and the review opens when it lands.
+    let again = update(&mut s, key(KeyCode::Char('A')));
+    assert!(
+        again.iter().any(|e| matches!(e, Effect::BuildPlan { .. })),
+        "{again:?}"
+    );
+    assert!(s.queue.plan_pending());
+    console::answer(&mut s, again);
+    assert!(matches!(s.overlay, Some(Overlay::Confirm(_))));
+    assert_eq!(
+        s.queue.plan.as_ref().map(|p| p.plan.operations[0].targets),
+        Some(2),
+        "the plan of the whole queue"
+    );
+}
+
+#[test]
 fn irreversible_plans_need_the_count_typed() {
     let mut s = state(SIZE, true);
     queue_item(&mut s, &[1, 7], "remove from the directory");

@@ -213,7 +213,7 @@ pub enum ApiError {
     #[error("the {family} reported a conflict (HTTP 409){}", body.summary())]
     Conflict { family: Family, body: ErrorBody },
 
-    #[error("the {family} is rate limiting seats and asked to wait {}s more after {attempts} attempts; try again later or lower the concurrency", wait.as_secs())]
+    #[error("the {family} is still rate limiting seats after {attempts} attempts (it asked for {}s more); try again later or lower the concurrency", wait.as_secs().max(1))]
     RateLimited {
         family: Family,
         wait: Duration,

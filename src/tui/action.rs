@@ -42,9 +42,11 @@ pub enum Action {
     Filtered(FilterResult, Arc<RowSet>),
     /// The queue kept from the last session.
     QueueLoaded(Result<Queue, String>),
+    /// The plan of the queue, or why it could not be made (a look-up it needs failed: a plan
+    /// without it would overstate the seats freed, so none is shown).
     Planned {
         generation: u64,
-        view: PlanView,
+        view: Result<PlanView, String>,
     },
     /// A plan file was written (its path) or not (why).
     PlanWritten(Result<String, String>),

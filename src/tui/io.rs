@@ -178,21 +178,22 @@ impl Io {
                             &directory.org_id,
                             &wanted,
                         ));
+                        // As `seats plan`: no plan rather than one that counts seats
+                        // freed that a direct grant keeps.
                         match grants {
                             Ok(grants) => context.direct_grants = grants,
                             Err(e) => {
-                                let _ = tx.send(Action::Notice(
-                                    Level::Error,
-                                    format!(
-                                        "direct grants could not be read ({e}): the plan may overstate seats freed"
-                                    ),
+                                let view = Err(format!(
+                                    "the plan could not be made: direct grants could not be read ({e}); A tries again"
                                 ));
+                                let _ = tx.send(Action::Planned { generation, view });
+                                return;
                             }
                         }
                     }
-                    let view = super::plan_view::view(crate::plan::build_plan(
+                    let view = Ok(super::plan_view::view(crate::plan::build_plan(
                         &directory, &queue, &context,
-                    ));
+                    )));
                     let _ = tx.send(Action::Planned { generation, view });
                 });
             }

@@ -288,7 +288,7 @@ pub fn answer(state: &mut AppState, effects: Vec<Effect>) -> Vec<Effect> {
                 context,
             } => {
                 let plan = seats::plan::build_plan(&directory, &queue, &context);
-                let view = seats::tui::plan_view::view(plan);
+                let view = Ok(seats::tui::plan_view::view(plan));
                 rest.extend(update(state, Action::Planned { generation, view }));
             }
             // Which groups grant the selection's product: counted as the io task would.

@@ -252,11 +252,18 @@ pub(super) fn run(state: &mut AppState, command: Command, was_g: bool) -> Vec<Ef
                 );
             } else if state.queue.plan.is_none() || state.queue.plan_pending() {
                 state.queue.review_wanted = true;
+                // No plan and none coming (the last one could not be made): ask again.
+                let again = if state.queue.plan_pending() {
+                    None
+                } else {
+                    super::plan(state)
+                };
                 flash(
                     state,
                     Level::Info,
                     "building the plan…: the review opens when it is ready (Esc forgets it)",
                 );
+                return again.into_iter().collect();
             } else {
                 state.overlay = Some(Overlay::Confirm(Confirm::default()));
             }

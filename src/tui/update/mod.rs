@@ -204,14 +204,27 @@ fn dispatch(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Planned { generation, view } => {
-            if generation >= state.queue.shown {
-                state.queue.shown = generation;
-                state.queue.plan = Some(view);
-                open_wanted_review(state);
-                // Held out and the state order come from the plan.
-                return sort_queue(state).into_iter().collect();
+            if generation < state.queue.shown {
+                return vec![];
             }
-            vec![]
+            state.queue.shown = generation;
+            match view {
+                Ok(view) => {
+                    state.queue.plan = Some(view);
+                    open_wanted_review(state);
+                    // Held out and the state order come from the plan.
+                    sort_queue(state).into_iter().collect()
+                }
+                Err(message) => {
+                    state.queue.plan = None;
+                    state.queue.review_wanted = false;
+                    if matches!(state.overlay, Some(Overlay::Confirm(_))) {
+                        state.overlay = None;
+                    }
+                    flash(state, Level::Error, message);
+                    vec![]
+                }
+            }
         }
         Action::PlanWritten(Ok(path)) => {
             flash(state, Level::Info, format!("plan written to {path}"));
@@ -458,7 +471,7 @@ fn set_data(state: &mut AppState, loaded: Loaded) -> Vec<Effect> {
 }
 
 /// Asks for the plan of the queue against the data on screen (none for an empty queue).
-fn plan(state: &mut AppState) -> Option<Effect> {
+pub(super) fn plan(state: &mut AppState) -> Option<Effect> {
     let data = state.data.as_ref()?;
     if state.queue.ops.is_empty() {
         state.queue.plan = None;
