@@ -281,6 +281,7 @@ pub fn summary(plan: &PlanFile, dry_run: bool, applied_as: Option<BatchId>) -> S
             "Effect on seats: not in this plan file (it was written without a snapshot).\n",
         ),
     }
+    out.push_str(&format!("{}\n", crate::plan::AS_PLANNED));
     out.push_str("Each user is read again just before the change; a user the plan no longer fits is skipped with the reason.\n");
     out
 }

@@ -25,4 +25,4 @@ pub use grants::DirectGrants;
 pub use lookup::needing_lookup;
 pub use outcome::{HeldOut, HoldReason, KeepPath, Kept, NoOp, NoOpReason};
 pub use queue::{Added, Conflict, ConflictKind, OperationId, Queue, QueueCounts, QueuedOperation};
-pub use summary::{compact as compact_summary, file_summary, summary};
+pub use summary::{AS_PLANNED, compact as compact_summary, file_summary, summary};

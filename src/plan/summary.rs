@@ -286,5 +286,10 @@ pub fn file_summary(file: &PlanFile) -> Vec<String> {
     if let Some(r) = &file.refusal {
         out.push(format!("Refused: {}", r.describe()));
     }
+    out.push(AS_PLANNED.into());
     out
 }
+
+/// Said under a plan file's held-out rows and figures: the file carries them as its plan made
+/// them, and only its steps run (a hand-edited step is not counted in them).
+pub const AS_PLANNED: &str = "Held out and seats are as counted when the plan was made; only the steps run, and a file edited since may not match them.";
