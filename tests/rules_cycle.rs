@@ -342,7 +342,7 @@ async fn warn_wait_reclaim_on_a_moving_clock() {
     assert!(month.monthly_saving > 0.0);
     let text = savings::report_text(&seats, &months, "USD", since);
     assert!(
-        text.contains("1 batches") && text.contains(&format!("{} seats freed", reclaimable.len())),
+        text.contains("1 batch,") && text.contains(&format!("{} seats freed", reclaimable.len())),
         "{text}"
     );
 

@@ -57,10 +57,15 @@ pub fn report_text(
     let mut total = 0.0;
     for (month, m) in months {
         total += m.monthly_saving;
+        // Seats still freed (users given back since are not counted), in whole seats.
+        let freed = m.seats_freed.round().max(0.0) as usize;
         let _ = writeln!(
             s,
-            "  {month}  {} batches, {:.0} seats freed, saves {currency} {:.2} a month (total {currency} {:.2} a month)",
-            m.batches, m.seats_freed, m.monthly_saving, total
+            "  {month}  {}, {} freed, saves {} a month (total {} a month)",
+            crate::output::words::plural(m.batches, "batch"),
+            crate::output::words::plural(freed, "seat"),
+            crate::output::words::money(currency, m.monthly_saving),
+            crate::output::words::money(currency, total)
         );
     }
     s.push_str(

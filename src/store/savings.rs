@@ -93,7 +93,9 @@ pub struct Month {
 
 /// Seats used per product over time, and per month the seats executed batches freed and the
 /// monthly saving they add (scaled by the share of each batch's users whose items all ended
-/// done; dry runs count nothing).
+/// done and who were not given back since, by an undo or give-back of that batch: their plan
+/// ids are `exec::undo`'s "undo of batch N" and "give back of batch N to ID"; dry runs count
+/// nothing).
 pub fn history(
     conn: &Connection,
     org_id: &str,
@@ -117,7 +119,11 @@ pub fn history(
         "SELECT b.id, substr(b.created_at, 1, 7), e.freed, COALESCE(e.monthly_saving, 0), e.currency, e.users,
                 (SELECT COUNT(DISTINCT i.account_id) FROM exec_items i WHERE i.batch_id = b.id
                    AND NOT EXISTS (SELECT 1 FROM exec_items j WHERE j.batch_id = b.id
-                                   AND j.account_id = i.account_id AND j.state != 'done'))
+                                   AND j.account_id = i.account_id AND j.state != 'done')
+                   AND NOT EXISTS (SELECT 1 FROM exec_batches u JOIN exec_items k ON k.batch_id = u.id
+                                   WHERE u.dry_run = 0 AND k.account_id = i.account_id AND k.state = 'done'
+                                   AND (u.plan_id = 'undo-of-batch-' || b.id
+                                        OR u.plan_id = 'give-back-of-batch-' || b.id || '-to-' || i.account_id)))
          FROM exec_batches b JOIN rules_batch_effect e ON e.batch_id = b.id
          WHERE b.org_id = ?1 AND b.dry_run = 0 AND b.created_at >= ?2
          ORDER BY b.id",
