@@ -183,3 +183,18 @@ fn reading_a_missing_file_names_it() {
         .to_string();
     assert!(err.contains("writable"), "{err}");
 }
+
+/// The io error of a plan file that cannot be read is said once, also where the whole chain is
+/// printed (`seats apply DIR` said "it is a directory: …" twice).
+#[test]
+fn a_read_error_says_its_cause_once_also_in_a_printed_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in [dir.path().to_path_buf(), dir.path().join("missing.json")] {
+        let e = anyhow::Error::from(seats::plan::PlanFile::read(&path, None).unwrap_err());
+        let chain = format!("{e:#}");
+        let said = e.to_string();
+        let cause = said.rsplit(": ").next().unwrap_or_default();
+        assert!(!cause.is_empty(), "{said}");
+        assert_eq!(chain.matches(cause).count(), 1, "{chain}");
+    }
+}

@@ -76,15 +76,17 @@ pub struct PlanFile {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
-    #[error("could not read the plan file {}: {source}", path.display())]
+    // `cause`, not `source`: thiserror would make a `source` field the error's source too,
+    // and a printed chain would say it twice.
+    #[error("could not read the plan file {}: {cause}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("could not write the plan file {}: {source}; check the directory exists and is writable", path.display())]
+    #[error("could not write the plan file {}: {cause}; check the directory exists and is writable", path.display())]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{} exists", path.display())]
     Exists { path: PathBuf },
@@ -191,9 +193,9 @@ impl PlanFile {
 
     pub fn read(path: &Path, org: Option<&str>) -> Result<PlanFile, PlanFileError> {
         let text = crate::output::read_limited_text(path, crate::output::PLAN_FILE_LIMIT).map_err(
-            |source| PlanFileError::Read {
+            |cause| PlanFileError::Read {
                 path: path.to_owned(),
-                source,
+                cause,
             },
         )?;
         PlanFile::from_json(&text, org)
@@ -206,7 +208,7 @@ impl PlanFile {
         crate::output::write_private(path, self.to_json().as_bytes()).map_err(|e| {
             PlanFileError::Write {
                 path: path.to_owned(),
-                source: std::io::Error::other(e),
+                cause: std::io::Error::other(e),
             }
         })
     }
@@ -220,7 +222,7 @@ impl PlanFile {
             },
             other => PlanFileError::Write {
                 path: path.to_owned(),
-                source: std::io::Error::other(other),
+                cause: std::io::Error::other(other),
             },
         })
     }

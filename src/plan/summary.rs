@@ -21,7 +21,7 @@ fn by_reason<'a>(labels: impl Iterator<Item = String> + 'a) -> String {
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     counts
         .iter()
-        .map(|(l, n)| format!("{n} {l}"))
+        .map(|(l, n)| format!("{} {l}", thousands(*n)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -142,7 +142,7 @@ pub fn compact(plan: &Plan) -> Vec<String> {
     let ops: Vec<String> = plan
         .operations
         .iter()
-        .map(|o| format!("{} {}", o.kind.describe(), o.affected_users()))
+        .map(|o| format!("{} {}", o.kind.describe(), thousands(o.affected_users())))
         .collect();
     out.push(format!(
         "Changes {} in {}: {}",
@@ -154,7 +154,7 @@ pub fn compact(plan: &Plan) -> Vec<String> {
     if !held.is_empty() {
         out.push(format!(
             "Held out {}: {}",
-            held.len(),
+            thousands(held.len()),
             by_reason(held.iter().map(|h| h.reason.label()))
         ));
     }
@@ -162,7 +162,7 @@ pub fn compact(plan: &Plan) -> Vec<String> {
     if !no_ops.is_empty() {
         out.push(format!(
             "No-ops dropped {}: {}",
-            no_ops.len(),
+            thousands(no_ops.len()),
             by_reason(no_ops.iter().map(|n| n.reason.describe()))
         ));
     }
@@ -263,14 +263,14 @@ pub fn file_summary(file: &PlanFile) -> Vec<String> {
     if !file.held_out.is_empty() {
         out.push(format!(
             "Held out {}: {}",
-            file.held_out.len(),
+            thousands(file.held_out.len()),
             by_reason(file.held_out.iter().map(|h| h.reason.label()))
         ));
     }
     if !file.no_ops.is_empty() {
         out.push(format!(
             "No-ops dropped {}: {}",
-            file.no_ops.len(),
+            thousands(file.no_ops.len()),
             by_reason(file.no_ops.iter().map(|n| n.reason.describe()))
         ));
     }
