@@ -943,3 +943,49 @@ fn the_summaries_count_in_words_and_say_each_thing_once() {
         r.describe()
     );
 }
+
+/// Actions that overlap for one user (a group removal beside the product removal that makes it,
+/// the same action queued from two queries) plan each change once: admission refuses a plan
+/// that repeats a step, so a repeat would stop a plan the console itself made.
+#[test]
+fn overlapping_actions_make_each_change_once() {
+    let users = vec![user("a", &["jira-users"], &[JIRA])];
+    let mut q = Queue::new();
+    q.add(remove_jira(), ["a"]);
+    q.add(leave("jira-users"), ["a"]);
+    q.add_from(OperationKind::Suspend, Some("idle:90".into()), ["a"]);
+    q.add_from(OperationKind::Suspend, None, ["a"]);
+    let plan = build_plan(&dir(users), &q, &ctx());
+    let mut seen = std::collections::HashSet::new();
+    for s in plan.steps() {
+        assert!(
+            seen.insert((&s.account_id, &s.change)),
+            "{:?} twice",
+            s.change
+        );
+    }
+    assert!(plan.operations[0].steps.iter().any(|s| s.change
+        == Change::RemoveFromGroup {
+            group_id: "gid-jira-users".into(),
+            group_name: "jira-users".into(),
+        }));
+    assert_eq!(
+        plan.operations[2]
+            .steps
+            .iter()
+            .map(|s| &s.change)
+            .collect::<Vec<_>>(),
+        [&Change::Suspend]
+    );
+    for later in [1, 3] {
+        assert!(plan.operations[later].steps.is_empty());
+        assert_eq!(
+            plan.operations[later]
+                .no_ops
+                .iter()
+                .map(|n| &n.reason)
+                .collect::<Vec<_>>(),
+            [&NoOpReason::InEarlierAction]
+        );
+    }
+}

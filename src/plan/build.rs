@@ -148,6 +148,8 @@ pub fn build_plan(dir: &Directory, queue: &Queue, ctx: &PlanContext) -> Plan {
         m
     };
     let resources = site_resources(dir);
+    // Each change is planned once: a batch sends every step, and admission refuses repeats.
+    let mut planned_changes: HashSet<(&str, Change)> = HashSet::new();
     let mut operations = Vec::with_capacity(queue.operations().len());
     for op in queue.operations() {
         let mut planned = PlannedOperation {
@@ -189,6 +191,20 @@ pub fn build_plan(dir: &Directory, queue: &Queue, ctx: &PlanContext) -> Plan {
                     guard,
                     keeps,
                 } => {
+                    let changes: Vec<Change> = changes
+                        .into_iter()
+                        .filter(|c| planned_changes.insert((user.account_id.as_str(), c.clone())))
+                        .collect();
+                    if changes.is_empty() {
+                        planned.no_ops.push(NoOp {
+                            account_id: user.account_id.clone(),
+                            name: user.name.clone(),
+                            email: user.email.clone(),
+                            operation: op.kind.clone(),
+                            reason: NoOpReason::InEarlierAction,
+                        });
+                        continue;
+                    }
                     planned.steps.extend(changes.into_iter().map(|change| Step {
                         account_id: user.account_id.clone(),
                         name: user.name.clone(),

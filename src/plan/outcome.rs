@@ -140,6 +140,10 @@ pub enum NoOpReason {
     AlreadyDeactivated,
     /// Reactivation of an account that is not deactivated.
     NotDeactivated,
+    /// Every change this action makes to the user is made by an earlier action of the plan
+    /// (a group removal queued beside the product removal it is part of; the same action
+    /// queued from two queries).
+    InEarlierAction,
 }
 
 impl NoOpReason {
@@ -152,6 +156,7 @@ impl NoOpReason {
             NoOpReason::NoAccess { product } => format!("has no {} access", product_name(product)),
             NoOpReason::AlreadyDeactivated => "account already deactivated".into(),
             NoOpReason::NotDeactivated => "account not deactivated".into(),
+            NoOpReason::InEarlierAction => "made by an earlier action of this plan".into(),
         }
     }
 }
