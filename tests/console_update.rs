@@ -716,22 +716,26 @@ fn confirm_opens_on_cancel_and_cancel_changes_nothing() {
     assert_eq!(s.batch.as_ref().and_then(|b| b.id), Some(7));
 }
 
+/// Queues a suspension of the next user (`j a`, the action menu's suspend) and returns the
+/// effects unanswered: the plan they ask for has not come back.
+fn suspend_the_next_user_unanswered(s: &mut seats::tui::state::AppState) -> Vec<Effect> {
+    let keys = [
+        KeyCode::Char('j'),
+        KeyCode::Char('a'),
+        KeyCode::Char('j'),
+        KeyCode::Char('j'),
+        KeyCode::Enter,
+    ];
+    keys.into_iter().flat_map(|c| update(s, key(c))).collect()
+}
+
 #[test]
 fn a_review_asked_for_while_the_plan_is_built_opens_when_it_lands() {
     for forget in [false, true] {
         let mut s = state(SIZE, true);
         play(&mut s, "j a{suspend}");
         // A second action, its plan not back yet (the effects are held, not answered).
-        let mut held = Vec::new();
-        for c in [
-            KeyCode::Char('j'),
-            KeyCode::Char('a'),
-            KeyCode::Char('j'),
-            KeyCode::Char('j'),
-            KeyCode::Enter,
-        ] {
-            held.extend(update(&mut s, key(c)));
-        }
+        let held = suspend_the_next_user_unanswered(&mut s);
         assert!(s.queue.plan_pending());
         update(&mut s, key(KeyCode::Char('A')));
         assert!(s.overlay.is_none());
@@ -760,16 +764,7 @@ fn a_plan_that_could_not_be_made_shows_no_figures_and_a_asks_again() {
     play(&mut s, "j a{suspend}");
     assert!(s.queue.plan.is_some());
     // A second action whose plan fails (the direct-grant look-up did not answer).
-    let mut held = Vec::new();
-    for c in [
-        KeyCode::Char('j'),
-        KeyCode::Char('a'),
-        KeyCode::Char('j'),
-        KeyCode::Char('j'),
-        KeyCode::Enter,
-    ] {
-        held.extend(update(&mut s, key(c)));
-    }
+    let held = suspend_the_next_user_unanswered(&mut s);
     let generation = s.queue.requested;
     assert!(held.iter().any(|e| matches!(e, Effect::BuildPlan { .. })));
     update(&mut s, key(KeyCode::Char('A')));
