@@ -4,12 +4,11 @@
 
 #[path = "support/console.rs"]
 mod console;
+use console::screen as render;
 
 use std::sync::Arc;
 
 use console::{JSW, key, press, state};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use seats::domain::Directory;
 use seats::tui::action::{Action, Effect};
@@ -296,15 +295,6 @@ fn the_activity_breakdown_counts_the_holders_its_bar_counts() {
             );
         }
     }
-}
-
-fn render(state: &AppState) -> String {
-    let (w, h) = state.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal
-        .draw(|f| seats::tui::ui::draw(state, f))
-        .expect("draw");
-    terminal.backend().to_string()
 }
 
 #[test]

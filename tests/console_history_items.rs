@@ -4,12 +4,11 @@
 
 #[path = "support/console.rs"]
 mod console;
+use console::screen as render;
 
 use std::sync::Arc;
 
 use console::{press, state};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use seats::exec::{BatchInfo, BatchStatus, Counts, Item, ItemState};
 use seats::plan::{Change, Step};
 use seats::tui::action::{Action, Effect};
@@ -161,18 +160,6 @@ fn shown(s: &AppState) -> Vec<String> {
     (0..d.len(p.filter))
         .filter_map(|i| d.get(p.filter, i).map(|r| r.name.clone()))
         .collect()
-}
-
-fn render(state: &AppState) -> String {
-    let (w, h) = state.size;
-    let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
-        Ok(t) => t,
-        Err(e) => panic!("test terminal: {e}"),
-    };
-    if let Err(e) = terminal.draw(|f| seats::tui::ui::draw(state, f)) {
-        panic!("draw: {e}");
-    }
-    terminal.backend().to_string()
 }
 
 #[test]

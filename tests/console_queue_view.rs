@@ -4,12 +4,11 @@
 
 #[path = "support/console.rs"]
 mod console;
+use console::screen as render;
 
 use std::sync::Arc;
 
 use console::{play, press, state};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use seats::tui::action::{Action, Effect};
 use seats::tui::queue_view::{self, QueueFilter, QueueRows, QueueSort};
@@ -36,18 +35,6 @@ fn rows(s: &AppState) -> Vec<String> {
             ),
         })
         .collect()
-}
-
-fn render(state: &AppState) -> String {
-    let (w, h) = state.size;
-    let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
-        Ok(t) => t,
-        Err(e) => panic!("test terminal: {e}"),
-    };
-    if let Err(e) = terminal.draw(|f| seats::tui::ui::draw(state, f)) {
-        panic!("draw: {e}");
-    }
-    terminal.backend().to_string()
 }
 
 fn queued() -> AppState {

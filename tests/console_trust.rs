@@ -4,13 +4,12 @@
 
 #[path = "support/console.rs"]
 mod console;
+use console::screen as render;
 
 use std::sync::Arc;
 
 use chrono::Duration;
 use console::{answer, ctrl, key, press, state};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use seats::exec::{BatchInfo, BatchStatus, Counts, ExecEvent, RunOutcome};
 use seats::plan::{OperationKind, PlanFile, context_for};
@@ -20,18 +19,6 @@ use seats::tui::state::{AppState, FileReview, Overlay, Subject, View};
 use seats::tui::update::update;
 
 const SIZE: (u16, u16) = (120, 40);
-
-fn render(state: &AppState) -> String {
-    let (w, h) = state.size;
-    let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
-        Ok(t) => t,
-        Err(e) => panic!("test terminal: {e}"),
-    };
-    if let Err(e) = terminal.draw(|f| seats::tui::ui::draw(state, f)) {
-        panic!("draw: {e}");
-    }
-    terminal.backend().to_string()
-}
 
 fn flash(s: &AppState) -> String {
     s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default()

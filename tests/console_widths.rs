@@ -3,12 +3,11 @@
 
 #[path = "support/console.rs"]
 mod console;
+use console::screen;
 
 use std::sync::Arc;
 
 use console::{choose, press, state};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use seats::domain::{Group, ProductAccess};
 use seats::tui::action::Action;
 use seats::tui::loaded::{Loaded, Origin};
@@ -18,18 +17,6 @@ use seats::tui::update::update;
 /// Just under u16::MAX: with the other columns or the popup's frame added, a u16 sum
 /// overflows.
 const LONG: usize = 65_530;
-
-fn screen(state: &AppState) -> String {
-    let (w, h) = state.size;
-    let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
-        Ok(t) => t,
-        Err(e) => panic!("test terminal: {e}"),
-    };
-    if let Err(e) = terminal.draw(|f| seats::tui::ui::draw(state, f)) {
-        panic!("draw: {e}");
-    }
-    terminal.backend().to_string()
-}
 
 fn with_long_names(size: (u16, u16)) -> AppState {
     let mut dir = console::directory();

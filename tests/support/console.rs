@@ -400,3 +400,14 @@ pub fn play(state: &mut AppState, script: &str) -> Vec<Effect> {
     left.extend(press(state, rest));
     left
 }
+
+/// The whole screen `state` draws, as text (ratatui's test backend at the state's size).
+pub fn screen(state: &AppState) -> String {
+    let (w, h) = state.size;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h))
+        .unwrap_or_else(|e| panic!("test terminal: {e}"));
+    if let Err(e) = terminal.draw(|f| seats::tui::ui::draw(state, f)) {
+        panic!("draw: {e}");
+    }
+    terminal.backend().to_string()
+}
